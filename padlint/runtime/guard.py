@@ -1,0 +1,1449 @@
+"""``padlint.guard()``: check on the real batch that padded positions change nothing.
+
+How it works (see ``/work/shared/research/runtime-guard-notes.md`` for the measurements):
+
+* **Where the padding is** -- a weak identity-keyed table (``provenance.REGISTRY``) filled by a
+  narrowly filtered ``TorchFunctionMode`` (``pad_sequence``, ``pad_packed_sequence``,
+  ``F.embedding(padding_idx=...)``, the losses, and position-keeping ops that carry a mask
+  along: ``.to()``, ``view``/``reshape``, ``+``/``*``, ``F.linear``, ``F.dropout``, ...) and by
+  global module forward hooks (RNNs, attention modules with ``*key_padding_mask``), plus
+  ``padlint.mark()`` and ``guard(pad_value=...)``.
+* **Verdict** -- gradient probes (``Tensor.register_hook``) on the few tensors known to be
+  padded: they only *record* ``max |grad|`` at padded positions; the verdict is computed
+  after backward, at the step boundary.  A correctly masked loss gives exactly 0 there.
+* **Explanation** -- oracles on sampled steps: the packed recomputation of an RNN run on a
+  padded tensor, the masked reference of a loss, the normaliser of a ``reduction='none'``
+  loss read from its gradient.  They run under ``no_grad`` with the RNG state restored,
+  call ``module.forward`` directly, and never touch parameters, buffers or optimizer state.
+* **Step boundary** -- the global optimizer step post-hook, ``guard.step()``,
+  ``guard.check()`` and the exit of the ``with`` block.  ``PaddingLeakError`` is raised
+  only there, never from inside an autograd hook (that would break DDP).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import threading
+import warnings
+from typing import Any, Callable, Optional
+
+import torch
+import torch.nn.functional as F
+from torch.nn.modules import module as _module_mod
+from torch.nn.utils.rnn import PackedSequence
+from torch.overrides import TorchFunctionMode
+
+from padlint.runtime.findings import (
+    Finding,
+    PaddingLeakError,
+    PaddingLeakWarning,
+    PadlintInternalWarning,
+    format_table,
+    user_location,
+)
+from padlint.runtime.oracles import default_tol, preserved_rng, rnn_packed_reference
+from padlint.runtime.provenance import (
+    REGISTRY,
+    PadInfo,
+    broadcast_mask,
+    classify,
+    leading_mask,
+    lengths_to_mask,
+    mask_from_kpm,
+)
+
+_MODES = ("raise", "warn", "record")
+_GUARDS: list["Guard"] = []  # active guards, innermost last; only the innermost handles events
+
+
+def _is_compiling() -> bool:
+    try:
+        return torch.compiler.is_compiling()
+    except Exception:  # pragma: no cover
+        return False
+
+
+def _describe_module(mod: torch.nn.Module) -> str:
+    try:
+        extra = mod.extra_repr()
+    except Exception:  # pragma: no cover
+        extra = ""
+    s = f"{type(mod).__name__}({extra})"
+    return s if len(s) <= 80 else s[:77] + "..."
+
+
+# ---------------------------------------------------------------------------------------
+# per-step bookkeeping
+
+
+class _Probe:
+    """What a gradient hook records. Holds a mask (small) and 0-dim statistics, never the
+    probed tensor itself; it is dropped at the step boundary."""
+
+    __slots__ = ("seq", "kind", "where", "loc", "pm", "m", "bdim", "meta", "info", "stats", "detailed")
+
+    def __init__(self, seq, kind, where, loc, pm, m=None, bdim=None, meta=None, info=None, detailed=False):
+        self.seq = seq
+        self.kind = kind
+        self.where = where
+        self.loc = loc
+        self.pm = pm  # bool mask broadcastable to the gradient: positions that must get 0
+        self.m = m  # positions mask over leading dims (for the detailed pattern)
+        self.bdim = bdim
+        self.meta = meta or {}
+        self.info = info
+        self.stats: list = []
+        self.detailed = detailed
+
+
+class _Step:
+    __slots__ = ("index", "sampled", "probes", "probed", "attn", "n", "emitted_specific", "touched")
+
+    def __init__(self, index: int, sampled: bool):
+        self.index = index
+        self.sampled = sampled
+        self.probes: list[_Probe] = []
+        self.probed: set[int] = set()
+        self.attn: list[tuple] = []  # (seq, where, loc)
+        self.n = 0  # event counter (orders probes and attention candidates)
+        self.emitted_specific = False
+        self.touched = False
+
+
+# ---------------------------------------------------------------------------------------
+# loss signatures
+
+_LOSS_FUNCS: dict[Callable, str] = {
+    F.cross_entropy: "class",
+    F.nll_loss: "class",
+    F.binary_cross_entropy: "elem",
+    F.binary_cross_entropy_with_logits: "elem",
+    F.mse_loss: "elem",
+    F.l1_loss: "elem",
+    F.smooth_l1_loss: "elem",
+    F.huber_loss: "elem",
+    F.ctc_loss: "ctc",
+}
+_SIGS: dict[Callable, inspect.Signature] = {}
+
+
+def _bind(func: Callable, args: tuple, kwargs: dict) -> dict:
+    sig = _SIGS.get(func)
+    if sig is None:
+        sig = _SIGS[func] = inspect.signature(func)
+    b = sig.bind(*args, **kwargs)
+    b.apply_defaults()
+    return dict(b.arguments)
+
+
+def _reduction(bound: dict) -> str:
+    sa, rd = bound.get("size_average"), bound.get("reduce")
+    if sa is not None or rd is not None:
+        from torch.nn import _reduction as _R
+
+        return _R.legacy_get_string(sa, rd, emit_warning=False)
+    return bound.get("reduction", "mean")
+
+
+# ---------------------------------------------------------------------------------------
+# the TorchFunctionMode
+
+
+class _Mode(TorchFunctionMode):
+    def __init__(self, guard: "Guard"):
+        super().__init__()
+        self.guard = guard
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if kwargs is None:
+            kwargs = {}
+        h = _WATCH.get(func)
+        g = self.guard
+        if h is None or g._busy or not g._is_current():
+            return func(*args, **kwargs)
+        if _is_compiling():
+            return func(*args, **kwargs)
+        if h == "loss":
+            return g._on_loss(func, args, kwargs)
+        out = func(*args, **kwargs)
+        g._busy = True
+        try:
+            getattr(g, h)(func, args, kwargs, out)
+        except Exception as e:  # never break the user's step
+            g._internal(e, f"handler for {getattr(func, '__name__', func)}")
+        finally:
+            g._busy = False
+        return out
+
+
+_PROPAGATE = [
+    torch.Tensor.to, torch.Tensor.cpu, torch.Tensor.cuda, torch.Tensor.float, torch.Tensor.half,
+    torch.Tensor.bfloat16, torch.Tensor.double, torch.Tensor.type_as, torch.Tensor.contiguous,
+    torch.Tensor.clone, torch.Tensor.detach, torch.Tensor.view, torch.Tensor.reshape,
+    torch.Tensor.view_as, torch.Tensor.reshape_as, torch.Tensor.flatten,
+    torch.Tensor.add, torch.Tensor.__radd__, torch.Tensor.sub, torch.Tensor.mul,
+    torch.Tensor.__rmul__, torch.Tensor.div, torch.Tensor.__truediv__,
+    torch.Tensor.log_softmax, torch.Tensor.softmax, torch.log_softmax, torch.softmax,
+    torch.add, torch.mul, torch.tanh, torch.sigmoid, torch.relu, torch.Tensor.tanh, torch.Tensor.relu,
+    F.linear, F.dropout, F.layer_norm, F.relu, F.gelu, F.silu, F.log_softmax, F.softmax, F.elu,
+    F.leaky_relu,
+]
+_WATCH: dict[Any, str] = {f: "_on_propagate" for f in _PROPAGATE}
+_WATCH.update({f: "loss" for f in _LOSS_FUNCS})
+_WATCH.update(
+    {
+        torch._C._nn.pad_sequence: "_on_pad_sequence",
+        torch._VF._pad_packed_sequence: "_on_pad_packed",
+        torch.Tensor.index_select: "_on_index_select",
+        torch.Tensor.transpose: "_on_transpose",
+        torch.Tensor.permute: "_on_permute",
+        torch.Tensor.__getitem__: "_on_getitem",
+        F.embedding: "_on_embedding",
+    }
+)
+try:
+    _WATCH[torch.Tensor.t] = "_on_transpose"
+except Exception:  # pragma: no cover
+    pass
+
+_RNN_TYPES = (torch.nn.RNNBase,)
+_ATTN_TYPES = (torch.nn.TransformerEncoder, torch.nn.TransformerEncoderLayer, torch.nn.MultiheadAttention)
+
+
+# ---------------------------------------------------------------------------------------
+# the guard
+
+
+class Guard:
+    """Context manager / decorator returned by :func:`guard`; see its docstring."""
+
+    def __init__(
+        self,
+        mode: str = "raise",
+        *,
+        every: int = 100,
+        first: int = 3,
+        atol: Optional[float] = None,
+        rtol: Optional[float] = None,
+        pad_value: Optional[float] = None,
+        probes: bool = True,
+        max_probes: int = 16,
+        summary: bool = True,
+        dist_sync: bool = True,
+    ):
+        if mode not in _MODES:
+            raise ValueError(f"padlint.guard: mode must be one of {_MODES}, got {mode!r}")
+        if not isinstance(every, int) or every < 0:
+            raise ValueError(f"padlint.guard: every must be an int >= 0 (0 = only the first steps), got {every!r}")
+        if not isinstance(first, int) or first < 0:
+            raise ValueError(f"padlint.guard: first must be an int >= 0, got {first!r}")
+        self.mode = mode
+        self.every = every
+        self.first = first
+        self.atol = atol
+        self.rtol = rtol
+        self.pad_value = pad_value
+        self.probes = probes
+        self.max_probes = max_probes
+        self.summary = summary
+        self.dist_sync = dist_sync
+        self._findings: dict[tuple, Finding] = {}
+        self._unreported: list[Finding] = []
+        self._printed = 0
+        self._explained: set[tuple] = set()
+        self._handles: list = []
+        self._mode_obj: Optional[_Mode] = None
+        self._busy = False
+        self._tid: Optional[int] = None
+        self._step_index = 0
+        self._st = _Step(0, self._sampled(0))
+        self._active = False
+        self._loss_stack: list[str] = []
+        self._compile_warned = False
+        self._compile_graphs0 = 0
+        self.steps_checked = 0
+        self.oracle_runs = 0
+        self.all_findings: Optional[list[Finding]] = None
+        self._as_decorator = False
+
+    # ----- public ------------------------------------------------------------------------
+    @property
+    def findings(self) -> list[Finding]:
+        """Findings of this rank, deduplicated by (code, where, file, line)."""
+        return list(self._findings.values())
+
+    @property
+    def step_index(self) -> int:
+        return self._step_index
+
+    def step(self) -> list[Finding]:
+        """Close the current step: evaluate its probes, report (raise in raise mode)."""
+        new = self._end_step()
+        self._deliver(new, at_exit=False)
+        return new
+
+    def check(self, all_reduce: bool = False) -> list[Finding]:
+        """Close the current step and return this rank's findings.
+
+        With ``all_reduce=True`` under ``torch.distributed`` every rank must call it at the
+        same point: findings of all ranks are gathered (``all_gather_object``) into
+        ``guard.all_findings`` and, in raise mode, *every* rank raises if *any* rank leaked,
+        so no rank is left waiting in a collective.
+        """
+        new = self._end_step()
+        if all_reduce:
+            self._gather()
+            if self.mode == "raise":
+                bad = [f for f in (self.all_findings or []) if f.code != "PAD-R900"]
+                if bad:
+                    self._mark_reported()
+                    raise PaddingLeakError(_error_message(bad), bad)
+            return self.findings
+        self._deliver(new, at_exit=False)
+        return self.findings
+
+    def summary_table(self) -> str:
+        return format_table(self.findings, self._step_index)
+
+    def __call__(self, fn: Callable) -> Callable:
+        """Use as a decorator: each call of ``fn`` runs inside this guard (one step per call)."""
+        self._as_decorator = True
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self:
+                return fn(*args, **kwargs)
+
+        wrapper.guard = self  # type: ignore[attr-defined]
+        return wrapper
+
+    # ----- install / uninstall --------------------------------------------------------------
+    def __enter__(self) -> "Guard":
+        if self._active:
+            raise RuntimeError("padlint.guard: this guard is already active (create a new one to nest)")
+        self._tid = threading.get_ident()
+        self._handles = []
+        try:
+            self._handles.append(_module_mod.register_module_forward_pre_hook(self._pre_hook))
+            self._handles.append(
+                _module_mod.register_module_forward_hook(self._post_hook, with_kwargs=True, always_call=True)
+            )
+            from torch.optim.optimizer import register_optimizer_step_post_hook
+
+            self._handles.append(register_optimizer_step_post_hook(self._opt_hook))
+            self._mode_obj = _Mode(self)
+            self._mode_obj.__enter__()
+        except Exception:
+            self._uninstall()
+            raise
+        self._compile_graphs0 = _compiled_graphs()
+        _GUARDS.append(self)
+        self._active = True
+        return self
+
+    def _uninstall(self) -> None:
+        for h in self._handles:
+            try:
+                h.remove()
+            except Exception:  # pragma: no cover
+                pass
+        self._handles = []
+        if self._mode_obj is not None:
+            try:
+                self._mode_obj.__exit__(None, None, None)
+            except Exception:  # pragma: no cover
+                pass
+            self._mode_obj = None
+        if self in _GUARDS:
+            _GUARDS.remove(self)
+        self._active = False
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self._uninstall()
+        new = self._end_step(count=False)
+        if (
+            exc_type is None
+            and self.dist_sync
+            and _dist_world() > 1
+        ):
+            try:
+                self._gather()
+            except Exception as e:
+                self._internal(e, "distributed gather at guard exit")
+        if _GUARDS:  # nested: hand our findings to the enclosing guard as well
+            outer = _GUARDS[-1]
+            for f in self.findings:
+                if f.key not in outer._findings:
+                    outer._findings[f.key] = Finding(**{k: getattr(f, k) for k in f.__dataclass_fields__})
+        self._deliver(new, at_exit=True, exc_in_flight=exc_type is not None)
+        return False
+
+    # ----- helpers -------------------------------------------------------------------------
+    def _is_current(self) -> bool:
+        return bool(_GUARDS) and _GUARDS[-1] is self and threading.get_ident() == self._tid
+
+    def _sampled(self, i: int) -> bool:
+        return i < self.first or (self.every > 0 and i % self.every == 0)
+
+    def _tol(self, dtype: torch.dtype) -> tuple[float, float]:
+        return default_tol(dtype, self.atol, self.rtol)
+
+    def _internal(self, e: BaseException, context: str) -> None:
+        try:
+            loc = user_location(2)
+        except Exception:  # pragma: no cover
+            loc = ("<unknown>", 0)
+        msg = f"padlint internal error in {context}: {type(e).__name__}: {e}"
+        key = ("PAD-R900", context, loc[0], loc[1])
+        if key not in self._findings:
+            warnings.warn(msg + " (the step ran unchanged; please report this)", PadlintInternalWarning, stacklevel=2)
+        self._emit("PAD-R900", context, msg, loc, 0.0)
+
+    def _emit(self, code, where, what, loc, magnitude, value=None, reference=None) -> Optional[Finding]:
+        key = (code, where, loc[0], loc[1])
+        f = self._findings.get(key)
+        mag = float(magnitude) if magnitude == magnitude else float("nan")
+        if f is not None:
+            f.count += 1
+            if mag > f.magnitude or mag != mag:
+                f.magnitude = mag
+            return None
+        f = Finding(
+            code=code, where=where, what=what, file=loc[0], line=int(loc[1]), magnitude=mag,
+            value=None if value is None else float(value),
+            reference=None if reference is None else float(reference),
+            step=self._step_index, rank=_dist_rank(),
+        )
+        self._findings[key] = f
+        self._unreported.append(f)
+        return f
+
+    def _tag(self, t: torch.Tensor, info: PadInfo) -> None:
+        REGISTRY.set(t, info)
+        self._st.touched = True
+
+    def _probe(self, t: Any, info: PadInfo, kind: str, where: str, loc, pm=None, meta=None) -> None:
+        st = self._st
+        if not self.probes or not isinstance(t, torch.Tensor) or not t.requires_grad:
+            return
+        if not torch.is_grad_enabled() or len(st.probes) >= self.max_probes or id(t) in st.probed:
+            return
+        if t.numel() == 0:
+            return
+        m = info.mask if info is not None else None
+        if pm is None:
+            if m is None or m.device != t.device:
+                return
+            pm = m.reshape(tuple(m.shape) + (1,) * (t.dim() - m.dim()))
+        st.n += 1
+        p = _Probe(st.n, kind, where, loc, pm, m=m, bdim=info.bdim if info is not None else None,
+                   meta=meta if meta is not None else (info.meta if info is not None else None),
+                   info=info, detailed=st.sampled)
+        st.probes.append(p)
+        st.probed.add(id(t))
+        t.register_hook(self._make_hook(p))
+
+    def _make_hook(self, p: _Probe):
+        guard = self
+
+        def _padlint_probe(grad):
+            try:
+                guard._record(p, grad)
+            except Exception as e:  # record, never raise inside autograd
+                guard._internal(e, f"gradient probe on {p.where}")
+            return None
+
+        return _padlint_probe
+
+    def _record(self, p: _Probe, grad: torch.Tensor) -> None:
+        with torch.no_grad():
+            g = grad.detach()
+            zero = torch.zeros((), dtype=g.dtype, device=g.device)
+            if p.kind == "loss_elems":
+                pad = torch.where(p.pm, g.abs(), zero).amax()
+                real = ~p.pm
+                big = torch.tensor(float("inf"), dtype=g.dtype, device=g.device)
+                gmax = torch.where(real, g, -big).amax()
+                gmin = torch.where(real, g, big).amin()
+                p.stats.append((pad, gmin, gmax))
+                return
+            pad = torch.where(p.pm, g.abs(), zero).amax()
+            if not p.detailed or p.m is None or p.kind != "seq":
+                p.stats.append((pad,))
+                return
+            k = p.m.dim()
+            nz = g.ne(0)
+            if nz.dim() > k:
+                nz = nz.flatten(k).any(-1)
+            const = None
+            if k == 2 and p.bdim is not None and g.shape[1 - p.bdim] > 1:
+                tdim = 1 - p.bdim
+                const = (g - g.narrow(tdim, 0, 1)).abs().amax()
+            bwd = None
+            H = p.meta.get("bidir_H") if p.meta else None
+            if H and g.dim() == k + 1 and g.shape[-1] == 2 * H:
+                bwd = g[..., H:].ne(0).any(-1)
+            p.stats.append((pad, nz, const, bwd))
+
+    # ----- module hooks ----------------------------------------------------------------------
+    def _pre_hook(self, module, args):
+        if self._busy or not self._is_current() or _is_compiling():
+            return None
+        if isinstance(module, torch.nn.modules.loss._Loss):
+            self._loss_stack.append(type(module).__name__)
+        return None
+
+    def _post_hook(self, module, args, kwargs, output):
+        if self._busy or not self._is_current() or _is_compiling():
+            return None
+        if isinstance(module, torch.nn.modules.loss._Loss):
+            if self._loss_stack:
+                self._loss_stack.pop()
+            return None
+        if isinstance(module, _RNN_TYPES):
+            kind = "_on_rnn"
+        elif isinstance(module, _ATTN_TYPES):
+            kind = "_on_attention"
+        else:
+            return None
+        self._busy = True
+        try:
+            getattr(self, kind)(module, args, kwargs, output)
+        except Exception as e:
+            self._internal(e, f"forward hook of {type(module).__name__}")
+        finally:
+            self._busy = False
+        return None
+
+    def _opt_hook(self, optimizer, args, kwargs):
+        if not self._is_current():
+            return
+        new = self._end_step()
+        self._deliver(new, at_exit=False)
+
+    # ----- sources -------------------------------------------------------------------------------
+    def _check_empty(self, mask_bt: Optional[torch.Tensor], B: int, where: str, loc) -> None:
+        if B == 0:
+            self._emit("PAD-R003", where, "empty batch (batch size 0)", loc, 0.0)
+            return
+        if mask_bt is not None and self._st.sampled and mask_bt.dim() == 2 and mask_bt.shape[1] > 0:
+            empty = mask_bt.all(1)
+            n = int(empty.sum())
+            if n:
+                rows = empty.nonzero().flatten().tolist()[:8]
+                self._emit(
+                    "PAD-R003", where,
+                    f"{n} sequence(s) of length 0 in the batch (rows {rows}); packing raises on them and "
+                    "a masked mean divides by zero", loc, float(n),
+                )
+
+    def _on_pad_sequence(self, func, args, kwargs, out):
+        seqs = args[0] if args else kwargs.get("sequences")
+        bf = args[1] if len(args) > 1 else kwargs.get("batch_first", False)
+        pv = args[2] if len(args) > 2 else kwargs.get("padding_value", 0.0)
+        side = args[3] if len(args) > 3 else kwargs.get("padding_side", "right")
+        loc = user_location(2)
+        seqs = list(seqs)
+        if not isinstance(out, torch.Tensor):
+            return
+        if len(seqs) == 0:
+            self._emit("PAD-R003", "pad_sequence", "empty batch (no sequences)", loc, 0.0)
+            return
+        lengths = torch.tensor([int(s.shape[0]) for s in seqs], device=out.device)
+        T = out.shape[1] if bf else out.shape[0]
+        m = lengths_to_mask(lengths, T, True)
+        if side == "left":
+            m = m.flip(1)
+        if not bf:
+            m = m.t()
+        info = PadInfo(m, 0 if bf else 1, "pad_sequence", meta={"pad_value": pv, "loc": loc})
+        self._tag(out, info)
+        if bool((lengths == 0).any()):
+            self._emit("PAD-R003", "pad_sequence", f"{int((lengths == 0).sum())} sequence(s) of length 0 in the batch",
+                       loc, float(int((lengths == 0).sum())))
+        self._probe(out, info, "seq", "pad_sequence output", loc)
+
+    def _on_pad_packed(self, func, args, kwargs, out):
+        data, batch_sizes, bf = args[0], args[1], args[2]
+        padded, lengths = out
+        T = padded.shape[1] if bf else padded.shape[0]
+        m = lengths_to_mask(lengths.to(padded.device), T, True)  # sorted order
+        if not bf:
+            m = m.t()
+        loc = user_location(2)
+        meta = {"loc": loc}
+        dinfo = REGISTRY.get(data)
+        if dinfo is not None and dinfo.kind == "rnn_packed":
+            meta.update(dinfo.meta)
+        info = PadInfo(m, 0 if bf else 1, "pad_packed_sequence", meta=meta)
+        self._tag(padded, info)
+        # Probe the tensor in sorted order: the un-sorting index_select that follows only
+        # permutes rows, and the mask here is in the same (sorted) order.
+        self._probe(padded, info, "seq", "pad_packed_sequence output", loc)
+
+    def _on_index_select(self, func, args, kwargs, out):
+        t = args[0]
+        info = REGISTRY.lookup(t)
+        if info is None or info.kind != "seq":
+            return
+        dim = args[1] if len(args) > 1 else kwargs.get("dim")
+        index = args[2] if len(args) > 2 else kwargs.get("index")
+        if dim < 0:
+            dim += t.dim()
+        if dim >= info.mask.dim():
+            self._tag(out, info)
+            return
+        m = info.mask.index_select(dim, index.to(info.mask.device))
+        self._tag(out, info.derive(m, info.bdim))
+
+    def _on_transpose(self, func, args, kwargs, out):
+        t = args[0]
+        info = REGISTRY.get(t)
+        if info is None or info.kind != "seq" or info.mask.dim() != 2:
+            return
+        if func is torch.Tensor.t:
+            d0, d1 = 0, 1
+        else:
+            d0 = args[1] if len(args) > 1 else kwargs.get("dim0")
+            d1 = args[2] if len(args) > 2 else kwargs.get("dim1")
+            d0, d1 = d0 % t.dim(), d1 % t.dim()
+        if {d0, d1} == {0, 1}:
+            self._tag(out, info.derive(info.mask.t(), None if info.bdim is None else 1 - info.bdim))
+        elif d0 >= 2 and d1 >= 2:
+            self._tag(out, info)
+
+    def _on_permute(self, func, args, kwargs, out):
+        t = args[0]
+        info = REGISTRY.get(t)
+        if info is None or info.kind != "seq":
+            return
+        dims = args[1:] if len(args) > 1 else kwargs.get("dims")
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = dims[0]
+        dims = [d % t.dim() for d in dims]
+        k = info.mask.dim()
+        if sorted(dims[:k]) == list(range(k)):
+            bdim = dims.index(info.bdim) if info.bdim is not None else None
+            self._tag(out, info.derive(info.mask.permute(*dims[:k]), bdim))
+
+    def _on_propagate(self, func, args, kwargs, out):
+        if not isinstance(out, torch.Tensor):
+            return
+        for a in args[:2]:
+            if isinstance(a, torch.Tensor):
+                info = REGISTRY.get(a)
+                if info is not None and info.kind == "seq":
+                    break
+        else:
+            return
+        m = info.mask
+        if tuple(out.shape[: m.dim()]) == tuple(m.shape):
+            if info.mask.device != out.device:
+                info = info.derive(m.to(out.device), info.bdim)
+            self._tag(out, info if info.source == "propagated" else _propagated(info))
+            return
+        lm = leading_mask(m, tuple(out.shape))
+        if lm is not None:
+            self._tag(out, PadInfo(lm.to(out.device), None, "propagated", meta=dict(info.meta)))
+
+    def _on_getitem(self, func, args, kwargs, out):
+        if not self._st.sampled:
+            return
+        info = REGISTRY.get(args[0])
+        if info is not None and info.kind == "seq" and "indexed_at" not in info.meta:
+            info.meta["indexed_at"] = user_location(2)
+
+    def _on_embedding(self, func, args, kwargs, out):
+        bound = _bind(func, args, kwargs)
+        ids = bound["input"]
+        pidx = bound.get("padding_idx")
+        if not isinstance(out, torch.Tensor) or not isinstance(ids, torch.Tensor):
+            return
+        info_in = REGISTRY.lookup(ids)
+        loc = None
+        if info_in is not None and info_in.kind == "seq" and leading_mask(info_in.mask, tuple(out.shape)) is not None:
+            m = leading_mask(info_in.mask, tuple(out.shape))
+            info = PadInfo(m, info_in.bdim if m.shape == info_in.mask.shape else None, info_in.source, meta={})
+        else:
+            pv = pidx if pidx is not None else (self.pad_value if self.pad_value is not None else None)
+            if pv is None:
+                return
+            if pv < 0:
+                pv += bound["weight"].shape[0]
+            m = ids == pv
+            if ids.dim() == 0:
+                return
+            info = PadInfo(m, 0 if ids.dim() == 2 else None, "padding_idx" if pidx is not None else "pad_value", meta={})
+            if ids.dim() >= 1 and ids.shape[0] == 0:
+                self._emit("PAD-R003", "embedding", "empty batch (batch size 0)", user_location(2), 0.0)
+                return
+            if self._st.sampled and ids.dim() == 2:
+                if not bool(m.any()):
+                    return  # no padding in this batch
+        loc = user_location(2)
+        info.meta["loc"] = loc
+        self._tag(out, info)
+        if ids.dim() >= 1 and ids.shape[0] == 0:
+            self._emit("PAD-R003", "embedding", "empty batch (batch size 0)", loc, 0.0)
+            return
+        self._probe(out, info, "seq", "embedding output", loc)
+
+    # ----- RNN ---------------------------------------------------------------------------------
+    def _on_rnn(self, mod, args, kwargs, output):
+        x = args[0] if args else kwargs.get("input")
+        hx = args[1] if len(args) > 1 else kwargs.get("hx")
+        if not isinstance(output, tuple) or len(output) != 2:
+            return
+        out, state = output
+        if isinstance(x, PackedSequence):
+            if mod.bidirectional and isinstance(out, PackedSequence):
+                H = out.data.shape[-1] // 2
+                self._tag(out.data, PadInfo(torch.zeros(0, dtype=torch.bool), None, "packed", kind="rnn_packed",
+                                            meta={"bidir_H": H, "rnn": _describe_module(mod)}))
+            return
+        if not isinstance(x, torch.Tensor) or x.dim() != 3:
+            return
+        info = REGISTRY.lookup(x)
+        bf = mod.batch_first
+        if info is None or info.kind != "seq":
+            info = self._value_mask(x, bf)
+            if info is None:
+                return
+        m = info.mask
+        if m.dim() != 2 or tuple(x.shape[:2]) != tuple(m.shape):
+            bm = broadcast_mask(m, tuple(x.shape))
+            if bm is None or bm.dim() < 2 or bm.shape[0] != x.shape[0] or bm.shape[1] != x.shape[1]:
+                return
+            m = bm.reshape(x.shape[0], x.shape[1])
+        mask_bt = m if bf else m.t()
+        where = _describe_module(mod)
+        loc = user_location(2)
+        B = mask_bt.shape[0]
+        self._check_empty(mask_bt, B, where, loc)
+        meta = {"rnn": where, "loc": loc}
+        if mod.bidirectional:
+            meta["bidir_H"] = out.shape[-1] // 2
+        oinfo = PadInfo(m, 0 if bf else 1, "propagated", meta=meta)
+        self._tag(out, oinfo)
+        self._probe(out, oinfo, "seq", f"output of {where}", loc)
+        if not self._st.sampled or B == 0:
+            return
+        geometry, lengths = classify(mask_bt)
+        if geometry not in ("right", "left") or bool((lengths == 0).any()):
+            return
+        self.oracle_runs += 1
+        res = rnn_packed_reference(mod, x, hx, mask_bt, geometry, lengths, out, state)
+        atol, rtol = self._tol(res["dtype"])
+        scale = float(res["scale"])
+        tol = atol + rtol * scale
+        dout = res["dout"]
+        dout_max = float(dout.max())
+        grad_mode = torch.is_grad_enabled()
+        if dout_max > tol:
+            rows = dout > tol
+            why = "bidirectional" if mod.bidirectional else "left-padded"
+            what = (
+                f"{why} RNN run on a padded tensor instead of a PackedSequence: its outputs at real positions "
+                f"differ from the packed reference by up to {dout_max:.3g} in {int(rows.sum())} of {B} sequences"
+            )
+            if grad_mode and out.requires_grad:
+                real_rows = (~mask_bt) & rows.unsqueeze(1)
+                sel = real_rows if bf else real_rows.t()
+                pm = sel.reshape(tuple(sel.shape) + (1,))
+                self._probe_used(out, pm, "PAD-R002", where, what, loc, dout_max)
+            else:
+                self._emit("PAD-R002", where, what, loc, dout_max)
+                self._st.emitted_specific = True
+        states = [s for s in (state if isinstance(state, tuple) else (state,)) if isinstance(s, torch.Tensor)]
+        for name, s, ds in zip(("h_n", "c_n"), states, res["dstate"]):
+            dmax = float(ds.max())
+            if dmax <= tol or not (grad_mode and s.requires_grad):
+                continue
+            rows = ds > tol
+            what = (
+                f"{name} of an RNN run on a padded (not packed) batch reaches the loss: for {int(rows.sum())} "
+                f"of {B} sequences it was computed over padding steps (differs from the packed run by up to "
+                f"{dmax:.3g}); pack the batch with pack_padded_sequence(..., enforce_sorted=False)"
+            )
+            pm = rows.reshape(1, B, 1)
+            self._probe_used(s, pm, "PAD201", where, what, loc, dmax, key=f"state:{id(mod)}")
+
+    def _probe_used(self, t, pm, code, where, what, loc, magnitude, key=None):
+        """A probe that turns into finding ``code`` if any gradient reaches ``pm``."""
+        st = self._st
+        if (id(t), code) in st.probed or not t.requires_grad:
+            return
+        st.n += 1
+        p = _Probe(st.n, "used", where, loc, pm, meta={"code": code, "what": what, "mag": magnitude})
+        st.probes.append(p)
+        st.probed.add((id(t), code))
+        t.register_hook(self._make_hook(p))
+
+    def _value_mask(self, x: torch.Tensor, bf: bool) -> Optional[PadInfo]:
+        """guard(pad_value=v): trailing rows of a float batch equal to v everywhere are padding."""
+        if self.pad_value is None or not x.is_floating_point() or not self._st.sampled:
+            return None
+        eq = (x == self.pad_value).all(-1)  # (B,T) or (T,B)
+        eq_bt = eq if bf else eq.t()
+        # trailing run only: position t is padding iff all of t..T-1 are pad rows
+        trailing = eq_bt.flip(1).cumprod(1).flip(1).bool()
+        if not bool(trailing.any()):
+            return None
+        m = trailing if bf else trailing.t()
+        return PadInfo(m, 0 if bf else 1, "pad_value", meta={})
+
+    # ----- attention ------------------------------------------------------------------------------
+    def _on_attention(self, mod, args, kwargs, output):
+        if isinstance(mod, torch.nn.MultiheadAttention):
+            q = args[0] if args else kwargs.get("query")
+            kpm = kwargs.get("key_padding_mask", args[3] if len(args) > 3 else None)
+            causal = kwargs.get("is_causal", False)
+            attn_mask = kwargs.get("attn_mask", args[5] if len(args) > 5 else None)
+            bf = mod.batch_first
+            out = output[0] if isinstance(output, tuple) else output
+        else:
+            q = args[0] if args else kwargs.get("src")
+            kpm = kwargs.get("src_key_padding_mask", args[2] if len(args) > 2 else None)
+            causal = kwargs.get("is_causal", args[3] if len(args) > 3 else False)
+            attn_mask = kwargs.get("mask", kwargs.get("src_mask", args[1] if len(args) > 1 else None))
+            layer = mod.layers[0] if isinstance(mod, torch.nn.TransformerEncoder) else mod
+            bf = layer.self_attn.batch_first
+            out = output
+        if not isinstance(q, torch.Tensor) or q.dim() != 3:
+            return
+        where = _describe_module(mod)
+        if isinstance(kpm, torch.Tensor):
+            m_bt = mask_from_kpm(kpm)
+            if m_bt.dim() != 2:
+                return
+            m = m_bt if bf else m_bt.t()
+            if tuple(q.shape[:2]) != tuple(m.shape):
+                return
+            info = PadInfo(m.to(q.device), 0 if bf else 1, "key_padding_mask", meta={})
+            if REGISTRY.get(q) is None:
+                self._tag(q, info)
+            if isinstance(out, torch.Tensor) and tuple(out.shape[:2]) == tuple(m.shape):
+                loc = user_location(2)
+                info.meta["loc"] = loc
+                self._tag(out, info)
+                self._probe(out, info, "seq", f"output of {where}", loc)
+            return
+        info = REGISTRY.lookup(q)
+        if info is None or info.kind != "seq":
+            return
+        if causal or attn_mask is not None:
+            # a causal mask with right padding never lets real queries see padded keys
+            if info.mask.dim() == 2 and info.bdim is not None:
+                mbt = info.mask if info.bdim == 0 else info.mask.t()
+                if classify(mbt)[0] in ("right", "none"):
+                    return
+        st = self._st
+        st.n += 1
+        st.attn.append((st.n, where, user_location(2)))
+        if isinstance(out, torch.Tensor) and tuple(out.shape[: info.mask.dim()]) == tuple(info.mask.shape):
+            self._tag(out, info)
+
+    # ----- losses ------------------------------------------------------------------------------------
+    def _on_loss(self, func, args, kwargs):
+        out = func(*args, **kwargs)
+        if not self._st.sampled and not (self.probes and torch.is_grad_enabled()):
+            return out
+        self._busy = True
+        try:
+            kind = _LOSS_FUNCS[func]
+            if kind == "ctc":
+                self._loss_ctc(func, args, kwargs, out)
+            else:
+                self._loss_check(func, kind, args, kwargs, out)
+        except Exception as e:
+            self._internal(e, f"loss check of {getattr(func, '__name__', func)}")
+        finally:
+            self._busy = False
+        return out
+
+    def _loss_mask(self, inp, target, kind):
+        """Padding mask over the loss elements (target shape for class losses, input shape else)."""
+        shape = tuple(target.shape) if kind == "class" else tuple(inp.shape)
+        for t in (target, inp):
+            info = REGISTRY.lookup(t) if isinstance(t, torch.Tensor) else None
+            if info is not None and info.kind == "seq":
+                bm = broadcast_mask(info.mask, shape)
+                if bm is None and t is inp and kind == "class":
+                    # logits (N, C) flattened from (B, T, C): mask over N
+                    lm = leading_mask(info.mask, tuple(inp.shape))
+                    if lm is not None and lm.dim() == 1 and lm.shape[0] == shape[0] and len(shape) == 1:
+                        bm = lm
+                if bm is not None:
+                    return bm.to(target.device).expand(shape) if kind == "elem" else bm.to(target.device), info
+        if (
+            self.pad_value is not None and kind == "class" and target.dim() >= 2
+            and not target.is_floating_point()
+        ):
+            return target == self.pad_value, None
+        return None, None
+
+    def _loss_check(self, func, kind, args, kwargs, out):
+        bound = _bind(func, args, kwargs)
+        inp, target = bound["input"], bound["target"]
+        if not isinstance(inp, torch.Tensor) or not isinstance(target, torch.Tensor):
+            return
+        if kind == "class" and target.is_floating_point():
+            return  # class probabilities: no positions to mask
+        pm, src = self._loss_mask(inp, target, kind)
+        if pm is None:
+            return
+        red = _reduction(bound)
+        name = getattr(func, "__name__", str(func))
+        where = self._loss_stack[-1] if self._loss_stack else name
+        if where != name:
+            where = f"{where} ({name})"
+        loc = user_location(3)
+        grad_mode = torch.is_grad_enabled()
+        st = self._st
+        if red == "none":
+            info = PadInfo(pm, None, "propagated", kind="loss_elems", meta={})
+            self._tag(out, info)
+            if not (st.sampled and grad_mode and out.requires_grad and self.probes):
+                return
+        elif not st.sampled:
+            # cheap gradient probe on the loss input on non-sampled steps
+            if grad_mode and inp.requires_grad and kind == "class":
+                bm = broadcast_mask(pm, tuple(inp.shape)) if pm.shape != tuple(inp.shape) else pm
+                if bm is None and pm.dim() == 1 and inp.dim() == 2 and inp.shape[0] == pm.shape[0]:
+                    bm = pm.unsqueeze(1)
+                if bm is not None:
+                    self._probe(inp, None, "seq", f"input of {where}", loc, pm=bm)
+            return
+        pad = pm
+        if kind == "class":
+            ii = bound.get("ignore_index", -100)
+            real = (~pad) & (target != ii)
+        else:
+            ii = None
+            real = ~pad
+        if not bool(pad.any()):
+            return
+        ref_kwargs = {k: v for k, v in bound.items() if k not in ("size_average", "reduce")}
+        ref_kwargs["reduction"] = "none"
+        with preserved_rng(inp), torch.no_grad():
+            l = func(**ref_kwargs).detach()
+            realf = real.to(l.dtype)
+            if kind == "class":
+                w = bound.get("weight")
+                if w is not None:
+                    denom = (w[target.clamp(min=0, max=w.shape[0] - 1)].to(l.dtype) * realf).sum()
+                else:
+                    denom = realf.sum()
+            else:
+                realf = realf.expand_as(l)
+                denom = realf.sum()
+            msum = (l * realf).sum()
+            n_real = float(real.expand_as(l).sum()) if kind == "elem" else float(real.sum())
+            n_all = float(l.numel())
+            ref_mean = float(msum / denom) if float(denom) > 0 else float("nan")
+            full_mean = float(l.float().mean())
+            ref_sum = float(msum)
+        if red == "none":
+            p_info = None
+            st.n += 1
+            p = _Probe(st.n, "loss_elems", where, loc, pad.expand_as(l) if pad.shape != l.shape else pad,
+                       meta={"ref": ref_mean, "full": full_mean, "n_real": n_real, "n_all": n_all, "code":
+                             "PAD303" if kind == "class" else "PAD304"})
+            st.probes.append(p)
+            st.probed.add(id(out))
+            out.register_hook(self._make_hook(p))
+            return
+        actual = float(out.detach().float())
+        ref = ref_mean if red == "mean" else ref_sum
+        atol, rtol = self._tol(inp.dtype)
+        if not (abs(actual - ref) > atol + rtol * abs(ref)):
+            return
+        n_pad = int((pad & (target != ii)).sum()) if kind == "class" else int(pad.expand_as(l).sum())
+        if kind == "class":
+            vals = target[pad].unique()
+            hint = ""
+            if vals.numel() == 1:
+                pv = int(vals.item())
+                hint = f"; the padded targets are {pv} but ignore_index={ii}: pass ignore_index={pv}"
+            what = (
+                f"loss counts {n_pad} padded target position(s) (reduction='{red}'){hint}"
+            )
+            code = "PAD303"
+        else:
+            what = (
+                f"elementwise loss with reduction='{red}' includes {n_pad} padded element(s); use "
+                "reduction='none' and average over real positions only"
+            )
+            code = "PAD304"
+        self._emit(code, where, what, loc, abs(actual - ref), value=actual, reference=ref)
+        st.emitted_specific = True
+
+    def _loss_ctc(self, func, args, kwargs, out):
+        bound = _bind(func, args, kwargs)
+        lp, targets = bound["log_probs"], bound["targets"]
+        il, tl = bound["input_lengths"], bound["target_lengths"]
+        if not self._st.sampled or not isinstance(lp, torch.Tensor) or lp.dim() != 3:
+            return
+        T, B = lp.shape[0], lp.shape[1]
+        il_l = [int(v) for v in (il.tolist() if isinstance(il, torch.Tensor) else il)]
+        tl_l = [int(v) for v in (tl.tolist() if isinstance(tl, torch.Tensor) else tl)]
+        true_il = None
+        info = REGISTRY.lookup(lp)
+        if info is not None and info.kind == "seq" and info.mask.dim() == 2:
+            m = info.mask
+            if tuple(m.shape) == (T, B):
+                true_il = (~m).sum(0).tolist()
+            elif tuple(m.shape) == (B, T):
+                true_il = (~m).sum(1).tolist()
+        true_tl = None
+        if isinstance(targets, torch.Tensor) and targets.dim() == 2:
+            tinfo = REGISTRY.lookup(targets)
+            if tinfo is not None and tinfo.kind == "seq" and tuple(tinfo.mask.shape) == tuple(targets.shape[:2]):
+                true_tl = (~tinfo.mask).sum(1).tolist()
+        problems = []
+        new_il, new_tl = il, tl
+        if true_il is not None and all(v == T for v in il_l) and any(v < T for v in true_il):
+            problems.append(f"input_lengths are all {T} (the padded length) but the true lengths are {true_il[:8]}")
+            new_il = torch.tensor(true_il, dtype=torch.long)
+        S = targets.shape[1] if isinstance(targets, torch.Tensor) and targets.dim() == 2 else None
+        if true_tl is not None and S is not None and all(v == S for v in tl_l) and any(v < S for v in true_tl):
+            problems.append(f"target_lengths are all {S} (the padded length) but the true lengths are {true_tl[:8]}")
+            new_tl = torch.tensor(true_tl, dtype=torch.long)
+        if not problems:
+            return
+        where = self._loss_stack[-1] if self._loss_stack else "ctc_loss"
+        loc = user_location(3)
+        value = reference = None
+        mag = 0.0
+        red = _reduction(bound)
+        if red in ("mean", "sum"):
+            try:
+                kw = {k: v for k, v in bound.items()}
+                kw["input_lengths"], kw["target_lengths"] = new_il, new_tl
+                if isinstance(il, torch.Tensor) and isinstance(new_il, torch.Tensor):
+                    kw["input_lengths"] = new_il.to(il.device)
+                if isinstance(tl, torch.Tensor) and isinstance(new_tl, torch.Tensor):
+                    kw["target_lengths"] = new_tl.to(tl.device)
+                with preserved_rng(lp), torch.no_grad():
+                    reference = float(func(**kw).float())
+                value = float(out.detach().float())
+                mag = abs(value - reference)
+            except Exception:
+                value = reference = None
+        self._emit("PAD305", where, "; ".join(problems), loc, mag, value=value, reference=reference)
+        self._st.emitted_specific = True
+
+    # ----- step end --------------------------------------------------------------------------
+    def _end_step(self, count: bool = True) -> list[Finding]:
+        st = self._st
+        if not count and not (st.touched or st.probes or st.attn):
+            return []
+        self._st = _Step(self._step_index + 1, self._sampled(self._step_index + 1))
+        before = len(self._unreported)
+        try:
+            self._evaluate(st)
+        except Exception as e:
+            self._internal(e, "step evaluation")
+        self._step_index += 1
+        self.steps_checked += 1
+        try:
+            self._check_compile()
+        except Exception:  # pragma: no cover
+            pass
+        return self._unreported[before:]
+
+    def _evaluate(self, st: _Step) -> None:
+        fired = [p for p in st.probes if p.stats]
+        if not fired and not st.attn:
+            return
+        # one host sync for all scalar statistics
+        scalars = []
+        for p in fired:
+            for rec in p.stats:
+                scalars.append(rec[0].float())
+                if p.kind == "loss_elems":
+                    scalars.extend([rec[1].float(), rec[2].float()])
+                elif len(rec) > 2 and rec[2] is not None:
+                    scalars.append(rec[2].float())
+        vals = torch.stack([s.cpu() for s in scalars]).tolist() if scalars else []
+        it = iter(vals)
+        leaks: list[tuple[_Probe, float]] = []
+        specific = st.emitted_specific
+        for p in fired:
+            pad = 0.0
+            const = None
+            gmin, gmax = float("inf"), float("-inf")
+            for rec in p.stats:
+                v = next(it)
+                pad = v if (v != v or v > pad) else pad
+                if p.kind == "loss_elems":
+                    gmin = min(gmin, next(it))
+                    gmax = max(gmax, next(it))
+                elif len(rec) > 2 and rec[2] is not None:
+                    c = next(it)
+                    const = c if const is None else max(const, c)
+            leaked = pad != 0.0  # NaN counts as a leak
+            if p.kind == "used":
+                if leaked:
+                    self._emit(p.meta["code"], p.where, p.meta["what"], p.loc, p.meta["mag"])
+                    specific = True
+                continue
+            if p.kind == "loss_elems":
+                mt = p.meta
+                if leaked:
+                    self._emit(
+                        "PAD301", p.where,
+                        f"a reduction='none' loss is averaged over padded positions too (gradient {pad:.3g} "
+                        f"at padding); average over the {int(mt['n_real'])} real positions only",
+                        p.loc, pad, value=mt["full"], reference=mt["ref"],
+                    )
+                    specific = True
+                elif gmax > 0 and gmin == gmax and mt["n_real"] < mt["n_all"]:
+                    n_used = 1.0 / gmax
+                    if abs(n_used - mt["n_all"]) <= 1e-3 * mt["n_all"]:
+                        value = mt["ref"] * mt["n_real"] / mt["n_all"]
+                        self._emit(
+                            "PAD302", p.where,
+                            f"masked loss divided by {int(round(n_used))} positions but only {int(mt['n_real'])} "
+                            "are real (dilution: use mask.sum() as the denominator)",
+                            p.loc, abs(value - mt["ref"]), value=value, reference=mt["ref"],
+                        )
+                        specific = True
+                continue
+            if leaked:
+                leaks.append((p, pad))
+                if p.detailed and self._narrow(p, pad, const):
+                    specific = True
+            elif p.detailed and p.meta.get("bidir_H") and p.m is not None:
+                if self._check_pad203(p):
+                    specific = True
+        # attention without a padding mask: explained by any leak upstream of it
+        outermost: dict = {}
+        for seq, where, loc in st.attn:  # nested attention modules share the user's line
+            outermost[loc] = (seq, where, loc)
+        for seq, where, loc in outermost.values():
+            ups = [pad for p, pad in leaks if p.seq < seq]
+            if ups:
+                self._emit(
+                    "PAD401", where,
+                    "attention over a padded batch without src_key_padding_mask/key_padding_mask: real positions "
+                    f"attend to padding (gradient up to {max(ups):.3g} reaches padded inputs)",
+                    loc, max(ups),
+                )
+                specific = True
+        sites = [(p.where, p.loc) for p, _ in leaks]
+        if specific:
+            self._explained.update(sites)
+            return
+        for p, pad in leaks:
+            if (p.where, p.loc) in self._explained:
+                continue
+            self._emit(
+                "PAD-R001", p.where,
+                f"non-zero gradient (max {pad:.3g}) reaches padded positions of the {p.where}: padding changes "
+                "the loss", p.loc, pad,
+            )
+
+    def _narrow(self, p: _Probe, pad: float, const: Optional[float]) -> bool:
+        """Explain a leak at a padded sequence tensor from its gradient pattern."""
+        if p.m is None or p.m.dim() != 2 or p.bdim is None:
+            return False
+        nz = None
+        for rec in p.stats:
+            r = rec[1].cpu()
+            nz = r if nz is None else (nz | r)
+        if nz is None:
+            return False
+        nz_bt = nz if p.bdim == 0 else nz.t()
+        T = nz_bt.shape[1]
+        ia = p.info.meta.get("indexed_at") if p.info is not None else None
+        if T > 1 and not bool(nz_bt[:, : T - 1].any()):
+            loc = ia or p.loc
+            self._emit(
+                "PAD202", p.where,
+                f"the last time step of the padded {p.where} is used (output[-1] / output[:, -1]); for the "
+                "shorter sequences that step is padding: gather at lengths - 1 or use h_n of a packed run",
+                loc, pad,
+            )
+            return True
+        if const is not None and const == 0.0:
+            self._emit(
+                "PAD301", p.where,
+                f"the {p.where} is reduced over its time dimension (mean/sum pooling) including padded steps; "
+                "mask before pooling and divide by the lengths",
+                p.loc, pad,
+            )
+            return True
+        return False
+
+    def _check_pad203(self, p: _Probe) -> bool:
+        nz = bwd = None
+        for rec in p.stats:
+            if len(rec) < 4 or rec[3] is None:
+                return False
+            nz = rec[1].cpu() if nz is None else nz | rec[1].cpu()
+            bwd = rec[3].cpu() if bwd is None else bwd | rec[3].cpu()
+        if nz is None:
+            return False
+        m = p.m.cpu()
+        m_bt, nz_bt, bwd_bt = (m, nz, bwd) if p.bdim == 0 else (m.t(), nz.t(), bwd.t())
+        L = (~m_bt).sum(1)
+        if not bool((L > 1).any()) or bool((L == 0).any()):
+            return False
+        T = m_bt.shape[1]
+        onehot = torch.arange(T).unsqueeze(0) == (L - 1).unsqueeze(1)
+        if bool((nz_bt == onehot).all()) and bool((bwd_bt & onehot).any()):
+            ia = p.info.meta.get("indexed_at") if p.info is not None else None
+            self._emit(
+                "PAD203", p.where,
+                "a bidirectional RNN output is read only at lengths - 1: there its backward half has seen a "
+                "single token; take the backward direction at t = 0 or use h_n",
+                ia or p.loc, 0.0,
+            )
+            return True
+        return False
+
+    def _check_compile(self) -> None:
+        if self._compile_warned:
+            return
+        if _compiled_graphs() > self._compile_graphs0:
+            self._compile_warned = True
+            warnings.warn(
+                "padlint.guard: torch.compile'd code ran under the guard; inside compiled graphs the guard is "
+                "switched off (it checks what runs eagerly, e.g. RNN modules, which Dynamo does not trace). "
+                "Run the uncompiled model under the guard for full checks.",
+                PaddingLeakWarning, stacklevel=3,
+            )
+
+    # ----- delivery --------------------------------------------------------------------------
+    def _mark_reported(self) -> None:
+        self._unreported = []
+
+    def _deliver(self, new: list[Finding], at_exit: bool, exc_in_flight: bool = False) -> None:
+        if self.mode == "warn":
+            for f in new:
+                if f.code == "PAD-R900":
+                    continue
+                warnings.warn_explicit(f.format(), PaddingLeakWarning, f.file, f.line)
+            self._unreported = []
+        elif self.mode == "raise":
+            bad = [f for f in self._unreported if f.code != "PAD-R900"]
+            defer = _dist_world() > 1 and not at_exit  # DDP: raise collectively at check()/exit
+            if bad and not exc_in_flight and not defer:
+                self._unreported = []
+                raise PaddingLeakError(_error_message(bad), bad)
+        else:
+            self._unreported = []
+        if at_exit and self.mode in ("warn", "record") and self.summary:
+            fs = self.findings
+            if len(fs) > self._printed or (not fs and not self._as_decorator):
+                sys.stderr.write(format_table(fs, self._step_index))
+                self._printed = len(fs)
+
+    def _gather(self) -> None:
+        import torch.distributed as dist
+
+        world = dist.get_world_size()
+        gathered: list = [None] * world
+        dist.all_gather_object(gathered, [f.to_dict() for f in self.findings])
+        allf = []
+        for r, lst in enumerate(gathered):
+            for d in lst or []:
+                d = dict(d)
+                d.pop("name", None)
+                d["rank"] = r
+                allf.append(Finding(**d))
+        self.all_findings = allf
+
+
+def _propagated(info: PadInfo) -> PadInfo:
+    return PadInfo(info.mask, info.bdim, "propagated", meta=info.meta)
+
+
+def _error_message(findings: list[Finding]) -> str:
+    lines = [f"padlint: padding leaks into the loss ({len(findings)} finding(s)):"]
+    lines += ["  " + f.format() for f in findings[:10]]
+    if len(findings) > 10:
+        lines.append(f"  ... and {len(findings) - 10} more (guard.findings)")
+    return "\n".join(lines)
+
+
+def _compiled_graphs() -> int:
+    try:
+        from torch._dynamo.utils import counters
+
+        return int(counters["stats"]["unique_graphs"])
+    except Exception:  # pragma: no cover
+        return 0
+
+
+def _dist_world() -> int:
+    try:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            return dist.get_world_size()
+    except Exception:  # pragma: no cover
+        pass
+    return 1
+
+
+def _dist_rank() -> int:
+    try:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            return dist.get_rank()
+    except Exception:  # pragma: no cover
+        pass
+    return 0
+
+
+# ---------------------------------------------------------------------------------------
+# public functions
+
+
+def guard(
+    mode: str = "raise",
+    *,
+    every: int = 100,
+    first: int = 3,
+    atol: Optional[float] = None,
+    rtol: Optional[float] = None,
+    pad_value: Optional[float] = None,
+    probes: bool = True,
+    max_probes: int = 16,
+    summary: bool = True,
+    dist_sync: bool = True,
+) -> Guard:
+    """Check, on the real batches, that padded positions change nothing.
+
+    Use as ``with padlint.guard() as g: <train or eval steps>`` or as a decorator
+    ``@padlint.guard(mode="warn")`` (each call is then one step).  The model runs unchanged.
+
+    mode:
+        ``"raise"`` (default) raises :class:`PaddingLeakError` after the step in which padding
+        leaked -- at the optimizer step post-hook, at ``g.step()``/``g.check()`` or at the exit
+        of the block, never from inside an autograd hook; ``"warn"`` issues a
+        :class:`PaddingLeakWarning` per new finding (filterable); ``"record"`` only collects.
+        ``g.findings`` holds the findings; in warn/record mode a summary table is printed to
+        stderr at exit (``summary=False`` to silence it).
+    every, first:
+        Sampling of the *oracles* (packed RNN recomputation, masked loss references, CTC
+        lengths, empty-sequence scan): they run on steps ``0 .. first-1`` and then on every
+        ``every``-th step (default: steps 0, 1, 2, 100, 200, ...), a pure function of the step
+        index so all DDP ranks check the same steps.  ``every=1`` checks every step;
+        ``every=0`` only the first steps.  The gradient probes (max |grad| at padded positions
+        of the few tensors known to be padded; no host sync until the step boundary) run on
+        every step unless ``probes=False``.  Steps are counted by the optimizer step
+        post-hook, ``g.step()`` and guard exits.
+    atol, rtol:
+        Tolerances of the oracle comparisons; default by dtype (fp32: 1e-4/1e-4, fp16/bf16 or
+        autocast: 3e-2/3e-2, fp64: 1e-8/1e-6).  Gradient probes need none: a correct mask
+        gives exactly 0.
+    pad_value:
+        Tells the guard the padding id/value where nothing else does: ``nn.Embedding`` inputs
+        without ``padding_idx``, 2-D class targets of losses, trailing rows of float RNN inputs.
+    max_probes:
+        Cap on gradient probes per step.
+    dist_sync:
+        Under ``torch.distributed`` (world size > 1) gather all ranks' findings at exit into
+        ``g.all_findings`` (a collective: every rank must exit its guard).  In raise mode the
+        optimizer-hook raise is deferred to ``g.check(all_reduce=True)`` / exit so that the
+        ranks raise together instead of leaving one rank hanging in a collective.
+
+    Nesting works (the innermost guard handles events and hands its findings to the outer
+    one at exit); every hook and the TorchFunctionMode are removed at exit, also when the
+    block raises.  Internal errors never reach the user's step: they become a PAD-R900 finding
+    and a :class:`PadlintInternalWarning`.
+    """
+    return Guard(
+        mode, every=every, first=first, atol=atol, rtol=rtol, pad_value=pad_value, probes=probes,
+        max_probes=max_probes, summary=summary, dist_sync=dist_sync,
+    )
+
+
+def mark(
+    tensor: torch.Tensor,
+    lengths: Any = None,
+    batch_first: bool = True,
+    *,
+    pad_mask: Optional[torch.Tensor] = None,
+    padding_side: str = "right",
+) -> torch.Tensor:
+    """Tell padlint where the padding of ``tensor`` is; returns ``tensor`` unchanged.
+
+    Give either ``lengths`` (sequence of ints or a 1-D integer tensor, one per batch row) and
+    ``batch_first`` (``(B, T, ...)`` if True, ``(T, B, ...)`` otherwise) and ``padding_side``
+    ("right" or "left"), or ``pad_mask``: a bool tensor over the leading dims of ``tensor``
+    in its own layout, True = padding.  Works inside or outside a guard; the mark lives as
+    long as the tensor (and follows it through ``.to()``, views and position-wise ops).
+    Raises ``TypeError``/``ValueError`` with a clear message on inconsistent arguments.
+    """
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"padlint.mark: expected a torch.Tensor, got {type(tensor).__name__}")
+    if padding_side not in ("right", "left"):
+        raise ValueError(f"padlint.mark: padding_side must be 'right' or 'left', got {padding_side!r}")
+    if (lengths is None) == (pad_mask is None):
+        raise ValueError("padlint.mark: give exactly one of lengths= or pad_mask=")
+    if pad_mask is not None:
+        if not isinstance(pad_mask, torch.Tensor):
+            raise TypeError("padlint.mark: pad_mask must be a bool tensor (True = padding)")
+        if pad_mask.dtype != torch.bool:
+            raise TypeError(f"padlint.mark: pad_mask must have dtype torch.bool (True = padding), got {pad_mask.dtype}")
+        if tuple(tensor.shape[: pad_mask.dim()]) != tuple(pad_mask.shape):
+            raise ValueError(
+                f"padlint.mark: pad_mask shape {tuple(pad_mask.shape)} does not match the leading dims of the "
+                f"tensor {tuple(tensor.shape)}"
+            )
+        m = pad_mask.to(tensor.device)
+        bdim = (0 if batch_first else 1) if m.dim() == 2 else None
+        REGISTRY.set(tensor, PadInfo(m, bdim, "mark", meta={"loc": user_location(2)}))
+        return tensor
+    if tensor.dim() < 2:
+        raise ValueError(f"padlint.mark: a padded batch needs at least 2 dims (batch and time), got shape {tuple(tensor.shape)}")
+    if isinstance(lengths, torch.Tensor):
+        if lengths.dim() != 1 or lengths.is_floating_point() or lengths.dtype == torch.bool:
+            raise ValueError(
+                f"padlint.mark: lengths must be a 1-D integer tensor, got shape {tuple(lengths.shape)} dtype {lengths.dtype}"
+            )
+        L = lengths.detach().to(tensor.device, torch.int64)
+    else:
+        try:
+            L = torch.tensor([int(v) for v in lengths], dtype=torch.int64, device=tensor.device)
+        except Exception as e:
+            raise TypeError(f"padlint.mark: lengths must be a sequence of ints or a 1-D tensor ({e})") from None
+    B, T = (tensor.shape[0], tensor.shape[1]) if batch_first else (tensor.shape[1], tensor.shape[0])
+    if L.shape[0] != B:
+        raise ValueError(
+            f"padlint.mark: {L.shape[0]} lengths for a batch of {B} (tensor shape {tuple(tensor.shape)}, "
+            f"batch_first={batch_first}); did you mean batch_first={not batch_first}?"
+        )
+    if B and (int(L.max()) > T or int(L.min()) < 0):
+        raise ValueError(f"padlint.mark: lengths must lie in [0, {T}] (the padded length), got {L.tolist()[:8]}")
+    m = lengths_to_mask(L, T, True)
+    if padding_side == "left":
+        m = m.flip(1)
+    if not batch_first:
+        m = m.t()
+    info = PadInfo(m, 0 if batch_first else 1, "mark", meta={"loc": user_location(2)})
+    REGISTRY.set(tensor, info)
+    g = _GUARDS[-1] if _GUARDS else None
+    if g is not None and g._is_current():
+        try:
+            loc = info.meta["loc"]
+            g._check_empty(m if batch_first else m.t(), B, "padlint.mark", loc)
+            g._probe(tensor, info, "seq", "marked tensor", loc)
+        except Exception as e:
+            g._internal(e, "mark")
+    return tensor
+
+
+def active_guard() -> Optional[Guard]:
+    """The innermost active guard, or None."""
+    return _GUARDS[-1] if _GUARDS else None
+
+
+__all__ = ["Guard", "guard", "mark", "active_guard"]

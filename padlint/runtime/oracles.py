@@ -1,0 +1,124 @@
+"""Reference recomputations ("oracles") that tell what the padding changed.
+
+Everything here runs under ``torch.no_grad()`` with the RNG state forked, calls
+``module.forward`` directly (no user hooks fire), flips ``module.training`` only for the
+duration of the call (and only when the RNN has inter-layer dropout), and never touches a
+parameter, buffer or optimizer state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Optional
+
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+@contextlib.contextmanager
+def preserved_rng(*tensors: Any):
+    """Save and restore the CPU generator and the CUDA generators of the given tensors."""
+    devices = sorted(
+        {t.device.index or 0 for t in tensors if isinstance(t, torch.Tensor) and t.device.type == "cuda"}
+    )
+    cpu_state = torch.get_rng_state()
+    cuda_states = [torch.cuda.get_rng_state(d) for d in devices] if devices else []
+    try:
+        yield
+    finally:
+        torch.set_rng_state(cpu_state)
+        for d, s in zip(devices, cuda_states):
+            torch.cuda.set_rng_state(s, d)
+
+
+@contextlib.contextmanager
+def training_flag(module: torch.nn.Module, training: bool):
+    old = module.training
+    module.training = training
+    try:
+        yield
+    finally:
+        module.training = old
+
+
+def default_tol(dtype: torch.dtype, atol: Optional[float], rtol: Optional[float]) -> tuple[float, float]:
+    """(atol, rtol) for comparing with a reference computed in ``dtype``."""
+    if dtype in (torch.float16, torch.bfloat16) or torch.is_autocast_enabled() or _cpu_autocast():
+        a, r = 3e-2, 3e-2
+    elif dtype == torch.float64:
+        a, r = 1e-8, 1e-6
+    else:
+        a, r = 1e-4, 1e-4
+    return (a if atol is None else atol, r if rtol is None else rtol)
+
+
+def _cpu_autocast() -> bool:
+    try:
+        return torch.is_autocast_enabled("cpu")
+    except TypeError:  # older signature
+        return torch.is_autocast_cpu_enabled()
+
+
+def _split_state(state: Any) -> list[torch.Tensor]:
+    if isinstance(state, tuple):
+        return [s for s in state if isinstance(s, torch.Tensor)]
+    return [state] if isinstance(state, torch.Tensor) else []
+
+
+def rnn_packed_reference(
+    mod: torch.nn.RNNBase,
+    x: torch.Tensor,
+    hx: Any,
+    mask_bt: torch.Tensor,
+    geometry: str,
+    lengths: torch.Tensor,
+    user_out: torch.Tensor,
+    user_state: Any,
+) -> dict:
+    """Run ``mod`` on the packed version of the padded batch ``x`` and compare.
+
+    ``mask_bt``: (B, T) padding mask; ``geometry``: "right" or "left"; ``lengths``: (B,)
+    true lengths (all > 0).  Returns per-row max |difference| of outputs at real positions
+    (``dout``, shape (B,)) and of the final states (``dstate``, list of (B,) tensors), all
+    computed on the packed reference vs the user's padded run.
+    """
+    bf = mod.batch_first
+    B, T = mask_bt.shape
+    x_bt = x if bf else x.transpose(0, 1)
+    dev = x.device
+    ar = torch.arange(T, device=dev).unsqueeze(0)
+    if geometry == "left":
+        # move each row's real steps to the front: new position j reads old (j + T - L) mod T
+        idx = (ar + (T - lengths.to(dev)).unsqueeze(1)) % T  # (B, T)
+    else:
+        idx = None
+
+    def front(t_bt: torch.Tensor) -> torch.Tensor:
+        if idx is None:
+            return t_bt
+        g = idx.reshape(B, T, *([1] * (t_bt.dim() - 2))).expand_as(t_bt)
+        return t_bt.gather(1, g)
+
+    lengths_cpu = lengths.detach().to("cpu", torch.int64)
+    need_eval = bool(mod.training and getattr(mod, "dropout", 0.0) > 0 and mod.num_layers > 1)
+    with preserved_rng(x), torch.no_grad(), training_flag(mod, False if need_eval else mod.training):
+        packed = pack_padded_sequence(front(x_bt), lengths_cpu, batch_first=True, enforce_sorted=False)
+        out_p, state_p = mod.forward(packed, hx)
+        o_p, _ = pad_packed_sequence(out_p, batch_first=True, total_length=T)
+        if need_eval:
+            out_u, state_u = mod.forward(x, hx)
+        else:
+            out_u, state_u = user_out, user_state
+        out_u = out_u.detach()
+        o_u = front(out_u if bf else out_u.transpose(0, 1))
+        real_front = (ar < lengths.to(dev).unsqueeze(1)).unsqueeze(-1)
+        diff = torch.where(real_front, (o_p.float() - o_u.float()).abs(), torch.zeros((), device=dev))
+        dout = diff.amax(dim=(1, 2))
+        dstate = []
+        for sp, su in zip(_split_state(state_p), _split_state(state_u)):
+            dstate.append((sp.float() - su.detach().float()).abs().amax(dim=(0, 2)))
+        ref_scale = o_p.abs().amax()
+    return {"dout": dout, "dstate": dstate, "scale": ref_scale, "dtype": o_u.dtype}
+
+
+__all__ = ["preserved_rng", "training_flag", "default_tol", "rnn_packed_reference"]

@@ -1,0 +1,332 @@
+"""Each padding leak next to its correct counterpart, checked by padlint.guard on real steps."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.functional import cross_entropy  # bound before any guard starts
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
+
+import padlint
+from models import C, E, H, LENS, V, Classifier, Encoder, Tagger, masked_ce, tag_batch, token_batch
+
+
+def codes(g):
+    return sorted({f.code for f in g.findings})
+
+
+def train_step(model, loss_fn, steps=1, **gkw):
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with padlint.guard(mode="record", summary=False, **gkw) as g:
+        for _ in range(steps):
+            loss = loss_fn(model)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+    return g
+
+
+def cls_loss(model):
+    ids, lengths = token_batch()
+    return F.cross_entropy(model(ids, lengths), torch.tensor([0, 1, 2, 0]))
+
+
+# --- PAD201: h_n of an unpacked LSTM -------------------------------------------------------
+
+def test_hn_of_unpacked_lstm_leaks():
+    g = train_step(Classifier("h_n"), cls_loss)
+    assert codes(g) == ["PAD201"]
+    f = g.findings[0]
+    assert "LSTM" in f.where and f.magnitude > 1e-3
+    assert f.file.endswith("models.py")  # the user's line: the RNN call in the model
+
+
+def test_hn_of_packed_lstm_is_clean():
+    g = train_step(Classifier("packed"), cls_loss, steps=3)
+    assert g.findings == []
+
+
+def test_unidirectional_unpacked_gathered_at_lengths_is_clean():
+    g = train_step(Classifier("gather", rnn=nn.GRU), cls_loss, steps=2)
+    assert g.findings == []
+
+
+def test_unpacked_multilayer_gru_hn_leaks():
+    g = train_step(Classifier("h_n", rnn=nn.GRU, layers=2), cls_loss)
+    assert codes(g) == ["PAD201"]
+
+
+def test_last_step_of_unpacked_batch_first_output_leaks():
+    g = train_step(Classifier("last"), cls_loss)
+    assert "PAD202" in codes(g)
+
+
+# --- PAD-R002: bidirectional RNN over an unpacked batch ---------------------------------------
+
+def tag_loss(model):
+    ids, lengths, tg = tag_batch()
+    return masked_ce(model(ids, lengths), tg, lengths)
+
+
+def test_bidirectional_gru_unpacked_with_masked_loss_leaks():
+    g = train_step(Tagger(packed=False, rnn=nn.GRU, bidir=True), tag_loss)
+    assert codes(g) == ["PAD-R002"]
+    assert g.findings[0].magnitude > 1e-3
+
+
+def test_unidirectional_gru_unpacked_with_masked_loss_is_clean():
+    g = train_step(Tagger(packed=False, rnn=nn.GRU, bidir=False), tag_loss, steps=2)
+    assert g.findings == []
+
+
+def test_bidirectional_packed_tagger_is_clean():
+    g = train_step(Tagger(packed=True, bidir=True), tag_loss, steps=2)
+    assert g.findings == []
+
+
+def test_left_padded_rnn_contaminates_outputs():
+    rnn = nn.GRU(E, H, batch_first=True)
+    fc = nn.Linear(H, C)
+    params = list(rnn.parameters()) + list(fc.parameters())
+    opt = torch.optim.SGD(params, lr=0.1)
+    seqs = [torch.randn(n, E) for n in LENS]
+    with padlint.guard(mode="record", summary=False) as g:
+        x = pad_sequence(seqs, batch_first=True, padding_side="left")
+        out, _ = rnn(x)
+        loss = fc(out[:, -1]).sum()  # last step is real for left padding, but state saw pads first
+        loss.backward()
+        opt.step()
+    assert "PAD-R002" in codes(g)
+
+
+# --- losses: PAD303 / PAD301 / PAD302 / PAD304 --------------------------------------------------
+
+def test_cross_entropy_without_ignore_index_counts_padded_targets():
+    model = Tagger(packed=True)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step(m):
+        ids, lengths, tg = tag_batch(pad_target=0)
+        logits = m(ids, lengths)
+        return loss_fn(logits.reshape(-1, C), tg.reshape(-1))
+
+    g = train_step(model, step)
+    assert codes(g) == ["PAD303"]
+    f = g.findings[0]
+    assert f.value is not None and f.reference is not None and f.value != f.reference
+    assert "ignore_index=0" in f.what
+    assert "CrossEntropyLoss" in f.where
+
+
+def test_cross_entropy_with_ignore_index_is_clean():
+    model = Tagger(packed=True)
+    loss_fn = nn.CrossEntropyLoss(ignore_index=0)
+
+    def step(m):
+        ids, lengths, tg = tag_batch(pad_target=0)
+        logits = m(ids, lengths)
+        return loss_fn(logits.transpose(1, 2), tg)  # (B, C, T) layout
+
+    g = train_step(model, step, steps=2)
+    assert g.findings == []
+
+
+def test_functional_alias_bound_before_guard_is_seen():
+    model = Tagger(packed=True)
+
+    def step(m):
+        ids, lengths, tg = tag_batch(pad_target=0)
+        return cross_entropy(m(ids, lengths).reshape(-1, C), tg.reshape(-1))
+
+    g = train_step(model, step)
+    assert codes(g) == ["PAD303"]
+    assert g.findings[0].where == "cross_entropy"
+
+
+def _bce_setup():
+    lin = nn.Linear(E, 1)
+    seqs = [torch.randn(n, E) for n in LENS]
+    ys = [torch.randint(0, 2, (n,)).float() for n in LENS]
+    return lin, seqs, ys
+
+
+def _bce_run(reduce):
+    lin, seqs, ys = _bce_setup()
+    opt = torch.optim.SGD(lin.parameters(), lr=0.1)
+    with padlint.guard(mode="record", summary=False) as g:
+        x = pad_sequence(seqs, batch_first=True)
+        y = pad_sequence(ys, batch_first=True)
+        lengths = torch.tensor(LENS)
+        mask = (torch.arange(x.shape[1])[None] < lengths[:, None]).float()
+        logits = lin(x).squeeze(-1)
+        loss = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+        total = reduce(loss, mask)
+        total.backward()
+        opt.step()
+    return g, float(total.detach())
+
+
+def test_unmasked_mean_of_reduction_none_bce_leaks():
+    g, _ = _bce_run(lambda l, m: l.mean())
+    assert codes(g) == ["PAD301"]
+    f = g.findings[0]
+    assert f.value is not None and f.reference is not None
+
+
+def test_masked_sum_over_mask_sum_is_clean():
+    g, _ = _bce_run(lambda l, m: (l * m).sum() / m.sum())
+    assert g.findings == []
+
+
+def test_masked_mean_with_wrong_denominator_is_dilution():
+    g, total = _bce_run(lambda l, m: (l * m).mean())
+    assert codes(g) == ["PAD302"]
+    f = g.findings[0]
+    assert abs(f.value - total) < 1e-5
+    assert f.reference > f.value  # masked mean over real positions only
+    assert f"only {sum(LENS)} are real" in f.what
+
+
+def test_mse_mean_over_padding_is_elementwise_leak():
+    lin = nn.Linear(E, 2)
+    seqs = [torch.randn(n, E) for n in LENS]
+    ys = [torch.randn(n, 2) for n in LENS]
+    with padlint.guard(mode="record", summary=False) as g:
+        x = pad_sequence(seqs, batch_first=True)
+        y = pad_sequence(ys, batch_first=True)
+        F.mse_loss(lin(x), y).backward()
+        g.step()
+    assert codes(g) == ["PAD304"]
+
+
+# --- PAD401: attention --------------------------------------------------------------------------
+
+def enc_loss(model):
+    ids, _ = token_batch()
+    return F.cross_entropy(model(ids), torch.tensor([0, 1, 2, 0]))
+
+
+def test_transformer_without_key_padding_mask_leaks():
+    g = train_step(Encoder(use_mask=False), enc_loss)
+    assert codes(g) == ["PAD401"]
+    f = g.findings[0]
+    assert f.file.endswith("models.py") and "TransformerEncoder" in f.where
+
+
+def test_transformer_with_key_padding_mask_is_clean():
+    g = train_step(Encoder(use_mask=True), enc_loss, steps=2)
+    assert g.findings == []
+
+
+# --- PAD202: time-major output[-1] after unpacking --------------------------------------------
+
+class TimeMajor(nn.Module):
+    def __init__(self, gather):
+        super().__init__()
+        self.emb = nn.Embedding(V, E, padding_idx=0)
+        self.rnn = nn.LSTM(E, H)
+        self.fc = nn.Linear(H, C)
+        self.gather = gather
+
+    def forward(self, ids, lengths):  # ids (T, B)
+        p = pack_padded_sequence(self.emb(ids), lengths, enforce_sorted=False)
+        o, _ = self.rnn(p)
+        o, lens = pad_packed_sequence(o)
+        if self.gather:
+            last = o[lens - 1, torch.arange(o.shape[1])]
+        else:
+            last = o[-1]
+        return self.fc(last)
+
+
+def tm_loss(model):
+    ids, lengths = token_batch(batch_first=False)
+    return F.cross_entropy(model(ids, lengths), torch.tensor([0, 1, 2, 0]))
+
+
+def test_time_major_last_step_after_unpacking_leaks():
+    g = train_step(TimeMajor(gather=False), tm_loss)
+    assert codes(g) == ["PAD202"]
+    f = g.findings[0]
+    assert f.file == __file__
+    assert "o[-1]" in open(__file__).read().splitlines()[f.line - 1]  # points at the indexing line
+
+
+def test_time_major_gather_by_length_is_clean():
+    g = train_step(TimeMajor(gather=True), tm_loss, steps=2)
+    assert g.findings == []
+
+
+# --- pooling, mark(), CTC, empty ----------------------------------------------------------------
+
+def test_mean_pooling_over_padding_is_unmasked_reduction():
+    model = Tagger(packed=True)
+
+    def step(m):
+        ids, lengths = token_batch()
+        x = m.emb(ids)
+        o, _ = m.rnn(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))
+        o, _ = pad_packed_sequence(o, batch_first=True)
+        return F.cross_entropy(m.fc(o.mean(1)), torch.tensor([0, 1, 2, 0]))
+
+    g = train_step(model, step)
+    assert codes(g) == ["PAD301"]
+
+
+def test_mark_explicit_lengths_and_generic_leak():
+    w = nn.Parameter(torch.randn(E))
+    with padlint.guard(mode="record", summary=False) as g:
+        x = torch.randn(4, 5, E, requires_grad=True)
+        padlint.mark(x, LENS, batch_first=True)
+        (x.sum(-1) * (x @ w)).sum().backward()  # no masking at all
+        g.step()
+    assert codes(g) == ["PAD-R001"]
+
+
+def test_ctc_lengths_from_shape():
+    T, B, K = 12, 3, 5
+    lens = [12, 7, 9]
+    lin = nn.Linear(E, K)
+    with padlint.guard(mode="record", summary=False) as g:
+        feats = pad_sequence([torch.randn(n, E) for n in lens])  # (T, B, E)
+        lp = lin(feats).log_softmax(-1)
+        targets = torch.randint(1, K, (B, 4))
+        loss = F.ctc_loss(lp, targets, [T] * B, [4] * B)
+        loss.backward()
+        g.step()
+    assert codes(g) == ["PAD305"]
+    f = g.findings[0]
+    assert f.value is not None and f.reference is not None
+
+
+def test_ctc_with_true_lengths_is_clean():
+    T, B, K = 12, 3, 5
+    lens = [12, 7, 9]
+    lin = nn.Linear(E, K)
+    with padlint.guard(mode="record", summary=False) as g:
+        feats = pad_sequence([torch.randn(n, E) for n in lens])
+        lp = lin(feats).log_softmax(-1)
+        targets = torch.randint(1, K, (B, 4))
+        F.ctc_loss(lp, targets, lens, [4] * B).backward()
+        g.step()
+    assert g.findings == []
+
+
+def test_length_zero_sequence_is_a_finding_not_a_crash():
+    lin = nn.Linear(E, 1)
+    with padlint.guard(mode="record", summary=False) as g:
+        x = pad_sequence([torch.randn(3, E), torch.randn(0, E), torch.randn(2, E)], batch_first=True)
+        lin(x).sum().backward()
+        g.step()
+    assert "PAD-R003" in codes(g)
+
+
+def test_empty_batch_is_a_finding_not_a_crash():
+    emb = nn.Embedding(V, E, padding_idx=0)
+    with padlint.guard(mode="record", summary=False) as g:
+        ids = torch.zeros(0, 5, dtype=torch.long)
+        out = emb(ids)
+        out.sum().backward()
+        g.step()
+    assert codes(g) == ["PAD-R003"]
