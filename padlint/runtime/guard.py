@@ -347,6 +347,10 @@ class Guard:
         for h in self._handles:
             try:
                 h.remove()
+                # torch 2.x leaves the with_kwargs flag of a removed global hook behind
+                for d in (_module_mod._global_forward_hooks_with_kwargs,
+                          _module_mod._global_forward_hooks_always_called):
+                    d.pop(h.id, None)
             except Exception:  # pragma: no cover
                 pass
         self._handles = []
@@ -1020,12 +1024,10 @@ class Guard:
         red = _reduction(bound)
         if red in ("mean", "sum"):
             try:
-                kw = {k: v for k, v in bound.items()}
-                kw["input_lengths"], kw["target_lengths"] = new_il, new_tl
-                if isinstance(il, torch.Tensor) and isinstance(new_il, torch.Tensor):
-                    kw["input_lengths"] = new_il.to(il.device)
-                if isinstance(tl, torch.Tensor) and isinstance(new_tl, torch.Tensor):
-                    kw["target_lengths"] = new_tl.to(tl.device)
+                kw = dict(bound)
+                dev = il.device if isinstance(il, torch.Tensor) else torch.device("cpu")
+                kw["input_lengths"] = torch.as_tensor(new_il, dtype=torch.long).to(dev)
+                kw["target_lengths"] = torch.as_tensor(new_tl, dtype=torch.long).to(dev)
                 with preserved_rng(lp), torch.no_grad():
                     reference = float(func(**kw).float())
                 value = float(out.detach().float())

@@ -1,0 +1,207 @@
+"""raise / warn / record, locations, clean uninstall, nesting, decorator, internal errors."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.nn.modules import module as M
+from torch.optim import optimizer as O
+
+import padlint
+from padlint.runtime import PadlintInternalWarning
+from models import Classifier, token_batch
+
+TARGET = torch.tensor([0, 1, 2, 0])
+
+
+def global_state():
+    return (
+        len(M._global_forward_hooks),
+        len(M._global_forward_pre_hooks),
+        len(M._global_forward_hooks_with_kwargs),
+        len(M._global_forward_hooks_always_called),
+        len(O._global_optimizer_post_hooks),
+        torch._C._len_torch_function_stack(),
+    )
+
+
+def leaky_step(model, opt):
+    ids, lengths = token_batch()
+    loss = F.cross_entropy(model(ids, lengths), TARGET)  # h_n over padding
+    loss.backward()
+    opt.step()
+    opt.zero_grad()
+    return loss
+
+
+def test_raise_mode_raises_after_the_optimizer_step():
+    model = Classifier("h_n")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    before = [p.detach().clone() for p in model.parameters()]
+    with pytest.raises(padlint.PaddingLeakError) as ei:
+        with padlint.guard():  # mode="raise" is the default
+            leaky_step(model, opt)
+    assert isinstance(ei.value, RuntimeError)
+    assert [f.code for f in ei.value.findings] == ["PAD201"]
+    assert "PAD201" in str(ei.value)
+    # the step itself completed (raised at the optimizer step post-hook, after the update)
+    assert any(not torch.equal(b, p) for b, p in zip(before, model.parameters()))
+    assert global_state() == (0, 0, 0, 0, 0, 0)
+
+
+def test_raise_mode_at_exit_without_optimizer():
+    model = Classifier("h_n")
+    with pytest.raises(padlint.PaddingLeakError):
+        with padlint.guard(mode="raise"):
+            ids, lengths = token_batch()
+            F.cross_entropy(model(ids, lengths), TARGET).backward()
+
+
+def test_explicit_check_raises_in_raise_mode():
+    model = Classifier("h_n")
+    with padlint.guard(mode="raise") as g:
+        ids, lengths = token_batch()
+        F.cross_entropy(model(ids, lengths), TARGET).backward()
+        with pytest.raises(padlint.PaddingLeakError):
+            g.check()
+    assert g.findings[0].code == "PAD201"
+
+
+def test_warn_mode_uses_a_filterable_category_pointing_at_user_code():
+    model = Classifier("h_n")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        with padlint.guard(mode="warn", summary=False):
+            leaky_step(model, opt)
+    leak = [x for x in w if issubclass(x.category, padlint.PaddingLeakWarning)]
+    assert len(leak) == 1
+    assert leak[0].filename.endswith("models.py")
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=padlint.PaddingLeakWarning)
+        with padlint.guard(mode="warn", summary=False):
+            leaky_step(model, opt)
+    assert not [x for x in w if issubclass(x.category, padlint.PaddingLeakWarning)]
+
+
+def test_record_mode_collects_and_prints_summary(capsys):
+    model = Classifier("h_n")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with padlint.guard(mode="record") as g:
+        for _ in range(3):
+            leaky_step(model, opt)
+    err = capsys.readouterr().err
+    assert "PAD201" in err and "rnn-state-over-padding" in err
+    (f,) = g.findings
+    assert f.count == 3 and f.step == 0
+    assert isinstance(f, padlint.Finding)
+    d = f.to_dict()
+    assert all(isinstance(v, (str, int, float, type(None))) for v in d.values())
+
+
+def test_finding_points_at_the_callers_line():
+    import torch.nn as nn
+
+    rnn = nn.GRU(4, 6, batch_first=True)
+    x = torch.randn(3, 5, 4)
+    padlint.mark(x, [5, 2, 3])
+    with padlint.guard(mode="record", summary=False) as g:
+        _, h = rnn(x); line = __import__("inspect").currentframe().f_lineno  # noqa: E702
+        h.sum().backward()
+        g.step()
+    (f,) = g.findings
+    assert (f.file, f.line, f.code) == (__file__, line, "PAD201")
+
+
+def test_hooks_and_mode_removed_on_exit_also_on_exception():
+    assert global_state() == (0, 0, 0, 0, 0, 0)
+    with padlint.guard(mode="record", summary=False):
+        assert global_state() != (0, 0, 0, 0, 0, 0)
+    assert global_state() == (0, 0, 0, 0, 0, 0)
+    with pytest.raises(KeyError):
+        with padlint.guard(mode="raise"):
+            model = Classifier("h_n")
+            ids, lengths = token_batch()
+            F.cross_entropy(model(ids, lengths), TARGET).backward()
+            raise KeyError("user error")  # the user's exception wins, no PaddingLeakError
+    assert global_state() == (0, 0, 0, 0, 0, 0)
+    assert padlint.runtime.active_guard() is None
+
+
+def test_nesting():
+    model = Classifier("h_n")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with padlint.guard(mode="record", summary=False) as outer:
+        with padlint.guard(mode="record", summary=False) as inner:
+            leaky_step(model, opt)
+        assert global_state()[-1] == 1
+        assert padlint.runtime.active_guard() is outer
+    assert [f.code for f in inner.findings] == ["PAD201"]
+    assert [f.code for f in outer.findings] == ["PAD201"]
+    assert global_state() == (0, 0, 0, 0, 0, 0)
+
+
+def test_decorator():
+    model = Classifier("h_n")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    g = padlint.guard(mode="record", summary=False)
+
+    @g
+    def step():
+        return leaky_step(model, opt)
+
+    step()
+    step()
+    assert [f.code for f in g.findings] == ["PAD201"]
+    assert step.guard is g
+    assert global_state() == (0, 0, 0, 0, 0, 0)
+
+
+def test_internal_error_becomes_r900_not_an_exception(monkeypatch):
+    import sys
+
+    G = sys.modules["padlint.runtime.guard"]
+
+    def boom(*a, **k):
+        raise ZeroDivisionError("simulated bug")
+
+    monkeypatch.setattr(G, "rnn_packed_reference", boom)
+    model = Classifier("h_n")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        with padlint.guard(mode="record", summary=False) as g:
+            loss = leaky_step(model, opt)
+    assert torch.isfinite(loss)
+    found = sorted(f.code for f in g.findings)
+    # the oracle failed (R900); the gradient probe still saw the leak, unexplained (R001)
+    assert found == ["PAD-R001", "PAD-R900"]
+    assert any(issubclass(x.category, PadlintInternalWarning) for x in w)
+
+
+def test_bad_arguments_give_clear_messages():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        padlint.guard(mode="loud")
+    with pytest.raises(TypeError, match="expected a torch.Tensor"):
+        padlint.mark([1, 2, 3], [3])
+    with pytest.raises(ValueError, match="did you mean batch_first=False"):
+        padlint.mark(torch.zeros(7, 3, 2), [7, 5, 2], batch_first=True)
+    with pytest.raises(ValueError, match=r"lengths must lie in \[0, 4\]"):
+        padlint.mark(torch.zeros(2, 4), [5, 1])
+    with pytest.raises(TypeError, match="dtype torch.bool"):
+        padlint.mark(torch.zeros(2, 4), pad_mask=torch.zeros(2, 4))
+    with pytest.raises(ValueError, match="exactly one"):
+        padlint.mark(torch.zeros(2, 4))
+
+
+def test_codes_catalogue_is_complete():
+    from padlint.runtime import CODES
+
+    for code in ["PAD201", "PAD202", "PAD203", "PAD301", "PAD302", "PAD303", "PAD304", "PAD305", "PAD401",
+                 "PAD-R001", "PAD-R002", "PAD-R003", "PAD-R900"]:
+        name, desc = CODES[code]
+        assert name and desc and name == name.lower()
