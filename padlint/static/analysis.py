@@ -1,0 +1,1218 @@
+"""The one pass over a module: scopes, the value table, and the events rules listen to.
+
+The walker visits the module in source order.  For every scope (the module, each
+function, and a class whose ``__init__`` binds ``self.rnn = nn.LSTM(...)`` for its other
+methods) it keeps a table ``name -> Val``, updated after each assignment.  At the nodes
+rules care about (calls, subscripts, binary operations, comparisons, ``for`` loops,
+``return``) it hands the rules a :class:`Context` from which they can ask what any
+sub-expression holds.  Rules never walk the tree themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+import libcst as cst
+
+from padlint.static import values as V
+from padlint.static.names import ImportTable, dotted
+from padlint.static.values import Val, is_padded
+
+if TYPE_CHECKING:  # pragma: no cover
+    from padlint.static.rule import Rule
+
+# ----------------------------------------------------------------------------- API tables
+PACK = "torch.nn.utils.rnn.pack_padded_sequence"
+UNPACK = "torch.nn.utils.rnn.pad_packed_sequence"
+PAD_SEQUENCE = "torch.nn.utils.rnn.pad_sequence"
+PACK_SEQUENCE = "torch.nn.utils.rnn.pack_sequence"
+
+RNN_CLASSES = {"torch.nn.LSTM", "torch.nn.GRU", "torch.nn.RNN"}
+ATTENTION_CLASSES = {
+    "torch.nn.MultiheadAttention",
+    "torch.nn.TransformerEncoder",
+    "torch.nn.TransformerEncoderLayer",
+    "torch.nn.TransformerDecoder",
+    "torch.nn.TransformerDecoderLayer",
+    "torch.nn.Transformer",
+}
+CLASS_LOSSES = {"torch.nn.CrossEntropyLoss": "cross_entropy", "torch.nn.NLLLoss": "nll_loss"}
+ELEMENTWISE_LOSSES = {
+    "torch.nn.BCEWithLogitsLoss": "binary_cross_entropy_with_logits",
+    "torch.nn.BCELoss": "binary_cross_entropy",
+    "torch.nn.MSELoss": "mse_loss",
+    "torch.nn.L1Loss": "l1_loss",
+    "torch.nn.SmoothL1Loss": "smooth_l1_loss",
+    "torch.nn.HuberLoss": "huber_loss",
+}
+CTC_CLASS = "torch.nn.CTCLoss"
+FUNCTIONAL_CLASS_LOSSES = {"torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"}
+FUNCTIONAL_ELEMENTWISE_LOSSES = {
+    "torch.nn.functional." + name for name in ELEMENTWISE_LOSSES.values()
+}
+FUNCTIONAL_CTC = "torch.nn.functional.ctc_loss"
+EMBEDDING = "torch.nn.Embedding"
+SOFTMAX_FUNCS = {"torch.softmax", "torch.nn.functional.softmax", "torch.log_softmax",
+                 "torch.nn.functional.log_softmax", "torch.special.softmax"}
+SDPA = "torch.nn.functional.scaled_dot_product_attention"
+
+REDUCTIONS = {"mean", "sum", "max", "min", "amax", "amin", "logsumexp", "nanmean", "nansum"}
+# Tensor methods that keep every position where it was (and so keep the padding).
+POSITION_KEEPING = {
+    "to", "cuda", "cpu", "float", "double", "half", "bfloat16", "long", "int", "bool", "type",
+    "type_as", "contiguous", "clone", "detach", "relu", "tanh", "sigmoid", "exp", "log", "abs",
+    "neg", "pow", "sqrt", "masked_fill", "masked_fill_", "mul", "mul_", "add", "add_", "sub",
+    "div", "unsqueeze", "squeeze", "expand", "expand_as", "requires_grad_", "data", "clamp",
+    "clamp_min", "log_softmax", "softmax", "view_as", "narrow", "flip", "roll", "repeat",
+    "detach_", "float_", "gelu", "silu", "sin", "cos",
+}
+LAYOUT_BREAKING = {"view", "reshape", "flatten", "permute", "transpose", "t", "view_as"}
+
+MODULE_CLASSES = RNN_CLASSES | ATTENTION_CLASSES | set(CLASS_LOSSES) | set(ELEMENTWISE_LOSSES) | {
+    CTC_CLASS, EMBEDDING, "torch.nn.Linear", "torch.nn.Dropout", "torch.nn.LayerNorm",
+    "torch.nn.Conv1d", "torch.nn.BatchNorm1d", "torch.nn.Softmax", "torch.nn.LogSoftmax",
+}
+
+
+def literal(node: cst.BaseExpression | None) -> Any:
+    """The Python value of a literal expression (numbers, strings, True/False/None, -x)."""
+    if node is None:
+        return None
+    if isinstance(node, cst.Integer):
+        return node.evaluated_value
+    if isinstance(node, cst.Float):
+        return node.evaluated_value
+    if isinstance(node, cst.SimpleString):
+        try:
+            return node.evaluated_value
+        except Exception:  # pragma: no cover - odd prefixes
+            return None
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = literal(node.expression)
+        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+            return -inner
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "float":
+        if len(node.args) == 1:
+            inner = literal(node.args[0].value)
+            if isinstance(inner, str):
+                try:
+                    return float(inner)
+                except ValueError:
+                    return None
+    return None
+
+
+_MISSING = object()
+
+
+def is_literal(node: cst.BaseExpression | None) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    return literal(node) is not None
+
+
+def get_arg(call: cst.Call, name: str | None, position: int | None = None) -> cst.Arg | None:
+    """The argument of a call passed by keyword ``name`` or at ``position``."""
+    if name is not None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg
+    if position is not None:
+        index = 0
+        for arg in call.args:
+            if arg.keyword is not None or arg.star:
+                if arg.star:
+                    return None  # *args: position unknown
+                continue
+            if index == position:
+                return arg
+            index += 1
+    return None
+
+
+def arg_value(call: cst.Call, name: str | None, position: int | None = None) -> cst.BaseExpression | None:
+    arg = get_arg(call, name, position)
+    return arg.value if arg is not None else None
+
+
+def has_star_kwargs(call: cst.Call) -> bool:
+    return any(arg.star == "**" for arg in call.args)
+
+
+def flag(call: cst.Call, name: str, position: int | None, default: bool | None) -> bool | None:
+    """A boolean argument: its literal value, the default when absent, None when unknown."""
+    arg = get_arg(call, name, position)
+    if arg is None:
+        return None if has_star_kwargs(call) else default
+    value = literal(arg.value)
+    return value if isinstance(value, bool) else None
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+# ----------------------------------------------------------------------------- scopes
+@dataclass
+class Scope:
+    kind: str  # "module", "function", "class"
+    name: str
+    node: cst.CSTNode
+    parent: Scope | None = None
+    env: dict[str, Val] = field(default_factory=dict)
+    params: list[str] = field(default_factory=list)
+    # Per-rule scratch space: rules keep what they need to decide at the end of the scope.
+    state: dict[str, Any] = field(default_factory=dict)
+    class_scope: Scope | None = None
+
+    def lookup(self, name: str) -> Val | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.env:
+                return scope.env[name]
+            if scope.class_scope is not None and name.startswith("self."):
+                if name in scope.class_scope.env:
+                    return scope.class_scope.env[name]
+            scope = scope.parent
+        return None
+
+    def rule_state(self, code: str, factory: Callable[[], Any]) -> Any:
+        if code not in self.state:
+            self.state[code] = factory()
+        return self.state[code]
+
+
+@dataclass
+class FileFacts:
+    """Facts about the whole file, gathered before the main pass."""
+
+    descending_sort: bool = False  # something sorts by length, longest first
+    text: str = ""
+    scratch: dict[str, Any] = field(default_factory=dict)  # per-rule, file-wide notes
+
+
+class Evaluator:
+    """Computes the :class:`Val` of an expression from the current scope."""
+
+    def __init__(self, imports: ImportTable) -> None:
+        self.imports = imports
+        self.scope: Scope | None = None
+        self._cache: dict[int, Val | None] = {}
+
+    def invalidate(self) -> None:
+        self._cache.clear()
+
+    def qualname(self, node: cst.BaseExpression) -> str | None:
+        path = dotted(node)
+        if path is not None and self.scope is not None:
+            bound = self.scope.lookup(path)
+            if bound is not None and bound.kind == V.FUNC:
+                return bound.qualname
+        return self.imports.resolve(node)
+
+    def __call__(self, node: cst.BaseExpression | None) -> Val | None:
+        if node is None:
+            return None
+        key = id(node)
+        if key in self._cache:
+            return self._cache[key]
+        self._cache[key] = None  # guards against cycles
+        try:
+            value = self._eval(node)
+        except RecursionError:  # pragma: no cover - pathological nesting
+            value = None
+        self._cache[key] = value
+        return value
+
+    # -- the cases -------------------------------------------------------------------
+    def _eval(self, node: cst.BaseExpression) -> Val | None:
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            return self._eval_path(node)
+        if isinstance(node, cst.Call):
+            return self._eval_call(node)
+        if isinstance(node, cst.Subscript):
+            return self._eval_subscript(node)
+        if isinstance(node, cst.BinaryOperation):
+            return self._eval_binop(node)
+        if isinstance(node, cst.Comparison):
+            return self._eval_compare(node)
+        if isinstance(node, cst.UnaryOperation):
+            inner = self(node.expression)
+            if isinstance(node.operator, (cst.BitInvert, cst.Not)) and inner is not None and inner.kind == V.MASK:
+                return flip(inner)
+            return inner
+        if isinstance(node, (cst.Tuple, cst.List)):
+            items = [self(el.value) if not isinstance(el, cst.StarredElement) else None for el in node.elements]
+            return Val(V.TUPLE, items=items)
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+            return self._eval_comprehension(node)
+        if isinstance(node, cst.IfExp):
+            return self(node.body) or self(node.orelse)
+        if isinstance(node, cst.NamedExpr):
+            return self(node.value)
+        return None
+
+    def _eval_path(self, node: cst.BaseExpression) -> Val | None:
+        path = dotted(node)
+        if path is not None and self.scope is not None:
+            bound = self.scope.lookup(path)
+            if bound is not None:
+                return bound
+        qual = self.imports.resolve(node) if path is not None else None
+        if qual is not None:
+            return Val(V.FUNC, qualname=qual)
+        if isinstance(node, cst.Attribute):
+            attr = node.attr.value
+            base = self(node.value)
+            if base is not None:
+                if attr == "shape" and base.kind == V.TENSOR:
+                    return Val(V.SHAPE, of=base)
+                if base.kind == V.TENSOR and attr in ("data", "T", "mT"):
+                    return base if attr == "data" else base.but(batch_first=flip_layout(base.batch_first))
+                if base.kind == V.MODEL_OUTPUT and attr in ("last_hidden_state", "hidden_states", "logits", "encoder_last_hidden_state"):
+                    return base.item
+                if base.kind == V.TENSOR and attr in ("device", "dtype", "ndim"):
+                    return None
+                if base.kind == V.PACKED and attr == "data":
+                    return None
+            hinted = V.val_for_name(attr)
+            if hinted is not None:
+                return hinted
+        return None
+
+    def _eval_comprehension(self, node: cst.ListComp | cst.GeneratorExp) -> Val | None:
+        elt = node.elt
+        if isinstance(elt, cst.Call) and isinstance(elt.func, cst.Attribute):
+            method = elt.func.attr.value
+            if method in ("cuda",) or (method == "to" and _moves_to_device(elt)):
+                return Val(V.SEQ, on_device=True)
+        if isinstance(elt, cst.Call) and isinstance(elt.func, cst.Name) and elt.func.value == "len":
+            return Val(V.LENGTHS)
+        return None
+
+    def _eval_subscript(self, node: cst.Subscript) -> Val | None:
+        base = self(node.value)
+        elements = node.slice
+        first = elements[0].slice if elements else None
+        key = first.value if isinstance(first, cst.Index) else None
+        if base is None:
+            # batch["attention_mask"], batch["lengths"], ...
+            if len(elements) == 1 and isinstance(key, cst.SimpleString):
+                name = literal(key)
+                if isinstance(name, str):
+                    return V.val_for_name(name)
+            return None
+        if base.kind == V.TOKENIZED and isinstance(key, cst.SimpleString):
+            name = literal(key)
+            if name == "attention_mask":
+                return Val(V.MASK, polarity="keep", hf=True)
+            if name == "input_ids":
+                return Val(V.TENSOR, padded=True, strong=True, batch_first=True, pad=base.pad, origin="tokenizer")
+            return None
+        if base.kind == V.MODEL_OUTPUT:
+            index = literal(key)
+            if index == 0:
+                return base.item
+            return None
+        if base.kind == V.TUPLE and len(elements) == 1:
+            index = literal(key)
+            items = base.items or []
+            if isinstance(index, int) and -len(items) <= index < len(items):
+                return items[index]
+            return None
+        if base.kind == V.RNN_RESULT and len(elements) == 1:
+            index = literal(key)
+            if index == 0:
+                return base.output
+            if index in (1, -1):
+                return base.state
+            return None
+        if base.kind == V.RNN_STATE:
+            return base
+        if base.kind == V.SHAPE and len(elements) == 1:
+            index = literal(key)
+            return Val(V.DIM, of=base.of, dim=index if isinstance(index, int) else None)
+        if base.kind in (V.LENGTHS, V.MASK, V.PERM, V.SEQ):
+            if base.kind == V.LENGTHS and len(elements) == 1 and isinstance(key, (cst.Name, cst.Integer)):
+                return Val(V.SCALAR_LEN)
+            return base
+        if base.kind == V.TENSOR:
+            return self._index_tensor(base, node)
+        return None
+
+    def _index_tensor(self, base: Val, node: cst.Subscript) -> Val | None:
+        if not base.padded:
+            return base
+        time_dim = time_axis(base)
+        for position, element in enumerate(node.slice):
+            sl = element.slice
+            if isinstance(sl, cst.Index):
+                value = sl.value
+                sub = self(value)
+                if sub is not None and sub.kind == V.MASK:
+                    return None  # boolean indexing keeps real positions only
+                if isinstance(value, cst.Name) and value.value == "None":
+                    continue
+                if isinstance(value, cst.Ellipsis):
+                    return base.but(batch_first=None)
+                if time_dim is not None and position == time_dim and not isinstance(value, (cst.Tuple, cst.List)):
+                    return None  # one time step
+        return base
+
+    def _eval_binop(self, node: cst.BinaryOperation) -> Val | None:
+        left, right = self(node.left), self(node.right)
+        op = node.operator
+        if isinstance(op, cst.Multiply):
+            # [x.size(1)] * B  ->  lengths made from the padded shape
+            for lst, other in ((node.left, right), (node.right, left)):
+                if isinstance(lst, cst.List) and len(lst.elements) == 1:
+                    item = self(lst.elements[0].value)
+                    if is_time_dim(item) or _is_max_len_name(lst.elements[0].value):
+                        return Val(V.LENGTHS, from_shape=True)
+            for tensor, mask, mask_node in ((left, right, node.right), (right, left, node.left)):
+                if mask is not None and mask.kind == V.MASK and mask.polarity != "pad":
+                    if tensor is not None and tensor.kind == V.TENSOR:
+                        out = tensor.but(masked=True, zero_pads=True)
+                        if tensor.scores:
+                            out = out.but(weak_fill=node)
+                        return out
+                    if tensor is None or tensor.kind == V.TENSOR:
+                        return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True)
+        if isinstance(op, cst.Subtract):
+            if _is_int_literal(node.left, 1) and right is not None and right.kind == V.MASK:
+                return flip(right)
+            if left is not None and left.kind == V.LENGTHS and _is_int_literal(node.right, 1):
+                return Val(V.LAST_INDEX)
+        if isinstance(op, cst.MatrixMultiply):
+            out = _tensor_from(left, right)
+            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None)
+        for side in (left, right):
+            if side is not None and side.kind == V.TENSOR:
+                if isinstance(op, cst.Divide) and side is right:
+                    continue
+                other = right if side is left else left
+                if is_padded(other) and not is_padded(side):
+                    return other
+                return side
+        if left is not None and left.kind == V.LENGTHS:
+            return left
+        if right is not None and right.kind == V.LENGTHS and isinstance(op, cst.Multiply):
+            if left is not None and left.kind == V.DIM:
+                return Val(V.LENGTHS, float_scaled=node)
+        if left is not None and left.kind == V.DIM and right is not None and right.kind == V.LENGTHS:
+            return Val(V.LENGTHS, float_scaled=node)
+        return None
+
+    def _eval_compare(self, node: cst.Comparison) -> Val | None:
+        if len(node.comparisons) != 1:
+            return None
+        target = node.comparisons[0]
+        op = target.operator
+        left, right = self(node.left), self(target.comparator)
+        left_node, right_node = node.left, target.comparator
+        # arange(T) < lengths  (keep)   /  arange(T) >= lengths  (pad)
+        for a, b, swapped in ((left, right, False), (right, left, True)):
+            if b is not None and b.kind in (V.LENGTHS, V.SCALAR_LEN):
+                other_node = right_node if swapped else left_node
+                if _is_arange(other_node, self) or (a is not None and a.kind == V.TENSOR and a.arange):
+                    less = isinstance(op, (cst.LessThan, cst.LessThanEqual))
+                    if swapped:
+                        less = not less
+                    return Val(V.MASK, polarity="keep" if less else "pad")
+        if isinstance(op, (cst.Equal, cst.NotEqual)):
+            is_eq = isinstance(op, cst.Equal)
+            for a, b_node in ((left, right_node), (right, left_node)):
+                if a is not None and a.kind == V.MASK:
+                    zero = _is_int_literal(b_node, 0) or literal(b_node) is False
+                    one = _is_int_literal(b_node, 1) or literal(b_node) is True
+                    if zero:
+                        return flip(a) if is_eq else a
+                    if one:
+                        return a if is_eq else flip(a)
+            for a, b_node in ((left, right_node), (right, left_node)):
+                if _is_pad_value(b_node, a) and (a is None or a.kind == V.TENSOR):
+                    return Val(V.MASK, polarity="pad" if is_eq else "keep")
+        if isinstance(op, cst.GreaterThan) and _is_int_literal(right_node, 0) and is_padded(left):
+            return Val(V.MASK, polarity="keep")
+        return None
+
+    def _eval_call(self, node: cst.Call) -> Val | None:
+        func = node.func
+        qual = self.qualname(func)
+        if qual is not None:
+            known = self._eval_known_call(node, qual)
+            if known is not _MISSING:
+                return known
+        callee = self(func) if not isinstance(func, cst.Attribute) or dotted(func) is not None else None
+        if callee is not None and callee.kind == V.MODULE:
+            return self._eval_module_call(node, callee)
+        if isinstance(func, cst.Attribute):
+            base = self(func.value)
+            method = func.attr.value
+            result = self._eval_method(node, base, method)
+            if result is not _MISSING:
+                return result
+        if isinstance(func, cst.Name):
+            name = func.value
+            if name == "len":
+                return None
+            lowered = name.lower()
+            if "mask" in lowered:
+                if "pad" in lowered and "non" not in lowered:
+                    return Val(V.MASK, polarity="pad")
+                if any(w in lowered for w in ("sequence_mask", "lengths_to_mask", "length_to_mask", "from_lengths", "non_pad")):
+                    return Val(V.MASK, polarity="keep")
+                return Val(V.MASK, polarity=None)
+        # A call we do not know: padding flows through (encoders, HF models, helpers).
+        padded_args = [self(a.value) for a in node.args if a.keyword is None and not a.star]
+        padded_args = [v for v in padded_args if is_padded(v)]
+        kw_mask = any(
+            a.keyword is not None and a.keyword.value == "attention_mask" for a in node.args
+        )
+        if padded_args:
+            first = padded_args[0]
+            out = Val(V.TENSOR, padded=True, strong=first.strong, batch_first=first.batch_first,
+                      origin="call", zero_pads=False, pad=None)
+            if callee is not None and callee.kind == V.MODULE and callee.cls == EMBEDDING:
+                out = out.but(origin="embedding")
+            return Val(V.MODEL_OUTPUT, item=out) if kw_mask else out
+        if kw_mask or any(self(a.value) is not None and self(a.value).kind == V.TOKENIZED for a in node.args if a.star == "**"):
+            return Val(V.MODEL_OUTPUT, item=Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="model"))
+        return None
+
+    def _eval_known_call(self, node: cst.Call, qual: str) -> Any:
+        if qual == PAD_SEQUENCE:
+            pad_node = arg_value(node, "padding_value", 2)
+            return Val(V.TENSOR, padded=True, strong=True, origin="pad_sequence", node=node,
+                       batch_first=flag(node, "batch_first", 1, False),
+                       pad=code_of(pad_node) if pad_node is not None else "0",
+                       zero_pads=pad_node is None or literal(pad_node) == 0)
+        if qual == UNPACK:
+            packed = self(arg_value(node, "sequence", 0))
+            pad_node = arg_value(node, "padding_value", 2)
+            out = Val(V.TENSOR, padded=True, strong=True, origin="unpack", node=node,
+                      batch_first=flag(node, "batch_first", 1, False),
+                      rnn=packed.rnn if packed is not None and packed.kind == V.PACKED else None,
+                      pad=code_of(pad_node) if pad_node is not None else "0",
+                      zero_pads=pad_node is None or literal(pad_node) == 0)
+            return Val(V.TUPLE, items=[out, Val(V.LENGTHS)])
+        if qual == PACK:
+            data = self(arg_value(node, "input", 0))
+            return Val(V.PACKED, node=node, batch_first=flag(node, "batch_first", 2, False), input=data)
+        if qual == PACK_SEQUENCE:
+            return Val(V.PACKED, node=node, batch_first=None)
+        if qual in MODULE_CLASSES:
+            return self._module_val(node, qual)
+        if qual in ("torch.full", "torch.full_like"):
+            size = arg_value(node, "size", 0)
+            fill = arg_value(node, "fill_value", 1)
+            if isinstance(size, (cst.Tuple, cst.List)) and fill is not None:
+                dims = [el.value for el in size.elements]
+                if len(dims) == 1 and (is_time_dim(self(fill)) or _is_max_len_name(fill)):
+                    return Val(V.LENGTHS, from_shape=True)
+                if len(dims) == 2 and not is_literal(fill) or (len(dims) == 2 and _is_pad_value(fill, None)):
+                    return Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="canvas",
+                               pad=code_of(fill), zero_pads=literal(fill) == 0)
+            return None
+        if qual in ("torch.tensor", "torch.LongTensor", "torch.IntTensor", "torch.as_tensor", "torch.from_numpy"):
+            inner = self(arg_value(node, "data", 0))
+            if inner is not None and inner.kind == V.LENGTHS:
+                return inner.but(on_device=_moves_to_device(node) or None)
+            return _MISSING if inner is None else None
+        if qual in ("torch.sort", "torch.argsort"):
+            data = self(arg_value(node, "input", 0))
+            if data is not None and data.kind == V.LENGTHS and flag(node, "descending", None, False):
+                perm = Val(V.PERM, node=node)
+                return perm if qual == "torch.argsort" else Val(V.TUPLE, items=[data.but(sorted=True), perm])
+            return None
+        if qual == "torch.arange":
+            return Val(V.TENSOR, padded=False, arange=True)
+        if qual in SOFTMAX_FUNCS:
+            data = self(arg_value(node, "input", 0))
+            return data.but(softmaxed=True) if data is not None and data.kind == V.TENSOR else None
+        if qual in ("torch.matmul", "torch.bmm", "torch.einsum", "torch.baddbmm"):
+            args = [self(a.value) for a in node.args if a.keyword is None]
+            out = None
+            for a in args:
+                if a is not None and a.kind == V.TENSOR:
+                    out = a
+                    break
+            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None)
+        if qual in ("torch.cat", "torch.stack"):
+            inner = self(arg_value(node, "tensors", 0))
+            if inner is not None and inner.kind == V.TUPLE:
+                for item in inner.items or ():
+                    if item is not None and item.kind == V.RNN_STATE:
+                        return item
+                for item in inner.items or ():
+                    if is_padded(item):
+                        return item if qual == "torch.cat" else item.but(batch_first=None)
+            return None
+        if qual == "torch.nn.functional.pad":
+            data = self(arg_value(node, "input", 0))
+            value = arg_value(node, "value", 3)
+            if data is not None and data.kind == V.MASK:
+                return data
+            return Val(V.TENSOR, padded=True, strong=True, origin="F.pad", batch_first=None,
+                       pad=code_of(value) if value is not None else "0", zero_pads=value is None or literal(value) == 0)
+        if qual in ("torch.where",):
+            cond = self(arg_value(node, "condition", 0))
+            data = self(arg_value(node, "input", 1))
+            if cond is not None and cond.kind == V.MASK and data is not None and data.kind == V.TENSOR:
+                return data.but(masked=True)
+            return data
+        if qual in ("torch.mean", "torch.sum", "torch.max", "torch.amax", "torch.min", "torch.logsumexp"):
+            data = self(arg_value(node, "input", 0))
+            dim = arg_value(node, "dim", 1)
+            return reduce_val(data, dim)
+        if qual.startswith("torch.nn.functional.") and qual.rsplit(".", 1)[1] in (
+            "relu", "gelu", "dropout", "linear", "layer_norm", "embedding", "tanh", "sigmoid", "normalize",
+        ):
+            data = self(arg_value(node, "input", 0))
+            return data if is_padded(data) else None
+        return _MISSING
+
+    def _module_val(self, node: cst.Call, qual: str) -> Val:
+        attrs: dict[str, Any] = {"cls": qual, "node": node}
+        if qual in RNN_CLASSES:
+            attrs["batch_first"] = flag(node, "batch_first", None, False)
+            attrs["bidirectional"] = flag(node, "bidirectional", None, False)
+            attrs["rnn"] = {"cls": qual.rsplit(".", 1)[1], "batch_first": attrs["batch_first"],
+                            "bidirectional": attrs["bidirectional"], "node": node}
+        if qual in ATTENTION_CLASSES and qual in ("torch.nn.TransformerEncoderLayer", "torch.nn.TransformerDecoderLayer", "torch.nn.Transformer", "torch.nn.MultiheadAttention"):
+            attrs["batch_first"] = flag(node, "batch_first", None, False)
+        if qual == "torch.nn.TransformerEncoder":
+            layer = self(arg_value(node, "encoder_layer", 0))
+            attrs["batch_first"] = layer.batch_first if layer is not None and layer.kind == V.MODULE else None
+        attrs["kwargs"] = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        attrs["star_kwargs"] = has_star_kwargs(node)
+        return Val(V.MODULE, **attrs)
+
+    def _eval_module_call(self, node: cst.Call, module: Val) -> Val | None:
+        cls = module.cls
+        if cls in RNN_CLASSES:
+            data = self(arg_value(node, "input", 0))
+            rnn = module.rnn
+            if data is not None and data.kind == V.PACKED:
+                out = Val(V.PACKED, node=data.node, batch_first=data.batch_first, rnn=rnn, input=data.input)
+                state = Val(V.RNN_STATE, over_padding=False, rnn=rnn, call=node)
+            else:
+                padded = is_padded(data)
+                out = Val(V.TENSOR, padded=padded, strong=bool(data.strong) if padded else False,
+                          batch_first=rnn["batch_first"], origin="rnn", rnn=rnn, call=node,
+                          zero_pads=False, input=data)
+                state = Val(V.RNN_STATE, over_padding=padded, strong=bool(data.strong) if padded else False,
+                            rnn=rnn, call=node)
+            return Val(V.RNN_RESULT, output=out, state=state, call=node)
+        if cls == EMBEDDING:
+            data = self(arg_value(node, "input", 0))
+            if is_padded(data):
+                return data.but(origin="embedding", zero_pads=False, masked=False, batch_first=data.batch_first)
+            return None
+        if cls in ATTENTION_CLASSES:
+            data = self(arg_value(node, None, 0))
+            if cls == "torch.nn.MultiheadAttention":
+                return Val(V.TUPLE, items=[data, None]) if data is not None else None
+            return data
+        if cls in set(ELEMENTWISE_LOSSES) | set(CLASS_LOSSES):
+            reduction = module.kwargs.get("reduction") if module.kwargs else None
+            return loss_result(self, node, literal(reduction) if reduction is not None else "mean")
+        if cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
+            data = self(arg_value(node, None, 0))
+            return data.but(softmaxed=True) if data is not None and data.kind == V.TENSOR else None
+        # Linear, Dropout, LayerNorm ...: position-wise
+        data = self(arg_value(node, None, 0))
+        return data if is_padded(data) else None
+
+    def _eval_method(self, node: cst.Call, base: Val | None, method: str) -> Any:
+        if base is None:
+            if method in ("sort",) and flag(node, "descending", None, False):
+                return Val(V.TUPLE, items=[Val(V.LENGTHS, sorted=True), Val(V.PERM, node=node)])
+            if method == "argsort" and flag(node, "descending", None, False):
+                return Val(V.PERM, node=node)
+            return _MISSING
+        kind = base.kind
+        if kind == V.LENGTHS:
+            if method in ("cuda",) or (method == "to" and _moves_to_device(node)):
+                return base.but(on_device=True, moved=node)
+            if method == "cpu":
+                return base.but(on_device=False)
+            if method == "sort" and flag(node, "descending", None, False):
+                return Val(V.TUPLE, items=[base.but(sorted=True), Val(V.PERM, node=node)])
+            if method == "argsort" and flag(node, "descending", None, False):
+                return Val(V.PERM, node=node)
+            if method in ("long", "int", "tolist", "view", "squeeze", "numpy", "to", "type", "clone", "detach", "flatten", "reshape"):
+                if method in ("long", "int") and base.float_scaled is not None:
+                    return base.but(truncated=node)
+                return base
+            if method in ("max", "sum", "min", "item", "size", "numel"):
+                return None
+            if method in ("round", "ceil", "floor"):
+                return base.but(float_scaled=None) if method != "floor" else base
+            return base
+        if kind == V.MASK:
+            if method in ("bool", "float", "long", "int", "to", "unsqueeze", "view", "expand", "squeeze",
+                          "type_as", "cuda", "detach", "byte", "reshape", "expand_as", "contiguous", "half", "type", "transpose", "permute"):
+                return base
+            if method in ("logical_not",):
+                return flip(base)
+            if method in ("eq", "ne"):
+                value = arg_value(node, None, 0)
+                zero = _is_int_literal(value, 0) or literal(value) is False
+                if zero:
+                    return flip(base) if method == "eq" else base
+                return base if method == "eq" else flip(base)
+            if method in ("sum",):
+                dim = arg_value(node, "dim", 0)
+                return Val(V.LENGTHS) if dim is not None and base.polarity == "keep" else None
+            return None
+        if kind == V.PERM:
+            if method in ("argsort", "sort"):
+                return Val(V.TUPLE, items=[Val(V.PERM, inverse=True), Val(V.PERM, inverse=True)]) if method == "sort" else Val(V.PERM, inverse=True)
+            return base
+        if kind == V.SHAPE:
+            return None
+        if kind == V.LAST_INDEX:
+            return base
+        if kind == V.TENSOR:
+            if method in ("size",):
+                dim = arg_value(node, "dim", 0)
+                if dim is None:
+                    return Val(V.SHAPE, of=base)
+                index = literal(dim)
+                return Val(V.DIM, of=base, dim=index if isinstance(index, int) else None)
+            if method in ("ne", "eq") and node.args:
+                value = arg_value(node, None, 0)
+                if _is_pad_value(value, base):
+                    return Val(V.MASK, polarity="pad" if method == "eq" else "keep")
+            if method == "gt" and _is_int_literal(arg_value(node, None, 0), 0) and base.padded:
+                return Val(V.MASK, polarity="keep")
+            if method in REDUCTIONS:
+                return reduce_val(base, arg_value(node, "dim", 0))
+            if method in ("masked_fill", "masked_fill_"):
+                cond = self(arg_value(node, "mask", 0))
+                value = arg_value(node, "value", 1)
+                out = base
+                if cond is not None and cond.kind == V.MASK and literal(value) == 0:
+                    out = out.but(masked=True, zero_pads=True)
+                if base.scores or cond is not None and cond.kind == V.MASK:
+                    if is_weak_fill(value):
+                        out = out.but(weak_fill=node, scores=True)
+                    elif is_strong_fill(value, self):
+                        out = out.but(weak_fill=None)
+                return out
+            if method == "index_select":
+                perm = self(arg_value(node, "index", 1))
+                if perm is not None and perm.kind == V.PERM:
+                    return base.but(permuted_by=perm.node) if not perm.inverse else base.but(permuted_by=None)
+                return base
+            if method in ("transpose",):
+                return base.but(batch_first=flip_layout(base.batch_first))
+            if method in ("softmax", "log_softmax"):
+                return base.but(softmaxed=True)
+            if method in ("mul", "mul_"):
+                other = self(arg_value(node, None, 0))
+                if other is not None and other.kind == V.MASK and other.polarity != "pad":
+                    out = base.but(masked=True, zero_pads=True)
+                    return out.but(weak_fill=node) if base.scores else out
+                return base
+            if method in ("matmul", "bmm"):
+                return base.but(scores=True, masked=False, weak_fill=None)
+            if method in LAYOUT_BREAKING:
+                return base.but(batch_first=None)
+            if method in POSITION_KEEPING:
+                return base
+            return None
+        if kind == V.MODULE and method in ("forward", "__call__"):
+            return self._eval_module_call(node, base)
+        return _MISSING
+
+
+# ----------------------------------------------------------------------------- helpers
+def flip(mask: Val) -> Val:
+    polarity = {"keep": "pad", "pad": "keep"}.get(mask.polarity or "", None)
+    return mask.but(polarity=polarity, hf=False)
+
+
+def flip_layout(batch_first: bool | None) -> bool | None:
+    return None if batch_first is None else not batch_first
+
+
+def time_axis(v: Val | None) -> int | None:
+    if v is None or v.batch_first is None:
+        return None
+    return 1 if v.batch_first else 0
+
+
+def is_time_dim(v: Val | None) -> bool:
+    """``x.size(1)``/``x.shape[1]`` of a padded batch-first tensor, etc."""
+    if v is None or v.kind != V.DIM or not is_padded(v.of):
+        return False
+    axis = time_axis(v.of)
+    if axis is None:
+        return v.dim in (0, 1)
+    return v.dim == axis
+
+
+def _is_max_len_name(node: cst.BaseExpression) -> bool:
+    path = dotted(node)
+    return path is not None and V.looks_like_max_len(path.rsplit(".", 1)[-1])
+
+
+def _is_int_literal(node: cst.BaseExpression | None, value: int) -> bool:
+    lit = literal(node)
+    return isinstance(lit, (int, float)) and not isinstance(lit, bool) and lit == value
+
+
+def _is_pad_value(node: cst.BaseExpression | None, tensor: Val | None) -> bool:
+    if node is None:
+        return False
+    path = dotted(node)
+    if path is not None and V.looks_like_pad_value(path):
+        return True
+    if tensor is not None and tensor.kind == V.TENSOR and tensor.padded and tensor.pad is not None:
+        return code_of(node) == tensor.pad
+    return False
+
+
+def _is_arange(node: cst.BaseExpression, ev: Evaluator) -> bool:
+    while isinstance(node, cst.Subscript):
+        node = node.value
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+        "unsqueeze", "expand", "to", "view", "repeat", "type_as", "cuda", "long", "expand_as", "reshape"
+    ):
+        node = node.func.value
+        while isinstance(node, cst.Subscript):
+            node = node.value
+    if isinstance(node, cst.Call):
+        qual = ev.qualname(node.func)
+        return qual == "torch.arange" or (isinstance(node.func, cst.Name) and node.func.value in ("range", "arange"))
+    value = ev(node)
+    return value is not None and value.kind == V.TENSOR and bool(value.arange)
+
+
+def _moves_to_device(call: cst.Call) -> bool:
+    """``.to(device)``/``.to("cuda")``/``.to(x.device)`` -- not ``.to(torch.long)``."""
+    if not isinstance(call.func, cst.Attribute):
+        return False
+    if call.func.attr.value == "cuda":
+        return True
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "device":
+            return literal(arg.value) not in ("cpu",)
+        if arg.keyword is None:
+            value = arg.value
+            lit = literal(value)
+            if isinstance(lit, str):
+                return lit.startswith("cuda") or lit.startswith("mps") or lit.startswith("xpu")
+            path = dotted(value) or ""
+            last = path.rsplit(".", 1)[-1].lower()
+            if "device" in last or last in ("dev", "gpu", "rank", "local_rank"):
+                return True
+            return False
+    return False
+
+
+def is_weak_fill(node: cst.BaseExpression | None) -> bool:
+    """0, a tiny number, or +inf as the fill for masked attention scores."""
+    value = literal(node)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            inner = literal(node.expression)
+            return isinstance(inner, float) and inner == float("-inf")  # -float('-inf') is +inf
+        return False
+    return value == 0 or abs(value) < 1e-3 or value == float("inf")
+
+
+def is_strong_fill(node: cst.BaseExpression | None, ev: Evaluator) -> bool:
+    value = literal(node)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value <= -1e3
+    return True  # finfo.min, -inf expressions, names: assume the author chose well
+
+
+def reduce_val(data: Val | None, dim: cst.BaseExpression | None) -> Val | None:
+    if data is None or data.kind != V.TENSOR or not data.padded:
+        return None
+    if dim is None:
+        return None
+    index = literal(dim)
+    axis = time_axis(data)
+    if isinstance(index, int) and index != axis and not (axis is None and index in (0, 1)):
+        return data  # a reduction over features keeps the time axis
+    return None
+
+
+def _tensor_from(a: Val | None, b: Val | None) -> Val | None:
+    for v in (a, b):
+        if is_padded(v):
+            return v
+    for v in (a, b):
+        if v is not None and v.kind == V.TENSOR:
+            return v
+    return None
+
+
+def loss_result(ev: Evaluator, node: cst.Call, reduction: Any) -> Val | None:
+    """A loss value; unreduced (``reduction='none'``) losses of padded inputs stay padded."""
+    if reduction != "none":
+        return None
+    args = [ev(a.value) for a in node.args if a.keyword is None][:2]
+    for v in args:
+        if is_padded(v):
+            return v.but(loss_none=True, origin="loss", zero_pads=bool(v.masked))
+    return Val(V.TENSOR, padded=False, loss_none=True)
+
+
+def resolve_constant(ctx: Context, code: str | None) -> Any:
+    """The value of a literal or of a name bound to one (``PAD_IDX = 0``), else None."""
+    if code is None:
+        return None
+    try:
+        return int(code)
+    except ValueError:
+        pass
+    bound = ctx.scope.lookup(code)
+    if bound is not None and bound.kind == V.CONST:
+        return bound.value
+    return None
+
+
+# ----------------------------------------------------------------------------- context
+class Context:
+    """What a rule sees at an event."""
+
+    def __init__(self, walker: Walker) -> None:
+        self._walker = walker
+
+    @property
+    def scope(self) -> Scope:
+        return self._walker.scope
+
+    @property
+    def file(self) -> FileFacts:
+        return self._walker.file
+
+    def ev(self, node: cst.BaseExpression | None) -> Val | None:
+        return self._walker.ev(node)
+
+    def qualname(self, node: cst.BaseExpression) -> str | None:
+        return self._walker.ev.qualname(node)
+
+    @property
+    def imports(self) -> ImportTable:
+        return self._walker.imports
+
+    def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Any = None) -> None:
+        self._walker.report(rule, node, message, fix)
+
+    def option(self, rule: Rule, key: str, default: Any = None) -> Any:
+        return self._walker.options.get(rule.code, {}).get(key, default)
+
+
+@dataclass
+class RawFinding:
+    rule: Rule
+    node: cst.CSTNode
+    message: str
+    fix: Any
+
+
+class Walker(cst.CSTVisitor):
+    """Walks a module once, keeping scopes and handing events to the rules."""
+
+    def __init__(self, rules: list[Rule], file: FileFacts, options: dict[str, dict[str, Any]] | None = None,
+                 on_error: Callable[[Rule, BaseException], None] | None = None) -> None:
+        super().__init__()
+        self.rules = rules
+        self.file = file
+        self.options = options or {}
+        self.imports = ImportTable()
+        self.ev = Evaluator(self.imports)
+        self.scope = Scope("module", "<module>", cst.Module(body=[]))
+        self.ev.scope = self.scope
+        self.ctx = Context(self)
+        self.findings: list[RawFinding] = []
+        self._seen: set[tuple[str, int]] = set()
+        self._on_error = on_error
+        self._broken: set[str] = set()
+        self._handlers: dict[str, list[Rule]] = {}
+        from padlint.static.rule import Rule as _Base
+
+        for event in ("on_call", "on_subscript", "on_binop", "on_compare", "on_for", "on_return",
+                      "on_scope_end", "on_assign", "on_module_end"):
+            self._handlers[event] = [r for r in rules if getattr(type(r), event) is not getattr(_Base, event)]
+
+    # -- plumbing -----------------------------------------------------------------------
+    def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Any) -> None:
+        key = (rule.code, id(node))
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.findings.append(RawFinding(rule, node, message, fix))
+
+    def emit(self, event: str, *args: Any) -> None:
+        for rule in self._handlers[event]:
+            if rule.code in self._broken:
+                continue
+            try:
+                getattr(rule, event)(*args, self.ctx)
+            except Exception as exc:  # a bug in one rule must not stop the others
+                self._broken.add(rule.code)
+                if self._on_error is not None:
+                    self._on_error(rule, exc)
+
+    def _push(self, scope: Scope) -> None:
+        self.scope = scope
+        self.ev.scope = scope
+        self.ev.invalidate()
+
+    def _pop(self) -> None:
+        self.emit("on_scope_end", self.scope)
+        parent = self.scope.parent
+        assert parent is not None
+        self._push(parent)
+
+    # -- imports ---------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        self.imports.add_import(node)
+        self.ev.invalidate()
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self.imports.add_import_from(node)
+        self.ev.invalidate()
+        return False
+
+    # -- scopes ----------------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        scope = Scope("class", node.name.value, node, parent=self.scope)
+        self._push(scope)
+        self._prescan_class(node, scope)
+        return True
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._pop()
+
+    def _prescan_class(self, node: cst.ClassDef, scope: Scope) -> None:
+        """``self.x = ...`` in any method, so that ``forward`` knows what ``__init__`` built."""
+        for statement in node.body.body:
+            if not isinstance(statement, cst.FunctionDef):
+                continue
+            collector = _SelfAssignCollector()
+            statement.visit(collector)
+            method_scope = Scope("function", statement.name.value, statement, parent=scope, class_scope=scope)
+            self._push(method_scope)
+            self._bind_params(statement, method_scope)
+            for target, value in collector.assignments:
+                result = self.ev(value)
+                if result is not None and result.kind in (V.MODULE, V.FUNC) or (
+                    result is not None and result.kind == V.TENSOR and result.padded is False
+                ):
+                    scope.env.setdefault(target, result)
+                elif result is None and target not in scope.env:
+                    if is_literal(value):
+                        scope.env[target] = Val(V.CONST, value=literal(value))
+            self.ev.invalidate()
+            self._push(scope)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        class_scope = self.scope if self.scope.kind == "class" else self.scope.class_scope
+        parent = self.scope
+        scope = Scope("function", node.name.value, node, parent=parent, class_scope=class_scope)
+        # a nested function sees its class through its parent
+        if scope.class_scope is None and parent.class_scope is not None:
+            scope.class_scope = parent.class_scope
+        self._push(scope)
+        self._bind_params(node, scope)
+        return True
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._pop()
+        if self.scope.kind != "class":
+            self.scope.env[original_node.name.value] = Val(V.FUNC, qualname=None, local=original_node)
+
+    def _bind_params(self, node: cst.FunctionDef, scope: Scope) -> None:
+        params = node.params
+        all_params = [*params.posonly_params, *params.params, *params.kwonly_params]
+        names = [p.name.value for p in all_params]
+        scope.params = names
+        has_lengths = any(V.looks_like_lengths(n) for n in names)
+        has_mask = any(V.looks_like_mask(n) for n in names)
+        for p in all_params:
+            name = p.name.value
+            hinted = V.val_for_name(name)
+            if hinted is not None:
+                scope.env[name] = hinted
+                continue
+            if not (has_lengths or has_mask):
+                continue
+            if p.default is not None and (is_literal(p.default) or isinstance(p.default, cst.Name)):
+                continue
+            if _annotated_scalar(p):
+                continue
+            if V.looks_like_target(name) or not V.looks_like_data(name):
+                continue
+            scope.env[name] = Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="param")
+
+    # -- bindings --------------------------------------------------------------------------
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        value = self.ev(original_node.value)
+        self.emit("on_assign", original_node, value)
+        for target in original_node.targets:
+            self.bind(target.target, value, original_node.value)
+        self.ev.invalidate()
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        if original_node.value is not None:
+            value = self.ev(original_node.value)
+            self.bind(original_node.target, value, original_node.value)
+            self.ev.invalidate()
+
+    def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
+        synthetic = cst.BinaryOperation(left=original_node.target, operator=_aug_to_bin(original_node.operator),
+                                        right=original_node.value)
+        value = self.ev(synthetic)
+        self.bind(original_node.target, value, None)
+        self.ev.invalidate()
+
+    def visit_For(self, node: cst.For) -> bool:
+        self.emit("on_for", node)
+        iterable = self.ev(node.iter)
+        item: Val | None = None
+        if iterable is not None and iterable.kind == V.LENGTHS:
+            item = Val(V.SCALAR_LEN)
+        target = node.target
+        it = node.iter
+        if isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value in ("enumerate", "zip"):
+            inner = [self.ev(a.value) for a in it.args if a.keyword is None]
+            if isinstance(target, cst.Tuple):
+                offset = 1 if it.func.value == "enumerate" else 0
+                items: list[Val | None] = [None] * offset + [
+                    Val(V.SCALAR_LEN) if v is not None and v.kind == V.LENGTHS else None for v in inner
+                ]
+                self.bind(target, Val(V.TUPLE, items=items), None)
+                self.ev.invalidate()
+                return True
+        self.bind(target, item, None)
+        self.ev.invalidate()
+        return True
+
+    def visit_WithItem(self, node: cst.WithItem) -> bool:
+        if node.asname is not None:
+            self.bind(node.asname.name, None, None)
+        return True
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        self.emit("on_call", node)
+        return True
+
+    def visit_Subscript(self, node: cst.Subscript) -> bool:
+        self.emit("on_subscript", node)
+        return True
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> bool:
+        self.emit("on_binop", node)
+        return True
+
+    def visit_Comparison(self, node: cst.Comparison) -> bool:
+        self.emit("on_compare", node)
+        return True
+
+    def visit_Return(self, node: cst.Return) -> bool:
+        self.emit("on_return", node)
+        return True
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self.emit("on_scope_end", self.scope)
+        self.emit("on_module_end", original_node)
+
+    def bind(self, target: cst.BaseExpression, value: Val | None, value_node: cst.BaseExpression | None) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            elements = [el for el in target.elements]
+            names = [dotted(el.value) or "" for el in elements]
+            items: list[Val | None]
+            if value is not None and value.kind == V.TUPLE:
+                items = list(value.items or [])
+            elif value is not None and value.kind == V.RNN_RESULT:
+                items = [value.output, value.state]
+            elif value is not None and value.kind == V.SEQ:
+                items = []
+                for name in names:
+                    hinted = V.val_for_name(name.rsplit(".", 1)[-1]) if name else None
+                    items.append(hinted.but(on_device=True) if hinted is not None and hinted.kind == V.LENGTHS else hinted)
+            else:
+                # An unpacked batch: a name that reads as lengths or a mask tells that the
+                # other tensors in it are padded.
+                short = [n.rsplit(".", 1)[-1] for n in names]
+                batchy = any(V.looks_like_lengths(n) or V.looks_like_mask(n) for n in short if n)
+                items = []
+                for n in short:
+                    hinted = V.val_for_name(n) if n else None
+                    if hinted is None and batchy and n and V.looks_like_data(n) and not V.looks_like_target(n):
+                        hinted = Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="batch")
+                    items.append(hinted)
+            for index, el in enumerate(elements):
+                item = items[index] if index < len(items) else None
+                if isinstance(el, cst.StarredElement):
+                    continue
+                if value is not None and value.kind == V.RNN_RESULT and index == 1 and isinstance(el.value, (cst.Tuple, cst.List)):
+                    self.bind(el.value, Val(V.TUPLE, items=[value.state, value.state]), None)
+                    continue
+                self.bind(el.value, item, None)
+            return
+        path = dotted(target)
+        if path is None:
+            return
+        if value is None and value_node is not None and is_literal(value_node):
+            value = Val(V.CONST, value=literal(value_node))
+        if value is None:
+            hinted = V.val_for_name(path.rsplit(".", 1)[-1])
+            if hinted is not None:
+                value = hinted
+        if value is None:
+            self.scope.env.pop(path, None)
+            if self.scope.lookup(path) is not None:
+                self.scope.env[path] = None  # type: ignore[assignment]  # shadows an outer value
+            return
+        self.scope.env[path] = value
+
+
+class _SelfAssignCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.assignments: list[tuple[str, cst.BaseExpression]] = []
+
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        for target in node.targets:
+            path = dotted(target.target)
+            if path is not None and path.startswith("self."):
+                self.assignments.append((path, node.value))
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return True
+
+
+def _annotated_scalar(param: cst.Param) -> bool:
+    if param.annotation is None:
+        return False
+    annotation = dotted(param.annotation.annotation) or ""
+    return annotation in ("int", "float", "bool", "str")
+
+
+def _aug_to_bin(op: cst.BaseAugOp) -> cst.BaseBinaryOp:
+    table = {
+        cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
+        cst.DivideAssign: cst.Divide, cst.MatrixMultiplyAssign: cst.MatrixMultiply,
+        cst.FloorDivideAssign: cst.FloorDivide, cst.ModuloAssign: cst.Modulo, cst.PowerAssign: cst.Power,
+    }
+    for aug, binop in table.items():
+        if isinstance(op, aug):
+            return binop()
+    return cst.Add()

@@ -1,0 +1,335 @@
+"""Checking one file: text -> (prefilter) -> libcst module -> walker + rules -> findings.
+
+Everything a user can hand us ends up here as bytes or text; nothing in this module may
+raise on bad input.  Unreadable input becomes a :class:`FileError` (exit code 2),
+unparsable input a PAD000 finding, and a crash inside one rule an internal error that
+names the file and the rule while the other rules and files go on.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from padlint.static import values
+from padlint.static.analysis import FileFacts, RawFinding, Walker
+from padlint.static.findings import Edit, Finding
+from padlint.static.fixes import apply_fixes, node_code
+from padlint.static.registry import SYNTAX_ERROR, UNUSED_SUPPRESSION, all_rules, code_for
+from padlint.static.rule import Rule
+
+
+@dataclass
+class Settings:
+    select: frozenset[str]
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ignore_noqa: bool = False
+    prefilter: bool = True
+
+    def rules(self) -> list[Rule]:
+        return [rule for rule in all_rules() if rule.code in self.select]
+
+    def key(self) -> str:
+        """A stable text of everything that changes findings (for the cache)."""
+        return repr((sorted(self.select), sorted((k, sorted(v.items())) for k, v in self.options.items()),
+                     self.ignore_noqa))
+
+
+@dataclass
+class FileError:
+    filename: str
+    message: str
+    internal: bool = False  # a bug in padlint (exit 2), not in the user's file
+
+
+@dataclass
+class FileReport:
+    filename: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    parsed: bool = False
+    fixed_text: str | None = None  # with --fix: the new text when it changed
+    fixes_applied: int = 0
+
+
+# ----------------------------------------------------------------------------- reading
+def decode(data: bytes, filename: str) -> tuple[str | None, str | None]:
+    """(text, None) or (None, why it cannot be read as Python source)."""
+    if b"\x00" in data:
+        return None, "binary file (contains NUL bytes), not Python source"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return None, f"cannot read the encoding declaration: {exc.msg if hasattr(exc, 'msg') else exc}"
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        detail = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+        where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
+        return None, (f"not valid {encoding} text{where} ({detail}); "
+                      "add a PEP 263 coding line (e.g. `# -*- coding: latin-1 -*-`) or re-save the file as UTF-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+# ----------------------------------------------------------------------------- suppressions
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.IGNORECASE)
+_IGNORE = re.compile(r"#\s*padlint:\s*ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
+_FILE_IGNORE = re.compile(r"#\s*padlint:\s*file-ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
+
+
+@dataclass
+class Suppression:
+    row: int
+    column: int
+    codes: set[str] | None  # None: every code ("# noqa" alone)
+    raw: str
+    used: set[str] = field(default_factory=set)
+    file_wide: bool = False
+
+
+def _split_codes(text: str) -> tuple[set[str], list[str]]:
+    codes: set[str] = set()
+    foreign: list[str] = []
+    for token in re.split(r"[\s,]+", text.strip()):
+        if not token:
+            continue
+        code = code_for(token)
+        if code is not None:
+            codes.add(code)
+        else:
+            foreign.append(token)
+    return codes, foreign
+
+
+def suppressions(text: str) -> list[Suppression]:
+    """Suppression comments, read from comment tokens (never from inside strings)."""
+    found: list[Suppression] = []
+    if "noqa" not in text and "padlint:" not in text:
+        return found
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return found
+    for tok in tokens:
+        if tok.type != tokenize.COMMENT:
+            continue
+        comment = tok.string
+        row, col = tok.start
+        match = _FILE_IGNORE.search(comment)
+        if match:
+            codes, _ = _split_codes(match.group("codes"))
+            found.append(Suppression(row, col + 1, codes, match.group(0), file_wide=True))
+            continue
+        match = _IGNORE.search(comment)
+        if match:
+            codes, _ = _split_codes(match.group("codes"))
+            found.append(Suppression(row, col + 1, codes, match.group(0)))
+            continue
+        match = _NOQA.search(comment)
+        if match:
+            if match.group("codes") is None:
+                found.append(Suppression(row, col + 1, None, match.group(0)))
+            else:
+                codes, foreign = _split_codes(match.group("codes"))
+                # `# noqa: E501` is ruff's business: only our codes count here.
+                if codes:
+                    found.append(Suppression(row, col + 1, codes, match.group(0)))
+    return found
+
+
+def _is_suppressed(finding: Finding, sups: list[Suppression]) -> bool:
+    for sup in sups:
+        if sup.file_wide:
+            if sup.codes and finding.code in sup.codes:
+                sup.used.add(finding.code)
+                return True
+            continue
+        if sup.row not in (finding.row, finding.end_row):
+            continue
+        if sup.codes is None:
+            sup.used.add(finding.code)
+            return True
+        if finding.code in sup.codes:
+            sup.used.add(finding.code)
+            return True
+    return False
+
+
+# ----------------------------------------------------------------------------- checking
+def _triggered(text: str, rules: list[Rule]) -> list[Rule]:
+    return [rule for rule in rules if any(t in text for t in rule.triggers)]
+
+
+def _syntax_finding(filename: str, message: str, row: int, column: int, lines: list[str]) -> Finding:
+    code, name, _ = SYNTAX_ERROR
+    source = lines[row - 1] if 0 < row <= len(lines) else ""
+    return Finding(filename, code, name, f"SyntaxError: {message}", row, column, row, column + 1,
+                   hint="Fix the syntax error; padlint checks nothing else in this file until it parses.",
+                   source_line=source)
+
+
+def _ast_syntax_error(text: str, filename: str) -> tuple[str, int, int] | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text, filename=filename)
+    except SyntaxError as exc:
+        return exc.msg, exc.lineno or 1, exc.offset or 1
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return str(exc), 1, 1
+    return None
+
+
+def check_text(text: str, filename: str, settings: Settings, fix: str | None = None) -> FileReport:
+    """Check one file's text.  ``fix``: None, "safe" or "unsafe" (apply fixes up to that level)."""
+    report = FileReport(filename)
+    lines = text.splitlines()
+    rules = settings.rules()
+    active = _triggered(text, rules) if settings.prefilter else rules
+    if not active:
+        if SYNTAX_ERROR[0] in settings.select:
+            err = _ast_syntax_error(text, filename)
+            if err is not None:
+                report.findings.append(_syntax_finding(filename, err[0], err[1], err[2], lines))
+        return _finish(report, text, settings)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        if SYNTAX_ERROR[0] in settings.select:
+            py_err = _ast_syntax_error(text, filename)
+            if py_err is not None:
+                report.findings.append(_syntax_finding(filename, py_err[0], py_err[1], py_err[2], lines))
+            else:
+                report.errors.append(FileError(filename, f"libcst could not parse this file ({exc.message}), "
+                                                         "although Python can; it was not checked", internal=True))
+        return _finish(report, text, settings)
+    except (RecursionError, MemoryError) as exc:
+        report.errors.append(FileError(filename, f"too deeply nested to analyse ({type(exc).__name__}); not checked"))
+        return _finish(report, text, settings)
+    except Exception as exc:  # pragma: no cover - libcst internal problems
+        report.errors.append(FileError(filename, f"libcst failed on this file: {exc!r}", internal=True))
+        return _finish(report, text, settings)
+    report.parsed = True
+
+    raw = _run_rules(module, text, filename, active, settings, report)
+    if raw is None:
+        return _finish(report, text, settings)
+    report.findings.extend(_to_findings(module, raw, filename, lines))
+
+    if fix is not None:
+        wanted = {"safe"} if fix == "safe" else {"safe", "unsafe"}
+        fixes = [r.fix for r in raw if r.fix is not None and r.fix.applicability in wanted]
+        if fixes:
+            sups = [] if settings.ignore_noqa else suppressions(text)
+            kept = [r.fix for r, f in zip(raw, _to_findings(module, raw, filename, lines))
+                    if r.fix is not None and r.fix.applicability in wanted and not _is_suppressed(f, sups)]
+            if kept:
+                new_text = apply_fixes(module, kept)
+                try:
+                    cst.parse_module(new_text)
+                    compile(new_text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+                except Exception:
+                    report.errors.append(FileError(filename, "an automatic fix produced invalid code; "
+                                                             "nothing was changed", internal=True))
+                else:
+                    again = check_text(new_text, filename, settings, fix=None)
+                    again.fixed_text = new_text
+                    again.fixes_applied = len(kept)
+                    return again
+    return _finish(report, text, settings)
+
+
+def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], settings: Settings,
+               report: FileReport) -> list[RawFinding] | None:
+    def on_error(rule: Rule, exc: BaseException) -> None:
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" ({tb[-1].filename}:{tb[-1].lineno})" if tb else ""
+        report.errors.append(FileError(
+            filename, f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}{where}; "
+                      "the other rules still ran. Please report this with the file.", internal=True))
+
+    values.configure_names(
+        settings.options.get("names", {}).get("lengths", []),
+        settings.options.get("names", {}).get("mask", []),
+    )
+    walker = Walker(rules, FileFacts(text=text), settings.options, on_error=on_error)
+    try:
+        module.visit(walker)
+    except RecursionError:
+        report.errors.append(FileError(filename, "too deeply nested to analyse (RecursionError); not checked"))
+        return None
+    except Exception as exc:
+        on_error(_EngineRule(), exc)
+        return None
+    return walker.findings
+
+
+class _EngineRule(Rule):
+    code = "engine"
+    name = "analysis"
+    summary = ""
+
+
+def _to_findings(module: cst.Module, raw: list[RawFinding], filename: str, lines: list[str]) -> list[Finding]:
+    if not raw:
+        return []
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    out: list[Finding] = []
+    for item in raw:
+        pos = positions.get(item.node)
+        if pos is None:
+            continue
+        start, end = pos.start, pos.end
+        finding = Finding(
+            filename=filename, code=item.rule.code, name=item.rule.name, message=item.message,
+            row=start.line, column=start.column + 1, end_row=end.line, end_column=end.column + 1,
+            severity=item.rule.severity, hint=item.rule.fix_hint, url=item.rule.url,
+            source_line=lines[start.line - 1] if start.line - 1 < len(lines) else "",
+        )
+        if item.fix is not None:
+            finding.fix_message = item.fix.message
+            finding.fix_applicability = item.fix.applicability
+            for old, new in item.fix.replacements:
+                old_pos = positions.get(old)
+                if old_pos is None:
+                    continue
+                finding.edits.append(Edit(node_code(new), old_pos.start.line, old_pos.start.column + 1,
+                                          old_pos.end.line, old_pos.end.column + 1))
+        out.append(finding)
+    return out
+
+
+def _finish(report: FileReport, text: str, settings: Settings) -> FileReport:
+    """Apply suppressions, add PAD100 for the unused ones, and sort."""
+    if not settings.ignore_noqa:
+        sups = suppressions(text)
+        if sups:
+            report.findings = [f for f in report.findings if not _is_suppressed(f, sups)]
+            if UNUSED_SUPPRESSION[0] in settings.select:
+                lines = text.splitlines()
+                for sup in sups:
+                    unused = (sup.codes or set()) & settings.select - sup.used
+                    if sup.codes is None and not sup.used:
+                        continue  # a bare `# noqa` may be meant for other linters
+                    if unused:
+                        code, name, _ = UNUSED_SUPPRESSION
+                        report.findings.append(Finding(
+                            report.filename, code, name,
+                            f"Unused suppression of {', '.join(sorted(unused))}: nothing is reported here",
+                            sup.row, sup.column, sup.row, sup.column + len(sup.raw),
+                            severity="warning", hint="Remove the suppression comment.",
+                            source_line=lines[sup.row - 1] if sup.row - 1 < len(lines) else "",
+                        ))
+    report.findings.sort(key=Finding.sort_key)
+    return report

@@ -1,0 +1,54 @@
+"""Automatic fixes as libcst node replacements.
+
+A :class:`Fix` replaces nodes of the parsed module by new nodes.  Applying it rewrites
+only those nodes, so comments and formatting everywhere else are kept byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+
+@dataclass
+class Fix:
+    message: str
+    applicability: str  # "safe" or "unsafe"
+    replacements: list[tuple[cst.CSTNode, cst.CSTNode]] = field(default_factory=list)
+
+
+class _Replacer(cst.CSTTransformer):
+    def __init__(self, replacements: dict[int, cst.CSTNode]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        replacement = self.replacements.get(id(original_node))
+        if replacement is not None:
+            return replacement
+        return updated_node
+
+
+def apply_fixes(module: cst.Module, fixes: list[Fix]) -> str:
+    """The source of ``module`` with every fix applied (later fixes of one node win)."""
+    table: dict[int, cst.CSTNode] = {}
+    for fix in fixes:
+        for old, new in fix.replacements:
+            table[id(old)] = new
+    return module.visit(_Replacer(table)).code
+
+
+def node_code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def add_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
+    """``call`` with ``keyword=value`` appended to its arguments."""
+    args = list(call.args)
+    if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    args.append(cst.Arg(keyword=cst.Name(keyword), value=value,
+                        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                              whitespace_after=cst.SimpleWhitespace(""))))
+    return call.with_changes(args=args)

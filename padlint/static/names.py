@@ -1,0 +1,108 @@
+"""Resolving names to what they are, without libcst's (slow) scope metadata.
+
+A file's import statements give a table ``local name -> fully qualified name``; an
+expression such as ``R.pack_padded_sequence`` or ``nn.utils.rnn.pad_sequence`` is then
+resolved by looking up its leftmost name and appending the attributes.  Qualified names
+are canonicalised (``torch.nn.modules.rnn.LSTM`` -> ``torch.nn.LSTM``) so rules compare
+against one spelling only.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+# Where the same object is reachable under several module paths, the spelling rules use.
+_CANONICAL_PREFIXES = (
+    ("torch.nn.modules.rnn.", "torch.nn."),
+    ("torch.nn.modules.loss.", "torch.nn."),
+    ("torch.nn.modules.activation.", "torch.nn."),
+    ("torch.nn.modules.transformer.", "torch.nn."),
+    ("torch.nn.modules.sparse.", "torch.nn."),
+    ("torch.nn.modules.", "torch.nn."),
+    ("torch.nn.utils.rnn.", "torch.nn.utils.rnn."),
+)
+
+# Functions of torch.nn.utils.rnn that are also re-exported elsewhere.
+_RNN_UTILS = {
+    "pack_padded_sequence",
+    "pad_packed_sequence",
+    "pad_sequence",
+    "pack_sequence",
+    "unpad_sequence",
+    "unpack_sequence",
+    "PackedSequence",
+}
+
+
+def canonical(qualname: str) -> str:
+    for prefix, replacement in _CANONICAL_PREFIXES:
+        if qualname.startswith(prefix):
+            qualname = replacement + qualname[len(prefix) :]
+            break
+    head, _, last = qualname.rpartition(".")
+    if last in _RNN_UTILS and head in ("torch.nn.utils", "torch.nn.utils.rnn"):
+        return "torch.nn.utils.rnn." + last
+    if head == "torch.nn.functional" or qualname.startswith("torch.nn.functional."):
+        return qualname
+    return qualname
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a chain of names and attributes, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _module_name(node: cst.BaseExpression) -> str:
+    return dotted(node) or ""
+
+
+class ImportTable:
+    """Local names bound by import statements (module level and function level alike)."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def add_import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = _module_name(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.names[alias.asname.name.value] = full
+            else:
+                # `import torch.nn` binds `torch`; attributes resolve through it.
+                top = full.split(".")[0]
+                self.names[top] = top
+
+    def add_import_from(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None:
+            return
+        module = _module_name(node.module)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = _module_name(alias.name)
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.names[local] = f"{module}.{name}"
+
+    def resolve(self, node: cst.BaseExpression) -> str | None:
+        """The canonical qualified name of an expression, if it names an imported thing."""
+        path = dotted(node)
+        if path is None:
+            return None
+        head, _, rest = path.partition(".")
+        base = self.names.get(head)
+        if base is None:
+            return None
+        return canonical(f"{base}.{rest}" if rest else base)
+
+    @property
+    def imports_torch(self) -> bool:
+        return any(q == "torch" or q.startswith("torch.") for q in self.names.values())

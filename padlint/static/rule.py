@@ -1,0 +1,52 @@
+"""The base class of a rule.
+
+A rule is a small class: a code, a kebab-case name, a one-line summary, a one-line fix
+hint, the words a file must contain for the rule to have anything to look at (the
+prefilter), and handlers for the events of :mod:`padlint.static.analysis`.  A handler
+reads facts through the context (``ctx.ev(node)``) and calls ``self.report(ctx, node,
+message)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import libcst as cst
+
+if TYPE_CHECKING:  # pragma: no cover
+    from padlint.static.analysis import Context, Scope
+    from padlint.static.fixes import Fix
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    fix_hint: ClassVar[str] = ""
+    # Substrings of which at least one must be in the file for this rule to fire.
+    triggers: ClassVar[tuple[str, ...]] = ()
+    # Off unless selected explicitly (`--select PAD105`) or with `preview = true`.
+    opt_in: ClassVar[bool] = False
+    # "safe", "unsafe" or None: whether the rule offers an automatic fix, and how sure it is.
+    fix_applicability: ClassVar[str | None] = None
+    severity: ClassVar[str] = "error"
+
+    def report(self, ctx: Context, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
+        ctx.report(self, node, message, fix)
+
+    # Events (see padlint.static.analysis.Walker); override the ones the rule needs.
+    def on_call(self, node: cst.Call, ctx: Context) -> None: ...
+    def on_subscript(self, node: cst.Subscript, ctx: Context) -> None: ...
+    def on_binop(self, node: cst.BinaryOperation, ctx: Context) -> None: ...
+    def on_compare(self, node: cst.Comparison, ctx: Context) -> None: ...
+    def on_for(self, node: cst.For, ctx: Context) -> None: ...
+    def on_return(self, node: cst.Return, ctx: Context) -> None: ...
+    def on_scope_end(self, scope: Scope, ctx: Context) -> None: ...
+    def on_assign(self, node: cst.Assign, value: Any, ctx: Context) -> None: ...
+    def on_module_end(self, node: cst.Module, ctx: Context) -> None: ...
+
+    @property
+    def url(self) -> str:
+        from padlint.static.docs import doc_url
+
+        return doc_url(self.code, self.name)

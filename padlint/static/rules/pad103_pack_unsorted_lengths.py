@@ -1,0 +1,79 @@
+"""PAD103 pack-unsorted-lengths: enforce_sorted left True while nothing sorts the batch."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from padlint.static.analysis import PACK, Context, flag, get_arg, literal
+from padlint.static.fixes import Fix, add_keyword
+from padlint.static.rule import Rule
+
+
+class PackUnsortedLengths(Rule):
+    code = "PAD103"
+    name = "pack-unsorted-lengths"
+    summary = "enforce_sorted left True while nothing in the file sorts the batch by length"
+    fix_hint = "Pass `enforce_sorted=False` (packing sorts and un-sorts for you), or sort the batch by length, longest first."
+    triggers = ("pack_padded_sequence",)
+    fix_applicability = "safe"
+
+    def on_call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.qualname(node.func) == PACK:
+            if flag(node, "enforce_sorted", 3, True) is True:
+                ctx.file.scratch.setdefault("pad103_calls", []).append(node)
+            return
+        if _sorts_descending(node, ctx):
+            ctx.file.descending_sort = True
+
+    def on_subscript(self, node: cst.Subscript, ctx: Context) -> None:
+        # np.argsort(lengths)[::-1]: ascending order reversed.
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice):
+            step = node.slice[0].slice.step
+            if literal(step) == -1 and isinstance(node.value, cst.Call):
+                func = node.value.func
+                if isinstance(func, (cst.Attribute, cst.Name)) and _last(func) in ("argsort", "sorted", "sort"):
+                    ctx.file.descending_sort = True
+
+    def on_module_end(self, node: cst.Module, ctx: Context) -> None:
+        if ctx.file.descending_sort:
+            return
+        for call in ctx.file.scratch.get("pad103_calls", []):
+            arg = get_arg(call, "enforce_sorted", 3)
+            if arg is None:
+                new_call = add_keyword(call, "enforce_sorted", cst.Name("False"))
+                fix = Fix("Pass `enforce_sorted=False`", "safe", [(call, new_call)])
+            else:
+                fix = Fix("Pass `enforce_sorted=False`", "safe", [(arg.value, cst.Name("False"))])
+            self.report(ctx, call, "`pack_padded_sequence` keeps `enforce_sorted=True` but nothing in this "
+                                   "file sorts the batch by length (longest first): unsorted batches raise", fix)
+
+
+def _last(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return ""
+
+
+def _sorts_descending(node: cst.Call, ctx: Context) -> bool:
+    name = _last(node.func)
+    if name in ("sort", "sorted", "argsort", "sort_values") or name.endswith("sort"):
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in ("descending", "reverse") and literal(arg.value) is True:
+                return True
+            if arg.keyword is not None and arg.keyword.value == "ascending" and literal(arg.value) is False:
+                return True
+        first = node.args[0].value if node.args else None
+        if isinstance(first, cst.UnaryOperation) and isinstance(first.operator, cst.Minus) and "argsort" in name:
+            return True  # np.argsort(-lengths)
+        # sorted(batch, key=lambda x: -len(x))
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "key" and isinstance(arg.value, cst.Lambda):
+                body = arg.value.body
+                if isinstance(body, cst.UnaryOperation) and isinstance(body.operator, cst.Minus):
+                    return True
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value in ("sort_within_batch",) and literal(arg.value) is True:
+            return True
+    return False

@@ -1,0 +1,71 @@
+"""PAD201 rnn-state-over-padding: h_n/c_n of an RNN that ran over padding is used."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from padlint.static import values as V
+from padlint.static.analysis import RNN_CLASSES, Context
+from padlint.static.rule import Rule
+
+# Ops after which the value is still the (part of the) final state.
+_STATE_KEEPING = {"squeeze", "unsqueeze", "view", "reshape", "transpose", "permute", "contiguous",
+                  "flatten", "detach", "clone", "to", "float", "cat", "stack", "chunk", "split", "sum", "mean"}
+
+
+class RnnStateOverPadding(Rule):
+    code = "PAD201"
+    name = "rnn-state-over-padding"
+    summary = "the final state h_n/c_n of an RNN run on a padded (not packed) tensor is used"
+    fix_hint = ("Pack the batch with `pack_padded_sequence(x, lengths.cpu(), batch_first=..., enforce_sorted=False)` "
+                "before the RNN, or gather the outputs at `lengths - 1`.")
+    triggers = ("LSTM", "GRU", "RNN")
+
+    def _report(self, ctx: Context, node: cst.CSTNode, state: V.Val) -> None:
+        done = ctx.scope.rule_state(self.code, set)
+        call = state.call
+        if id(call) in done:
+            return
+        done.add(id(call))
+        rnn = state.rnn or {}
+        self.report(ctx, node, f"the final state of `{rnn.get('cls', 'RNN')}` is used, but the RNN ran over "
+                               "padding: for every shorter sequence it is the state after the pad steps")
+
+    def _is_leaky_state(self, ctx: Context, node: cst.BaseExpression) -> V.Val | None:
+        value = ctx.ev(node)
+        if value is not None and value.kind == V.RNN_STATE and value.over_padding:
+            return value
+        return None
+
+    def on_call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.ev(node.func)
+        if callee is not None and callee.kind == V.MODULE and callee.cls in RNN_CLASSES:
+            return  # passing the state on as the next hx is not a use
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _STATE_KEEPING:
+            return
+        qual = ctx.qualname(node.func) or ""
+        if qual.rsplit(".", 1)[-1] in _STATE_KEEPING:
+            return
+        for arg in node.args:
+            state = self._is_leaky_state(ctx, arg.value)
+            if state is not None:
+                self._report(ctx, arg.value, state)
+                return
+
+    def on_binop(self, node: cst.BinaryOperation, ctx: Context) -> None:
+        for side in (node.left, node.right):
+            state = self._is_leaky_state(ctx, side)
+            if state is not None:
+                self._report(ctx, side, state)
+                return
+
+    def on_return(self, node: cst.Return, ctx: Context) -> None:
+        value = node.value
+        if value is None:
+            return
+        items = [el.value for el in value.elements] if isinstance(value, cst.Tuple) else [value]
+        for item in items:
+            state = self._is_leaky_state(ctx, item)
+            if state is not None:
+                self._report(ctx, item, state)
+                return

@@ -1,0 +1,98 @@
+"""PAD301 unmasked-reduction: mean/sum/max over the time axis of a padded tensor, no mask."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from padlint.static import values as V
+from padlint.static.analysis import Context, arg_value, literal, time_axis
+from padlint.static.rule import Rule
+
+_FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
+          "torch.nanmean": "mean", "torch.logsumexp": "logsumexp"}
+_METHODS = {"mean", "sum", "max", "amax", "nanmean", "logsumexp"}
+
+
+class UnmaskedReduction(Rule):
+    code = "PAD301"
+    name = "unmasked-reduction"
+    summary = "mean/sum/max over the time axis (or everything) of a padded tensor with no mask applied"
+    fix_hint = ("Mask first: `(x * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)` for a mean, "
+                "`x.masked_fill(~mask.unsqueeze(-1), float('-inf')).max(1)` for a max.")
+    triggers = ("mean", "sum", "max", "logsumexp")
+
+    def on_call(self, node: cst.Call, ctx: Context) -> None:
+        func = node.func
+        qual = ctx.qualname(func)
+        if qual in _FUNCS:
+            data_node = arg_value(node, "input", 0)
+            dim_node = arg_value(node, "dim", 1)
+            op = _FUNCS[qual]
+        elif isinstance(func, cst.Attribute) and func.attr.value in _METHODS and qual is None:
+            data_node = func.value
+            dim_node = arg_value(node, "dim", 0)
+            op = func.attr.value
+        else:
+            return
+        data = ctx.ev(data_node)
+        if not V.is_padded(data) or data.masked:
+            return
+        if data_node is None:
+            return
+        if dim_node is None:
+            if any(a.keyword is not None and a.keyword.value == "axis" for a in node.args):
+                return
+            if op == "mean" and (data.loss_none or data.strong):
+                what = "an unreduced loss" if data.loss_none else "a padded tensor"
+                self.report(ctx, node, f"`{_code(node)}` averages {what} over every position, padding included")
+            elif op == "sum" and data.loss_none and not data.zero_pads:
+                self.report(ctx, node, f"`{_code(node)}` sums an unreduced loss over every position, padding included")
+            return
+        dims = _dims(dim_node)
+        if dims is None:
+            return
+        axis = time_axis(data)
+        if axis is None:
+            hit = 1 in dims or (data.strong and -2 in dims and data.origin in ("unpack", "rnn"))
+        else:
+            hit = axis in dims
+        if not hit:
+            return
+        if op == "sum" and data.zero_pads:
+            return  # zeros at the pads add nothing to a sum
+        if op == "sum" and data.origin in ("embedding", "call", "param", "batch") and not data.loss_none:
+            # a sum over time is only wrong when the pads are not zero; unknown here
+            if not data.strong:
+                return
+        self.report(ctx, node, f"`{_code(node)}` reduces over the time axis of a padded tensor "
+                               f"(from {_origin(data)}) without a mask: padded steps are counted")
+
+
+def _dims(node: cst.BaseExpression) -> set[int] | None:
+    value = literal(node)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {value}
+    if isinstance(node, (cst.Tuple, cst.List)):
+        out = set()
+        for el in node.elements:
+            item = literal(el.value)
+            if not isinstance(item, int):
+                return None
+            out.add(item)
+        return out
+    return None
+
+
+def _origin(value: V.Val) -> str:
+    return {
+        "pad_sequence": "`pad_sequence`", "unpack": "`pad_packed_sequence`", "rnn": "an RNN run on padded input",
+        "embedding": "an embedding of padded tokens", "model": "a model called on a padded batch",
+        "loss": "an unreduced loss", "param": "a parameter that comes with lengths or a mask",
+        "batch": "a padded batch", "call": "a padded batch", "tokenizer": "a padding tokenizer",
+        "canvas": "a padded batch",
+    }.get(value.origin or "", "a padded batch")
+
+
+def _code(node: cst.CSTNode) -> str:
+    text = cst.Module(body=[]).code_for_node(node)
+    return text if len(text) <= 60 else text[:57] + "..."

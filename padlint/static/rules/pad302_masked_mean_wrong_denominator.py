@@ -1,0 +1,89 @@
+"""PAD302 masked-mean-wrong-denominator: masked values averaged over all positions."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from padlint.static import values as V
+from padlint.static.analysis import FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal
+from padlint.static.rule import Rule
+
+
+def _is_masked(value: V.Val | None) -> bool:
+    return value is not None and value.kind == V.TENSOR and bool(value.masked) and not value.weak_fill
+
+
+class MaskedMeanWrongDenominator(Rule):
+    code = "PAD302"
+    name = "masked-mean-wrong-denominator"
+    summary = "masked values averaged over all positions: (x * mask).mean(), (x * mask).sum() / x.numel()"
+    fix_hint = "Divide the masked sum by the number of real positions: `(x * mask).sum() / mask.sum()`."
+    triggers = ("mask", "ignore_index", "where")
+
+    def on_call(self, node: cst.Call, ctx: Context) -> None:
+        func = node.func
+        qual = ctx.qualname(func)
+        if qual == "torch.mean":
+            data = ctx.ev(arg_value(node, "input", 0))
+            if _is_masked(data) and arg_value(node, "dim", 1) is None:
+                self._flag(ctx, node)
+            return
+        if qual in FUNCTIONAL_ELEMENTWISE_LOSSES:
+            self._check_loss(ctx, node, arg_value(node, "reduction", None))
+            return
+        callee = ctx.ev(func)
+        if callee is not None and callee.kind == V.MODULE and callee.cls is not None and callee.cls.endswith("Loss"):
+            if callee.cls in ("torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss", "torch.nn.CTCLoss"):
+                return
+            self._check_loss(ctx, node, (callee.kwargs or {}).get("reduction"))
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value == "mean" and qual is None:
+            data = ctx.ev(func.value)
+            if _is_masked(data) and arg_value(node, "dim", 0) is None:
+                self._flag(ctx, node)
+
+    def _check_loss(self, ctx: Context, node: cst.Call, reduction: cst.BaseExpression | None) -> None:
+        if reduction is not None and literal(reduction) != "mean":
+            return
+        if any(a.keyword is not None and a.keyword.value == "weight" for a in node.args):
+            return
+        args = [a.value for a in node.args if a.keyword is None][:2]
+        if len(args) == 2 and all(_is_masked(ctx.ev(a)) for a in args):
+            self.report(ctx, node, "the loss multiplies predictions and targets by the mask and then averages "
+                                   "over every position: padded zeros dilute the mean")
+
+    def on_binop(self, node: cst.BinaryOperation, ctx: Context) -> None:
+        if not isinstance(node.operator, cst.Divide):
+            return
+        left = node.left
+        if not (isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum"
+                and not left.args):
+            if not (isinstance(left, cst.Call) and ctx.qualname(left.func) == "torch.sum" and len(left.args) == 1):
+                return
+            summed = left.args[0].value
+        else:
+            summed = left.func.value
+        if not _is_masked(ctx.ev(summed)):
+            return
+        if _counts_all_positions(node.right, ctx):
+            self._flag(ctx, node)
+
+    def _flag(self, ctx: Context, node: cst.CSTNode) -> None:
+        self.report(ctx, node, f"`{_code(node)}` averages masked values over every position: the padded zeros "
+                               "count in the denominator")
+
+
+def _counts_all_positions(node: cst.BaseExpression, ctx: Context) -> bool:
+    """x.numel(), B * T, x.size(0) * x.size(1), x.shape[0] * x.shape[1], len(x) * T."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "numel":
+        value = ctx.ev(node.func.value)
+        return value is None or value.kind != V.MASK
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
+        dims = [ctx.ev(side) for side in (node.left, node.right)]
+        return all(d is not None and d.kind == V.DIM for d in dims)
+    return False
+
+
+def _code(node: cst.CSTNode) -> str:
+    text = cst.Module(body=[]).code_for_node(node)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,66 @@
+"""PAD303 loss-counts-padded-targets: cross-entropy/NLL on padded targets without ignore_index."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from padlint.static import values as V
+from padlint.static.analysis import FUNCTIONAL_CLASS_LOSSES, Context, arg_value, get_arg, resolve_constant
+from padlint.static.fixes import Fix, add_keyword
+from padlint.static.rule import Rule
+
+_DEFAULT_IGNORE = -100
+
+
+class LossCountsPaddedTargets(Rule):
+    code = "PAD303"
+    name = "loss-counts-padded-targets"
+    summary = "CrossEntropyLoss/NLLLoss on padded targets without an ignore_index equal to the padding value"
+    fix_hint = "Pass `ignore_index=<the padding value>` (or pad the targets with -100)."
+    triggers = ("cross_entropy", "CrossEntropyLoss", "nll_loss", "NLLLoss")
+    fix_applicability = "unsafe"
+
+    def on_call(self, node: cst.Call, ctx: Context) -> None:
+        qual = ctx.qualname(node.func)
+        if qual in FUNCTIONAL_CLASS_LOSSES:
+            target = arg_value(node, "target", 1)
+            ignore_arg = get_arg(node, "ignore_index", 4 if qual.endswith("cross_entropy") else 4)
+            ignore = ignore_arg.value if ignore_arg is not None else None
+            construct = node
+            star = any(a.star == "**" for a in node.args)
+        else:
+            callee = ctx.ev(node.func)
+            if callee is None or callee.kind != V.MODULE or callee.cls not in ("torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"):
+                return
+            target = arg_value(node, "target", 1)
+            ignore = (callee.kwargs or {}).get("ignore_index")
+            construct = callee.node
+            star = bool(callee.star_kwargs)
+        if star or target is None:
+            return
+        value = ctx.ev(target)
+        if not V.is_strongly_padded(value) or value.pad is None or value.masked:
+            return
+        pad = resolve_constant(ctx, value.pad)
+        if ignore is None:
+            if pad == _DEFAULT_IGNORE:
+                return
+            fix = None
+            pad_node = _parse_expr(value.pad)
+            if construct is not None and pad_node is not None and isinstance(construct, cst.Call):
+                fix = Fix(f"Pass `ignore_index={value.pad}`", "unsafe",
+                          [(construct, add_keyword(construct, "ignore_index", pad_node))])
+            self.report(ctx, node, f"the targets are padded with `{value.pad}` but the loss ignores only "
+                                   f"`-100` (the default `ignore_index`): padded positions are trained on", fix)
+            return
+        ignored = resolve_constant(ctx, cst.Module(body=[]).code_for_node(ignore))
+        if isinstance(pad, int) and isinstance(ignored, int) and pad != ignored:
+            self.report(ctx, node, f"the targets are padded with `{value.pad}` but `ignore_index` is "
+                                   f"`{ignored}`: padded positions are trained on")
+
+
+def _parse_expr(code: str) -> cst.BaseExpression | None:
+    try:
+        return cst.parse_expression(code)
+    except Exception:
+        return None

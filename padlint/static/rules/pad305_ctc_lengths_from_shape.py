@@ -1,0 +1,51 @@
+"""PAD305 ctc-lengths-from-shape: CTC input_lengths = the padded T for every sample."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from padlint.static import values as V
+from padlint.static.analysis import FUNCTIONAL_CTC, CTC_CLASS, Context, arg_value
+from padlint.static.rule import Rule
+
+
+def _is_target_name(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in ("target", "label", "tgt", "transcript", "text", "y_len", "ys_len", "token"))
+
+
+class CtcLengthsFromShape(Rule):
+    code = "PAD305"
+    name = "ctc-lengths-from-shape"
+    summary = "CTC input_lengths set to the padded time dimension for every sample, while real lengths exist"
+    fix_hint = "Pass each utterance's real number of output frames (its input length after any downsampling)."
+    triggers = ("ctc_loss", "CTCLoss")
+
+    def on_call(self, node: cst.Call, ctx: Context) -> None:
+        qual = ctx.qualname(node.func)
+        if qual != FUNCTIONAL_CTC:
+            callee = ctx.ev(node.func)
+            if callee is None or callee.kind != V.MODULE or callee.cls != CTC_CLASS:
+                return
+        input_lengths = arg_value(node, "input_lengths", 2)
+        value = ctx.ev(input_lengths)
+        if value is None or value.kind != V.LENGTHS or not value.from_shape:
+            return
+        real = _real_lengths_in_scope(ctx)
+        if not real:
+            return
+        self.report(ctx, node, f"CTC `input_lengths` is the padded length for every sample although "
+                               f"`{real}` holds the real lengths: padded frames are decoded as speech")
+
+
+def _real_lengths_in_scope(ctx: Context) -> str | None:
+    scope = ctx.scope
+    while scope is not None:
+        for name, value in scope.env.items():
+            if value is None or value.kind != V.LENGTHS or value.from_shape:
+                continue
+            if name.startswith("self.") or _is_target_name(name):
+                continue
+            return name
+        scope = scope.parent
+    return None

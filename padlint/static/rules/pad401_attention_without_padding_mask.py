@@ -1,0 +1,61 @@
+"""PAD401 attention-without-padding-mask: attention over a padded batch with no mask at all."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from padlint.static import values as V
+from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, arg_value
+from padlint.static.rule import Rule
+
+# How many positional arguments are data (the rest are masks) for each module.
+_DATA_ARGS = {
+    "torch.nn.MultiheadAttention": 3,
+    "torch.nn.TransformerEncoder": 1,
+    "torch.nn.TransformerEncoderLayer": 1,
+    "torch.nn.TransformerDecoder": 2,
+    "torch.nn.TransformerDecoderLayer": 2,
+    "torch.nn.Transformer": 2,
+}
+
+
+class AttentionWithoutPaddingMask(Rule):
+    code = "PAD401"
+    name = "attention-without-padding-mask"
+    summary = "nn.MultiheadAttention / nn.Transformer* called on a padded batch without any padding mask"
+    fix_hint = ("Pass `key_padding_mask` (MultiheadAttention) or `src_key_padding_mask` (Transformer*), "
+                "True at padded positions, e.g. `tokens == pad_idx`.")
+    triggers = ("MultiheadAttention", "Transformer", "scaled_dot_product_attention")
+
+    def on_call(self, node: cst.Call, ctx: Context) -> None:
+        if any(a.star for a in node.args):
+            return
+        qual = ctx.qualname(node.func)
+        if qual == SDPA:
+            if any(a.keyword is not None and a.keyword.value in ("attn_mask", "is_causal") for a in node.args):
+                return
+            if len([a for a in node.args if a.keyword is None]) > 3:
+                return
+            key = ctx.ev(arg_value(node, "key", 1))
+            if V.is_strongly_padded(key):
+                self.report(ctx, node, "`scaled_dot_product_attention` attends over padded keys without an "
+                                       "`attn_mask`: real tokens attend to padding")
+            return
+        callee = ctx.ev(node.func)
+        if callee is None or callee.kind != V.MODULE or callee.cls not in ATTENTION_CLASSES:
+            return
+        positional = [a for a in node.args if a.keyword is None]
+        if len(positional) > _DATA_ARGS[callee.cls]:
+            return
+        if any(a.keyword is not None and "mask" in a.keyword.value for a in node.args):
+            return
+        if callee.cls == "torch.nn.MultiheadAttention":
+            data = ctx.ev(arg_value(node, "key", 1))
+        else:
+            data = ctx.ev(arg_value(node, "src", 0) or arg_value(node, "tgt", 0))
+        if not V.is_padded(data):
+            return
+        cls = callee.cls.rsplit(".", 1)[1]
+        wanted = "key_padding_mask" if cls == "MultiheadAttention" else "src_key_padding_mask"
+        self.report(ctx, node, f"`{cls}` runs on a padded batch without `{wanted}` (or any mask): "
+                               "real tokens attend to padding")

@@ -1,0 +1,87 @@
+"""PAD402 padding-mask-polarity: a keep-mask where PyTorch wants True = padding (or the reverse)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from padlint.static import values as V
+from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, get_arg
+from padlint.static.fixes import Fix
+from padlint.static.rule import Rule
+
+# keyword -> position, per callee, for the arguments that want True = padding.
+_PAD_TRUE = {
+    "torch.nn.MultiheadAttention": {"key_padding_mask": 3},
+    "torch.nn.TransformerEncoder": {"src_key_padding_mask": 2},
+    "torch.nn.TransformerEncoderLayer": {"src_key_padding_mask": 2},
+    "torch.nn.TransformerDecoder": {"tgt_key_padding_mask": 4, "memory_key_padding_mask": 5},
+    "torch.nn.TransformerDecoderLayer": {"tgt_key_padding_mask": 4, "memory_key_padding_mask": 5},
+    "torch.nn.Transformer": {"src_key_padding_mask": 5, "tgt_key_padding_mask": 6, "memory_key_padding_mask": 7},
+}
+
+
+class PaddingMaskPolarity(Rule):
+    code = "PAD402"
+    name = "padding-mask-polarity"
+    summary = "a keep-mask (True = real token) passed where PyTorch expects True = padding"
+    fix_hint = "Invert the mask: PyTorch's *_key_padding_mask is True at padded positions (`attention_mask == 0`)."
+    triggers = ("mask",)
+    fix_applicability = "unsafe"
+
+    def on_call(self, node: cst.Call, ctx: Context) -> None:
+        qual = ctx.qualname(node.func)
+        if qual == SDPA:
+            arg = get_arg(node, "attn_mask", 3)
+            if arg is not None:
+                mask = ctx.ev(arg.value)
+                if mask is not None and mask.kind == V.MASK and mask.polarity == "pad" and _explicit(arg.value, ctx):
+                    self.report(ctx, arg.value, "`scaled_dot_product_attention` reads a boolean `attn_mask` as "
+                                                "True = may attend, but this mask is True at padding",
+                                _invert(arg.value))
+            return
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("masked_fill", "masked_fill_"):
+            arg = get_arg(node, "mask", 0)
+            if arg is not None:
+                mask = ctx.ev(arg.value)
+                if mask is not None and mask.kind == V.MASK and mask.polarity == "keep":
+                    self.report(ctx, arg.value, f"`{_code(arg.value)}` is True at real tokens, so `masked_fill` "
+                                                "overwrites the real positions and keeps the padding", _invert(arg.value))
+            return
+        callee = ctx.ev(node.func)
+        if callee is None or callee.kind != V.MODULE or callee.cls not in ATTENTION_CLASSES:
+            return
+        for keyword, position in _PAD_TRUE[callee.cls].items():
+            arg = get_arg(node, keyword, position)
+            if arg is None:
+                continue
+            mask = ctx.ev(arg.value)
+            if mask is not None and mask.kind == V.MASK and mask.polarity == "keep":
+                self.report(ctx, arg.value, f"`{_code(arg.value)}` is True at real tokens, but `{keyword}` must be "
+                                            "True at padding: the model attends only to padding", _invert(arg.value))
+
+
+def _explicit(node: cst.BaseExpression, ctx: Context) -> bool:
+    """Only a mask built in view (a comparison), not one known by its name alone."""
+    return isinstance(node, (cst.Comparison, cst.Call, cst.UnaryOperation)) or isinstance(node, cst.Name)
+
+
+def _invert(node: cst.BaseExpression) -> Fix:
+    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        op = node.comparisons[0].operator
+        swap = {cst.NotEqual: cst.Equal, cst.Equal: cst.NotEqual}
+        for old, new in swap.items():
+            if isinstance(op, old):
+                new_op = new(whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after)
+                replaced = node.with_changes(comparisons=[node.comparisons[0].with_changes(operator=new_op)])
+                return Fix("Invert the comparison", "unsafe", [(node, replaced)])
+    wrapped = node if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) else node.with_changes(
+        lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    new = cst.Comparison(left=wrapped, comparisons=[cst.ComparisonTarget(
+        operator=cst.Equal(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=cst.SimpleWhitespace(" ")),
+        comparator=cst.Integer("0"))])
+    return Fix("Invert the mask with `== 0`", "unsafe", [(node, new)])
+
+
+def _code(node: cst.CSTNode) -> str:
+    text = cst.Module(body=[]).code_for_node(node)
+    return text if len(text) <= 50 else text[:47] + "..."

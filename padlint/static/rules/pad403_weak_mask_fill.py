@@ -1,0 +1,55 @@
+"""PAD403 weak-mask-fill: attention scores masked with 0 or a tiny number before softmax."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from padlint.static import values as V
+from padlint.static.analysis import SOFTMAX_FUNCS, Context, arg_value, get_arg
+from padlint.static.fixes import Fix
+from padlint.static.rule import Rule
+
+
+class WeakMaskFill(Rule):
+    code = "PAD403"
+    name = "weak-mask-fill"
+    summary = "scores filled with 0 or a tiny number (or multiplied by a mask) before softmax, instead of -inf"
+    fix_hint = "Fill masked scores with `float('-inf')` or `torch.finfo(scores.dtype).min` before the softmax."
+    triggers = ("softmax", "Softmax")
+    fix_applicability = "safe"
+
+    def on_call(self, node: cst.Call, ctx: Context) -> None:
+        qual = ctx.qualname(node.func)
+        data = None
+        if qual in SOFTMAX_FUNCS:
+            data = ctx.ev(arg_value(node, "input", 0))
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in ("softmax", "log_softmax") and qual is None:
+            data = ctx.ev(node.func.value)
+        else:
+            callee = ctx.ev(node.func)
+            if callee is not None and callee.kind == V.MODULE and callee.cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
+                data = ctx.ev(arg_value(node, "input", 0))
+        if data is None or data.kind != V.TENSOR or data.weak_fill is None:
+            return
+        fill = data.weak_fill
+        if isinstance(fill, cst.Call):
+            value = get_arg(fill, "value", 1)
+            fix = None
+            if value is not None and isinstance(fill.func, cst.Attribute):
+                fix = Fix("Fill with the dtype's minimum", "safe", [(value.value, _min_of(fill.func.value, ctx))])
+            shown = cst.Module(body=[]).code_for_node(value.value) if value is not None else "?"
+            self.report(ctx, fill, f"masked scores are filled with `{shown}` before the softmax: padded "
+                                   "positions still get weight", fix)
+        else:
+            self.report(ctx, fill, "scores are multiplied by the mask before the softmax: padded positions get "
+                                   "score 0, i.e. weight exp(0), not 0")
+
+
+def _min_of(scores: cst.BaseExpression, ctx: Context) -> cst.BaseExpression:
+    torch_name = next((local for local, full in ctx.imports.names.items() if full == "torch"), None)
+    if torch_name is None:
+        return cst.parse_expression('float("-inf")')
+    if not isinstance(scores, (cst.Name, cst.Attribute)):
+        return cst.parse_expression(f'{torch_name}.finfo({torch_name}.float32).min')
+    text = cst.Module(body=[]).code_for_node(scores)
+    return cst.parse_expression(f"{torch_name}.finfo({text}.dtype).min")

@@ -1,0 +1,68 @@
+"""PAD501 mask-built-in-loop: a padding mask filled one sequence at a time in Python."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from padlint.static import values as V
+from padlint.static.analysis import Context, literal
+from padlint.static.names import dotted
+from padlint.static.rule import Rule
+
+
+class MaskBuiltInLoop(Rule):
+    code = "PAD501"
+    name = "mask-built-in-loop"
+    summary = "a padding mask built by a Python loop over lengths instead of one vectorised comparison"
+    fix_hint = "Build it in one step: `mask = torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]`."
+    triggers = ("mask",)
+    severity = "warning"
+
+    def on_for(self, node: cst.For, ctx: Context) -> None:
+        if not _iterates_lengths(node, ctx):
+            return
+        finder = _MaskSliceAssign()
+        node.body.visit(finder)
+        if finder.found is not None:
+            self.report(ctx, node, f"the mask `{finder.found}` is filled one sequence at a time in a Python loop "
+                                   "(one kernel launch per sample); a single comparison with `lengths` does it at once")
+
+
+def _iterates_lengths(node: cst.For, ctx: Context) -> bool:
+    it = node.iter
+    candidates = [it]
+    if isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value in ("enumerate", "zip", "range", "len"):
+        candidates = [a.value for a in it.args]
+        if it.func.value == "range" and len(it.args) == 1 and isinstance(it.args[0].value, cst.Call):
+            inner = it.args[0].value
+            if isinstance(inner.func, cst.Name) and inner.func.value == "len":
+                candidates = [a.value for a in inner.args]
+    for candidate in candidates:
+        value = ctx.ev(candidate)
+        if value is not None and value.kind == V.LENGTHS:
+            return True
+        if isinstance(candidate, cst.Call) and isinstance(candidate.func, cst.Attribute) and candidate.func.attr.value == "tolist":
+            inner = ctx.ev(candidate.func.value)
+            if inner is not None and inner.kind == V.LENGTHS:
+                return True
+    return False
+
+
+class _MaskSliceAssign(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: str | None = None
+
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        for target in node.targets:
+            sub = target.target
+            if not isinstance(sub, cst.Subscript):
+                continue
+            name = dotted(sub.value) or ""
+            if "mask" not in name.lower():
+                continue
+            has_slice = any(isinstance(el.slice, cst.Slice) for el in sub.slice)
+            value = literal(node.value)
+            if has_slice and (value in (0, 1) or isinstance(value, bool) or isinstance(value, float)):
+                self.found = name
+        return False
