@@ -27,6 +27,7 @@ import inspect
 import sys
 import threading
 import warnings
+import weakref
 from typing import Any, Callable, Optional
 
 import torch
@@ -65,7 +66,17 @@ def _is_compiling() -> bool:
         return False
 
 
+_DESCR: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def _describe_module(mod: torch.nn.Module) -> str:
+    s = _DESCR.get(mod)
+    if s is None:
+        s = _DESCR[mod] = _describe_module_uncached(mod)
+    return s
+
+
+def _describe_module_uncached(mod: torch.nn.Module) -> str:
     try:
         extra = mod.extra_repr()
     except Exception:  # pragma: no cover
@@ -126,16 +137,22 @@ _LOSS_FUNCS: dict[Callable, str] = {
     F.huber_loss: "elem",
     F.ctc_loss: "ctc",
 }
-_SIGS: dict[Callable, inspect.Signature] = {}
+_SIGS: dict[Callable, tuple[list, dict]] = {}
 
 
 def _bind(func: Callable, args: tuple, kwargs: dict) -> dict:
+    """Arguments by name, defaults filled (a cheap ``Signature.bind``)."""
     sig = _SIGS.get(func)
     if sig is None:
-        sig = _SIGS[func] = inspect.signature(func)
-    b = sig.bind(*args, **kwargs)
-    b.apply_defaults()
-    return dict(b.arguments)
+        params = inspect.signature(func).parameters
+        names = [n for n, p in params.items() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        defaults = {n: p.default for n, p in params.items() if p.default is not p.empty}
+        sig = _SIGS[func] = (names, defaults)
+    names, defaults = sig
+    d = dict(defaults)
+    d.update(zip(names, args))
+    d.update(kwargs)
+    return d
 
 
 def _reduction(bound: dict) -> str:
@@ -870,7 +887,11 @@ class Guard:
     def _loss_mask(self, inp, target, kind):
         """Padding mask over the loss elements (target shape for class losses, input shape else)."""
         shape = tuple(target.shape) if kind == "class" else tuple(inp.shape)
+        cands = [target, inp]
         for t in (target, inp):
+            if isinstance(t, torch.Tensor) and t._base is not None:
+                cands.append(t._base)  # e.g. logits.transpose(1, 2) for the (B, C, T) layout
+        for t in cands:
             info = REGISTRY.lookup(t) if isinstance(t, torch.Tensor) else None
             if info is not None and info.kind == "seq":
                 bm = broadcast_mask(info.mask, shape)
@@ -961,7 +982,7 @@ class Guard:
             return
         actual = float(out.detach().float())
         ref = ref_mean if red == "mean" else ref_sum
-        atol, rtol = self._tol(inp.dtype)
+        atol, rtol = default_tol(out.dtype, self.atol, self.rtol, autocast_aware=False)
         if not (abs(actual - ref) > atol + rtol * abs(ref)):
             return
         n_pad = int((pad & (target != ii)).sum()) if kind == "class" else int(pad.expand_as(l).sum())

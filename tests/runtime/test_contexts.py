@@ -1,0 +1,169 @@
+"""no_grad / inference_mode, accumulation, retain_graph, autocast, torch.compile, memory."""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+import warnings
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import padlint
+from padlint.runtime.provenance import REGISTRY
+from models import C, Classifier, Tagger, masked_ce, tag_batch, token_batch
+
+TARGET = torch.tensor([0, 1, 2, 0])
+
+
+def codes(g):
+    return sorted({f.code for f in g.findings})
+
+
+@pytest.mark.parametrize("ctx", [torch.no_grad, torch.inference_mode])
+def test_forward_oracles_run_without_grad(ctx):
+    model = Tagger(packed=False, rnn=nn.GRU, bidir=True).eval()
+    with padlint.guard(mode="record", summary=False) as g, ctx():
+        ids, lengths, tg = tag_batch()
+        logits = model(ids, lengths)
+        F.cross_entropy(logits.reshape(-1, C), tg.reshape(-1))  # counts padded targets
+    assert codes(g) == ["PAD-R002", "PAD303"]
+
+
+def test_gradient_probes_are_skipped_without_grad():
+    model = Classifier("h_n").eval()
+    with padlint.guard(mode="record", summary=False) as g, torch.no_grad():
+        ids, lengths = token_batch()
+        F.cross_entropy(model(ids, lengths), TARGET)
+    # whether h_n is used is judged by its gradient: nothing to judge without one
+    assert g.findings == []
+
+
+def test_clean_eval_loop_under_no_grad():
+    model = Tagger(packed=True).eval()
+    with padlint.guard(mode="raise", summary=False), torch.no_grad():
+        for _ in range(3):
+            ids, lengths, tg = tag_batch()
+            F.cross_entropy(model(ids, lengths).transpose(1, 2), tg, ignore_index=0)
+
+
+@pytest.mark.parametrize("how,expected", [("h_n", ["PAD201"]), ("packed", [])])
+def test_gradient_accumulation(how, expected):
+    model = Classifier(how)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with padlint.guard(mode="record", summary=False) as g:
+        for _ in range(2):
+            for _ in range(4):
+                ids, lengths = token_batch()
+                (F.cross_entropy(model(ids, lengths), TARGET) / 4).backward()
+            opt.step()
+            opt.zero_grad()
+    assert codes(g) == expected
+    assert g.step_index == 2
+
+
+def test_retain_graph_double_backward():
+    model = Classifier("h_n")
+    with padlint.guard(mode="record", summary=False) as g:
+        ids, lengths = token_batch()
+        loss = F.cross_entropy(model(ids, lengths), TARGET)
+        loss.backward(retain_graph=True)
+        loss.backward()
+        g.step()
+    assert codes(g) == ["PAD201"]
+    (f,) = g.findings
+    assert f.count >= 1
+
+
+def test_masked_tagger_accumulated_is_clean():
+    model = Tagger(packed=False)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with padlint.guard(mode="raise", every=1, summary=False):
+        for _ in range(3):
+            for _ in range(2):
+                ids, lengths, tg = tag_batch()
+                (masked_ce(model(ids, lengths), tg, lengths) / 2).backward()
+            opt.step()
+            opt.zero_grad()
+
+
+@pytest.mark.parametrize("bidir,expected", [(True, ["PAD-R002"]), (False, [])])
+def test_cpu_autocast_bf16(bidir, expected):
+    model = Tagger(packed=False, rnn=nn.GRU, bidir=bidir)
+    with padlint.guard(mode="record", summary=False) as g:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            ids, lengths, tg = tag_batch()
+            loss = masked_ce(model(ids, lengths), tg, lengths)
+        loss.backward()
+        g.step()
+    assert codes(g) == expected
+
+
+def test_cpu_autocast_bf16_loss_check():
+    model = Tagger(packed=True)
+    with padlint.guard(mode="record", summary=False) as g:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            ids, lengths, tg = tag_batch()
+            loss = F.cross_entropy(model(ids, lengths).transpose(1, 2), tg)
+        loss.backward()
+        g.step()
+    assert codes(g) == ["PAD303"]
+
+
+@pytest.mark.slow
+def test_torch_compile_keeps_working_with_one_clear_warning():
+    torch._dynamo.reset()
+    model = Tagger(packed=True)
+    compiled = torch.compile(model, backend="aot_eager")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        with padlint.guard(mode="record", summary=False):
+            for _ in range(3):
+                ids, lengths, tg = tag_batch()
+                loss = F.cross_entropy(compiled(ids, lengths).transpose(1, 2), tg, ignore_index=0)
+                loss.backward()
+                opt.step()
+                opt.zero_grad()
+    assert torch.isfinite(loss)
+    msgs = [str(x.message) for x in w if issubclass(x.category, padlint.PaddingLeakWarning)]
+    assert len(msgs) == 1 and "torch.compile" in msgs[0]
+    assert time.perf_counter() - t0 < 60
+
+
+def test_memory_flat_over_many_guarded_steps():
+    model = Classifier("h_n")  # leaks every step: findings must stay deduplicated
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    ids, lengths = token_batch()
+
+    def steps(n):
+        for _ in range(n):
+            loss = F.cross_entropy(model(ids, lengths), TARGET)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+
+    with padlint.guard(mode="record", summary=False) as g:
+        steps(50)
+        gc.collect()
+        n_tensors0 = sum(1 for o in gc.get_objects() if isinstance(o, torch.Tensor))
+        reg0 = len(REGISTRY)
+        tracemalloc.start()
+        snap0 = tracemalloc.take_snapshot()
+        steps(1950)
+        gc.collect()
+        snap1 = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        n_tensors1 = sum(1 for o in gc.get_objects() if isinstance(o, torch.Tensor))
+        assert len(REGISTRY) <= reg0 + 2
+    growth = sum(s.size_diff for s in snap1.compare_to(snap0, "filename"))
+    assert growth < 200_000, growth
+    assert n_tensors1 <= n_tensors0 + 2
+    assert len(g.findings) == 1 and g.findings[0].count >= 2000 // 100
+    for f in g.findings:
+        assert not any(isinstance(v, torch.Tensor) for v in vars(f).values())
+    assert g._st.probes == []
