@@ -17,6 +17,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.names import ImportTable, dotted
+from padlint.static.traverse import FastVisitor, iter_nodes
 from padlint.static.values import Val, is_padded
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -203,11 +204,24 @@ class Evaluator:
         self.imports = imports
         self.scope: Scope | None = None
         self._cache: dict[int, Val | None] = {}
+        self._names: dict[int, str | None] = {}
+        # Names known to be None here (inside `if lengths is None:`): their padding evidence is void.
+        self.none_names: frozenset[str] = frozenset()
 
     def invalidate(self) -> None:
         self._cache.clear()
+        self._names.clear()
 
     def qualname(self, node: cst.BaseExpression) -> str | None:
+        key = id(node)
+        if key in self._names:
+            return self._names[key]
+        result = self._names[key] = self._qualname(node)
+        return result
+
+    def _qualname(self, node: cst.BaseExpression) -> str | None:
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return None
         path = dotted(node)
         if path is not None and self.scope is not None:
             bound = self.scope.lookup(path)
@@ -262,6 +276,10 @@ class Evaluator:
         if path is not None and self.scope is not None:
             bound = self.scope.lookup(path)
             if bound is not None:
+                if bound.evidence and self.none_names and all(e in self.none_names for e in bound.evidence):
+                    return bound.but(padded=False)
+                if path in self.none_names:
+                    return None
                 return bound
         qual = self.imports.resolve(node) if path is not None else None
         if qual is not None:
@@ -461,12 +479,14 @@ class Evaluator:
             name = func.value
             if name == "len":
                 return None
+            if callee is not None and callee.kind == V.FUNC and callee.returns is not None:
+                return callee.returns  # a helper defined in this file: what it returns
             lowered = name.lower()
             if "mask" in lowered:
-                if "pad" in lowered and "non" not in lowered:
+                # An imported helper: its name is all we have, and names lie about polarity
+                # (OpenNMT's `sequence_mask` is True at padding), so only "pad" is trusted.
+                if "pad" in lowered and "non" not in lowered and "not" not in lowered:
                     return Val(V.MASK, polarity="pad")
-                if any(w in lowered for w in ("sequence_mask", "lengths_to_mask", "length_to_mask", "from_lengths", "non_pad")):
-                    return Val(V.MASK, polarity="keep")
                 return Val(V.MASK, polarity=None)
         # A call we do not know: padding flows through (encoders, HF models, helpers).
         padded_args = [self(a.value) for a in node.args if a.keyword is None and not a.star]
@@ -477,7 +497,7 @@ class Evaluator:
         if padded_args:
             first = padded_args[0]
             out = Val(V.TENSOR, padded=True, strong=first.strong, batch_first=first.batch_first,
-                      origin="call", zero_pads=False, pad=None)
+                      origin="call", zero_pads=False, pad=None, evidence=first.evidence)
             if callee is not None and callee.kind == V.MODULE and callee.cls == EMBEDDING:
                 out = out.but(origin="embedding")
             return Val(V.MODEL_OUTPUT, item=out) if kw_mask else out
@@ -500,7 +520,7 @@ class Evaluator:
                       rnn=packed.rnn if packed is not None and packed.kind == V.PACKED else None,
                       pad=code_of(pad_node) if pad_node is not None else "0",
                       zero_pads=pad_node is None or literal(pad_node) == 0)
-            return Val(V.TUPLE, items=[out, Val(V.LENGTHS)])
+            return Val(V.TUPLE, items=[out, Val(V.LENGTHS, from_unpack=True)])
         if qual == PACK:
             data = self(arg_value(node, "input", 0))
             return Val(V.PACKED, node=node, batch_first=flag(node, "batch_first", 2, False), input=data)
@@ -923,7 +943,7 @@ class RawFinding:
     fix: Any
 
 
-class Walker(cst.CSTVisitor):
+class Walker(FastVisitor):
     """Walks a module once, keeping scopes and handing events to the rules."""
 
     def __init__(self, rules: list[Rule], file: FileFacts, options: dict[str, dict[str, Any]] | None = None,
@@ -1004,12 +1024,11 @@ class Walker(cst.CSTVisitor):
         for statement in node.body.body:
             if not isinstance(statement, cst.FunctionDef):
                 continue
-            collector = _SelfAssignCollector()
-            statement.visit(collector)
+            collector = _self_assignments(statement)
             method_scope = Scope("function", statement.name.value, statement, parent=scope, class_scope=scope)
             self._push(method_scope)
             self._bind_params(statement, method_scope)
-            for target, value in collector.assignments:
+            for target, value in collector:
                 result = self.ev(value)
                 if result is not None and result.kind in (V.MODULE, V.FUNC) or (
                     result is not None and result.kind == V.TENSOR and result.padded is False
@@ -1033,17 +1052,21 @@ class Walker(cst.CSTVisitor):
         return True
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        returns = self.scope.state.get("__returns__", [])
         self._pop()
         if self.scope.kind != "class":
-            self.scope.env[original_node.name.value] = Val(V.FUNC, qualname=None, local=original_node)
+            kinds = {(r.kind, r.polarity) if r is not None else None for r in returns}
+            result = returns[0] if len(kinds) == 1 and returns and returns[0] is not None and returns[0].kind in (
+                V.MASK, V.LENGTHS) else None
+            self.scope.env[original_node.name.value] = Val(V.FUNC, qualname=None, local=original_node, returns=result)
 
     def _bind_params(self, node: cst.FunctionDef, scope: Scope) -> None:
         params = node.params
         all_params = [*params.posonly_params, *params.params, *params.kwonly_params]
         names = [p.name.value for p in all_params]
         scope.params = names
-        has_lengths = any(V.looks_like_lengths(n) for n in names)
-        has_mask = any(V.looks_like_mask(n) for n in names)
+        evidence = tuple(n for n in names if V.looks_like_lengths(n) or V.looks_like_mask(n))
+        has_lengths = has_mask = bool(evidence)
         for p in all_params:
             name = p.name.value
             hinted = V.val_for_name(name)
@@ -1058,7 +1081,8 @@ class Walker(cst.CSTVisitor):
                 continue
             if V.looks_like_target(name) or not V.looks_like_data(name):
                 continue
-            scope.env[name] = Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="param")
+            scope.env[name] = Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="param",
+                                  evidence=evidence)
 
     # -- bindings --------------------------------------------------------------------------
     def leave_Assign(self, original_node: cst.Assign) -> None:
@@ -1103,6 +1127,21 @@ class Walker(cst.CSTVisitor):
         self.ev.invalidate()
         return True
 
+    def visit_If(self, node: cst.If) -> bool:
+        """``if lengths is None: ...`` -- in that branch the padding evidence of `lengths` is void."""
+        self.walk(node.test)
+        in_body, in_else = _none_tests(node.test)
+        outer = self.ev.none_names
+        for part, names in ((node.body, in_body), (node.orelse, in_else)):
+            if part is None:
+                continue
+            self.ev.none_names = outer | names
+            self.ev.invalidate()
+            self.walk(part)
+        self.ev.none_names = outer
+        self.ev.invalidate()
+        return False
+
     def visit_WithItem(self, node: cst.WithItem) -> bool:
         if node.asname is not None:
             self.bind(node.asname.name, None, None)
@@ -1125,6 +1164,8 @@ class Walker(cst.CSTVisitor):
         return True
 
     def visit_Return(self, node: cst.Return) -> bool:
+        if self.scope.kind == "function":
+            self.scope.state.setdefault("__returns__", []).append(self.ev(node.value))
         self.emit("on_return", node)
         return True
 
@@ -1183,20 +1224,29 @@ class Walker(cst.CSTVisitor):
         self.scope.env[path] = value
 
 
-class _SelfAssignCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.assignments: list[tuple[str, cst.BaseExpression]] = []
+def _self_assignments(function: cst.FunctionDef) -> list[tuple[str, cst.BaseExpression]]:
+    found = []
+    for node in iter_nodes(function.body):
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                path = dotted(target.target)
+                if path is not None and path.startswith("self."):
+                    found.append((path, node.value))
+    return found
 
-    def visit_Assign(self, node: cst.Assign) -> bool:
-        for target in node.targets:
-            path = dotted(target.target)
-            if path is not None and path.startswith("self."):
-                self.assignments.append((path, node.value))
-        return False
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return True
+def _none_tests(test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[str]]:
+    """(names that are None in the body, names that are None in the else branch)."""
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        if isinstance(target.comparator, cst.Name) and target.comparator.value == "None":
+            name = dotted(test.left)
+            if name is not None:
+                if isinstance(target.operator, cst.Is):
+                    return frozenset({name}), frozenset()
+                if isinstance(target.operator, cst.IsNot):
+                    return frozenset(), frozenset({name})
+    return frozenset(), frozenset()
 
 
 def _annotated_scalar(param: cst.Param) -> bool:

@@ -265,7 +265,7 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
     )
     walker = Walker(rules, FileFacts(text=text), settings.options, on_error=on_error)
     try:
-        module.visit(walker)
+        walker.walk(module)
     except RecursionError:
         report.errors.append(FileError(filename, "too deeply nested to analyse (RecursionError); not checked"))
         return None

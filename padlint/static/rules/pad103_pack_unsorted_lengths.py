@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from padlint.static import values as V
 from padlint.static.analysis import PACK, Context, flag, get_arg, literal
+from padlint.static.traverse import iter_nodes
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.rule import Rule
 
@@ -19,7 +21,7 @@ class PackUnsortedLengths(Rule):
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         if ctx.qualname(node.func) == PACK:
-            if flag(node, "enforce_sorted", 3, True) is True:
+            if flag(node, "enforce_sorted", 3, True) is True and not _sorted_by_construction(node, ctx):
                 ctx.file.scratch.setdefault("pad103_calls", []).append(node)
             return
         if _sorts_descending(node, ctx):
@@ -45,7 +47,19 @@ class PackUnsortedLengths(Rule):
             else:
                 fix = Fix("Pass `enforce_sorted=False`", "safe", [(arg.value, cst.Name("False"))])
             self.report(ctx, call, "`pack_padded_sequence` keeps `enforce_sorted=True` but nothing in this "
-                                   "file sorts the batch by length (longest first): unsorted batches raise", fix)
+                                   "file sorts the batch by length (longest first): it raises unless every caller sorts", fix)
+
+
+def _sorted_by_construction(call: cst.Call, ctx: Context) -> bool:
+    """Lengths that come out of pad_packed_sequence, or names that say they are sorted."""
+    lengths = get_arg(call, "lengths", 1)
+    value = ctx.ev(lengths.value) if lengths is not None else None
+    if value is not None and value.kind == V.LENGTHS and (value.from_unpack or value.sorted):
+        return True
+    for node in iter_nodes(call):
+        if isinstance(node, cst.Name) and "sort" in node.value.lower():
+            return True
+    return False
 
 
 def _last(func: cst.BaseExpression) -> str:
@@ -58,6 +72,9 @@ def _last(func: cst.BaseExpression) -> str:
 
 def _sorts_descending(node: cst.Call, ctx: Context) -> bool:
     name = _last(node.func)
+    lowered = name.lower()
+    if "sort" in lowered and ("len" in lowered or "batch" in lowered):
+        return True  # sort_batch_by_length(...), sort_by_lengths(...)
     if name in ("sort", "sorted", "argsort", "sort_values") or name.endswith("sort"):
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in ("descending", "reverse") and literal(arg.value) is True:

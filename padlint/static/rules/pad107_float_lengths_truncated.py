@@ -17,7 +17,7 @@ class FloatLengthsTruncated(Rule):
     name = "float-lengths-truncated"
     summary = "lengths computed from relative (float) lengths times T without rounding"
     fix_hint = "Round before converting: `(rel_lens * T).round().long()`."
-    triggers = ("long", "int")
+    triggers = ("rel", "ratio", "frac", "pct", "percent", "wav_lens")
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func
@@ -32,7 +32,6 @@ class FloatLengthsTruncated(Rule):
             product = node.args[0].value
         if product is None:
             return
-        product = _strip_parens(product)
         if not isinstance(product, cst.BinaryOperation) or not isinstance(product.operator, cst.Multiply):
             return
         sides = (product.left, product.right)
@@ -44,16 +43,12 @@ class FloatLengthsTruncated(Rule):
                                    "loses its last frame; round first")
 
 
-def _strip_parens(node: cst.BaseExpression) -> cst.BaseExpression:
-    return node
-
-
 def _is_relative_lengths(node: cst.BaseExpression, ctx: Context) -> bool:
     path = dotted(node)
     if path is None:
         return False
     last = path.rsplit(".", 1)[-1].lower()
-    if any(word in last for word in ("rel", "ratio", "frac", "pct", "percent", "wav_lens", "relative")):
+    if "len" in last and any(word in last for word in ("rel", "ratio", "frac", "pct", "percent", "wav_lens")):
         return True
     value = ctx.ev(node)
     return value is not None and value.kind == V.LENGTHS and ("lens" in last or "length" in last) and _float_hint(last)
