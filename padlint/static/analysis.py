@@ -195,13 +195,20 @@ class FileFacts:
     descending_sort: bool = False  # something sorts by length, longest first
     text: str = ""
     scratch: dict[str, Any] = field(default_factory=dict)  # per-rule, file-wide notes
+    # Interprocedural facts within the file (filled by one pass, read by the next):
+    # what call sites pass to a local function's parameters, and what it returns.
+    param_facts: dict[int, dict[str, Val]] = field(default_factory=dict)
+    returns: dict[int, Val] = field(default_factory=dict)
+    classes: dict[str, cst.ClassDef] = field(default_factory=dict)
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
 
 
 class Evaluator:
     """Computes the :class:`Val` of an expression from the current scope."""
 
-    def __init__(self, imports: ImportTable) -> None:
+    def __init__(self, imports: ImportTable, file: FileFacts | None = None) -> None:
         self.imports = imports
+        self.file = file or FileFacts()
         self.scope: Scope | None = None
         self._cache: dict[int, Val | None] = {}
         self._names: dict[int, str | None] = {}
@@ -311,6 +318,9 @@ class Evaluator:
                 return Val(V.SEQ, on_device=True)
         if isinstance(elt, cst.Call) and isinstance(elt.func, cst.Name) and elt.func.value == "len":
             return Val(V.LENGTHS)
+        item = self(elt)
+        if _interesting(item):
+            return Val(V.SEQ, item=item)
         return None
 
     def _eval_subscript(self, node: cst.Subscript) -> Val | None:
@@ -469,6 +479,9 @@ class Evaluator:
         callee = self(func) if not isinstance(func, cst.Attribute) or dotted(func) is not None else None
         if callee is not None and callee.kind == V.MODULE:
             return self._eval_module_call(node, callee)
+        local = self._local_call(node, callee)
+        if local is not _MISSING:
+            return local
         if isinstance(func, cst.Attribute):
             base = self(func.value)
             method = func.attr.value
@@ -504,6 +517,71 @@ class Evaluator:
         if kw_mask or any(self(a.value) is not None and self(a.value).kind == V.TOKENIZED for a in node.args if a.star == "**"):
             return Val(V.MODEL_OUTPUT, item=Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="model"))
         return None
+
+    # -- calls into code defined in this file ------------------------------------------
+    def _local_target(self, node: cst.Call, callee: Val | None) -> tuple[cst.FunctionDef | None, bool, Val | None]:
+        """(the local function a call runs, whether it is a method, the instance if a constructor)."""
+        func = node.func
+        if callee is not None and callee.kind == V.FUNC and callee.local is not None:
+            return callee.local, False, None
+        if callee is not None and callee.kind == V.INSTANCE:
+            return _method(callee.cls, "forward") or _method(callee.cls, "__call__"), True, None
+        if isinstance(func, cst.Name):
+            if func.value in self.file.classes and (callee is None or callee.kind == V.CLASS):
+                cls = self.file.classes[func.value]
+                return _method(cls, "__init__"), True, Val(V.INSTANCE, cls=cls)
+            if func.value == "self" and self.scope is not None and self.scope.class_scope is not None:
+                cls = self.scope.class_scope.node
+                if isinstance(cls, cst.ClassDef):
+                    return _method(cls, "forward") or _method(cls, "__call__"), True, None
+        if isinstance(func, cst.Attribute):
+            owner = self(func.value)
+            if owner is not None and owner.kind == V.INSTANCE:
+                return _method(owner.cls, func.attr.value), True, None
+            if dotted(func.value) == "self" and self.scope is not None and self.scope.class_scope is not None:
+                cls = self.scope.class_scope.node
+                if isinstance(cls, cst.ClassDef):
+                    return _method(cls, func.attr.value), True, None
+        return None, False, None
+
+    def _local_call(self, node: cst.Call, callee: Val | None) -> Any:
+        target, is_method, instance = self._local_target(node, callee)
+        if target is None:
+            return instance if instance is not None else _MISSING
+        params = [*target.params.posonly_params, *target.params.params]
+        if is_method and params:
+            params = params[1:]
+        by_name = {p.name.value: p for p in [*params, *target.params.kwonly_params]}
+        facts = self.file.param_facts.setdefault(id(target), {})
+        index = 0
+        for arg in node.args:
+            if arg.star:
+                value = self(arg.value) if arg.star == "**" else None
+                if value is not None and value.kind == V.TOKENIZED:
+                    for name in by_name:
+                        if name == "attention_mask":
+                            facts.setdefault(name, Val(V.MASK, polarity="keep", hf=True))
+                        elif name == "input_ids":
+                            facts.setdefault(name, Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="tokenizer", pad=value.pad))
+                if arg.star == "*":
+                    break
+                continue
+            if arg.keyword is not None:
+                name = arg.keyword.value
+            elif index < len(params):
+                name = params[index].name.value
+                index += 1
+            else:
+                continue
+            value = self(arg.value)
+            if name in by_name and _interesting(value):
+                facts.setdefault(name, value)
+        if instance is not None:
+            return instance
+        returned = self.file.returns.get(id(target))
+        if returned is not None:
+            return returned
+        return _MISSING
 
     def _eval_known_call(self, node: cst.Call, qual: str) -> Any:
         if qual == PAD_SEQUENCE:
@@ -549,6 +627,13 @@ class Evaluator:
             if data is not None and data.kind == V.LENGTHS and flag(node, "descending", None, False):
                 perm = Val(V.PERM, node=node)
                 return perm if qual == "torch.argsort" else Val(V.TUPLE, items=[data.but(sorted=True), perm])
+            return None
+        if qual == "torch.utils.data.DataLoader":
+            collate = self(arg_value(node, "collate_fn", 4))
+            if collate is not None and collate.kind == V.FUNC and collate.local is not None:
+                returned = self.file.returns.get(id(collate.local))
+                if returned is not None:
+                    return Val(V.SEQ, item=returned)
             return None
         if qual == "torch.arange":
             return Val(V.TENSOR, padded=False, arange=True)
@@ -754,6 +839,28 @@ class Evaluator:
 
 
 # ----------------------------------------------------------------------------- helpers
+def _method(cls: cst.ClassDef | None, name: str) -> cst.FunctionDef | None:
+    if cls is None:
+        return None
+    for statement in cls.body.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            return statement
+    return None
+
+
+def _interesting(value: Val | None) -> bool:
+    """Whether a value is worth carrying into a called function's parameter."""
+    if value is None:
+        return False
+    if value.kind == V.TENSOR:
+        return bool(value.padded)
+    if value.kind == V.TUPLE:
+        return any(_interesting(item) for item in value.items or ())
+    if value.kind == V.SEQ:
+        return bool(value.on_device) or _interesting(value.item)
+    return value.kind in (V.MASK, V.LENGTHS, V.TOKENIZED, V.PACKED, V.MODEL_OUTPUT, V.INSTANCE)
+
+
 def flip(mask: Val) -> Val:
     polarity = {"keep": "pad", "pad": "keep"}.get(mask.polarity or "", None)
     return mask.but(polarity=polarity, hf=False)
@@ -953,7 +1060,7 @@ class Walker(FastVisitor):
         self.file = file
         self.options = options or {}
         self.imports = ImportTable()
-        self.ev = Evaluator(self.imports)
+        self.ev = Evaluator(self.imports, file)
         self.scope = Scope("module", "<module>", cst.Module(body=[]))
         self.ev.scope = self.scope
         self.ctx = Context(self)
@@ -1030,7 +1137,7 @@ class Walker(FastVisitor):
             self._bind_params(statement, method_scope)
             for target, value in collector:
                 result = self.ev(value)
-                if result is not None and result.kind in (V.MODULE, V.FUNC) or (
+                if result is not None and result.kind in (V.MODULE, V.FUNC, V.INSTANCE) or (
                     result is not None and result.kind == V.TENSOR and result.padded is False
                 ):
                     scope.env.setdefault(target, result)
@@ -1053,6 +1160,8 @@ class Walker(FastVisitor):
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         returns = self.scope.state.get("__returns__", [])
+        if len(returns) == 1 and _interesting(returns[0]) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS):
+            self.file.returns[id(original_node)] = returns[0]
         self._pop()
         if self.scope.kind != "class":
             kinds = {(r.kind, r.polarity) if r is not None else None for r in returns}
@@ -1067,8 +1176,15 @@ class Walker(FastVisitor):
         scope.params = names
         evidence = tuple(n for n in names if V.looks_like_lengths(n) or V.looks_like_mask(n))
         has_lengths = has_mask = bool(evidence)
+        passed = self.file.param_facts.get(id(node), {})
         for p in all_params:
             name = p.name.value
+            if name in passed:
+                scope.env[name] = passed[name]
+                continue
+            if p.default is not None and is_literal(p.default):
+                scope.env[name] = Val(V.CONST, value=literal(p.default))
+                continue
             hinted = V.val_for_name(name)
             if hinted is not None:
                 scope.env[name] = hinted
@@ -1111,6 +1227,8 @@ class Walker(FastVisitor):
         item: Val | None = None
         if iterable is not None and iterable.kind == V.LENGTHS:
             item = Val(V.SCALAR_LEN)
+        elif iterable is not None and iterable.kind == V.SEQ and iterable.item is not None:
+            item = iterable.item
         target = node.target
         it = node.iter
         if isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value in ("enumerate", "zip"):
@@ -1168,6 +1286,20 @@ class Walker(FastVisitor):
             self.scope.state.setdefault("__returns__", []).append(self.ev(node.value))
         self.emit("on_return", node)
         return True
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        for statement in node.body:
+            if isinstance(statement, cst.ClassDef):
+                self.file.classes.setdefault(statement.name.value, statement)
+            elif isinstance(statement, cst.FunctionDef):
+                self.file.functions.setdefault(statement.name.value, statement)
+                self.scope.env.setdefault(statement.name.value, Val(V.FUNC, qualname=None, local=statement))
+        return True
+
+    def leave_Expr(self, original_node: cst.Expr) -> None:
+        # A call made for its effect (`model.fit(x, lengths)`) still tells what it is passed.
+        if isinstance(original_node.value, cst.Call):
+            self.ev(original_node.value)
 
     def leave_Module(self, original_node: cst.Module) -> None:
         self.emit("on_scope_end", self.scope)

@@ -263,16 +263,29 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
         settings.options.get("names", {}).get("lengths", []),
         settings.options.get("names", {}).get("mask", []),
     )
-    walker = Walker(rules, FileFacts(text=text), settings.options, on_error=on_error)
-    try:
-        walker.walk(module)
-    except RecursionError:
-        report.errors.append(FileError(filename, "too deeply nested to analyse (RecursionError); not checked"))
-        return None
-    except Exception as exc:
-        on_error(_EngineRule(), exc)
-        return None
-    return walker.findings
+    facts = FileFacts(text=text)
+    findings: dict[tuple[str, int], RawFinding] = {}
+    # Pass 1 learns what call sites pass to functions and classes of this file; later passes
+    # (only while that knowledge grows, at most 3 in all) re-read them with it.
+    known = 0
+    for _ in range(3):
+        walker = Walker(rules, facts, settings.options, on_error=on_error)
+        try:
+            walker.walk(module)
+        except RecursionError:
+            report.errors.append(FileError(filename, "too deeply nested to analyse (RecursionError); not checked"))
+            return None
+        except Exception as exc:
+            on_error(_EngineRule(), exc)
+            return None
+        for item in walker.findings:
+            findings.setdefault((item.rule.code, id(item.node)), item)
+        now = sum(len(v) for v in facts.param_facts.values()) + len(facts.returns)
+        if now == known:
+            break
+        known = now
+        facts = FileFacts(text=text, param_facts=facts.param_facts, returns=facts.returns)
+    return list(findings.values())
 
 
 class _EngineRule(Rule):

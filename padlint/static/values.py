@@ -31,6 +31,8 @@ TOKENIZED = "tokenized"  # the dict a Hugging Face tokenizer returns with paddin
 MODEL_OUTPUT = "model_output"  # what a model called on padded inputs returns
 FUNC = "func"  # a function object padlint knows by qualified name (`qualname`)
 SCALAR_LEN = "scalar_len"  # one sample's length (loop variable over lengths)
+INSTANCE = "instance"  # an instance of a class defined in this file (`cls`: its ClassDef)
+CLASS = "class"  # a class defined in this file
 CONST = "const"  # a name bound to a literal (`PAD_IDX = 0`); attribute `value`
 
 
@@ -54,7 +56,7 @@ class Val:
         return Val(self.kind, **attrs)
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        inner = ", ".join(f"{k}={v!r}" for k, v in self.attrs.items() if k != "node")
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.attrs.items() if not hasattr(v, "_visit_and_replace_children"))
         return f"Val({self.kind}{', ' if inner else ''}{inner})"
 
 
