@@ -6,6 +6,7 @@ import gc
 import time
 import tracemalloc
 import warnings
+import weakref
 
 import pytest
 import torch
@@ -114,10 +115,11 @@ def test_cpu_autocast_bf16_loss_check():
 
 
 @pytest.mark.slow
-def test_torch_compile_keeps_working_with_one_clear_warning():
+@pytest.mark.parametrize("backend", ["aot_eager", "inductor"])
+def test_torch_compile_keeps_working_with_one_clear_warning(backend):
     torch._dynamo.reset()
     model = Tagger(packed=True)
-    compiled = torch.compile(model, backend="aot_eager")
+    compiled = torch.compile(model, backend=backend)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as w:
@@ -139,31 +141,39 @@ def test_memory_flat_over_many_guarded_steps():
     model = Classifier("h_n")  # leaks every step: findings must stay deduplicated
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     ids, lengths = token_batch()
+    refs = []
 
-    def steps(n):
+    def steps(n, keep_refs=False):
         for _ in range(n):
-            loss = F.cross_entropy(model(ids, lengths), TARGET)
+            logits = model(ids, lengths)
+            loss = F.cross_entropy(logits, TARGET)
             loss.backward()
             opt.step()
             opt.zero_grad()
+            if keep_refs:
+                refs.append(weakref.ref(logits))
 
+    with padlint.guard(mode="record", every=1, summary=False) as g:
+        steps(20, keep_refs=True)  # every=1: oracles and probes on each of these
+    assert all(r() is None for r in refs[:-1])  # no graph or activation kept alive
     with padlint.guard(mode="record", summary=False) as g:
-        steps(50)
-        gc.collect()
-        n_tensors0 = sum(1 for o in gc.get_objects() if isinstance(o, torch.Tensor))
-        reg0 = len(REGISTRY)
+        steps(800)
         tracemalloc.start()
+        steps(200)  # allocations made before tracemalloc started churn out of its view here
+        gc.collect()
+        n_tensors0 = sum(1 for o in gc.get_objects() if issubclass(type(o), torch.Tensor))
+        reg0 = len(REGISTRY)
         snap0 = tracemalloc.take_snapshot()
-        steps(1950)
+        steps(1000)
         gc.collect()
         snap1 = tracemalloc.take_snapshot()
         tracemalloc.stop()
-        n_tensors1 = sum(1 for o in gc.get_objects() if isinstance(o, torch.Tensor))
+        n_tensors1 = sum(1 for o in gc.get_objects() if issubclass(type(o), torch.Tensor))
         assert len(REGISTRY) <= reg0 + 2
     growth = sum(s.size_diff for s in snap1.compare_to(snap0, "filename"))
-    assert growth < 200_000, growth
+    assert growth < 64_000, growth  # < 64 bytes a step (noise of freelists), i.e. nothing kept per step
     assert n_tensors1 <= n_tensors0 + 2
     assert len(g.findings) == 1 and g.findings[0].count >= 2000 // 100
     for f in g.findings:
-        assert not any(isinstance(v, torch.Tensor) for v in vars(f).values())
+        assert all(isinstance(v, (str, int, float, type(None))) for v in vars(f).values())
     assert g._st.probes == []

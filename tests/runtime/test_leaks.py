@@ -330,3 +330,60 @@ def test_empty_batch_is_a_finding_not_a_crash():
         out.sum().backward()
         g.step()
     assert codes(g) == ["PAD-R003"]
+
+
+# --- PAD203, pad_value, MultiheadAttention ------------------------------------------------------
+
+class BiLast(nn.Module):
+    def __init__(self, both_ends):
+        super().__init__()
+        self.emb = nn.Embedding(V, E, padding_idx=0)
+        self.rnn = nn.GRU(E, H, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(2 * H, C)
+        self.both_ends = both_ends
+
+    def forward(self, ids, lengths):
+        p = pack_padded_sequence(self.emb(ids), lengths, batch_first=True, enforce_sorted=False)
+        o, _ = self.rnn(p)
+        o, _ = pad_packed_sequence(o, batch_first=True)
+        last = o[torch.arange(o.shape[0]), lengths - 1]
+        if self.both_ends:  # forward half at lengths-1, backward half at t=0
+            last = torch.cat([last[:, :H], o[:, 0, H:]], dim=-1)
+        return self.fc(last)
+
+
+def test_bidirectional_read_at_last_valid_step():
+    g = train_step(BiLast(both_ends=False), cls_loss)
+    assert codes(g) == ["PAD203"]
+
+
+def test_bidirectional_read_at_both_ends_is_clean():
+    g = train_step(BiLast(both_ends=True), cls_loss, steps=2)
+    assert g.findings == []
+
+
+def test_pad_value_for_embedding_without_padding_idx():
+    emb = nn.Embedding(V, E)  # no padding_idx: the guard is told the pad id instead
+    rnn = nn.GRU(E, H, batch_first=True, bidirectional=True)
+    with padlint.guard(mode="record", pad_value=0, summary=False) as g:
+        ids, lengths = token_batch()
+        o, _ = rnn(emb(ids))
+        o[:, 0].sum().backward()
+        g.step()
+    assert "PAD-R002" in codes(g)
+
+
+def test_multihead_attention_key_padding_mask():
+    mha = nn.MultiheadAttention(E, 2, batch_first=True)
+    emb = nn.Embedding(V, E, padding_idx=0)
+    for use_mask, expected in ((False, ["PAD401"]), (True, [])):
+        with padlint.guard(mode="record", summary=False) as g:
+            ids, lengths = token_batch()
+            x = emb(ids)
+            pad = ids == 0
+            kw = {"key_padding_mask": pad} if use_mask else {}
+            out, _ = mha(x, x, x, **kw)
+            keep = (~pad).unsqueeze(-1).float()
+            ((out * keep).sum(1) / keep.sum(1)).sum().backward()
+            g.step()
+        assert codes(g) == expected, use_mask
