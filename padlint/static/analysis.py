@@ -262,14 +262,26 @@ class Evaluator:
             return self._eval_binop(node)
         if isinstance(node, cst.Comparison):
             return self._eval_compare(node)
+        if isinstance(node, (cst.Integer, cst.Float)):
+            return Val(V.CONST, value=literal(node))
         if isinstance(node, cst.UnaryOperation):
             inner = self(node.expression)
+            if isinstance(node.operator, cst.Minus) and inner is not None and inner.kind == V.CONST:
+                return Val(V.CONST, value=-inner.value) if isinstance(inner.value, (int, float)) else None
             if isinstance(node.operator, (cst.BitInvert, cst.Not)) and inner is not None and inner.kind == V.MASK:
                 return flip(inner)
             return inner
         if isinstance(node, (cst.Tuple, cst.List)):
             items = [self(el.value) if not isinstance(el, cst.StarredElement) else None for el in node.elements]
             return Val(V.TUPLE, items=items)
+        if isinstance(node, cst.Dict):
+            items: dict[str, Val | None] = {}
+            for element in node.elements:
+                if isinstance(element, cst.DictElement):
+                    key = literal(element.key)
+                    if isinstance(key, str):
+                        items[key] = self(element.value)
+            return Val(V.DICT, items=items)
         if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
             return self._eval_comprehension(node)
         if isinstance(node, cst.IfExp):
@@ -299,6 +311,8 @@ class Evaluator:
                     return Val(V.SHAPE, of=base)
                 if base.kind == V.TENSOR and attr in ("data", "T", "mT"):
                     return base if attr == "data" else base.but(batch_first=flip_layout(base.batch_first))
+                if base.kind == V.DICT:
+                    return (base.items or {}).get(attr)
                 if base.kind == V.MODEL_OUTPUT and attr in ("last_hidden_state", "hidden_states", "logits", "encoder_last_hidden_state"):
                     return base.item
                 if base.kind == V.TENSOR and attr in ("device", "dtype", "ndim"):
@@ -335,6 +349,8 @@ class Evaluator:
                 if isinstance(name, str):
                     return V.val_for_name(name)
             return None
+        if base.kind == V.DICT and len(elements) == 1 and isinstance(key, cst.SimpleString):
+            return (base.items or {}).get(literal(key))
         if base.kind == V.TOKENIZED and isinstance(key, cst.SimpleString):
             name = literal(key)
             if name == "attention_mask":
@@ -405,12 +421,9 @@ class Evaluator:
             for tensor, mask, mask_node in ((left, right, node.right), (right, left, node.left)):
                 if mask is not None and mask.kind == V.MASK and mask.polarity != "pad":
                     if tensor is not None and tensor.kind == V.TENSOR:
-                        out = tensor.but(masked=True, zero_pads=True)
-                        if tensor.scores:
-                            out = out.but(weak_fill=node)
-                        return out
+                        return tensor.but(masked=True, zero_pads=True, mask_mult=node)
                     if tensor is None or tensor.kind == V.TENSOR:
-                        return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True)
+                        return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=node)
         if isinstance(op, cst.Subtract):
             if _is_int_literal(node.left, 1) and right is not None and right.kind == V.MASK:
                 return flip(right)
@@ -418,7 +431,7 @@ class Evaluator:
                 return Val(V.LAST_INDEX)
         if isinstance(op, cst.MatrixMultiply):
             out = _tensor_from(left, right)
-            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None)
+            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None)
         for side in (left, right):
             if side is not None and side.kind == V.TENSOR:
                 if isinstance(op, cst.Divide) and side is right:
@@ -482,6 +495,11 @@ class Evaluator:
         local = self._local_call(node, callee)
         if local is not _MISSING:
             return local
+        if isinstance(func, (cst.Name, cst.Attribute)) and (dotted(func) or "").rsplit(".", 1)[-1] in (
+                "SimpleNamespace", "dict", "namedtuple", "BatchEncoding", "ModelOutput"):
+            keywords = {a.keyword.value: self(a.value) for a in node.args if a.keyword is not None}
+            if keywords:
+                return Val(V.DICT, items=keywords)
         if isinstance(func, cst.Attribute):
             base = self(func.value)
             method = func.attr.value
@@ -514,7 +532,10 @@ class Evaluator:
             if callee is not None and callee.kind == V.MODULE and callee.cls == EMBEDDING:
                 out = out.but(origin="embedding")
             return Val(V.MODEL_OUTPUT, item=out) if kw_mask else out
-        if kw_mask or any(self(a.value) is not None and self(a.value).kind == V.TOKENIZED for a in node.args if a.star == "**"):
+        star_values = [self(a.value) for a in node.args if a.star == "**"]
+        if any(v is not None and v.kind == V.DICT and _interesting(v) for v in star_values):
+            kw_mask = True
+        if kw_mask or any(v is not None and v.kind == V.TOKENIZED for v in star_values):
             return Val(V.MODEL_OUTPUT, item=Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="model"))
         return None
 
@@ -557,6 +578,10 @@ class Evaluator:
         for arg in node.args:
             if arg.star:
                 value = self(arg.value) if arg.star == "**" else None
+                if value is not None and value.kind == V.DICT:
+                    for key, item in (value.items or {}).items():
+                        if key in by_name and _interesting(item):
+                            facts.setdefault(key, item)
                 if value is not None and value.kind == V.TOKENIZED:
                     for name in by_name:
                         if name == "attention_mask":
@@ -647,7 +672,7 @@ class Evaluator:
                 if a is not None and a.kind == V.TENSOR:
                     out = a
                     break
-            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None)
+            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None)
         if qual in ("torch.cat", "torch.stack"):
             inner = self(arg_value(node, "tensors", 0))
             if inner is not None and inner.kind == V.TUPLE:
@@ -784,6 +809,18 @@ class Evaluator:
             return None
         if kind == V.LAST_INDEX:
             return base
+        if kind == V.RNN_STATE:
+            if method in ("squeeze", "unsqueeze", "view", "reshape", "transpose", "permute", "contiguous",
+                          "flatten", "detach", "clone", "to", "float", "select", "narrow"):
+                return base
+            return None
+        if kind == V.DICT:
+            if method == "to":
+                return base
+            if method == "get" and node.args:
+                key = literal(node.args[0].value)
+                return (base.items or {}).get(key) if isinstance(key, str) else None
+            return None
         if kind == V.TENSOR:
             if method in ("size",):
                 dim = arg_value(node, "dim", 0)
@@ -805,11 +842,16 @@ class Evaluator:
                 out = base
                 if cond is not None and cond.kind == V.MASK and literal(value) == 0:
                     out = out.but(masked=True, zero_pads=True)
+                if cond is not None and cond.kind == V.MASK and cond.polarity != "keep" and base.padded \
+                        and is_literal(value) and not base.scores:
+                    out = out.but(pad=code_of(value))  # labels.masked_fill(pad_mask, -100)
                 if base.scores or cond is not None and cond.kind == V.MASK:
-                    if is_weak_fill(value):
+                    fill = self(value)
+                    fill_value = fill.value if fill is not None and fill.kind == V.CONST else None
+                    if is_weak_fill(value) or (isinstance(fill_value, (int, float)) and is_weak_number(fill_value)):
                         out = out.but(weak_fill=node, scores=True)
                     elif is_strong_fill(value, self):
-                        out = out.but(weak_fill=None)
+                        out = out.but(weak_fill=None, masked_max=cond is not None and cond.kind == V.MASK)
                 return out
             if method == "index_select":
                 perm = self(arg_value(node, "index", 1))
@@ -823,11 +865,10 @@ class Evaluator:
             if method in ("mul", "mul_"):
                 other = self(arg_value(node, None, 0))
                 if other is not None and other.kind == V.MASK and other.polarity != "pad":
-                    out = base.but(masked=True, zero_pads=True)
-                    return out.but(weak_fill=node) if base.scores else out
+                    return base.but(masked=True, zero_pads=True, mask_mult=node)
                 return base
             if method in ("matmul", "bmm"):
-                return base.but(scores=True, masked=False, weak_fill=None)
+                return base.but(scores=True, masked=False, weak_fill=None, mask_mult=None)
             if method in LAYOUT_BREAKING:
                 return base.but(batch_first=None)
             if method in POSITION_KEEPING:
@@ -858,6 +899,8 @@ def _interesting(value: Val | None) -> bool:
         return any(_interesting(item) for item in value.items or ())
     if value.kind == V.SEQ:
         return bool(value.on_device) or _interesting(value.item)
+    if value.kind == V.DICT:
+        return any(_interesting(item) for item in (value.items or {}).values())
     return value.kind in (V.MASK, V.LENGTHS, V.TOKENIZED, V.PACKED, V.MODEL_OUTPUT, V.INSTANCE)
 
 
@@ -953,6 +996,10 @@ def is_weak_fill(node: cst.BaseExpression | None) -> bool:
             inner = literal(node.expression)
             return isinstance(inner, float) and inner == float("-inf")  # -float('-inf') is +inf
         return False
+    return value == 0 or abs(value) < 1e-3 or value == float("inf")
+
+
+def is_weak_number(value: float) -> bool:
     return value == 0 or abs(value) < 1e-3 or value == float("inf")
 
 
@@ -1160,8 +1207,13 @@ class Walker(FastVisitor):
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         returns = self.scope.state.get("__returns__", [])
-        if len(returns) == 1 and _interesting(returns[0]) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS):
+        if len(returns) == 1 and _interesting(returns[0]) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS, V.DICT):
             self.file.returns[id(original_node)] = returns[0]
+        elif returns and not any(_interesting(r) for r in returns):
+            # Analysed, and nothing padded comes out: callers must not assume padding flows through.
+            self.file.returns[id(original_node)] = Val(V.TENSOR, padded=False)
+        else:
+            self.file.returns.pop(id(original_node), None)
         self._pop()
         if self.scope.kind != "class":
             kinds = {(r.kind, r.polarity) if r is not None else None for r in returns}
@@ -1182,8 +1234,9 @@ class Walker(FastVisitor):
             if name in passed:
                 scope.env[name] = passed[name]
                 continue
-            if p.default is not None and is_literal(p.default):
-                scope.env[name] = Val(V.CONST, value=literal(p.default))
+            default = literal(p.default) if p.default is not None else None
+            if isinstance(default, (int, float, str)) and not isinstance(default, bool):
+                scope.env[name] = Val(V.CONST, value=default)
                 continue
             hinted = V.val_for_name(name)
             if hinted is not None:
@@ -1205,8 +1258,23 @@ class Walker(FastVisitor):
         value = self.ev(original_node.value)
         self.emit("on_assign", original_node, value)
         for target in original_node.targets:
-            self.bind(target.target, value, original_node.value)
+            if isinstance(target.target, cst.Subscript):
+                self._assign_item(target.target, original_node.value)
+            else:
+                self.bind(target.target, value, original_node.value)
         self.ev.invalidate()
+
+    def _assign_item(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
+        """``labels[labels == PAD] = -100``: the padded positions now hold another value."""
+        path = dotted(target.value)
+        base = self.ev(target.value)
+        if path is None or not is_padded(base) or len(target.slice) != 1:
+            return
+        index = target.slice[0].slice
+        if isinstance(index, cst.Index):
+            cond = self.ev(index.value)
+            if cond is not None and cond.kind == V.MASK and cond.polarity != "keep" and is_literal(value):
+                self.scope.env[path] = base.but(pad=code_of(value))
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         if original_node.value is not None:

@@ -33,6 +33,7 @@ FUNC = "func"  # a function object padlint knows by qualified name (`qualname`)
 SCALAR_LEN = "scalar_len"  # one sample's length (loop variable over lengths)
 INSTANCE = "instance"  # an instance of a class defined in this file (`cls`: its ClassDef)
 CLASS = "class"  # a class defined in this file
+DICT = "dict"  # a dict / SimpleNamespace whose entries are known (`items`: key -> Val)
 CONST = "const"  # a name bound to a literal (`PAD_IDX = 0`); attribute `value`
 
 
@@ -76,7 +77,8 @@ def is_strongly_padded(v: Val | None) -> bool:
 _LENGTHS_NAME = re.compile(
     r"^(?:.*_)?(?:lengths|lens|lengths_list|seq_lens|seqlens|seq_lengths|lengths_tensor)$"
     r"|^(?:src|tgt|sent|sen|text|input|x|feat|wav|audio|speech|utt|token|char|word|seq)_?lens?$"
-    r"|^(?:src|tgt|sent|text|input|x|feat|wav|audio|speech|utt|token|char|word)_length$",
+    r"|^(?:src|tgt|sent|text|input|x|feat|wav|audio|speech|utt|token|char|word)_length$"
+    r"|^(?:n|num)_(?:frames|tokens|words|chars|phones|valid)$",
     re.IGNORECASE,
 )
 _MAX_LEN_NAME = re.compile(

@@ -25,7 +25,16 @@ class PackUnsortedLengths(Rule):
                 ctx.file.scratch.setdefault("pad103_calls", []).append(node)
             return
         if _sorts_descending(node, ctx):
-            ctx.file.descending_sort = True
+            scope = ctx.scope
+            # A sort in a Dataset's __init__ orders the corpus, not the batches, once a
+            # DataLoader shuffles it.
+            in_dataset = scope.kind == "function" and scope.class_scope is not None and scope.name == "__init__"
+            ctx.file.scratch["pad103_dataset_sort" if in_dataset else "pad103_batch_sort"] = True
+        qual = ctx.qualname(node.func)
+        if qual == "torch.utils.data.DataLoader":
+            shuffle = get_arg(node, "shuffle", 2)
+            if shuffle is not None and literal(shuffle.value) is not False:
+                ctx.file.scratch["pad103_shuffle"] = True
 
     def on_subscript(self, node: cst.Subscript, ctx: Context) -> None:
         # np.argsort(lengths)[::-1]: ascending order reversed.
@@ -37,7 +46,10 @@ class PackUnsortedLengths(Rule):
                     ctx.file.descending_sort = True
 
     def on_module_end(self, node: cst.Module, ctx: Context) -> None:
-        if ctx.file.descending_sort:
+        scratch = ctx.file.scratch
+        if ctx.file.descending_sort or scratch.get("pad103_batch_sort"):
+            return
+        if scratch.get("pad103_dataset_sort") and not scratch.get("pad103_shuffle"):
             return
         for call in ctx.file.scratch.get("pad103_calls", []):
             arg = get_arg(call, "enforce_sorted", 3)

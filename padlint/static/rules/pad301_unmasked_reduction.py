@@ -35,7 +35,7 @@ class UnmaskedReduction(Rule):
         else:
             return
         data = ctx.ev(data_node)
-        if not V.is_padded(data) or data.masked:
+        if not V.is_padded(data) or data.masked or data.masked_max:
             return
         if data_node is None:
             return

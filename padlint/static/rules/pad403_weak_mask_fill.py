@@ -20,18 +20,17 @@ class WeakMaskFill(Rule):
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         qual = ctx.qualname(node.func)
+        callee = ctx.ev(node.func)
         data = None
         if qual in SOFTMAX_FUNCS:
             data = ctx.ev(arg_value(node, "input", 0))
+        elif callee is not None and callee.kind == V.MODULE and callee.cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
+            data = ctx.ev(arg_value(node, "input", 0))
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in ("softmax", "log_softmax") and qual is None:
             data = ctx.ev(node.func.value)
-        else:
-            callee = ctx.ev(node.func)
-            if callee is not None and callee.kind == V.MODULE and callee.cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
-                data = ctx.ev(arg_value(node, "input", 0))
-        if data is None or data.kind != V.TENSOR or data.weak_fill is None:
+        if data is None or data.kind != V.TENSOR or (data.weak_fill is None and data.mask_mult is None):
             return
-        fill = data.weak_fill
+        fill = data.weak_fill or data.mask_mult
         if isinstance(fill, cst.Call):
             value = get_arg(fill, "value", 1)
             fix = None
