@@ -178,9 +178,7 @@ class _Mode(TorchFunctionMode):
             kwargs = {}
         h = _WATCH.get(func)
         g = self.guard
-        if h is None or g._busy or not g._is_current():
-            return func(*args, **kwargs)
-        if _is_compiling():
+        if h is None or _is_compiling() or g._busy or not g._is_current():
             return func(*args, **kwargs)
         if h == "loss":
             return g._on_loss(func, args, kwargs)
@@ -226,6 +224,19 @@ except Exception:  # pragma: no cover
     pass
 
 _RNN_TYPES = (torch.nn.RNNBase,)
+# inside torch.compile'd code these modules' hooks leave the graph (one graph break each; RNNs
+# break the graph anyway) and run eagerly, so the guard still sees padding sources and RNNs
+_COMPILED_EAGER_TYPES = (torch.nn.Embedding, torch.nn.RNNBase)
+
+
+def _eager_post_hook_impl(guard, module, args, kwargs, output):
+    guard._compiled_post(module, args, kwargs, output)
+
+
+try:
+    _eager_post_hook = torch.compiler.disable(_eager_post_hook_impl, recursive=True)
+except Exception:  # pragma: no cover
+    _eager_post_hook = _eager_post_hook_impl
 _ATTN_TYPES = (torch.nn.TransformerEncoder, torch.nn.TransformerEncoderLayer, torch.nn.MultiheadAttention)
 
 
@@ -510,14 +521,18 @@ class Guard:
 
     # ----- module hooks ----------------------------------------------------------------------
     def _pre_hook(self, module, args):
-        if self._busy or not self._is_current() or _is_compiling():
+        if _is_compiling() or self._busy or not self._is_current():
             return None
         if isinstance(module, torch.nn.modules.loss._Loss):
             self._loss_stack.append(type(module).__name__)
         return None
 
     def _post_hook(self, module, args, kwargs, output):
-        if self._busy or not self._is_current() or _is_compiling():
+        if _is_compiling():
+            if isinstance(module, _COMPILED_EAGER_TYPES):
+                _eager_post_hook(self, module, args, kwargs, output)  # graph break: runs eagerly
+            return None
+        if self._busy or not self._is_current():
             return None
         if isinstance(module, torch.nn.modules.loss._Loss):
             if self._loss_stack:
@@ -537,6 +552,25 @@ class Guard:
         finally:
             self._busy = False
         return None
+
+    def _compiled_post(self, module, args, kwargs, output):
+        """Inside a torch.compile'd region: tag what an Embedding produced (runs eagerly)."""
+        if self._busy or not self._is_current():
+            return
+        self._busy = True
+        try:
+            self._seen_compiled = True
+            if isinstance(module, torch.nn.Embedding):
+                ids = args[0] if args else kwargs.get("input")
+                self._on_embedding(
+                    F.embedding, (ids, module.weight), {"padding_idx": module.padding_idx}, output
+                )
+            elif isinstance(module, _RNN_TYPES):
+                self._on_rnn(module, args, kwargs, output)
+        except Exception as e:
+            self._internal(e, f"forward hook of {type(module).__name__} (compiled region)")
+        finally:
+            self._busy = False
 
     def _opt_hook(self, optimizer, args, kwargs):
         if not self._is_current():
@@ -1234,9 +1268,10 @@ class Guard:
         if _compiled_graphs() > self._compile_graphs0:
             self._compile_warned = True
             warnings.warn(
-                "padlint.guard: torch.compile'd code ran under the guard; inside compiled graphs the guard is "
-                "switched off (it checks what runs eagerly, e.g. RNN modules, which Dynamo does not trace). "
-                "Run the uncompiled model under the guard for full checks.",
+                "padlint.guard: torch.compile'd code ran under the guard. Inside compiled graphs the guard only "
+                "sees nn.Embedding and RNN modules (their hooks run eagerly: one graph break per Embedding call) "
+                "and the losses computed outside the graph; functional calls and attention inside compiled "
+                "graphs are not checked. Run the uncompiled model under the guard for full checks.",
                 PaddingLeakWarning, stacklevel=3,
             )
 

@@ -117,23 +117,27 @@ def test_cpu_autocast_bf16_loss_check():
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["aot_eager", "inductor"])
 def test_torch_compile_keeps_working_with_one_clear_warning(backend):
-    torch._dynamo.reset()
-    model = Tagger(packed=True)
-    compiled = torch.compile(model, backend=backend)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
     t0 = time.perf_counter()
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        with padlint.guard(mode="record", summary=False):
-            for _ in range(3):
-                ids, lengths, tg = tag_batch()
-                loss = F.cross_entropy(compiled(ids, lengths).transpose(1, 2), tg, ignore_index=0)
-                loss.backward()
-                opt.step()
-                opt.zero_grad()
-    assert torch.isfinite(loss)
-    msgs = [str(x.message) for x in w if issubclass(x.category, padlint.PaddingLeakWarning)]
-    assert len(msgs) == 1 and "torch.compile" in msgs[0]
+    for how, expected in (("h_n", ["PAD201"]), ("packed", [])):
+        torch._dynamo.reset()
+        model = Classifier(how)
+        compiled = torch.compile(model, backend=backend)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            with padlint.guard(mode="record", summary=False) as g:
+                for _ in range(2):
+                    ids, lengths = token_batch()
+                    loss = F.cross_entropy(compiled(ids, lengths), TARGET)
+                    loss.backward()
+                    opt.step()
+                    opt.zero_grad()
+        assert torch.isfinite(loss)
+        msgs = [str(x.message) for x in w if issubclass(x.category, padlint.PaddingLeakWarning)]
+        assert len(msgs) == 1 and "torch.compile" in msgs[0]
+        assert codes(g) == expected
+        if expected:
+            assert g.findings[0].file.endswith("models.py")
     assert time.perf_counter() - t0 < 60
 
 
