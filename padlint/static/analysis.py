@@ -418,12 +418,14 @@ class Evaluator:
                     item = self(lst.elements[0].value)
                     if is_time_dim(item) or _is_max_len_name(lst.elements[0].value):
                         return Val(V.LENGTHS, from_shape=True)
-            for tensor, mask, mask_node in ((left, right, node.right), (right, left, node.left)):
+            for tensor, mask, tensor_node in ((left, right, node.left), (right, left, node.right)):
                 if mask is not None and mask.kind == V.MASK and mask.polarity != "pad":
+                    scorelike = (tensor is not None and bool(tensor.scores)) or _score_name(tensor_node)
+                    mult = node if scorelike else None
                     if tensor is not None and tensor.kind == V.TENSOR:
-                        return tensor.but(masked=True, zero_pads=True, mask_mult=node)
+                        return tensor.but(masked=True, zero_pads=True, mask_mult=mult)
                     if tensor is None or tensor.kind == V.TENSOR:
-                        return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=node)
+                        return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=mult)
         if isinstance(op, cst.Subtract):
             if _is_int_literal(node.left, 1) and right is not None and right.kind == V.MASK:
                 return flip(right)
@@ -514,10 +516,9 @@ class Evaluator:
                 return callee.returns  # a helper defined in this file: what it returns
             lowered = name.lower()
             if "mask" in lowered:
-                # An imported helper: its name is all we have, and names lie about polarity
-                # (OpenNMT's `sequence_mask` is True at padding), so only "pad" is trusted.
-                if "pad" in lowered and "non" not in lowered and "not" not in lowered:
-                    return Val(V.MASK, polarity="pad")
+                # A helper defined elsewhere: its name says "mask" but not which way round
+                # (OpenNMT's `sequence_mask` is True at padding, SpeechBrain's
+                # `make_padding_mask` True at real frames), so the polarity stays unknown.
                 return Val(V.MASK, polarity=None)
         # A call we do not know: padding flows through (encoders, HF models, helpers).
         padded_args = [self(a.value) for a in node.args if a.keyword is None and not a.star]
@@ -880,6 +881,14 @@ class Evaluator:
 
 
 # ----------------------------------------------------------------------------- helpers
+def _score_name(node: cst.BaseExpression) -> bool:
+    path = dotted(node)
+    if path is None:
+        return False
+    last = path.rsplit(".", 1)[-1].lower()
+    return any(word in last for word in ("score", "logit", "energ", "att", "align", "sim"))
+
+
 def _method(cls: cst.ClassDef | None, name: str) -> cst.FunctionDef | None:
     if cls is None:
         return None
@@ -1207,7 +1216,7 @@ class Walker(FastVisitor):
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         returns = self.scope.state.get("__returns__", [])
-        if len(returns) == 1 and _interesting(returns[0]) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS, V.DICT):
+        if len(returns) == 1 and _interesting(returns[0]) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS, V.DICT, V.PACKED):
             self.file.returns[id(original_node)] = returns[0]
         elif returns and not any(_interesting(r) for r in returns):
             # Analysed, and nothing padded comes out: callers must not assume padding flows through.

@@ -278,8 +278,8 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
         except Exception as exc:
             on_error(_EngineRule(), exc)
             return None
-        for item in walker.findings:
-            findings.setdefault((item.rule.code, id(item.node)), item)
+        # The last pass knows the most; its findings replace the earlier ones.
+        findings = {(item.rule.code, id(item.node)): item for item in walker.findings}
         now = sum(len(v) for v in facts.param_facts.values()) + len(facts.returns)
         if now == known:
             break

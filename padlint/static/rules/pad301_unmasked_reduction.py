@@ -60,6 +60,8 @@ class UnmaskedReduction(Rule):
             return
         if op == "sum" and data.zero_pads:
             return  # zeros at the pads add nothing to a sum
+        if op == "max" and (not data.strong or data.softmaxed):
+            return  # a peak over padding matters only where pads can win; not knowable here
         if op == "sum" and data.origin in ("embedding", "call", "param", "batch") and not data.loss_none:
             # a sum over time is only wrong when the pads are not zero; unknown here
             if not data.strong:
