@@ -144,7 +144,7 @@ def check(paths, select, ignore, extend_select, output_format, config_path, isol
         if text:
             click.echo(text)
     elif not (diff and fmt == "concise") and result.fixed_stdin is None:
-        write(findings, fmt, sys.stdout, files_checked=result.files_checked)
+        write(findings, fmt, sys.stdout, files_checked=result.files_checked, checked_files=result.checked_files)
     if not quiet and fmt in ("concise", "full") and not diff and result.fixed_stdin is None:
         fixable = sum(1 for f in findings if f.edits and (f.fix_applicability == "safe" or unsafe_fixes))
         if findings:

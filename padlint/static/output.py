@@ -91,7 +91,8 @@ def statistics(findings: list[Finding]) -> str:
     return "\n".join(rows)
 
 
-def write(findings: list[Finding], fmt: str, stream: IO[str] | None = None, files_checked: int = 0) -> None:
+def write(findings: list[Finding], fmt: str, stream: IO[str] | None = None, files_checked: int = 0,
+          checked_files: list[str] | None = None) -> None:
     stream = stream or sys.stdout
     color = use_color(stream)
     if fmt == "concise":
@@ -111,7 +112,7 @@ def write(findings: list[Finding], fmt: str, stream: IO[str] | None = None, file
     elif fmt == "junit":
         from padlint.static.junit import junit
 
-        text = junit(findings, files_checked)
+        text = junit(findings, checked_files if checked_files is not None else files_checked)
     else:  # pragma: no cover - click validates the choice
         raise ValueError(fmt)
     if text:

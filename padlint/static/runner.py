@@ -43,6 +43,7 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     files_checked: int = 0
+    checked_files: list[str] = field(default_factory=list)
     files_parsed: int = 0
     usage_error: bool = False
     internal_error: bool = False
@@ -102,6 +103,7 @@ def run(job: Job) -> RunResult:
                 continue
             _add_unit(job, result, units, str(path), path, data)
     result.files_checked = len(units)
+    result.checked_files = [u.display for u in units]
 
     cache = None
     if job.cache_dir is not None and job.fix is None and units:
