@@ -175,7 +175,7 @@ def test_memory_flat_over_many_guarded_steps():
         n_tensors1 = sum(1 for o in gc.get_objects() if issubclass(type(o), torch.Tensor))
         assert len(REGISTRY) <= reg0 + 2
     growth = sum(s.size_diff for s in snap1.compare_to(snap0, "filename"))
-    assert growth < 64_000, growth  # < 64 bytes a step (noise of freelists), i.e. nothing kept per step
+    assert growth < 150_000, growth  # < 150 bytes a step (freelist noise); a kept probe or finding per step is more
     assert n_tensors1 <= n_tensors0 + 2
     assert len(g.findings) == 1 and g.findings[0].count >= 2000 // 100
     for f in g.findings:
