@@ -25,7 +25,7 @@ from padlint.static.analysis import FileFacts, RawFinding, Walker
 from padlint.static.findings import Edit, Finding
 from padlint.static.fixes import apply_fixes, node_code
 from padlint.static.registry import SYNTAX_ERROR, UNUSED_SUPPRESSION, all_rules, code_for
-from padlint.static.rule import Rule
+from padlint.static.rule import PADDING, Rule
 
 
 @dataclass
@@ -62,6 +62,7 @@ class FileReport:
 
 
 # ----------------------------------------------------------------------------- reading
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 def decode(data: bytes, filename: str) -> tuple[str | None, str | None]:
     """(text, None) or (None, why it cannot be read as Python source)."""
     if b"\x00" in data:
@@ -69,7 +70,10 @@ def decode(data: bytes, filename: str) -> tuple[str | None, str | None]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        return None, f"cannot read the encoding declaration: {exc.msg if hasattr(exc, 'msg') else exc}"
+        head = data.split(b"\n", 2)[:2]
+        if any(_CODING.search(line) for line in head):
+            return None, f"unknown or broken encoding declaration ({exc.msg if hasattr(exc, 'msg') else exc})"
+        encoding = "utf-8"  # no declaration: the bytes are simply not UTF-8 (reported below)
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -167,8 +171,27 @@ def _is_suppressed(finding: Finding, sups: list[Suppression]) -> bool:
 
 
 # ----------------------------------------------------------------------------- checking
+# Words that tell of padding: pad/mask/tokenizer, and the names read as lengths.
+_PADDING_WORDS = re.compile(r"pad|mask|tokeniz|\w_?lens?\b|lengths?|(?:n|num)_(?:frames|tokens|words|chars|phones|valid)")
+
+
+def _matches(text: str, group: tuple[str, ...], padding: list[bool | None]) -> bool:
+    for token in group:
+        if token == PADDING:
+            if padding[0] is None:
+                padding[0] = _PADDING_WORDS.search(text) is not None
+            if padding[0]:
+                return True
+        elif token in text:
+            return True
+    return False
+
+
 def _triggered(text: str, rules: list[Rule]) -> list[Rule]:
-    return [rule for rule in rules if any(t in text for t in rule.triggers)]
+    """The rules that have something to look at in this text (the prefilter)."""
+    padding: list[bool | None] = [None]
+    return [rule for rule in rules
+            if _matches(text, rule.triggers, padding) and all(_matches(text, g, padding) for g in rule.also_requires)]
 
 
 def _syntax_finding(filename: str, message: str, row: int, column: int, lines: list[str]) -> Finding:

@@ -18,13 +18,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from padlint.static.fixes import Fix
 
 
+PADDING = "<padding>"
+
+
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
     fix_hint: ClassVar[str] = ""
-    # Substrings of which at least one must be in the file for this rule to fire.
+    # The prefilter: at least one of `triggers` must be in the file's text, and at least one
+    # of each group in `also_requires`, for the rule to have anything to look at.  The token
+    # PADDING stands for "a word that tells of padding" (pad, mask, lengths, a tokenizer).
     triggers: ClassVar[tuple[str, ...]] = ()
+    also_requires: ClassVar[tuple[tuple[str, ...], ...]] = ()
     # Off unless selected explicitly (`--select PAD105`) or with `preview = true`.
     opt_in: ClassVar[bool] = False
     # "safe", "unsafe" or None: whether the rule offers an automatic fix, and how sure it is.

@@ -17,7 +17,8 @@ class SortedWithoutUnsort(Rule):
     name = "sorted-without-unsort"
     summary = "the batch is sorted by length for packing and the outputs are never put back in order"
     fix_hint = "Apply the inverse permutation to the outputs (`out[perm.argsort()]`), or pack with `enforce_sorted=False`."
-    triggers = ("sort",)
+    triggers = ("pack_padded_sequence",)
+    also_requires = (("sort",),)
 
     def _state(self, ctx: Context) -> dict:
         return ctx.scope.rule_state(self.code, lambda: {"perms": {}, "used": set(), "inverse": False,

@@ -18,6 +18,7 @@ class FloatLengthsTruncated(Rule):
     summary = "lengths computed from relative (float) lengths times T without rounding"
     fix_hint = "Round before converting: `(rel_lens * T).round().long()`."
     triggers = ("rel", "ratio", "frac", "pct", "percent", "wav_lens")
+    also_requires = (("len",),)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func

@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import RNN_CLASSES, Context
-from padlint.static.rule import Rule
+from padlint.static.rule import PADDING, Rule
 
 # Ops after which the value is still the (part of the) final state.
 _STATE_KEEPING = {"squeeze", "unsqueeze", "view", "reshape", "transpose", "permute", "contiguous",
@@ -20,6 +20,7 @@ class RnnStateOverPadding(Rule):
     fix_hint = ("Pack the batch with `pack_padded_sequence(x, lengths.cpu(), batch_first=..., enforce_sorted=False)` "
                 "before the RNN, or gather the outputs at `lengths - 1`.")
     triggers = ("LSTM", "GRU", "RNN")
+    also_requires = ((PADDING,),)
 
     def _report(self, ctx: Context, node: cst.CSTNode, state: V.Val) -> None:
         done = ctx.scope.rule_state(self.code, set)

@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import Context, arg_value, literal, time_axis
-from padlint.static.rule import Rule
+from padlint.static.rule import PADDING, Rule
 
 
 def _is_minus_one(node: cst.BaseExpression | None) -> bool:
@@ -25,6 +25,7 @@ class LastStepOfPaddedOutput(Rule):
     fix_hint = ("Gather each sequence's last real step: `out[torch.arange(B), lengths - 1]`, "
                 "or pack the batch and use `h_n`.")
     triggers = ("LSTM", "GRU", "RNN", "pad_packed_sequence")
+    also_requires = (("-1", "- 1"), (PADDING,))
 
     def _candidate(self, ctx: Context, node: cst.BaseExpression) -> V.Val | None:
         value = ctx.ev(node)

@@ -16,6 +16,7 @@ class BidirectionalLastValidStep(Rule):
     fix_hint = ("For a bidirectional RNN use `h_n` (`torch.cat([h_n[-2], h_n[-1]], dim=-1)`), or the forward half "
                 "at `lengths - 1` and the backward half at step 0.")
     triggers = ("bidirectional",)
+    also_requires = (("-1", "- 1"),)
 
     def _bidirectional_output(self, ctx: Context, node: cst.BaseExpression) -> V.Val | None:
         value = ctx.ev(node)

@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import Context, arg_value, literal, time_axis
-from padlint.static.rule import Rule
+from padlint.static.rule import PADDING, Rule
 
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
           "torch.nanmean": "mean", "torch.logsumexp": "logsumexp"}
@@ -20,6 +20,7 @@ class UnmaskedReduction(Rule):
     fix_hint = ("Mask first: `(x * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)` for a mean, "
                 "`x.masked_fill(~mask.unsqueeze(-1), float('-inf')).max(1)` for a max.")
     triggers = ("mean", "sum", "max", "logsumexp")
+    also_requires = ((PADDING,),)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func

@@ -19,6 +19,7 @@ class MaskedMeanWrongDenominator(Rule):
     summary = "masked values averaged over all positions: (x * mask).mean(), (x * mask).sum() / x.numel()"
     fix_hint = "Divide the masked sum by the number of real positions: `(x * mask).sum() / mask.sum()`."
     triggers = ("mask", "ignore_index", "where")
+    also_requires = (("mean", "numel", "size", "shape", "loss", "Loss"),)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func

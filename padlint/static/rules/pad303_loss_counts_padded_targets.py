@@ -18,6 +18,7 @@ class LossCountsPaddedTargets(Rule):
     summary = "CrossEntropyLoss/NLLLoss on padded targets without an ignore_index equal to the padding value"
     fix_hint = "Pass `ignore_index=<the padding value>` (or pad the targets with -100)."
     triggers = ("cross_entropy", "CrossEntropyLoss", "nll_loss", "NLLLoss")
+    also_requires = (("pad", "full", "tokeniz"),)
     fix_applicability = "unsafe"
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:

@@ -20,6 +20,7 @@ class ElementwiseLossOverPadding(Rule):
                 "or select them first: `loss_fn(pred[mask], target[mask])`.")
     triggers = tuple(name.rsplit(".", 1)[1] for name in ELEMENTWISE_LOSSES) + tuple(
         name.rsplit(".", 1)[1] for name in FUNCTIONAL_ELEMENTWISE_LOSSES)
+    also_requires = (("pad", "full", "tokeniz"),)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         qual = ctx.qualname(node.func)

@@ -20,6 +20,7 @@ class CtcLengthsFromShape(Rule):
     summary = "CTC input_lengths set to the padded time dimension for every sample, while real lengths exist"
     fix_hint = "Pass each utterance's real number of output frames (its input length after any downsampling)."
     triggers = ("ctc_loss", "CTCLoss")
+    also_requires = (("full", "*"),)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         qual = ctx.qualname(node.func)

@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, arg_value
-from padlint.static.rule import Rule
+from padlint.static.rule import PADDING, Rule
 
 # How many positional arguments are data (the rest are masks) for each module.
 _DATA_ARGS = {
@@ -26,6 +26,7 @@ class AttentionWithoutPaddingMask(Rule):
     fix_hint = ("Pass `key_padding_mask` (MultiheadAttention) or `src_key_padding_mask` (Transformer*), "
                 "True at padded positions, e.g. `tokens == pad_idx`.")
     triggers = ("MultiheadAttention", "Transformer", "scaled_dot_product_attention")
+    also_requires = ((PADDING,),)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         if any(a.star for a in node.args):

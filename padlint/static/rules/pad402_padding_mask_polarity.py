@@ -26,6 +26,7 @@ class PaddingMaskPolarity(Rule):
     summary = "a keep-mask (True = real token) passed where PyTorch expects True = padding"
     fix_hint = "Invert the mask: PyTorch's *_key_padding_mask is True at padded positions (`attention_mask == 0`)."
     triggers = ("mask",)
+    also_requires = (("masked_fill", "key_padding_mask", "scaled_dot_product_attention", "Transformer", "MultiheadAttention"),)
     fix_applicability = "unsafe"
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:

@@ -7,7 +7,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import Context, literal
 from padlint.static.names import dotted
-from padlint.static.rule import Rule
+from padlint.static.rule import PADDING, Rule
 
 
 class MaskBuiltInLoop(Rule):
@@ -16,6 +16,7 @@ class MaskBuiltInLoop(Rule):
     summary = "a padding mask built by a Python loop over lengths instead of one vectorised comparison"
     fix_hint = "Build it in one step: `mask = torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]`."
     triggers = ("mask",)
+    also_requires = (("for ",), (PADDING,))
     severity = "warning"
 
     def on_for(self, node: cst.For, ctx: Context) -> None:

@@ -1,0 +1,91 @@
+"""Prefilter, cache and parallel runs never change what is reported."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from padlint.static.engine import Settings, check_text
+from padlint.static.registry import resolve_selection
+from padlint.static.runner import Job, run
+from tests.conftest import ROOT, run_padlint
+
+ALL = frozenset(resolve_selection(["ALL"], preview=True))
+
+
+def corpus() -> list[Path]:
+    files = sorted((ROOT / "fixtures").rglob("*.py"))
+    spec = importlib.util.find_spec("torch")
+    if spec is not None and spec.origin:
+        torch_root = Path(spec.origin).parent
+        # Real PyTorch code that uses the padding APIs and RNN/attention modules.
+        for rel in ("nn/utils/rnn.py", "nn/modules/rnn.py", "nn/modules/activation.py",
+                    "nn/modules/transformer.py", "nn/functional.py", "nn/modules/loss.py"):
+            if (torch_root / rel).is_file():
+                files.append(torch_root / rel)
+    return files
+
+
+def keyed(report):
+    return sorted((f.code, f.row, f.column, f.message) for f in report.findings)
+
+
+@pytest.mark.parametrize("path", corpus(), ids=lambda p: p.name)
+def test_prefilter_never_changes_findings(path: Path):
+    text = path.read_text(encoding="utf-8")
+    fast = check_text(text, str(path), Settings(ALL, prefilter=True))
+    slow = check_text(text, str(path), Settings(ALL, prefilter=False))
+    assert keyed(fast) == keyed(slow)
+
+
+def test_prefilter_skips_files_without_anything_to_look_at():
+    report = check_text("import os\nprint(os.getcwd())\n", "x.py", Settings(ALL))
+    assert not report.parsed and report.findings == []
+    broken = check_text("def f(:\n", "x.py", Settings(ALL))
+    assert [f.code for f in broken.findings] == ["PAD000"]
+
+
+def _job(paths, cache_dir=None, jobs=1):
+    return Job(paths=[str(p) for p in paths], selected=ALL, cache_dir=str(cache_dir) if cache_dir else None,
+               jobs=jobs, root=ROOT)
+
+
+def test_warm_cache_parses_nothing_and_gives_the_same_findings(tmp_path):
+    fixtures = ROOT / "fixtures" / "static"
+    cold = run(_job([fixtures], tmp_path / "cache"))
+    assert cold.files_parsed > 0
+    assert (tmp_path / "cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    warm = run(_job([fixtures], tmp_path / "cache"))
+    assert warm.files_parsed == 0
+    assert [f.to_json() for f in warm.findings] == [f.to_json() for f in cold.findings]
+
+
+def test_cache_is_keyed_by_content_and_settings(tmp_path):
+    source = (ROOT / "fixtures" / "static" / "buggy" / "sentiment_lstm_last_step.py").read_text()
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    first = run(_job([path], tmp_path / "cache"))
+    assert first.findings
+    path.write_text(source.replace("out[:, -1]", "out[:, 0]"))
+    edited = run(_job([path], tmp_path / "cache"))
+    assert edited.files_parsed == 1
+    other = Job(paths=[str(path)], selected=frozenset({"PAD301"}), cache_dir=str(tmp_path / "cache"), jobs=1)
+    assert run(other).files_parsed == 1
+
+
+def test_parallel_run_matches_serial_run():
+    fixtures = ROOT / "fixtures"
+    serial = run(_job([fixtures], jobs=1))
+    parallel = run(_job([fixtures], jobs=2))
+    assert [f.to_json() for f in parallel.findings] == [f.to_json() for f in serial.findings]
+
+
+def test_clean_removes_the_cache(tmp_path):
+    buggy = ROOT / "fixtures" / "static" / "buggy"
+    cache = tmp_path / "c"
+    proc = run_padlint("check", "--cache-dir", str(cache), str(buggy))
+    assert proc.returncode == 1 and (cache / "CACHEDIR.TAG").is_file()
+    proc = run_padlint("clean", "--cache-dir", str(cache))
+    assert proc.returncode == 0 and not cache.exists()
