@@ -1444,6 +1444,11 @@ def mark(
         raise TypeError(f"padlint.mark: expected a torch.Tensor, got {type(tensor).__name__}")
     if padding_side not in ("right", "left"):
         raise ValueError(f"padlint.mark: padding_side must be 'right' or 'left', got {padding_side!r}")
+    for name, t in (("tensor", tensor), ("lengths", lengths), ("pad_mask", pad_mask)):
+        if isinstance(t, torch.Tensor) and t.device.type == "meta":
+            raise ValueError(
+                f"padlint.mark: {name} is on the 'meta' device (it has no data); mark the real batch"
+            )
     if (lengths is None) == (pad_mask is None):
         raise ValueError("padlint.mark: give exactly one of lengths= or pad_mask=")
     if pad_mask is not None:

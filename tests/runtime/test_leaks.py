@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -387,3 +388,64 @@ def test_multihead_attention_key_padding_mask():
             ((out * keep).sum(1) / keep.sum(1)).sum().backward()
             g.step()
         assert codes(g) == expected, use_mask
+
+
+# --- more layouts and loss functions --------------------------------------------------------------
+
+def test_time_major_unpacked_rnns_from_pad_sequence():
+    seqs = [torch.randn(n, E) for n in LENS]
+    bi = nn.LSTM(E, H, bidirectional=True, num_layers=2)
+    uni = nn.GRU(E, H)
+    with padlint.guard(mode="record", summary=False) as g:
+        x = pad_sequence(seqs)  # (T, B, E), time-major
+        o, _ = bi(x)
+        mask = (torch.arange(x.shape[0])[:, None] < torch.tensor(LENS)[None]).unsqueeze(-1)
+        (o * mask).sum().backward()
+        g.step()
+    assert codes(g) == ["PAD-R002"]
+    with padlint.guard(mode="record", summary=False) as g:
+        x = pad_sequence(seqs)
+        _, h = uni(x)
+        h.sum().backward()
+        g.step()
+    assert codes(g) == ["PAD201"]
+
+
+@pytest.mark.parametrize("loss", [F.l1_loss, F.smooth_l1_loss, F.mse_loss, F.huber_loss])
+def test_elementwise_losses(loss):
+    lin = nn.Linear(E, 2)
+    seqs = [torch.randn(n, E) for n in LENS]
+    ys = [torch.randn(n, 2) for n in LENS]
+    with padlint.guard(mode="record", summary=False) as g:
+        x, y = pad_sequence(seqs, batch_first=True), pad_sequence(ys, batch_first=True)
+        loss(lin(x), y).backward()  # mean over padded positions too
+        g.step()
+    assert codes(g) == ["PAD304"]
+    f = g.findings[0]
+    assert f.value is not None and f.reference is not None and f.where == loss.__name__
+    with padlint.guard(mode="record", summary=False) as g:
+        x, y = pad_sequence(seqs, batch_first=True), pad_sequence(ys, batch_first=True)
+        keep = (torch.arange(x.shape[1])[None] < torch.tensor(LENS)[:, None]).unsqueeze(-1)
+        l = loss(lin(x), y, reduction="none")
+        ((l * keep).sum() / (keep.sum() * 2)).backward()
+        g.step()
+    assert g.findings == []
+
+
+def test_binary_cross_entropy_and_nll():
+    lin = nn.Linear(E, 1)
+    seqs = [torch.randn(n, E) for n in LENS]
+    ys = [torch.randint(0, 2, (n,)).float() for n in LENS]
+    with padlint.guard(mode="record", summary=False) as g:
+        x, y = pad_sequence(seqs, batch_first=True), pad_sequence(ys, batch_first=True)
+        F.binary_cross_entropy(torch.sigmoid(lin(x).squeeze(-1)), y).backward()
+        g.step()
+    assert codes(g) == ["PAD304"]
+    model = Tagger(packed=True)
+    for ignore, expected in ((-100, ["PAD303"]), (0, [])):
+        with padlint.guard(mode="record", summary=False) as g:
+            ids, lengths, tg = tag_batch()
+            logp = F.log_softmax(model(ids, lengths), -1)
+            F.nll_loss(logp.reshape(-1, C), tg.reshape(-1), ignore_index=ignore).backward()
+            g.step()
+        assert codes(g) == expected

@@ -196,6 +196,24 @@ def test_bad_arguments_give_clear_messages():
         padlint.mark(torch.zeros(2, 4), pad_mask=torch.zeros(2, 4))
     with pytest.raises(ValueError, match="exactly one"):
         padlint.mark(torch.zeros(2, 4))
+    with pytest.raises(ValueError, match="'meta' device"):
+        padlint.mark(torch.zeros(2, 4), torch.tensor([4, 1], device="meta"))
+    with pytest.raises(ValueError, match="1-D integer tensor"):
+        padlint.mark(torch.zeros(2, 4), torch.tensor([4.0, 1.0]))
+    # lengths on another device than the tensor are moved, not an error
+    x = padlint.mark(torch.zeros(2, 4, dtype=torch.float64), torch.tensor([4, 1], dtype=torch.int32))
+    from padlint.runtime.provenance import REGISTRY
+
+    assert REGISTRY.get(x).mask.tolist() == [[False] * 4, [False, True, True, True]]
+
+
+def test_import_padlint_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, padlint; assert 'torch' not in sys.modules; padlint.guard; assert 'torch' in sys.modules"
+    root = __file__.rsplit("/tests/", 1)[0]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
 
 
 def test_codes_catalogue_is_complete():
