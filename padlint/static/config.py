@@ -121,11 +121,13 @@ def load_config(path: Path | None) -> Config:
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: `cache-dir` must be a string")
             config.cache_dir = value
-    # Codes are checked now, so a typo is an error before any file is read.
-    try:
-        resolve_selection(config.select, config.ignore, config.extend_select, config.preview)
-        for glob, codes in config.per_file_ignores.items():
-            resolve_selection(codes)
-    except SelectionError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    # Codes are checked now, so a typo is an error before any file is read; the message
+    # names the key that holds it.
+    lists = [("select", config.select or []), ("ignore", config.ignore), ("extend-select", config.extend_select)]
+    lists += [(f"per-file-ignores.{glob}", codes) for glob, codes in config.per_file_ignores.items()]
+    for key, selectors in lists:
+        try:
+            resolve_selection(selectors)
+        except SelectionError as exc:
+            raise ConfigError(f"{path}: `{key}` in {where}: {exc}") from None
     return config

@@ -66,8 +66,14 @@ class _Unit:
 def _settings_for(job: Job, display: str) -> Settings:
     select = set(job.selected)
     rel = display.replace(os.sep, "/")
+    # Globs are relative to the folder of the configuration file, wherever padlint runs from.
+    try:
+        from_root = Path(display).resolve().relative_to(job.root.resolve()).as_posix()
+    except (ValueError, OSError):
+        from_root = rel
     for glob, codes in job.per_file_ignores.items():
-        if fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(Path(rel).name, glob) or fnmatch.fnmatch(rel, f"*/{glob}"):
+        if fnmatch.fnmatch(Path(rel).name, glob) or any(
+                fnmatch.fnmatch(name, glob) or fnmatch.fnmatch(name, f"*/{glob}") for name in (rel, from_root)):
             select -= codes
     return Settings(frozenset(select), job.options, job.ignore_noqa, job.prefilter)
 
