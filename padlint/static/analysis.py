@@ -512,6 +512,11 @@ class Evaluator:
             name = func.value
             if name == "len":
                 return None
+            if name == "map" and node.args:
+                mapped = self(node.args[0].value)
+                if mapped is not None and mapped.kind == V.FUNC and mapped.local is not None:
+                    returned = self.file.returns.get(id(mapped.local))
+                    return Val(V.SEQ, item=returned) if _interesting(returned) else None
             if callee is not None and callee.kind == V.FUNC and callee.returns is not None:
                 return callee.returns  # a helper defined in this file: what it returns
             lowered = name.lower()
@@ -654,6 +659,10 @@ class Evaluator:
                 perm = Val(V.PERM, node=node)
                 return perm if qual == "torch.argsort" else Val(V.TUPLE, items=[data.but(sorted=True), perm])
             return None
+        if qual in FUNCTIONAL_CLASS_LOSSES or qual in FUNCTIONAL_ELEMENTWISE_LOSSES:
+            reduction = arg_value(node, "reduction", None)
+            ignoring = get_arg(node, "ignore_index", None) is not None
+            return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring)
         if qual == "torch.utils.data.DataLoader":
             collate = self(arg_value(node, "collate_fn", 4))
             if collate is not None and collate.kind == V.FUNC and collate.local is not None:
@@ -752,7 +761,8 @@ class Evaluator:
             return data
         if cls in set(ELEMENTWISE_LOSSES) | set(CLASS_LOSSES):
             reduction = module.kwargs.get("reduction") if module.kwargs else None
-            return loss_result(self, node, literal(reduction) if reduction is not None else "mean")
+            ignoring = bool(module.kwargs) and "ignore_index" in module.kwargs
+            return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring)
         if cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
             data = self(arg_value(node, None, 0))
             return data.but(softmaxed=True) if data is not None and data.kind == V.TENSOR else None
@@ -1041,14 +1051,18 @@ def _tensor_from(a: Val | None, b: Val | None) -> Val | None:
     return None
 
 
-def loss_result(ev: Evaluator, node: cst.Call, reduction: Any) -> Val | None:
-    """A loss value; unreduced (``reduction='none'``) losses of padded inputs stay padded."""
+def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = False) -> Val | None:
+    """A loss value; unreduced (``reduction='none'``) losses of padded inputs stay padded.
+
+    ``ignoring``: an ``ignore_index`` was given, so ignored positions hold exact zeros."""
     if reduction != "none":
         return None
     args = [ev(a.value) for a in node.args if a.keyword is None][:2]
     for v in args:
         if is_padded(v):
-            return v.but(loss_none=True, origin="loss", zero_pads=bool(v.masked))
+            zeros = bool(v.masked) or ignoring
+            return v.but(loss_none=True, origin="loss", zero_pads=zeros, masked=zeros, batch_first=v.batch_first,
+                         mask_mult=None, weak_fill=None)
     return Val(V.TENSOR, padded=False, loss_none=True)
 
 

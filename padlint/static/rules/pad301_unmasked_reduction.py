@@ -70,6 +70,24 @@ class UnmaskedReduction(Rule):
         self.report(ctx, node, f"`{_code(node)}` reduces over the time axis of a padded tensor "
                                f"(from {_origin(data)}) without a mask: padded steps are counted")
 
+    def on_binop(self, node: cst.BinaryOperation, ctx: Context) -> None:
+        """``x.sum(1) / mask.sum(1)``: a masked mean whose numerator forgot the mask."""
+        if not isinstance(node.operator, cst.Divide):
+            return
+        left = node.left
+        if not (isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum"):
+            return
+        data = ctx.ev(left.func.value)
+        if not V.is_padded(data) or data.masked or data.zero_pads or data.strong:
+            return  # strong padding is judged in on_call
+        dims = _dims(arg_value(left, "dim", 0)) if arg_value(left, "dim", 0) is not None else None
+        axis = time_axis(data)
+        if dims is None or not ((axis is None and 1 in dims) or (axis is not None and axis in dims)):
+            return
+        if _counts_real_positions(node.right, ctx):
+            self.report(ctx, left, f"`{_code(left)}` sums padded positions and then divides by the number of real "
+                                   "ones: apply the mask to the numerator too")
+
 
 def _dims(node: cst.BaseExpression) -> set[int] | None:
     value = literal(node)
@@ -84,6 +102,18 @@ def _dims(node: cst.BaseExpression) -> set[int] | None:
             out.add(item)
         return out
     return None
+
+
+def _counts_real_positions(node: cst.BaseExpression, ctx: Context) -> bool:
+    """``mask.sum(1)``, ``lengths``, ``lengths.unsqueeze(1).float()`` and the like."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+            "clamp", "clamp_min", "float", "unsqueeze", "view", "to", "type_as", "reshape"):
+        node = node.func.value
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "sum":
+        base = ctx.ev(node.func.value)
+        return base is not None and base.kind == V.MASK
+    value = ctx.ev(node)
+    return value is not None and value.kind == V.LENGTHS
 
 
 def _origin(value: V.Val) -> str:
