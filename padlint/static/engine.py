@@ -119,7 +119,8 @@ def _split_codes(text: str) -> tuple[set[str], list[str]]:
 def suppressions(text: str) -> list[Suppression]:
     """Suppression comments, read from comment tokens (never from inside strings)."""
     found: list[Suppression] = []
-    if "noqa" not in text and "padlint:" not in text:
+    lowered = text.lower()  # the comments are matched case-insensitively (`# NOQA: PAD202`)
+    if "noqa" not in lowered and "padlint:" not in lowered:
         return found
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
