@@ -5,7 +5,9 @@ Two workloads, both correct (no findings expected):
   * transformer: Embedding -> TransformerEncoder(src_key_padding_mask) -> masked mean -> Linear
 
 Variants, interleaved in shuffled rounds in one process (the machine is noisy; ratios within
-one run are what count), medians of the per-step times:
+one run are what count), medians of the per-step times.  Both the process CPU time (robust on
+a shared machine, where wall time also counts waiting for a core) and the wall time are
+printed; with --threads 1 they agree on an idle machine:
   base          no guard
   guard         padlint.guard() with its defaults (oracles on steps 0-2 and every 100th step,
                 gradient probes every step); one guard object re-entered every round, so its
@@ -106,19 +108,20 @@ def bench(name, model, step, batches, rounds, steps):
         "guard_every1": lambda: g_every1,
         "anomaly": lambda: torch.autograd.detect_anomaly(check_nan=True),
     }
-    times = {k: [] for k in variants}
+    times = {k: [] for k in variants}  # process CPU time per step
+    walls = {k: [] for k in variants}  # wall-clock time per step
     it = [0]
 
-    def run(ctx_factory, n):
-        out = []
+    def run(ctx_factory, n, k=None):
         with ctx_factory():
             for _ in range(n):
                 b = batches[it[0] % len(batches)]
                 it[0] += 1
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 step(model, opt, b)
-                out.append(time.perf_counter() - t0)
-        return out
+                if k is not None:
+                    times[k].append(time.process_time() - c0)
+                    walls[k].append(time.perf_counter() - t0)
 
     for k in variants:  # warm-up
         run(variants[k], 3)
@@ -127,12 +130,15 @@ def bench(name, model, step, batches, rounds, steps):
     for _ in range(rounds):
         rng.shuffle(order)
         for k in order:
-            times[k].extend(run(variants[k], steps))
+            run(variants[k], steps, k)
     med = {k: statistics.median(v) for k, v in times.items()}
-    base = med["base"]
-    print(f"\n{name}: base step median {base * 1e3:.2f} ms ({rounds} rounds x {steps} steps per variant)")
+    wmed = {k: statistics.median(v) for k, v in walls.items()}
+    base, wbase = med["base"], wmed["base"]
+    print(f"\n{name}: base step median {base * 1e3:.2f} ms CPU, {wbase * 1e3:.2f} ms wall "
+          f"({rounds} rounds x {steps} steps per variant)")
+    print(f"  {'variant':<13} {'CPU ms':>8} {'ratio':>6}   {'wall ms':>8} {'ratio':>6}")
     for k in variants:
-        print(f"  {k:<13} {med[k] * 1e3:8.2f} ms   {med[k] / base:5.2f}x")
+        print(f"  {k:<13} {med[k] * 1e3:8.2f} {med[k] / base:5.2f}x   {wmed[k] * 1e3:8.2f} {wmed[k] / wbase:5.2f}x")
     print(f"  guard: {g_default.steps_checked} steps, {g_default.oracle_runs} oracle runs, findings={len(g_default.findings)}")
     print(f"  guard_every1: {g_every1.steps_checked} steps, {g_every1.oracle_runs} oracle runs, findings={len(g_every1.findings)}")
     return med

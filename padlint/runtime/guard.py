@@ -284,6 +284,7 @@ class Guard:
         self._handles: list = []
         self._mode_obj: Optional[_Mode] = None
         self._busy = False
+        self._mode_suspended = False
         self._tid: Optional[int] = None
         self._step_index = 0
         self._st = _Step(0, self._sampled(0))
@@ -358,8 +359,9 @@ class Guard:
             self._handles.append(
                 _module_mod.register_module_forward_hook(self._post_hook, with_kwargs=True, always_call=True)
             )
-            from torch.optim.optimizer import register_optimizer_step_post_hook
+            from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 
+            self._handles.append(register_optimizer_step_pre_hook(self._opt_pre_hook))
             self._handles.append(register_optimizer_step_post_hook(self._opt_hook))
             self._mode_obj = _Mode(self)
             self._mode_obj.__enter__()
@@ -384,10 +386,12 @@ class Guard:
         self._handles = []
         if self._mode_obj is not None:
             try:
-                self._mode_obj.__exit__(None, None, None)
+                if not self._mode_suspended:
+                    self._mode_obj.__exit__(None, None, None)
             except Exception:  # pragma: no cover
                 pass
             self._mode_obj = None
+            self._mode_suspended = False
         if self in _GUARDS:
             _GUARDS.remove(self)
         self._active = False
@@ -523,6 +527,8 @@ class Guard:
     def _pre_hook(self, module, args):
         if _is_compiling() or self._busy or not self._is_current():
             return None
+        if self._mode_suspended:  # an optimizer step raised before our post-hook could resume
+            self._resume_mode()
         if isinstance(module, torch.nn.modules.loss._Loss):
             self._loss_stack.append(type(module).__name__)
         return None
@@ -572,9 +578,32 @@ class Guard:
         finally:
             self._busy = False
 
+    def _opt_pre_hook(self, optimizer, args, kwargs):
+        """Suspend the TorchFunctionMode during optimizer.step(): the optimizer makes many small
+        torch calls per parameter (hundreds a step) and none of them concerns padding."""
+        if not self._is_current() or self._mode_suspended or self._mode_obj is None:
+            return None
+        try:
+            n = torch._C._len_torch_function_stack()
+            if n and torch._C._get_function_stack_at(n - 1) is self._mode_obj:
+                torch._C._pop_torch_function_stack()
+                self._mode_suspended = True
+        except Exception as e:  # pragma: no cover
+            self._internal(e, "optimizer pre-hook")
+        return None
+
+    def _resume_mode(self) -> None:
+        if self._mode_suspended and self._mode_obj is not None:
+            torch._C._push_on_torch_function_stack(self._mode_obj)
+        self._mode_suspended = False
+
     def _opt_hook(self, optimizer, args, kwargs):
         if not self._is_current():
             return
+        try:
+            self._resume_mode()
+        except Exception as e:  # pragma: no cover
+            self._internal(e, "optimizer post-hook")
         new = self._end_step()
         self._deliver(new, at_exit=False)
 

@@ -23,6 +23,7 @@ def global_state():
         len(M._global_forward_pre_hooks),
         len(M._global_forward_hooks_with_kwargs),
         len(M._global_forward_hooks_always_called),
+        len(O._global_optimizer_pre_hooks),
         len(O._global_optimizer_post_hooks),
         torch._C._len_torch_function_stack(),
     )
@@ -49,7 +50,7 @@ def test_raise_mode_raises_after_the_optimizer_step():
     assert "PAD201" in str(ei.value)
     # the step itself completed (raised at the optimizer step post-hook, after the update)
     assert any(not torch.equal(b, p) for b, p in zip(before, model.parameters()))
-    assert global_state() == (0, 0, 0, 0, 0, 0)
+    assert global_state() == (0, 0, 0, 0, 0, 0, 0)
 
 
 def test_raise_mode_at_exit_without_optimizer():
@@ -118,17 +119,17 @@ def test_finding_points_at_the_callers_line():
 
 
 def test_hooks_and_mode_removed_on_exit_also_on_exception():
-    assert global_state() == (0, 0, 0, 0, 0, 0)
+    assert global_state() == (0, 0, 0, 0, 0, 0, 0)
     with padlint.guard(mode="record", summary=False):
-        assert global_state() != (0, 0, 0, 0, 0, 0)
-    assert global_state() == (0, 0, 0, 0, 0, 0)
+        assert global_state() != (0, 0, 0, 0, 0, 0, 0)
+    assert global_state() == (0, 0, 0, 0, 0, 0, 0)
     with pytest.raises(KeyError):
         with padlint.guard(mode="raise"):
             model = Classifier("h_n")
             ids, lengths = token_batch()
             F.cross_entropy(model(ids, lengths), TARGET).backward()
             raise KeyError("user error")  # the user's exception wins, no PaddingLeakError
-    assert global_state() == (0, 0, 0, 0, 0, 0)
+    assert global_state() == (0, 0, 0, 0, 0, 0, 0)
     assert padlint.runtime.active_guard() is None
 
 
@@ -142,7 +143,7 @@ def test_nesting():
         assert padlint.runtime.active_guard() is outer
     assert [f.code for f in inner.findings] == ["PAD201"]
     assert [f.code for f in outer.findings] == ["PAD201"]
-    assert global_state() == (0, 0, 0, 0, 0, 0)
+    assert global_state() == (0, 0, 0, 0, 0, 0, 0)
 
 
 def test_decorator():
@@ -158,7 +159,7 @@ def test_decorator():
     step()
     assert [f.code for f in g.findings] == ["PAD201"]
     assert step.guard is g
-    assert global_state() == (0, 0, 0, 0, 0, 0)
+    assert global_state() == (0, 0, 0, 0, 0, 0, 0)
 
 
 def test_internal_error_becomes_r900_not_an_exception(monkeypatch):
@@ -223,3 +224,28 @@ def test_codes_catalogue_is_complete():
                  "PAD-R001", "PAD-R002", "PAD-R003", "PAD-R900"]:
         name, desc = CODES[code]
         assert name and desc and name == name.lower()
+
+
+def test_mode_suspended_during_optimizer_step_and_restored_after_a_failing_step():
+    model = Classifier("h_n")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    seen = []
+    opt.register_step_pre_hook(lambda *a: seen.append(torch._C._len_torch_function_stack()))
+    with padlint.guard(mode="record", summary=False) as g:
+        assert torch._C._len_torch_function_stack() == 1
+        leaky_step(model, opt)
+        assert seen == [0]  # suspended inside optimizer.step()
+        assert torch._C._len_torch_function_stack() == 1
+
+        def boom(*a):
+            raise ValueError("step failed")
+
+        h = opt.register_step_pre_hook(boom)
+        with pytest.raises(ValueError):
+            leaky_step(model, opt)
+        h.remove()
+        assert torch._C._len_torch_function_stack() == 0  # still suspended ...
+        leaky_step(model, opt)  # ... until the next module call resumes it
+        assert torch._C._len_torch_function_stack() == 1
+    assert [f.code for f in g.findings] == ["PAD201"]
+    assert global_state() == (0, 0, 0, 0, 0, 0, 0)
