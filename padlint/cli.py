@@ -163,6 +163,8 @@ def check(paths, select, ignore, extend_select, output_format, config_path, isol
         sys.exit(2)
     if findings and not exit_zero:
         sys.exit(1)
+    if diff and result.diffs and not exit_zero:
+        sys.exit(1)  # like ruff: a non-empty diff fails, so `--diff` works as a CI gate
     sys.exit(0)
 
 
