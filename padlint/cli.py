@@ -145,6 +145,9 @@ def check(paths, select, ignore, extend_select, output_format, config_path, isol
             click.echo(text)
     elif not (diff and fmt == "concise") and result.fixed_stdin is None:
         write(findings, fmt, sys.stdout, files_checked=result.files_checked, checked_files=result.checked_files)
+    elif result.fixed_stdin is not None and findings:
+        # stdout carries the fixed source; what is left goes to stderr (as ruff does).
+        write(findings, "concise", sys.stderr)
     if not quiet and fmt in ("concise", "full") and not diff and result.fixed_stdin is None:
         fixable = sum(1 for f in findings if f.edits and (f.fix_applicability == "safe" or unsafe_fixes))
         if findings:

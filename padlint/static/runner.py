@@ -138,7 +138,7 @@ def run(job: Job) -> RunResult:
                       [dict(f.to_json(), hint=f.hint, source_line=f.source_line) for f in report.findings])
         if report.fixed_text is not None and report.fixed_text != unit.text:
             result.fixed += report.fixes_applied
-            if unit.path is None:
+            if unit.path is None and job.write_fixes:
                 result.fixed_stdin = report.fixed_text
             elif job.write_fixes:
                 try:
