@@ -63,10 +63,12 @@ def main() -> None:
 @click.option("--cache-dir", default=None, help="Where the result cache lives (default: .padlint_cache).")
 @click.option("--exclude", multiple=True, help="Globs of files and folders to skip (replaces the config's).")
 @click.option("--extend-exclude", multiple=True, help="Globs to skip, in addition to the config's.")
+@click.option("--force-exclude", is_flag=True, default=None,
+              help="Apply the excludes to files named on the command line too (for pre-commit).")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing the prefilter).")
 def check(paths, select, ignore, extend_select, output_format, config_path, isolated, preview, fix, unsafe_fixes,
           diff, ignore_noqa, exit_zero, statistics, quiet, stdin_filename, jobs, no_cache, cache_dir, exclude,
-          extend_exclude, no_prefilter) -> None:
+          extend_exclude, force_exclude, no_prefilter) -> None:
     """Check PATHS (files or folders; default: the current folder) for padding bugs."""
     from padlint.static.config import Config, ConfigError, find_config, load_config
     from padlint.static.output import statistics as stats_text
@@ -128,6 +130,7 @@ def check(paths, select, ignore, extend_select, output_format, config_path, isol
         cache_dir=None if no_cache or fix or diff or "-" in paths else (cache_dir or config.cache_dir
                                                                         or str(config.root / ".padlint_cache")),
         stdin_filename=stdin_filename,
+        force_exclude=config.force_exclude if force_exclude is None else force_exclude,
     )
     result = run(job)
 

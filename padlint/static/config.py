@@ -16,7 +16,7 @@ from padlint.static.registry import SelectionError, resolve_selection
 
 KNOWN_KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "preview",
-    "lengths-names", "mask-names", "output-format", "cache-dir",
+    "lengths-names", "mask-names", "output-format", "cache-dir", "force-exclude",
 }
 DEFAULT_EXCLUDE: list[str] = []
 
@@ -40,6 +40,7 @@ class Config:
     mask_names: list[str] = field(default_factory=list)
     output_format: str | None = None
     cache_dir: str | None = None
+    force_exclude: bool = False
 
 
 def find_config(start: Path) -> Path | None:
@@ -117,6 +118,10 @@ def load_config(path: Path | None) -> Config:
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: `output-format` must be a string")
             config.output_format = value
+        elif key == "force-exclude":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: `force-exclude` must be true or false, got {value!r}")
+            config.force_exclude = value
         elif key == "cache-dir":
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: `cache-dir` must be a string")

@@ -36,6 +36,7 @@ class Job:
     jobs: int | None = None
     cache_dir: str | None = None
     stdin_filename: str | None = None
+    force_exclude: bool = False  # apply exclude/extend-exclude to files named on the command line too
 
 
 @dataclass
@@ -100,7 +101,11 @@ def run(job: Job) -> RunResult:
         for where, why in found.errors:
             result.messages.append(f"{where}: {why}")
             result.unreadable = True
-        for path in found.files:
+        files = found.files
+        if job.force_exclude:
+            globs = [*job.exclude, *job.extend_exclude]
+            files = [p for p in files if not _force_excluded(p, globs, job.root)]
+        for path in files:
             try:
                 data = path.read_bytes()
             except OSError as exc:
@@ -154,6 +159,22 @@ def run(job: Job) -> RunResult:
         cache.save()
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _force_excluded(path: Path, globs: list[str], root: Path) -> bool:
+    """Whether ``path`` or a folder above it (up to ``root``) matches an exclude glob."""
+    if not globs:
+        return False
+    from padlint.static.discovery import matches_any
+
+    root = root.resolve()
+    candidate = path.resolve()
+    while True:
+        if matches_any(candidate, globs, root):
+            return True
+        if candidate == root or candidate.parent == candidate or root not in candidate.parents:
+            return False
+        candidate = candidate.parent
 
 
 def _add_unit(job: Job, result: RunResult, units: list[_Unit], display: str, path: Path | None, data: bytes) -> None:

@@ -124,6 +124,21 @@ def test_exclude_and_extend_exclude(project):
     assert codes(check(".")) == [("src/attend.py", "PAD403")]
 
 
+def test_force_exclude_applies_excludes_to_named_files(project):
+    pyproject(project, 'extend-exclude = ["vendor", "model"]\n')
+    named = ["vendor/encoder.py", "src/model/encoder.py", "src/attend.py"]
+    # Like ruff: a file named on the command line is checked even when excluded...
+    assert codes(check(*named)) == BASE
+    # ...unless --force-exclude (what the pre-commit hook passes) or `force-exclude = true`.
+    assert codes(check("--force-exclude", *named)) == [("src/attend.py", "PAD403")]
+    assert codes(check("--force-exclude", "vendor")) == []
+    pyproject(project, 'extend-exclude = ["vendor", "model"]\nforce-exclude = true\n')
+    assert codes(check(*named)) == [("src/attend.py", "PAD403")]
+    pyproject(project, 'force-exclude = "yes"\n')
+    result = check(".")
+    assert result.exit_code == 2 and "force-exclude" in result.stderr
+
+
 def test_per_file_ignores_are_relative_to_the_config_folder(project, monkeypatch):
     pyproject(project, """\
         [tool.padlint.per-file-ignores]

@@ -117,6 +117,7 @@ def test_hook_definition_matches_the_cli():
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     (hook,) = [h for h in hooks if h["id"] == "padlint"]
     assert hook["entry"] == "padlint check"
+    assert hook.get("args") == ["--force-exclude"]
     assert hook["language"] == "python"
     assert hook["types"] == ["python"]
     assert hook["require_serial"] is False
@@ -131,6 +132,10 @@ def test_pre_commit_hook_fails_on_buggy_and_passes_on_clean(user_repo: Path, hoo
     assert "Failed" in output
 
     (user_repo / "model.py").write_text(CLEAN)
+    # The project's own exclude applies to the files pre-commit names (the hook passes --force-exclude).
+    (user_repo / "legacy").mkdir()
+    (user_repo / "legacy" / "old_model.py").write_text(BUGGY)
+    (user_repo / "pyproject.toml").write_text('[tool.padlint]\nextend-exclude = ["legacy"]\n')
     passed = _run_hook(user_repo, hook_repo)
     output = passed.stdout + passed.stderr
     assert passed.returncode == 0, output
