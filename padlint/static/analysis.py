@@ -406,6 +406,8 @@ class Evaluator:
                     return base.but(batch_first=None)
                 if time_dim is not None and position == time_dim and not isinstance(value, (cst.Tuple, cst.List)):
                     return None  # one time step
+            elif isinstance(sl, cst.Slice) and position >= 2 and (sl.lower is not None or sl.upper is not None):
+                base = base.but(rnn=None)  # a slice of the feature axis: one direction of a bi-RNN
         return base
 
     def _eval_binop(self, node: cst.BinaryOperation) -> Val | None:
@@ -419,13 +421,17 @@ class Evaluator:
                     if is_time_dim(item) or _is_max_len_name(lst.elements[0].value):
                         return Val(V.LENGTHS, from_shape=True)
             for tensor, mask, tensor_node in ((left, right, node.left), (right, left, node.right)):
-                if mask is not None and mask.kind == V.MASK and mask.polarity != "pad":
+                if mask is not None and mask.kind == V.MASK and mask.polarity != "pad" and not mask.hint_only:
                     scorelike = (tensor is not None and bool(tensor.scores)) or _score_name(tensor_node)
                     mult = node if scorelike else None
                     if tensor is not None and tensor.kind == V.TENSOR:
                         return tensor.but(masked=True, zero_pads=True, mask_mult=mult)
                     if tensor is None or tensor.kind == V.TENSOR:
                         return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=mult)
+            for ones_node, other in ((node.left, right), (node.right, left)):
+                if other is not None and other.kind == V.DIM and isinstance(ones_node, cst.Call):
+                    if (self.qualname(ones_node.func) or "") in ("torch.ones", "torch.ones_like"):
+                        return Val(V.LENGTHS, from_shape=True)
         if isinstance(op, cst.Subtract):
             if _is_int_literal(node.left, 1) and right is not None and right.kind == V.MASK:
                 return flip(right)
@@ -497,6 +503,9 @@ class Evaluator:
         local = self._local_call(node, callee)
         if local is not _MISSING:
             return local
+        tokenized = _tokenizer_call(node)
+        if tokenized is not None:
+            return tokenized
         if isinstance(func, (cst.Name, cst.Attribute)) and (dotted(func) or "").rsplit(".", 1)[-1] in (
                 "SimpleNamespace", "dict", "namedtuple", "BatchEncoding", "ModelOutput"):
             keywords = {a.keyword.value: self(a.value) for a in node.args if a.keyword is not None}
@@ -620,7 +629,7 @@ class Evaluator:
             return Val(V.TENSOR, padded=True, strong=True, origin="pad_sequence", node=node,
                        batch_first=flag(node, "batch_first", 1, False),
                        pad=code_of(pad_node) if pad_node is not None else "0",
-                       zero_pads=pad_node is None or literal(pad_node) == 0)
+                       zero_pads=pad_node is None or literal(pad_node) == 0, neg_pads=_very_negative(pad_node))
         if qual == UNPACK:
             packed = self(arg_value(node, "sequence", 0))
             pad_node = arg_value(node, "padding_value", 2)
@@ -628,7 +637,7 @@ class Evaluator:
                       batch_first=flag(node, "batch_first", 1, False),
                       rnn=packed.rnn if packed is not None and packed.kind == V.PACKED else None,
                       pad=code_of(pad_node) if pad_node is not None else "0",
-                      zero_pads=pad_node is None or literal(pad_node) == 0)
+                      zero_pads=pad_node is None or literal(pad_node) == 0, neg_pads=_very_negative(pad_node))
             return Val(V.TUPLE, items=[out, Val(V.LENGTHS, from_unpack=True)])
         if qual == PACK:
             data = self(arg_value(node, "input", 0))
@@ -752,7 +761,14 @@ class Evaluator:
         if cls == EMBEDDING:
             data = self(arg_value(node, "input", 0))
             if is_padded(data):
-                return data.but(origin="embedding", zero_pads=False, masked=False, batch_first=data.batch_first)
+                # Rows at padding_idx are zeros: with tokens padded by that id, pads embed to 0.
+                padding_idx = (module.kwargs or {}).get("padding_idx")
+                zero = padding_idx is not None and data.pad is not None and (
+                    code_of(padding_idx) == data.pad or (
+                        _constant(self, code_of(padding_idx)) is not None
+                        and _constant(self, code_of(padding_idx)) == _constant(self, data.pad)))
+                return data.but(origin="embedding", zero_pads=zero, masked=False, neg_pads=False,
+                                batch_first=data.batch_first)
             return None
         if cls in ATTENTION_CLASSES:
             data = self(arg_value(node, None, 0))
@@ -887,10 +903,59 @@ class Evaluator:
             return None
         if kind == V.MODULE and method in ("forward", "__call__"):
             return self._eval_module_call(node, base)
+        if kind in (V.MODULE, V.INSTANCE, V.TOKENIZED) and method in (
+                "to", "cuda", "cpu", "train", "eval", "float", "half", "double", "bfloat16", "requires_grad_"):
+            return base
         return _MISSING
 
 
 # ----------------------------------------------------------------------------- helpers
+def _very_negative(node: cst.BaseExpression | None) -> bool:
+    value = literal(node)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value <= -1e3
+    text = code_of(node) if node is not None else ""
+    return "-inf" in text or "finfo" in text and ".min" in text
+
+
+def _tokenizer_call(node: cst.Call) -> Val | None:
+    """``tokenizer(texts, padding=True)``, ``tok.batch_encode_plus(..., padding="longest")``, ``tokenizer.pad(...)``."""
+    path = dotted(node.func) or ""
+    parts = path.split(".")
+    owner = next((p for p in parts if "tokeniz" in p.lower()), None)
+    if owner is None:
+        return None
+    method = parts[-1]
+    if method == "pad":
+        padding = True
+    else:
+        if method not in (owner, "__call__", "batch_encode_plus", "encode_plus", "prepare_seq2seq_batch"):
+            return None
+        arg = get_arg(node, "padding", None)
+        if arg is None:
+            return None
+        padding = literal(arg.value)
+        if padding in (False, "do_not_pad", None):
+            return None
+    prefix = path[: path.index(owner) + len(owner)]
+    return Val(V.TOKENIZED, pad=f"{prefix}.pad_token_id")
+
+
+_CANVASES = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
+             "new_zeros", "new_ones", "new_full", "new_empty", "BoolTensor", "ByteTensor", "FloatTensor"}
+
+
+def _opaque(node: cst.BaseExpression | None) -> bool:
+    """A right-hand side padlint could not read -- other than a blank canvas filled in later."""
+    if node is None:
+        return False
+    if isinstance(node, cst.Call):
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        return last not in _CANVASES
+    return not isinstance(node, (cst.Name, cst.Attribute, cst.Subscript))
+
+
 def _score_name(node: cst.BaseExpression) -> bool:
     path = dotted(node)
     if path is None:
@@ -1066,6 +1131,17 @@ def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = 
     return Val(V.TENSOR, padded=False, loss_none=True)
 
 
+def _constant(ev: Evaluator, code: str | None) -> Any:
+    if code is None:
+        return None
+    try:
+        return int(code)
+    except ValueError:
+        pass
+    bound = ev.scope.lookup(code) if ev.scope is not None else None
+    return bound.value if bound is not None and bound.kind == V.CONST else None
+
+
 def resolve_constant(ctx: Context, code: str | None) -> Any:
     """The value of a literal or of a name bound to one (``PAD_IDX = 0``), else None."""
     if code is None:
@@ -1207,7 +1283,7 @@ class Walker(FastVisitor):
             self._bind_params(statement, method_scope)
             for target, value in collector:
                 result = self.ev(value)
-                if result is not None and result.kind in (V.MODULE, V.FUNC, V.INSTANCE) or (
+                if result is not None and result.kind in (V.MODULE, V.FUNC, V.INSTANCE, V.CONST) or (
                     result is not None and result.kind == V.TENSOR and result.padded is False
                 ):
                     scope.env.setdefault(target, result)
@@ -1405,6 +1481,8 @@ class Walker(FastVisitor):
                 items = list(value.items or [])
             elif value is not None and value.kind == V.RNN_RESULT:
                 items = [value.output, value.state]
+            elif value is not None and value.kind == V.SHAPE:
+                items = [Val(V.DIM, of=value.of, dim=i) for i in range(len(elements))]
             elif value is not None and value.kind == V.SEQ:
                 items = []
                 for name in names:
@@ -1438,7 +1516,8 @@ class Walker(FastVisitor):
         if value is None:
             hinted = V.val_for_name(path.rsplit(".", 1)[-1])
             if hinted is not None:
-                value = hinted
+                # Only the name says so: `mask = quantizer_dropout(...)` may be any mask.
+                value = hinted.but(hint_only=True) if _opaque(value_node) else hinted
         if value is None:
             self.scope.env.pop(path, None)
             if self.scope.lookup(path) is not None:

@@ -188,8 +188,13 @@ def _matches(text: str, group: tuple[str, ...], padding: list[bool | None]) -> b
     return False
 
 
-def _triggered(text: str, rules: list[Rule]) -> list[Rule]:
-    """The rules that have something to look at in this text (the prefilter)."""
+def _triggered(text: str, rules: list[Rule], extra_names: tuple[str, ...] = ()) -> list[Rule]:
+    """The rules that have something to look at in this text (the prefilter).
+
+    Names configured to mean lengths or masks (`lengths-names`, `mask-names`) count as the
+    words "lengths" and "mask"."""
+    if extra_names and any(name in text for name in extra_names):
+        text = text + "\n# mask lengths"
     padding: list[bool | None] = [None]
     return [rule for rule in rules
             if _matches(text, rule.triggers, padding) and all(_matches(text, g, padding) for g in rule.also_requires)]
@@ -220,7 +225,9 @@ def check_text(text: str, filename: str, settings: Settings, fix: str | None = N
     report = FileReport(filename)
     lines = text.splitlines()
     rules = settings.rules()
-    active = _triggered(text, rules) if settings.prefilter else rules
+    names = settings.options.get("names", {})
+    extra = tuple(names.get("lengths", [])) + tuple(names.get("mask", []))
+    active = _triggered(text, rules, extra) if settings.prefilter else rules
     if not active:
         if SYNTAX_ERROR[0] in settings.select:
             err = _ast_syntax_error(text, filename)

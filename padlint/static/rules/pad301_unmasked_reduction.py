@@ -6,6 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import Context, arg_value, literal, time_axis
+from padlint.static.names import dotted
 from padlint.static.rule import PADDING, Rule
 
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
@@ -32,7 +33,7 @@ class UnmaskedReduction(Rule):
         elif isinstance(func, cst.Attribute) and func.attr.value in _METHODS and qual is None:
             data_node = func.value
             dim_node = arg_value(node, "dim", 0)
-            op = func.attr.value
+            op = {"amax": "max", "nanmean": "mean"}.get(func.attr.value, func.attr.value)
         else:
             return
         data = ctx.ev(data_node)
@@ -61,8 +62,8 @@ class UnmaskedReduction(Rule):
             return
         if op == "sum" and data.zero_pads:
             return  # zeros at the pads add nothing to a sum
-        if op == "max" and (not data.strong or data.softmaxed):
-            return  # a peak over padding matters only where pads can win; not knowable here
+        if op == "max" and (not data.strong or data.softmaxed or data.neg_pads or _is_abs(data_node)):
+            return  # a peak over padding matters only where pads can win: not for |x|, nor unknowable pads
         if op == "sum" and data.origin in ("embedding", "call", "param", "batch") and not data.loss_none:
             # a sum over time is only wrong when the pads are not zero; unknown here
             if not data.strong:
@@ -102,6 +103,17 @@ def _dims(node: cst.BaseExpression) -> set[int] | None:
             out.add(item)
         return out
     return None
+
+
+def _is_abs(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "abs":
+            return True
+        if isinstance(func, cst.Attribute) and func.attr.value == "abs" or (
+                isinstance(func, (cst.Name, cst.Attribute)) and (dotted(func) or "").endswith("abs")):
+            return True
+    return False
 
 
 def _counts_real_positions(node: cst.BaseExpression, ctx: Context) -> bool:
