@@ -40,7 +40,11 @@ PAD102 = textwrap.dedent("""\
     """)
 
 PAD103 = textwrap.dedent("""\
-    from torch.nn.utils.rnn import pack_padded_sequence
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+
+    def collate(batch):
+        return pad_sequence(batch, batch_first=True)  # batches are built here, unsorted
 
 
     def pack(x, lengths):
