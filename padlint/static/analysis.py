@@ -1339,7 +1339,7 @@ class Walker(FastVisitor):
                 continue
             hinted = V.val_for_name(name)
             if hinted is not None:
-                scope.env[name] = hinted
+                scope.env[name] = hinted.but(from_param=True) if hinted.kind == V.LENGTHS else hinted
                 continue
             if not (has_lengths or has_mask):
                 continue
