@@ -66,6 +66,8 @@ class _Unit:
 
 def _settings_for(job: Job, display: str) -> Settings:
     select = set(job.selected)
+    if not job.per_file_ignores:
+        return Settings(frozenset(select), job.options, job.ignore_noqa, job.prefilter)
     rel = display.replace(os.sep, "/")
     # Globs are relative to the folder of the configuration file, wherever padlint runs from.
     try:
