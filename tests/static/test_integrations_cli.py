@@ -85,12 +85,10 @@ def test_stdin_reports_with_the_stdin_filename(project):
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("models/encoder.py:14:16: PAD202 ")
     assert not (project / ".padlint_cache").exists()  # stdin is never cached
-    unnamed = subprocess.run([*padlint_cmd(), "check", "--isolated", "-"], input=LAST_STEP,
-                             capture_output=True, text=True, env=plain_env(), cwd=project)
+    unnamed = CliRunner().invoke(main, ["check", "--isolated", "-"], input=LAST_STEP)
     assert unnamed.stdout.startswith("-:14:16: PAD202 ")
-    clean = subprocess.run([*padlint_cmd(), "check", "--isolated", "-", "--stdin-filename", "c.py"],
-                           input="x = 1\n", capture_output=True, text=True, env=plain_env(), cwd=project)
-    assert clean.returncode == 0
+    clean = CliRunner().invoke(main, ["check", "--isolated", "-", "--stdin-filename", "c.py"], input="x = 1\n")
+    assert clean.exit_code == 0
 
 
 def test_stdin_filename_drives_per_file_ignores_and_json(project):
@@ -204,6 +202,6 @@ def test_colour_only_on_a_terminal_no_color_and_force_color(project):
     assert ANSI in forced.stdout
     # Machine-readable formats never carry colour, even when forced.
     for fmt in ("json", "json-lines", "github", "sarif", "junit"):
-        out = subprocess.run([*padlint_cmd(), *args, "--output-format", fmt], capture_output=True, text=True,
-                             env=plain_env(FORCE_COLOR="1"), cwd=project).stdout
-        assert ANSI not in out, fmt
+        out = CliRunner().invoke(main, [*args, "--output-format", fmt], env={"FORCE_COLOR": "1"}).stdout
+        assert "PAD202" in out and ANSI not in out, fmt
+    assert ANSI in CliRunner().invoke(main, [*args, "--output-format", "full"], env={"FORCE_COLOR": "1"}).stdout
