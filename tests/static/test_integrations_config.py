@@ -153,10 +153,26 @@ def test_per_file_ignores_are_relative_to_the_config_folder(project, monkeypatch
         ((project / "vendor" / "encoder.py").as_posix(), "PAD202")]
 
 
+CTC = textwrap.dedent("""\
+    import torch
+    import torch.nn.functional as F
+
+
+    def ctc_step(model, feats, frame_counts, targets, label_sizes):
+        log_probs = model(feats).log_softmax(dim=-1).transpose(0, 1)  # (T, B, vocab)
+        input_lengths = torch.full((feats.size(0),), log_probs.size(0), dtype=torch.long)
+        return F.ctc_loss(log_probs, targets, input_lengths, label_sizes, blank=0, zero_infinity=True)
+    """)
+
+
 def test_mask_names_and_lengths_names(project):
+    (project / "ctc.py").write_text(CTC)
     assert ("src/keep.py", "PAD403") not in codes(check("src"))
-    pyproject(project, 'mask-names = ["keep"]\nlengths-names = ["n_valid"]\n')
+    # PAD305 needs to know that the real lengths exist: `frame_counts` is not a known name.
+    assert codes(check("ctc.py")) == []
+    pyproject(project, 'mask-names = ["keep"]\nlengths-names = ["frame_counts"]\n')
     assert ("src/keep.py", "PAD403") in codes(check("src"))
+    assert codes(check("ctc.py")) == [("ctc.py", "PAD305")]
     pyproject(project, 'lengths-names = [1, 2]\n')
     result = check("src")
     assert result.exit_code == 2
