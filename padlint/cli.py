@@ -85,7 +85,10 @@ def check(paths, select, ignore, extend_select, output_format, config_path, isol
                 raise ConfigError(f"{config_path}: no such configuration file")
             config = load_config(Path(config_path))
         else:
-            start = Path(paths[0]) if paths[0] != "-" else Path.cwd()
+            # For stdin, the configuration is the one the named file would get (editors run from anywhere).
+            start = Path(paths[0]) if paths[0] != "-" else Path(stdin_filename or ".")
+            while not start.exists() and start != start.parent:
+                start = start.parent
             config = load_config(find_config(start if start.exists() else Path.cwd()))
     except ConfigError as exc:
         click.echo(f"padlint: error: {exc}", err=True)

@@ -205,3 +205,16 @@ def test_colour_only_on_a_terminal_no_color_and_force_color(project):
         out = CliRunner().invoke(main, [*args, "--output-format", fmt], env={"FORCE_COLOR": "1"}).stdout
         assert "PAD202" in out and ANSI not in out, fmt
     assert ANSI in CliRunner().invoke(main, [*args, "--output-format", "full"], env={"FORCE_COLOR": "1"}).stdout
+
+
+def test_stdin_uses_the_configuration_of_the_named_file(tmp_path, monkeypatch):
+    """An editor pipes a buffer from any folder: the config next to the named file applies."""
+    (tmp_path / "proj" / "src").mkdir(parents=True)
+    (tmp_path / "proj" / "padlint.toml").write_text('select = ["PAD403"]\n')
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    for name in ("../proj/src/enc.py", "../proj/src/not/saved/yet.py"):
+        result = CliRunner().invoke(main, ["check", "--no-cache", "-", "--stdin-filename", name], input=LAST_STEP)
+        assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["check", "--no-cache", "-"], input=LAST_STEP)
+    assert result.exit_code == 1
