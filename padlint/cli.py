@@ -149,7 +149,7 @@ def check(paths, select, ignore, extend_select, output_format, config_path, isol
         text = stats_text(findings)
         if text:
             click.echo(text)
-    elif not (diff and fmt == "concise") and result.fixed_stdin is None:
+    elif not diff and result.fixed_stdin is None:  # with --diff, stdout is the diff alone (any format)
         write(findings, fmt, sys.stdout, files_checked=result.files_checked, checked_files=result.checked_files)
     elif result.fixed_stdin is not None and findings:
         # stdout carries the fixed source; what is left goes to stderr (as ruff does).

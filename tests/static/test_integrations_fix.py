@@ -254,6 +254,10 @@ def test_diff_prints_a_unified_diff_and_changes_nothing(tmp_path, monkeypatch):
     cli("--fix", "copy/pad103.py")
     assert _apply_unified_diff(PAD103, cli("--diff", "pad103.py").stdout) == (tmp_path / "copy" / "pad103.py").read_text()
     assert cli("--diff", "pad403.py").exit_code == 1
+    # Whatever the output format, stdout under --diff is a plain diff (no JSON after it).
+    for fmt in ("json", "full", "sarif"):
+        as_fmt = cli("--diff", "--output-format", fmt, "pad403.py").stdout
+        assert as_fmt.startswith("--- pad403.py\n") and as_fmt.rstrip().endswith("@ v"), fmt
     (tmp_path / "clean.py").write_text("x = 1\n")
     clean = cli("--diff", "clean.py")
     assert clean.exit_code == 0 and clean.stdout == ""
