@@ -290,6 +290,7 @@ class Guard:
         self._st = _Step(0, self._sampled(0))
         self._active = False
         self._loss_stack: list[str] = []
+        self._attn_depth = 0  # > 0 while inside an attention module (inner layers are not probed)
         self._compile_warned = False
         self._compile_graphs0 = 0
         self.steps_checked = 0
@@ -505,14 +506,19 @@ class Guard:
                 gmin = torch.where(real, g, big).amin()
                 p.stats.append((pad, gmin, gmax))
                 return
-            pad = torch.where(p.pm, g.abs(), zero).amax()
-            if not p.detailed or p.m is None or p.kind != "seq":
+            m = p.m
+            pos = None
+            if m is not None and p.kind == "seq" and tuple(g.shape[: m.dim()]) == tuple(m.shape):
+                # one pass over the gradient: max |g| per position, then the padded ones
+                k = m.dim()
+                pos = g.abs().amax(dim=tuple(range(k, g.dim()))) if g.dim() > k else g.abs()
+                pad = torch.where(m, pos, torch.zeros((), dtype=pos.dtype, device=pos.device)).amax()
+            else:
+                pad = torch.where(p.pm, g.abs(), zero).amax()
+            if not p.detailed or pos is None:
                 p.stats.append((pad,))
                 return
-            k = p.m.dim()
-            nz = g.ne(0)
-            if nz.dim() > k:
-                nz = nz.flatten(k).any(-1)
+            nz = pos.ne(0) | pos.isnan()
             const = None
             if k == 2 and p.bdim is not None and g.shape[1 - p.bdim] > 1:
                 tdim = 1 - p.bdim
@@ -531,6 +537,8 @@ class Guard:
             self._resume_mode()
         if isinstance(module, torch.nn.modules.loss._Loss):
             self._loss_stack.append(type(module).__name__)
+        elif isinstance(module, _ATTN_TYPES):
+            self._attn_depth += 1
         return None
 
     def _post_hook(self, module, args, kwargs, output):
@@ -548,6 +556,7 @@ class Guard:
             kind = "_on_rnn"
         elif isinstance(module, _ATTN_TYPES):
             kind = "_on_attention"
+            self._attn_depth = max(0, self._attn_depth - 1)
         else:
             return None
         self._busy = True
@@ -880,6 +889,8 @@ class Guard:
 
     # ----- attention ------------------------------------------------------------------------------
     def _on_attention(self, mod, args, kwargs, output):
+        if self._attn_depth > 0:
+            return  # inside another attention module: the outermost one is checked
         if isinstance(mod, torch.nn.MultiheadAttention):
             q = args[0] if args else kwargs.get("query")
             kpm = kwargs.get("key_padding_mask", args[3] if len(args) > 3 else None)
@@ -909,10 +920,11 @@ class Guard:
             if REGISTRY.get(q) is None:
                 self._tag(q, info)
             if isinstance(out, torch.Tensor) and tuple(out.shape[:2]) == tuple(m.shape):
-                loc = user_location(2)
-                info.meta["loc"] = loc
                 self._tag(out, info)
-                self._probe(out, info, "seq", f"output of {where}", loc)
+                if self._attn_depth == 0:  # outermost attention module: probe its output
+                    loc = user_location(2)
+                    info.meta["loc"] = loc
+                    self._probe(out, info, "seq", f"output of {where}", loc)
             return
         info = REGISTRY.lookup(q)
         if info is None or info.kind != "seq":
@@ -1358,6 +1370,8 @@ def _error_message(findings: list[Finding]) -> str:
 
 
 def _compiled_graphs() -> int:
+    if "torch._dynamo.utils" not in sys.modules:  # nothing was compiled; do not import dynamo
+        return 0
     try:
         from torch._dynamo.utils import counters
 
