@@ -1007,15 +1007,17 @@ class Guard:
             self._tag(out, info)
             if not (st.sampled and grad_mode and out.requires_grad and self.probes):
                 return
-        elif not st.sampled:
-            # cheap gradient probe on the loss input on non-sampled steps
-            if grad_mode and inp.requires_grad and kind == "class":
-                bm = broadcast_mask(pm, tuple(inp.shape)) if pm.shape != tuple(inp.shape) else pm
+        else:
+            # gradient probe on the loss input (every step; on sampled steps it is explained by
+            # the oracle's finding, so later steps do not repeat it as a generic leak)
+            if grad_mode and inp.requires_grad and self.probes:
+                bm = pm if tuple(pm.shape) == tuple(inp.shape) else broadcast_mask(pm, tuple(inp.shape))
                 if bm is None and pm.dim() == 1 and inp.dim() == 2 and inp.shape[0] == pm.shape[0]:
                     bm = pm.unsqueeze(1)
                 if bm is not None:
                     self._probe(inp, None, "seq", f"input of {where}", loc, pm=bm)
-            return
+            if not st.sampled:
+                return
         pad = pm
         if kind == "class":
             ii = bound.get("ignore_index", -100)

@@ -449,3 +449,26 @@ def test_binary_cross_entropy_and_nll():
             F.nll_loss(logp.reshape(-1, C), tg.reshape(-1), ignore_index=ignore).backward()
             g.step()
         assert codes(g) == expected
+
+
+def _ce_no_ignore(m):
+    ids, lengths, tg = tag_batch(pad_target=0)
+    return nn.CrossEntropyLoss()(m(ids, lengths).reshape(-1, C), tg.reshape(-1))
+
+
+@pytest.mark.parametrize(
+    "make,loss_fn,expected",
+    [
+        (lambda: Classifier("h_n"), cls_loss, ["PAD201"]),
+        (lambda: Classifier("last"), cls_loss, ["PAD202"]),
+        (lambda: Tagger(packed=True), _ce_no_ignore, ["PAD303"]),
+        (lambda: Tagger(packed=False, rnn=nn.GRU, bidir=True), tag_loss, ["PAD-R002"]),
+        (lambda: Encoder(use_mask=False), enc_loss, ["PAD401"]),
+        (lambda: TimeMajor(gather=False), tm_loss, ["PAD202"]),
+    ],
+)
+def test_findings_stay_specific_on_unsampled_steps(make, loss_fn, expected):
+    # steps 0-2 run the oracles; steps 3-5 only the gradient probes: their leaks are the same
+    # sites, already explained, so no generic PAD-R001 appears
+    g = train_step(make(), loss_fn, steps=6)
+    assert codes(g) == expected
