@@ -644,7 +644,8 @@ class Guard:
         if len(seqs) == 0:
             self._emit("PAD-R003", "pad_sequence", "empty batch (no sequences)", loc, 0.0)
             return
-        lengths = torch.tensor([int(s.shape[0]) for s in seqs], device=out.device)
+        lens = [int(s.shape[0]) for s in seqs]
+        lengths = torch.tensor(lens, device=out.device)
         T = out.shape[1] if bf else out.shape[0]
         m = lengths_to_mask(lengths, T, True)
         if side == "left":
@@ -653,9 +654,10 @@ class Guard:
             m = m.t()
         info = PadInfo(m, 0 if bf else 1, "pad_sequence", meta={"pad_value": pv, "loc": loc})
         self._tag(out, info)
-        if bool((lengths == 0).any()):
-            self._emit("PAD-R003", "pad_sequence", f"{int((lengths == 0).sum())} sequence(s) of length 0 in the batch",
-                       loc, float(int((lengths == 0).sum())))
+        n_empty = lens.count(0)  # host-side: no device sync
+        if n_empty:
+            self._emit("PAD-R003", "pad_sequence", f"{n_empty} sequence(s) of length 0 in the batch",
+                       loc, float(n_empty))
         self._probe(out, info, "seq", "pad_sequence output", loc)
 
     def _on_pad_packed(self, func, args, kwargs, out):
@@ -1167,7 +1169,10 @@ class Guard:
                     scalars.extend([rec[1].float(), rec[2].float()])
                 elif len(rec) > 2 and rec[2] is not None:
                     scalars.append(rec[2].float())
-        vals = torch.stack([s.cpu() for s in scalars]).tolist() if scalars else []
+        vals: list = []
+        if scalars:  # one device->host copy for all statistics of the step
+            dev = scalars[0].device
+            vals = torch.stack([x.to(dev) for x in scalars]).tolist()
         it = iter(vals)
         leaks: list[tuple[_Probe, float]] = []
         specific = st.emitted_specific
