@@ -71,7 +71,15 @@ class Finding:
 
     @property
     def location(self) -> str:
-        return f"{self.file}:{self.line}"
+        """``file:line``, the file relative to the working directory when it lies below it."""
+        f = self.file
+        try:
+            rel = os.path.relpath(f)
+            if not rel.startswith(".."):
+                f = rel
+        except ValueError:  # pragma: no cover - other drive on Windows
+            pass
+        return f"{f}:{self.line}"
 
     @property
     def key(self) -> tuple:

@@ -17,7 +17,22 @@ How it works (see ``/work/shared/research/runtime-guard-notes.md`` for the measu
   call ``module.forward`` directly, and never touch parameters, buffers or optimizer state.
 * **Step boundary** -- the global optimizer step post-hook, ``guard.step()``,
   ``guard.check()`` and the exit of the ``with`` block.  ``PaddingLeakError`` is raised
-  only there, never from inside an autograd hook (that would break DDP).
+  only there, never from inside an autograd hook (that would break DDP).  The
+  TorchFunctionMode is suspended while ``optimizer.step()`` runs (it has nothing to check
+  there and the optimizer makes hundreds of small torch calls).
+
+Distributed: each rank checks its own batches (sampling is a function of the step index, so
+all ranks check the same steps); ``guard.check(all_reduce=True)`` (a collective) and, by
+default, the guard's exit gather all ranks' findings into ``guard.all_findings`` (each with its
+``rank``); in raise mode every rank then raises together.
+
+Known gaps: collate functions running in DataLoader worker processes are invisible (the
+embedding's ``padding_idx``, the losses' targets, ``padlint.mark`` or ``pad_value`` still give
+the padding); forward passes in other threads (``nn.DataParallel`` replicas) are not seen;
+TorchScript modules are opaque; inside ``torch.compile``'d graphs only ``nn.Embedding`` and
+RNN modules are seen (one warning says so); whether ``h_n`` is used is judged by its gradient,
+so under ``no_grad`` PAD201 is not reported; a zero-padding *sum* pooling that is harmless
+for the value is still reported (the gradient definition is stricter than "changes the loss").
 """
 
 from __future__ import annotations
