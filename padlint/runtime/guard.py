@@ -1482,6 +1482,8 @@ def guard(
     block raises.  Internal errors never reach the user's step: they become a PAD-R900 finding
     and a :class:`PadlintInternalWarning`.
     """
+    if callable(mode) and not isinstance(mode, str):  # bare @padlint.guard
+        return Guard()(mode)
     return Guard(
         mode, every=every, first=first, atol=atol, rtol=rtol, pad_value=pad_value, probes=probes,
         max_probes=max_probes, summary=summary, dist_sync=dist_sync,

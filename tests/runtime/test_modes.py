@@ -159,6 +159,13 @@ def test_decorator():
     step()
     assert [f.code for f in g.findings] == ["PAD201"]
     assert step.guard is g
+
+    @padlint.guard  # bare decorator: raise mode
+    def bare_step():
+        return leaky_step(model, opt)
+
+    with pytest.raises(padlint.PaddingLeakError):
+        bare_step()
     assert global_state() == (0, 0, 0, 0, 0, 0, 0)
 
 
