@@ -54,6 +54,11 @@ CODES: dict[str, tuple[str, str]] = {
         "attention over a padded batch without key_padding_mask / src_key_padding_mask: real "
         "positions attend to padding",
     ),
+    "PAD402": (
+        "padding-mask-polarity",
+        "a key padding mask is True at the real tokens and False at the padding: PyTorch wants "
+        "True = padding (a keep-mask such as HF's attention_mask must be inverted)",
+    ),
     # --- runtime only -------------------------------------------------------------------
     "PAD-R001": (
         "gradient-reaches-padding",

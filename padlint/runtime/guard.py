@@ -934,8 +934,19 @@ class Guard:
             if tuple(q.shape[:2]) != tuple(m.shape):
                 return
             info = PadInfo(m.to(q.device), 0 if bf else 1, "key_padding_mask", meta={})
-            if REGISTRY.get(q) is None:
+            qinfo = REGISTRY.lookup(q)
+            if qinfo is None:
                 self._tag(q, info)
+            elif self._st.sampled and qinfo.kind == "seq" and tuple(qinfo.mask.shape) == tuple(info.mask.shape):
+                known = qinfo.mask.to(q.device)
+                if bool(known.any()) and bool((info.mask == ~known).all()):
+                    self._emit(
+                        "PAD402", where,
+                        "the key padding mask is True at the real tokens and False at the padding "
+                        f"(padding known from {qinfo.source}): PyTorch wants True = padding; invert it",
+                        user_location(2), float(int(known.sum())),
+                    )
+                    self._st.emitted_specific = True
             if isinstance(out, torch.Tensor) and tuple(out.shape[:2]) == tuple(m.shape):
                 self._tag(out, info)
                 if self._attn_depth == 0:  # outermost attention module: probe its output

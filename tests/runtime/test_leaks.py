@@ -472,3 +472,19 @@ def test_findings_stay_specific_on_unsampled_steps(make, loss_fn, expected):
     # sites, already explained, so no generic PAD-R001 appears
     g = train_step(make(), loss_fn, steps=6)
     assert codes(g) == expected
+
+
+def test_inverted_key_padding_mask_polarity():
+    emb = nn.Embedding(V, 16, padding_idx=0)
+    layer = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True)
+    enc = nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
+    for keep_mask, expected in ((True, ["PAD402"]), (False, [])):
+        with padlint.guard(mode="record", summary=False) as g:
+            ids, lengths = token_batch()
+            pad = ids == 0
+            kpm = ~pad if keep_mask else pad  # HF-style keep-mask passed where True = padding
+            h = enc(emb(ids), src_key_padding_mask=kpm)
+            keep = (~pad).unsqueeze(-1).float()
+            ((h * keep).sum(1) / keep.sum(1)).sum().backward()
+            g.step()
+        assert codes(g) == expected
