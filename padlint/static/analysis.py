@@ -319,6 +319,8 @@ class Evaluator:
                     return None
                 if base.kind == V.PACKED and attr == "data":
                     return None
+            if attr == "shape" and (base is None or base.kind == V.CONST):
+                return Val(V.SHAPE, of=None)
             hinted = V.val_for_name(attr)
             if hinted is not None:
                 return hinted
@@ -418,7 +420,7 @@ class Evaluator:
             for lst, other in ((node.left, right), (node.right, left)):
                 if isinstance(lst, cst.List) and len(lst.elements) == 1:
                     item = self(lst.elements[0].value)
-                    if is_time_dim(item) or _is_max_len_name(lst.elements[0].value):
+                    if (item is not None and item.kind == V.DIM) or _is_max_len_name(lst.elements[0].value):
                         return Val(V.LENGTHS, from_shape=True)
             for tensor, mask, tensor_node in ((left, right, node.left), (right, left, node.right)):
                 if mask is not None and mask.kind == V.MASK and mask.polarity != "pad" and not mask.hint_only:
@@ -651,7 +653,8 @@ class Evaluator:
             fill = arg_value(node, "fill_value", 1)
             if isinstance(size, (cst.Tuple, cst.List)) and fill is not None:
                 dims = [el.value for el in size.elements]
-                if len(dims) == 1 and (is_time_dim(self(fill)) or _is_max_len_name(fill)):
+                fill_value = self(fill)
+                if len(dims) == 1 and ((fill_value is not None and fill_value.kind == V.DIM) or _is_max_len_name(fill)):
                     return Val(V.LENGTHS, from_shape=True)
                 if len(dims) == 2 and not is_literal(fill) or (len(dims) == 2 and _is_pad_value(fill, None)):
                     return Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="canvas",
@@ -788,6 +791,10 @@ class Evaluator:
 
     def _eval_method(self, node: cst.Call, base: Val | None, method: str) -> Any:
         if base is None:
+            if method == "size":
+                dim = arg_value(node, "dim", 0)
+                index = literal(dim) if dim is not None else None
+                return Val(V.DIM, of=None, dim=index if isinstance(index, int) else None) if dim is not None else Val(V.SHAPE, of=None)
             if method in ("sort",) and flag(node, "descending", None, False):
                 return Val(V.TUPLE, items=[Val(V.LENGTHS, sorted=True), Val(V.PERM, node=node)])
             if method == "argsort" and flag(node, "descending", None, False):
