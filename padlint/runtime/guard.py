@@ -837,6 +837,7 @@ class Guard:
             meta["bidir_H"] = out.shape[-1] // 2
         oinfo = PadInfo(m, 0 if bf else 1, "propagated", meta=meta)
         self._tag(out, oinfo)
+        self._probe(x, PadInfo(m, 0 if bf else 1, info.source, meta={"loc": loc}), "seq", f"input of {where}", loc)
         self._probe(out, oinfo, "seq", f"output of {where}", loc)
         if not self._st.sampled or B == 0:
             return
@@ -1020,6 +1021,12 @@ class Guard:
         if kind == "class" and target.is_floating_point():
             return  # class probabilities: no positions to mask
         pm, src = self._loss_mask(inp, target, kind)
+        if pm is None and kind == "class" and self._st.sampled and target.dim() >= 1:
+            # ignore_index as a source: ignored targets are padding for this loss (matters for a
+            # reduction='none' loss that is then averaged: dilution)
+            ign = target == bound.get("ignore_index", -100)
+            if bool(ign.any()):
+                pm = ign
         if pm is None:
             return
         red = _reduction(bound)
@@ -1075,12 +1082,13 @@ class Guard:
             ref_mean = float(msum / denom) if float(denom) > 0 else float("nan")
             full_mean = float(l.float().mean())
             ref_sum = float(msum)
+            zero_at_pad = bool((l[pad.expand_as(l)] == 0).all()) if red == "none" else False
         if red == "none":
             p_info = None
             st.n += 1
             p = _Probe(st.n, "loss_elems", where, loc, pad.expand_as(l) if pad.shape != l.shape else pad,
-                       meta={"ref": ref_mean, "full": full_mean, "n_real": n_real, "n_all": n_all, "code":
-                             "PAD303" if kind == "class" else "PAD304"})
+                       meta={"ref": ref_mean, "full": full_mean, "n_real": n_real, "n_all": n_all,
+                             "zero_at_pad": zero_at_pad})
             st.probes.append(p)
             st.probed.add(id(out))
             out.register_hook(self._make_hook(p))
@@ -1223,7 +1231,7 @@ class Guard:
                 continue
             if p.kind == "loss_elems":
                 mt = p.meta
-                if leaked:
+                if leaked and not mt.get("zero_at_pad"):
                     self._emit(
                         "PAD301", p.where,
                         f"a reduction='none' loss is averaged over padded positions too (gradient {pad:.3g} "

@@ -488,3 +488,30 @@ def test_inverted_key_padding_mask_polarity():
             ((h * keep).sum(1) / keep.sum(1)).sum().backward()
             g.step()
         assert codes(g) == expected
+
+
+def test_reduction_none_ce_with_ignore_index_then_mean_is_dilution():
+    model = Tagger(packed=True)
+    for reduce, expected in (
+        (lambda l, tg: l.mean(), ["PAD302"]),
+        (lambda l, tg: l.sum() / (tg != -100).sum(), []),
+    ):
+        ids, lengths, tg = tag_batch(pad_target=-100)  # built outside: targets carry no tag
+        with padlint.guard(mode="record", summary=False) as g:
+            l = F.cross_entropy(model(ids, lengths).reshape(-1, C), tg.reshape(-1), reduction="none")
+            reduce(l, tg).backward()
+            g.step()
+        assert codes(g) == expected
+
+
+def test_rnn_fed_a_projection_of_marked_features():
+    proj = nn.Linear(E, E)
+    rnn = nn.GRU(E, H, batch_first=True, bidirectional=True)
+    x = padlint.mark(torch.randn(4, 5, E), LENS)
+    with padlint.guard(mode="record", summary=False, every=0, first=0) as g:  # probes only
+        o, _ = rnn(proj(x))
+        keep = (torch.arange(5)[None] < torch.tensor(LENS)[:, None]).unsqueeze(-1)
+        (o * keep).sum().backward()
+        g.step()
+    assert codes(g) == ["PAD-R001"]
+    assert "input of GRU" in g.findings[0].where
