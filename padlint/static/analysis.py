@@ -488,8 +488,10 @@ class Evaluator:
             for a, b_node in ((left, right_node), (right, left_node)):
                 if _is_pad_value(b_node, a) and (a is None or a.kind == V.TENSOR):
                     return Val(V.MASK, polarity="pad" if is_eq else "keep")
-        if isinstance(op, cst.GreaterThan) and _is_int_literal(right_node, 0) and is_padded(left):
+        if isinstance(op, cst.GreaterThan) and _is_int_literal(right_node, 0) and (is_padded(left) or _token_name(left_node)):
             return Val(V.MASK, polarity="keep")
+        if isinstance(op, (cst.Equal, cst.NotEqual)) and _is_int_literal(right_node, 0) and _token_name(left_node):
+            return Val(V.MASK, polarity="pad" if isinstance(op, cst.Equal) else "keep")
         return None
 
     def _eval_call(self, node: cst.Call) -> Val | None:
@@ -961,6 +963,16 @@ def _opaque(node: cst.BaseExpression | None) -> bool:
         last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         return last not in _CANVASES
     return not isinstance(node, (cst.Name, cst.Attribute, cst.Subscript))
+
+
+def _token_name(node: cst.BaseExpression) -> bool:
+    """Token ids: `tokens`, `input_ids`, `src`, `batch.text`... (compared with 0 = the usual pad id)."""
+    path = dotted(node)
+    if path is None:
+        return False
+    last = path.rsplit(".", 1)[-1].lower()
+    return any(word in last for word in ("token", "ids", "src", "tgt", "word", "text", "seq", "char")) and not (
+        "mask" in last or "len" in last)
 
 
 def _score_name(node: cst.BaseExpression) -> bool:

@@ -7,6 +7,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import ELEMENTWISE_LOSSES, FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal
 from padlint.static.rule import Rule
+from padlint.static.traverse import iter_nodes
 
 # Where padding on a prediction is certain: made by these, not merely passed through a model.
 _POSITIONAL_ORIGINS = {"pad_sequence", "unpack", "rnn", "embedding", "canvas", "F.pad", "tokenizer"}
@@ -49,6 +50,26 @@ class ElementwiseLossOverPadding(Rule):
         certain = V.is_strongly_padded(target) or (
             V.is_strongly_padded(prediction) and prediction.origin in _POSITIONAL_ORIGINS)
         if not certain:
+            unused = _unused_mask_parameter(ctx)
+            if unused is None or not (V.is_padded(prediction) and (target is None or V.is_padded(target))):
+                return
+            self.report(ctx, node, f"`{name}` averages over every position although `{unused}` says which are "
+                                   "padding: the mask is never applied")
             return
         self.report(ctx, node, f"`{name}` averages over every position of padded "
                                f"{'targets' if V.is_strongly_padded(target) else 'predictions'}, padding included")
+
+
+def _unused_mask_parameter(ctx: Context) -> str | None:
+    """A `mask`/`lengths` parameter of the current function that its body never reads."""
+    scope = ctx.scope
+    if scope.kind != "function" or not isinstance(scope.node, cst.FunctionDef):
+        return None
+    candidates = [p for p in scope.params if V.looks_like_mask(p) or V.looks_like_lengths(p)]
+    if not candidates:
+        return None
+    used = {n.value for n in iter_nodes(scope.node.body) if isinstance(n, cst.Name)}
+    for name in candidates:
+        if name not in used:
+            return name
+    return None
