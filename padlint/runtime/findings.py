@@ -113,10 +113,12 @@ _RUNTIME_DIR = _dir_of(__file__)
 _PADLINT_TESTING = os.path.join(os.path.dirname(_RUNTIME_DIR.rstrip(os.sep)), "testing.py")
 _TORCH_PREFIXES: list[str] = []
 _STDLIB_PREFIXES: list[str] = []
-try:  # torch's own files
-    import torch as _torch
+try:  # torch's own files (located without importing torch)
+    import importlib.util as _ilu
 
-    _TORCH_PREFIXES.append(_dir_of(_torch.__file__))
+    _spec = _ilu.find_spec("torch")
+    if _spec is not None and _spec.origin:
+        _TORCH_PREFIXES.append(_dir_of(_spec.origin))
 except Exception:  # pragma: no cover
     pass
 for _key in ("stdlib", "platstdlib"):

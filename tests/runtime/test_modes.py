@@ -172,7 +172,7 @@ def test_decorator():
 def test_internal_error_becomes_r900_not_an_exception(monkeypatch):
     import sys
 
-    G = sys.modules["padlint.runtime.guard"]
+    G = sys.modules["padlint.runtime._guard"]
 
     def boom(*a, **k):
         raise ZeroDivisionError("simulated bug")
@@ -219,7 +219,12 @@ def test_import_padlint_does_not_import_torch():
     import subprocess
     import sys
 
-    code = "import sys, padlint; assert 'torch' not in sys.modules; padlint.guard; assert 'torch' in sys.modules"
+    code = (
+        "import sys, padlint; assert 'torch' not in sys.modules; "
+        "from padlint.runtime import CODES, Finding; assert 'torch' not in sys.modules and 'PAD201' in CODES; "
+        "padlint.guard; assert 'torch' in sys.modules; "
+        "import padlint.runtime as r; assert callable(r.guard) and r.guard is padlint.guard"
+    )
     root = __file__.rsplit("/tests/", 1)[0]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
 
