@@ -17,11 +17,13 @@ def run(make_model, step_loss, guarded, steps=STEPS):
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     gen = torch.Generator().manual_seed(7)
     losses = []
+    grads = []
 
     def loop():
         for _ in range(steps):
             loss = step_loss(model, gen)
             loss.backward()
+            grads.append([p.grad.detach().clone() for p in model.parameters() if p.grad is not None])
             opt.step()
             opt.zero_grad()
             losses.append(loss.detach().clone())
@@ -32,13 +34,15 @@ def run(make_model, step_loss, guarded, steps=STEPS):
         assert g.oracle_runs >= 1 or g.steps_checked == steps
     else:
         loop()
-    return losses, [p.detach().clone() for p in model.parameters()], torch.get_rng_state(), opt.state_dict()
+    return losses, [p.detach().clone() for p in model.parameters()], torch.get_rng_state(), opt.state_dict(), grads
 
 
 def assert_identical(a, b):
-    la, pa, ra, sa = a
-    lb, pb, rb, sb = b
-    assert all(torch.equal(x, y) for x, y in zip(la, lb)), "losses differ"
+    la, pa, ra, sa, ga = a
+    lb, pb, rb, sb, gb = b
+    assert len(la) == len(lb) and all(torch.equal(x, y) for x, y in zip(la, lb)), "losses differ"
+    for step_a, step_b in zip(ga, gb):
+        assert len(step_a) == len(step_b) and all(torch.equal(x, y) for x, y in zip(step_a, step_b)), "grads differ"
     assert all(torch.equal(x, y) for x, y in zip(pa, pb)), "parameters differ"
     assert torch.equal(ra, rb), "RNG state differs"
     for k, st in sa["state"].items():
