@@ -515,3 +515,46 @@ def test_rnn_fed_a_projection_of_marked_features():
         g.step()
     assert codes(g) == ["PAD-R001"]
     assert "input of GRU" in g.findings[0].where
+
+
+@pytest.mark.parametrize("cell", [nn.LSTM, nn.GRU, nn.RNN])
+@pytest.mark.parametrize("layers,bidir,batch_first", [(1, False, True), (2, True, False), (2, False, False)])
+def test_packed_oracle_rnn_configurations(cell, layers, bidir, batch_first):
+    kw = {"proj_size": 5} if cell is nn.LSTM and layers == 2 and not bidir else {}
+    rnn = cell(E, H, num_layers=layers, bidirectional=bidir, batch_first=batch_first, **kw)
+    seqs = [torch.randn(n, E) for n in LENS]
+    D = 2 if bidir else 1
+    hout = kw.get("proj_size", H)
+    h0 = torch.zeros(layers * D, len(LENS), hout)
+    hx = (h0, torch.zeros(layers * D, len(LENS), H)) if cell is nn.LSTM else h0
+    with padlint.guard(mode="record", summary=False) as g:
+        x = pad_sequence(seqs, batch_first=batch_first)
+        out, state = rnn(x, hx)  # user-given initial state is passed to the oracle too
+        h = state[0] if isinstance(state, tuple) else state
+        h.sum().backward()
+        g.step()
+    assert codes(g) == ["PAD201"]
+    if bidir:
+        return
+    with padlint.guard(mode="record", summary=False) as g:
+        x = pad_sequence(seqs, batch_first=batch_first)
+        out, _ = rnn(x, hx)
+        o = out if batch_first else out.transpose(0, 1)
+        last = o[torch.arange(len(LENS)), torch.tensor(LENS) - 1]
+        last.sum().backward()
+        g.step()
+    assert g.findings == []
+
+
+def test_transformer_with_mask_but_unmasked_mean_pooling():
+    model = Encoder(use_mask=True)
+
+    def step(m):
+        ids, _ = token_batch()
+        pad = ids == 0
+        h = m.enc(m.emb(ids), src_key_padding_mask=pad)
+        return F.cross_entropy(m.fc(h.mean(1)), torch.tensor([0, 1, 2, 0]))  # pads averaged in
+
+    g = train_step(model, step, steps=4)
+    assert codes(g) == ["PAD301"]
+    assert "TransformerEncoder" in g.findings[0].where
