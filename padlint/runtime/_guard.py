@@ -884,7 +884,7 @@ class Guard:
     def _probe_used(self, t, pm, code, where, what, loc, magnitude, key=None):
         """A probe that turns into finding ``code`` if any gradient reaches ``pm``."""
         st = self._st
-        if (id(t), code) in st.probed or not t.requires_grad:
+        if (id(t), code) in st.probed or not t.requires_grad or len(st.probes) >= 4 * self.max_probes:
             return
         st.n += 1
         p = _Probe(st.n, "used", where, loc, pm, meta={"code": code, "what": what, "mag": magnitude})
@@ -965,6 +965,8 @@ class Guard:
                 if classify(mbt)[0] in ("right", "none"):
                     return
         st = self._st
+        if len(st.attn) >= 64:  # a step that never ends (no optimizer, no g.step()): stay bounded
+            return
         st.n += 1
         st.attn.append((st.n, where, user_location(2)))
         if isinstance(out, torch.Tensor) and tuple(out.shape[: info.mask.dim()]) == tuple(info.mask.shape):
@@ -1084,7 +1086,8 @@ class Guard:
             ref_sum = float(msum)
             zero_at_pad = bool((l[pad.expand_as(l)] == 0).all()) if red == "none" else False
         if red == "none":
-            p_info = None
+            if len(st.probes) >= 4 * self.max_probes:
+                return
             st.n += 1
             p = _Probe(st.n, "loss_elems", where, loc, pad.expand_as(l) if pad.shape != l.shape else pad,
                        meta={"ref": ref_mean, "full": full_mean, "n_real": n_real, "n_all": n_all,

@@ -181,3 +181,13 @@ def test_memory_flat_over_many_guarded_steps():
     for f in g.findings:
         assert all(isinstance(v, (str, int, float, type(None))) for v in vars(f).values())
     assert g._st.probes == []
+
+
+def test_many_backwards_without_a_step_stay_bounded():
+    model = Classifier("h_n")
+    with padlint.guard(mode="record", summary=False) as g:
+        for _ in range(100):  # no optimizer, no g.step(): one long step
+            ids, lengths = token_batch()
+            F.cross_entropy(model(ids, lengths), TARGET).backward()
+        assert len(g._st.probes) <= 4 * g.max_probes
+    assert [f.code for f in g.findings] == ["PAD201"]

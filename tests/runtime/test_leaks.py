@@ -558,3 +558,18 @@ def test_transformer_with_mask_but_unmasked_mean_pooling():
     g = train_step(model, step, steps=4)
     assert codes(g) == ["PAD301"]
     assert "TransformerEncoder" in g.findings[0].where
+
+
+def test_ctc_target_lengths_from_shape():
+    T, K = 12, 5
+    lin = nn.Linear(E, K)
+    tgt_lens = [4, 2, 3]
+    with padlint.guard(mode="record", summary=False) as g:
+        feats = pad_sequence([torch.randn(T, E) for _ in tgt_lens])
+        lp = lin(feats).log_softmax(-1)
+        targets = pad_sequence([torch.randint(1, K, (n,)) for n in tgt_lens], batch_first=True)
+        S = targets.shape[1]
+        F.ctc_loss(lp, targets, [T] * 3, [S] * 3).backward()  # target lengths from the padded shape
+        g.step()
+    assert codes(g) == ["PAD305"]
+    assert "target_lengths" in g.findings[0].what
