@@ -18,9 +18,16 @@ SUITE_NAME = "padlint"
 
 
 def _clean(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot carry (control characters)."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or (ord(ch) >= 0x20 and ord(ch) not in (0xFFFE, 0xFFFF)
-                                                            and not 0xD800 <= ord(ch) <= 0xDFFF))
+    """``text`` without the characters XML 1.0 cannot carry: control characters are dropped,
+    lone surrogates (from file names that are not UTF-8) become U+FFFD."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            out.append("\ufffd")
+        elif ch in "\t\n\r" or (code >= 0x20 and code not in (0xFFFE, 0xFFFF)):
+            out.append(ch)
+    return "".join(out)
 
 
 def _case(suite: ET.Element, classname: str, name: str, **attrs: str) -> ET.Element:

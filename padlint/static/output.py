@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections import Counter
 from typing import IO
 
 from padlint.static.findings import Finding
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 FORMATS = ("concise", "full", "json", "json-lines", "github", "sarif", "junit")
 
 
@@ -116,4 +118,9 @@ def write(findings: list[Finding], fmt: str, stream: IO[str] | None = None, file
     else:  # pragma: no cover - click validates the choice
         raise ValueError(fmt)
     if text:
-        stream.write(text + "\n")
+        stream.write(_printable(text) + "\n")
+
+
+def _printable(text: str) -> str:
+    """``text`` with lone surrogates (file names that are not valid UTF-8) shown as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)

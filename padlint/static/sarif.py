@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,12 @@ def artifact_uri(filename: str) -> str:
         try:
             path = path.resolve().relative_to(Path.cwd().resolve())
         except (ValueError, OSError):
-            return path.as_uri()
+            return "file://" + quote(os.fsencode(path.as_posix()), safe="/-._~")
     text = path.as_posix()
     while text.startswith("./"):
         text = text[2:]
-    return quote(text, safe="/-._~")
+    # The file name's own bytes, percent-escaped (a name that is not UTF-8 keeps its bytes).
+    return quote(os.fsencode(text), safe="/-._~")
 
 
 def _information_uri() -> str | None:

@@ -294,3 +294,27 @@ def test_output_format_from_config(project):
     assert json.loads(result.stdout.strip())["code"] == "PAD202"
     result = check("--output-format", "concise", "pkg/encoder.py")
     assert result.stdout.startswith(str(Path("pkg/encoder.py")) + ":14:16: PAD202")
+
+
+def test_file_name_that_is_not_utf8_in_sarif_and_junit(tmp_path, monkeypatch, validator):
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    name = os.fsdecode(b"caf\xe9.py")
+    try:
+        (tmp_path / name).write_text(LAST_STEP)
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system does not take that name")
+    log = json.loads(check("--output-format", "sarif", ".").stdout)
+    _assert_valid(validator, log)
+    uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "caf%E9.py"  # the name's own byte, percent-escaped
+    root = ET.fromstring(check("--output-format", "junit", ".").stdout.encode())
+    assert root.find("testsuite/testcase").get("classname") == "caf\ufffd.py"
+    for fmt in ("concise", "full", "github"):
+        result = check("--output-format", fmt, ".")
+        assert result.exit_code == 1 and "caf\ufffd.py" in result.stdout, fmt
+    for fmt in ("json", "json-lines"):  # JSON escapes the byte (\udce9), which round-trips in Python
+        result = check("--output-format", fmt, ".")
+        assert result.exit_code == 1 and json.loads(result.stdout.splitlines()[0] if fmt == "json-lines"
+                                                    else result.stdout)
