@@ -17,7 +17,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.names import ImportTable, dotted
-from padlint.static.traverse import FastVisitor, iter_nodes
+from padlint.static.traverse import FastVisitor, children, iter_nodes
 from padlint.static.values import Val, is_padded
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1546,13 +1546,23 @@ class Walker(FastVisitor):
 
 
 def _self_assignments(function: cst.FunctionDef) -> list[tuple[str, cst.BaseExpression]]:
-    found = []
-    for node in iter_nodes(function.body):
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
-                path = dotted(target.target)
-                if path is not None and path.startswith("self."):
-                    found.append((path, node.value))
+    """``self.x = ...`` statements anywhere in a method's statement tree (expressions are not entered)."""
+    found: list[tuple[str, cst.BaseExpression]] = []
+    stack: list[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        path = dotted(target.target)
+                        if path is not None and path.startswith("self."):
+                            found.append((path, small.value))
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        elif isinstance(node, (cst.BaseSuite, cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.Finally)):
+            stack.extend(reversed([c for c in children(node) if isinstance(c, (
+                cst.BaseSuite, cst.BaseStatement, cst.Else, cst.ExceptHandler, cst.Finally))]))
     return found
 
 
