@@ -151,8 +151,8 @@ def bench(name, model, step, batches, rounds, steps):
     print(f"  {'variant':<13} {'CPU ms':>8} {'ratio':>6}   {'wall ms':>8} {'ratio':>6}")
     for k in variants:
         print(f"  {k:<13} {med[k] * 1e3:8.2f} {med[k] / base:5.2f}x   {wmed[k] * 1e3:8.2f} {wmed[k] / wbase:5.2f}x")
-    print(f"  guard: {g_default.steps_checked} steps, {g_default.oracle_runs} oracle runs, findings={len(g_default.findings)}")
-    print(f"  guard_every1: {g_every1.steps_checked} steps, {g_every1.oracle_runs} oracle runs, findings={len(g_every1.findings)}")
+    for label, g in (("guard", g_default), ("guard_every1", g_every1)):
+        print(f"  {label}: {g.steps_checked} steps, {g.oracle_runs} oracle runs, findings={len(g.findings)}")
     return med
 
 

@@ -45,7 +45,8 @@ def _outputs(out: Any) -> list[tuple[str, torch.Tensor]]:
     if isinstance(out, (tuple, list)):
         return [(f"output[{i}]", v) for i, v in enumerate(out) if isinstance(v, torch.Tensor)]
     raise TypeError(
-        f"assert_batch_invariant: model_fn must return a tensor, or a tuple/list/dict of tensors, got {type(out).__name__}"
+        "assert_batch_invariant: model_fn must return a tensor, or a tuple/list/dict of tensors, "
+        f"got {type(out).__name__}"
     )
 
 

@@ -589,7 +589,6 @@ class Guard:
             return
         self._busy = True
         try:
-            self._seen_compiled = True
             if isinstance(module, torch.nn.Embedding):
                 ids = args[0] if args else kwargs.get("input")
                 self._on_embedding(
@@ -676,7 +675,7 @@ class Guard:
         self._probe(out, info, "seq", "pad_sequence output", loc)
 
     def _on_pad_packed(self, func, args, kwargs, out):
-        data, batch_sizes, bf = args[0], args[1], args[2]
+        data, bf = args[0], args[2]
         padded, lengths = out
         T = padded.shape[1] if bf else padded.shape[0]
         m = lengths_to_mask(lengths.to(padded.device), T, True)  # sorted order
@@ -785,7 +784,8 @@ class Guard:
             m = ids == pv
             if ids.dim() == 0:
                 return
-            info = PadInfo(m, 0 if ids.dim() == 2 else None, "padding_idx" if pidx is not None else "pad_value", meta={})
+            src = "padding_idx" if pidx is not None else "pad_value"
+            info = PadInfo(m, 0 if ids.dim() == 2 else None, src, meta={})
             if ids.dim() >= 1 and ids.shape[0] == 0:
                 self._emit("PAD-R003", "embedding", "empty batch (batch size 0)", user_location(2), 0.0)
                 return
@@ -1067,7 +1067,7 @@ class Guard:
         ref_kwargs = {k: v for k, v in bound.items() if k not in ("size_average", "reduce")}
         ref_kwargs["reduction"] = "none"
         with preserved_rng(inp), torch.no_grad():
-            l = func(**ref_kwargs).detach()
+            l = func(**ref_kwargs).detach()  # noqa: E741 (per-element loss)
             realf = real.to(l.dtype)
             if kind == "class":
                 w = bound.get("weight")
@@ -1555,11 +1555,14 @@ def mark(
         REGISTRY.set(tensor, PadInfo(m, bdim, "mark", meta={"loc": user_location(2)}))
         return tensor
     if tensor.dim() < 2:
-        raise ValueError(f"padlint.mark: a padded batch needs at least 2 dims (batch and time), got shape {tuple(tensor.shape)}")
+        raise ValueError(
+            f"padlint.mark: a padded batch needs at least 2 dims (batch and time), got shape {tuple(tensor.shape)}"
+        )
     if isinstance(lengths, torch.Tensor):
         if lengths.dim() != 1 or lengths.is_floating_point() or lengths.dtype == torch.bool:
             raise ValueError(
-                f"padlint.mark: lengths must be a 1-D integer tensor, got shape {tuple(lengths.shape)} dtype {lengths.dtype}"
+                "padlint.mark: lengths must be a 1-D integer tensor, got shape "
+                f"{tuple(lengths.shape)} dtype {lengths.dtype}"
             )
         L = lengths.detach().to(tensor.device, torch.int64)
     else:

@@ -30,7 +30,9 @@ PRIORITY = {
 class PadInfo:
     __slots__ = ("mask", "bdim", "source", "kind", "meta", "__weakref__")
 
-    def __init__(self, mask: torch.Tensor, bdim: Optional[int], source: str, kind: str = "seq", meta: Optional[dict] = None):
+    def __init__(
+        self, mask: torch.Tensor, bdim: Optional[int], source: str, kind: str = "seq", meta: Optional[dict] = None
+    ):
         self.mask = mask  # bool, True = padding, shape == tensor.shape[:mask.ndim]
         self.bdim = bdim
         self.source = source

@@ -169,19 +169,19 @@ def _bce_run(reduce):
 
 
 def test_unmasked_mean_of_reduction_none_bce_leaks():
-    g, _ = _bce_run(lambda l, m: l.mean())
+    g, _ = _bce_run(lambda el, m: el.mean())
     assert codes(g) == ["PAD301"]
     f = g.findings[0]
     assert f.value is not None and f.reference is not None
 
 
 def test_masked_sum_over_mask_sum_is_clean():
-    g, _ = _bce_run(lambda l, m: (l * m).sum() / m.sum())
+    g, _ = _bce_run(lambda el, m: (el * m).sum() / m.sum())
     assert g.findings == []
 
 
 def test_masked_mean_with_wrong_denominator_is_dilution():
-    g, total = _bce_run(lambda l, m: (l * m).mean())
+    g, total = _bce_run(lambda el, m: (el * m).mean())
     assert codes(g) == ["PAD302"]
     f = g.findings[0]
     assert abs(f.value - total) < 1e-5
@@ -286,7 +286,7 @@ def test_mark_explicit_lengths_and_generic_leak():
 
 
 def test_ctc_lengths_from_shape():
-    T, B, K = 12, 3, 5
+    T, B, K = 12, 3, 5  # noqa: F841
     lens = [12, 7, 9]
     lin = nn.Linear(E, K)
     with padlint.guard(mode="record", summary=False) as g:
@@ -302,7 +302,7 @@ def test_ctc_lengths_from_shape():
 
 
 def test_ctc_with_true_lengths_is_clean():
-    T, B, K = 12, 3, 5
+    B, K = 3, 5
     lens = [12, 7, 9]
     lin = nn.Linear(E, K)
     with padlint.guard(mode="record", summary=False) as g:
@@ -426,8 +426,8 @@ def test_elementwise_losses(loss):
     with padlint.guard(mode="record", summary=False) as g:
         x, y = pad_sequence(seqs, batch_first=True), pad_sequence(ys, batch_first=True)
         keep = (torch.arange(x.shape[1])[None] < torch.tensor(LENS)[:, None]).unsqueeze(-1)
-        l = loss(lin(x), y, reduction="none")
-        ((l * keep).sum() / (keep.sum() * 2)).backward()
+        el = loss(lin(x), y, reduction="none")
+        ((el * keep).sum() / (keep.sum() * 2)).backward()
         g.step()
     assert g.findings == []
 
@@ -493,13 +493,13 @@ def test_inverted_key_padding_mask_polarity():
 def test_reduction_none_ce_with_ignore_index_then_mean_is_dilution():
     model = Tagger(packed=True)
     for reduce, expected in (
-        (lambda l, tg: l.mean(), ["PAD302"]),
-        (lambda l, tg: l.sum() / (tg != -100).sum(), []),
+        (lambda el, tg: el.mean(), ["PAD302"]),
+        (lambda el, tg: el.sum() / (tg != -100).sum(), []),
     ):
         ids, lengths, tg = tag_batch(pad_target=-100)  # built outside: targets carry no tag
         with padlint.guard(mode="record", summary=False) as g:
-            l = F.cross_entropy(model(ids, lengths).reshape(-1, C), tg.reshape(-1), reduction="none")
-            reduce(l, tg).backward()
+            el = F.cross_entropy(model(ids, lengths).reshape(-1, C), tg.reshape(-1), reduction="none")
+            reduce(el, tg).backward()
             g.step()
         assert codes(g) == expected
 
