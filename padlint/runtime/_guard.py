@@ -299,7 +299,7 @@ class Guard:
         self._handles: list = []
         self._mode_obj: Optional[_Mode] = None
         self._busy = False
-        self._mode_suspended = False
+        self._mode_suspended: Optional[str] = None  # "optimizer" | "attention" while popped
         self._tid: Optional[int] = None
         self._step_index = 0
         self._st = _Step(0, self._sampled(0))
@@ -407,7 +407,7 @@ class Guard:
             except Exception:  # pragma: no cover
                 pass
             self._mode_obj = None
-            self._mode_suspended = False
+            self._mode_suspended = None
         if self in _GUARDS:
             _GUARDS.remove(self)
         self._active = False
@@ -548,11 +548,15 @@ class Guard:
     def _pre_hook(self, module, args):
         if _is_compiling() or self._busy or not self._is_current():
             return None
-        if self._mode_suspended:  # an optimizer step raised before our post-hook could resume
+        if self._mode_suspended == "optimizer":  # optimizer.step() raised before our post-hook
             self._resume_mode()
         if isinstance(module, torch.nn.modules.loss._Loss):
             self._loss_stack.append(type(module).__name__)
         elif isinstance(module, _ATTN_TYPES):
+            if self._attn_depth == 0:
+                # The module hooks see the attention masks; nothing inside needs the mode, and any
+                # active TorchFunctionMode would switch off PyTorch's inference fast path.
+                self._suspend_mode("attention")
             self._attn_depth += 1
         return None
 
@@ -581,6 +585,11 @@ class Guard:
             self._internal(e, f"forward hook of {type(module).__name__}")
         finally:
             self._busy = False
+            if self._attn_depth == 0 and self._mode_suspended == "attention":
+                try:
+                    self._resume_mode()
+                except Exception as e:  # pragma: no cover
+                    self._internal(e, "resuming the TorchFunctionMode")
         return None
 
     def _compiled_post(self, module, args, kwargs, output):
@@ -601,24 +610,29 @@ class Guard:
         finally:
             self._busy = False
 
-    def _opt_pre_hook(self, optimizer, args, kwargs):
-        """Suspend the TorchFunctionMode during optimizer.step(): the optimizer makes many small
-        torch calls per parameter (hundreds a step) and none of them concerns padding."""
-        if not self._is_current() or self._mode_suspended or self._mode_obj is None:
-            return None
+    def _suspend_mode(self, reason: str) -> None:
+        """Pop our TorchFunctionMode if it is on top of the stack (resumed by _resume_mode)."""
+        if self._mode_suspended or self._mode_obj is None:
+            return
         try:
             n = torch._C._len_torch_function_stack()
             if n and torch._C._get_function_stack_at(n - 1) is self._mode_obj:
                 torch._C._pop_torch_function_stack()
-                self._mode_suspended = True
+                self._mode_suspended = reason
         except Exception as e:  # pragma: no cover
-            self._internal(e, "optimizer pre-hook")
-        return None
+            self._internal(e, f"suspending the TorchFunctionMode ({reason})")
 
     def _resume_mode(self) -> None:
         if self._mode_suspended and self._mode_obj is not None:
             torch._C._push_on_torch_function_stack(self._mode_obj)
-        self._mode_suspended = False
+        self._mode_suspended = None
+
+    def _opt_pre_hook(self, optimizer, args, kwargs):
+        """Suspend the TorchFunctionMode during optimizer.step(): the optimizer makes many small
+        torch calls per parameter (hundreds a step) and none of them concerns padding."""
+        if self._is_current():
+            self._suspend_mode("optimizer")
+        return None
 
     def _opt_hook(self, optimizer, args, kwargs):
         if not self._is_current():

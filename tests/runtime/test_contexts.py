@@ -191,3 +191,16 @@ def test_many_backwards_without_a_step_stay_bounded():
             F.cross_entropy(model(ids, lengths), TARGET).backward()
         assert len(g._st.probes) <= 4 * g.max_probes
     assert [f.code for f in g.findings] == ["PAD201"]
+
+
+def test_transformer_inference_fast_path_unchanged_under_guard():
+    from models import Encoder
+
+    model = Encoder(use_mask=True).eval()
+    model.enc.enable_nested_tensor = True  # PyTorch's inference fast path (nested tensors)
+    ids, _ = token_batch()
+    with torch.no_grad():
+        ref = model.enc(model.emb(ids), src_key_padding_mask=ids == 0)
+        with padlint.guard(mode="raise", summary=False):
+            out = model.enc(model.emb(ids), src_key_padding_mask=ids == 0)
+    assert torch.equal(ref, out)  # the guard leaves the mode stack empty inside attention modules
