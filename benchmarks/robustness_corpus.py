@@ -52,6 +52,7 @@ _INPUT = (
     re.compile(r"binary file \(contains NUL bytes\)"),
     re.compile(r"not valid \S+ text"),
     re.compile(r"cannot read the encoding declaration"),
+    re.compile(r"unknown or broken encoding declaration"),
     re.compile(r"too deeply nested to analyse"),
     re.compile(r"cannot read: "),
     re.compile(r"cannot list folder"),
