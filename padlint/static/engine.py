@@ -88,7 +88,7 @@ def decode(data: bytes, filename: str) -> tuple[str | None, str | None]:
 
 # ----------------------------------------------------------------------------- suppressions
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.IGNORECASE)
-_IGNORE = re.compile(r"#\s*padlint:\s*ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
+_IGNORE = re.compile(r"#\s*padlint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?![\w-])", re.IGNORECASE)
 _FILE_IGNORE = re.compile(r"#\s*padlint:\s*file-ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
 
 
@@ -138,8 +138,11 @@ def suppressions(text: str) -> list[Suppression]:
             continue
         match = _IGNORE.search(comment)
         if match:
-            codes, _ = _split_codes(match.group("codes"))
-            found.append(Suppression(row, col + 1, codes, match.group(0)))
+            if match.group("codes") is None:  # `# padlint: ignore` alone: every padlint code on the line
+                found.append(Suppression(row, col + 1, None, match.group(0)))
+            else:
+                codes, _ = _split_codes(match.group("codes"))
+                found.append(Suppression(row, col + 1, codes, match.group(0)))
             continue
         match = _NOQA.search(comment)
         if match:
@@ -221,7 +224,42 @@ def _ast_syntax_error(text: str, filename: str) -> tuple[str, int, int] | None:
 
 
 def check_text(text: str, filename: str, settings: Settings, fix: str | None = None) -> FileReport:
-    """Check one file's text.  ``fix``: None, "safe" or "unsafe" (apply fixes up to that level)."""
+    """Check one file's text.  ``fix``: None, "safe" or "unsafe" (apply fixes up to that level).
+
+    Fixes are applied in rounds (at most 10) until nothing more changes, so that fixes which
+    touch the same call (PAD102 inside a call PAD103 rewrites) all land; the text is re-checked
+    after each round."""
+    if fix is None:
+        return _check_once(text, filename, settings, None)[0]
+    wanted = {"safe"} if fix == "safe" else {"safe", "unsafe"}
+    current = text
+    first: FileReport | None = None
+    errors: list[FileError] = []
+    for _ in range(10):
+        report, new_text = _check_once(current, filename, settings, fix)
+        if first is None:
+            first = report
+        errors.extend(e for e in report.errors if "automatic fix" in e.message)
+        if new_text is None or new_text == current:
+            break
+        current = new_text
+    assert first is not None
+    if current == text:
+        first.errors.extend(e for e in errors if e not in first.errors)
+        return first
+    final = _check_once(current, filename, settings, None)[0]
+    final.errors.extend(errors)
+    final.fixed_text = current
+
+    def fixable(r: FileReport) -> int:
+        return sum(1 for f in r.findings if f.edits and f.fix_applicability in wanted)
+
+    final.fixes_applied = max(fixable(first) - fixable(final), 1)
+    return final
+
+
+def _check_once(text: str, filename: str, settings: Settings, fix: str | None) -> tuple[FileReport, str | None]:
+    """One check; with ``fix``, also the text with this round's fixes applied (or None)."""
     report = FileReport(filename)
     lines = text.splitlines()
     rules = settings.rules()
@@ -233,7 +271,7 @@ def check_text(text: str, filename: str, settings: Settings, fix: str | None = N
             err = _ast_syntax_error(text, filename)
             if err is not None:
                 report.findings.append(_syntax_finding(filename, err[0], err[1], err[2], lines))
-        return _finish(report, text, settings)
+        return _finish(report, text, settings), None
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -244,20 +282,21 @@ def check_text(text: str, filename: str, settings: Settings, fix: str | None = N
             else:
                 report.errors.append(FileError(filename, f"libcst could not parse this file ({exc.message}), "
                                                          "although Python can; it was not checked", internal=True))
-        return _finish(report, text, settings)
+        return _finish(report, text, settings), None
     except (RecursionError, MemoryError) as exc:
         report.errors.append(FileError(filename, f"too deeply nested to analyse ({type(exc).__name__}); not checked"))
-        return _finish(report, text, settings)
+        return _finish(report, text, settings), None
     except Exception as exc:  # pragma: no cover - libcst internal problems
         report.errors.append(FileError(filename, f"libcst failed on this file: {exc!r}", internal=True))
-        return _finish(report, text, settings)
+        return _finish(report, text, settings), None
     report.parsed = True
 
     raw = _run_rules(module, text, filename, active, settings, report)
     if raw is None:
-        return _finish(report, text, settings)
+        return _finish(report, text, settings), None
     report.findings.extend(_to_findings(module, raw, filename, lines))
 
+    new_text: str | None = None
     if fix is not None:
         wanted = {"safe"} if fix == "safe" else {"safe", "unsafe"}
         fixes = [r.fix for r in raw if r.fix is not None and r.fix.applicability in wanted]
@@ -273,12 +312,8 @@ def check_text(text: str, filename: str, settings: Settings, fix: str | None = N
                 except Exception:
                     report.errors.append(FileError(filename, "an automatic fix produced invalid code; "
                                                              "nothing was changed", internal=True))
-                else:
-                    again = check_text(new_text, filename, settings, fix=None)
-                    again.fixed_text = new_text
-                    again.fixes_applied = len(kept)
-                    return again
-    return _finish(report, text, settings)
+                    new_text = None
+    return _finish(report, text, settings), new_text
 
 
 def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], settings: Settings,

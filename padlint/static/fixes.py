@@ -44,11 +44,29 @@ def node_code(node: cst.CSTNode) -> str:
 
 
 def add_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
-    """``call`` with ``keyword=value`` appended to its arguments."""
+    """``call`` with ``keyword=value`` appended to its arguments, in the call's own layout.
+
+    In a call laid out one argument per line with a trailing comma, the new argument gets a
+    line of its own and takes over the trailing comma."""
     args = list(call.args)
-    if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+    new_arg = cst.Arg(keyword=cst.Name(keyword), value=value,
+                      equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                            whitespace_after=cst.SimpleWhitespace("")))
+    if args and isinstance(args[-1].comma, cst.Comma):
+        last = args[-1]
+        trailing = last.comma
+        if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+            between = args[-2].comma.whitespace_after
+        else:
+            between = call.whitespace_before_args
+        if isinstance(between, cst.ParenthesizedWhitespace):
+            # the line break and indentation only, not a comment that sat at the end of that line
+            between = between.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_before=trailing.whitespace_before,
+                                                     whitespace_after=between))
+        args.append(new_arg.with_changes(comma=trailing))
+        return call.with_changes(args=args)
+    if args:
         args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    args.append(cst.Arg(keyword=cst.Name(keyword), value=value,
-                        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                              whitespace_after=cst.SimpleWhitespace(""))))
+    args.append(new_arg)
     return call.with_changes(args=args)

@@ -18,7 +18,7 @@ FORMATS = ("concise", "full", "json", "json-lines", "github", "sarif", "junit")
 def use_color(stream: IO[str]) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0", "false", "no"):
         return True
     return hasattr(stream, "isatty") and stream.isatty()
 

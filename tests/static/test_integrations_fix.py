@@ -321,8 +321,6 @@ def test_fixed_files_always_parse_on_the_fixtures(tmp_path):
         ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
-@pytest.mark.xfail(reason="padlint bug: add_keyword after a trailing comma in a multi-line call puts the new "
-                          "keyword on the closing bracket's line (fixes.py)", strict=False)
 def test_pad104_keyword_added_to_a_multiline_call_keeps_its_layout(tmp_path):
     source = textwrap.dedent("""\
         from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
@@ -344,10 +342,6 @@ def test_pad104_keyword_added_to_a_multiline_call_keeps_its_layout(tmp_path):
                                               "        enforce_sorted=False,\n        batch_first=True,\n")
 
 
-@pytest.mark.xfail(reason="padlint bug: when two fixes touch the same call (PAD103/PAD104 rebuild the call, PAD102 "
-                          "replaces an argument inside it), the outer replacement drops the inner one; --fix still "
-                          "counts both as fixed and a second --fix run is needed (engine.check_text/fixes.apply_fixes)",
-                   strict=False)
 def test_overlapping_fixes_on_one_call_are_all_applied_in_one_run(tmp_path):
     source = textwrap.dedent("""\
         from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
