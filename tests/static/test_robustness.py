@@ -553,8 +553,6 @@ PACK_ON_DEVICE = ("import torch\nfrom torch.nn.utils.rnn import pack_padded_sequ
                   "    return rnn(packed)\n")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: overlapping fixes (PAD103 around PAD102) need two --fix runs; "
-                                       "the summary counts both as fixed after one")
 def test_overlapping_fixes_are_all_applied_by_one_fix_run(tmp_path):
     path = write(tmp_path, "fixme.py", PACK_ON_DEVICE)
     before = padlint("--select", "ALL", "--preview", str(path))
@@ -562,6 +560,10 @@ def test_overlapping_fixes_are_all_applied_by_one_fix_run(tmp_path):
     padlint("--select", "ALL", "--preview", "--fix", "--unsafe-fixes", str(path))
     again = padlint("--select", "ALL", "--preview", str(path))
     assert not {f["code"] for f in again.findings} & {"PAD102", "PAD103"}, path.read_text()
+    path.write_text(PACK_ON_DEVICE)
+    summary = CliRunner().invoke(main, ["check", "--no-cache", "--select", "ALL", "--preview", "--fix", "--unsafe-fixes",
+                                        str(path)])
+    assert "(2 fixed, 0 remaining)" in summary.stdout, summary.stdout
 
 
 @pytest.mark.parametrize("name", ["crlf", "bom", "tabs", "form_feed", "mixed_crlf"])
