@@ -71,6 +71,7 @@ from padlint.runtime.provenance import (
 )
 
 _MODES = ("raise", "warn", "record")
+_NO_TORCH_FUNCTION = torch._C.DisableTorchFunction
 _GUARDS: list["Guard"] = []  # active guards, innermost last; only the innermost handles events
 
 
@@ -510,7 +511,7 @@ class Guard:
         return _padlint_probe
 
     def _record(self, p: _Probe, grad: torch.Tensor) -> None:
-        with torch.no_grad():
+        with torch.no_grad(), _NO_TORCH_FUNCTION():
             g = grad.detach()
             zero = torch.zeros((), dtype=g.dtype, device=g.device)
             if p.kind == "loss_elems":
@@ -580,7 +581,8 @@ class Guard:
             return None
         self._busy = True
         try:
-            getattr(self, kind)(module, args, kwargs, output)
+            with _NO_TORCH_FUNCTION():  # our own torch calls skip every TorchFunctionMode
+                getattr(self, kind)(module, args, kwargs, output)
         except Exception as e:
             self._internal(e, f"forward hook of {type(module).__name__}")
         finally:
@@ -843,6 +845,15 @@ class Guard:
             m = bm.reshape(x.shape[0], x.shape[1])
         mask_bt = m if bf else m.t()
         where = _describe_module(mod)
+        if not self._st.sampled:
+            # unsampled step: only the cheap things -- carry the mask to the output, and probe the
+            # input unless it is already probed (usually it is the embedding output)
+            self._tag(out, PadInfo(m, 0 if bf else 1, "propagated", meta={"rnn": where}))
+            if x.requires_grad and id(x) not in self._st.probed and torch.is_grad_enabled():
+                loc = user_location(2)
+                self._probe(x, PadInfo(m, 0 if bf else 1, info.source, meta={"loc": loc}), "seq",
+                            f"input of {where}", loc)
+            return
         loc = user_location(2)
         B = mask_bt.shape[0]
         self._check_empty(mask_bt, B, where, loc)
@@ -853,7 +864,7 @@ class Guard:
         self._tag(out, oinfo)
         self._probe(x, PadInfo(m, 0 if bf else 1, info.source, meta={"loc": loc}), "seq", f"input of {where}", loc)
         self._probe(out, oinfo, "seq", f"output of {where}", loc)
-        if not self._st.sampled or B == 0:
+        if B == 0:
             return
         geometry, lengths = classify(mask_bt)
         if geometry not in ("right", "left") or bool((lengths == 0).any()):
@@ -989,7 +1000,9 @@ class Guard:
     # ----- losses ------------------------------------------------------------------------------------
     def _on_loss(self, func, args, kwargs):
         out = func(*args, **kwargs)
-        if not self._st.sampled and not (self.probes and torch.is_grad_enabled()):
+        if not self._st.sampled:
+            # unsampled steps: a leak through the loss still reaches the probes on the padding
+            # sources (embedding / pad_packed_sequence / attention outputs) upstream
             return out
         self._busy = True
         try:
@@ -1059,8 +1072,7 @@ class Guard:
             if not (st.sampled and grad_mode and out.requires_grad and self.probes):
                 return
         else:
-            # gradient probe on the loss input (every step; on sampled steps it is explained by
-            # the oracle's finding, so later steps do not repeat it as a generic leak)
+            # gradient probe on the loss input (sampled steps)
             if grad_mode and inp.requires_grad and self.probes:
                 bm = pm if tuple(pm.shape) == tuple(inp.shape) else broadcast_mask(pm, tuple(inp.shape))
                 if bm is None and pm.dim() == 1 and inp.dim() == 2 and inp.shape[0] == pm.shape[0]:
@@ -1221,9 +1233,13 @@ class Guard:
                 elif len(rec) > 2 and rec[2] is not None:
                     scalars.append(rec[2].float())
         vals: list = []
-        if scalars:  # one device->host copy for all statistics of the step
-            dev = scalars[0].device
-            vals = torch.stack([x.to(dev) for x in scalars]).tolist()
+        if scalars:
+            with _NO_TORCH_FUNCTION():
+                if all(x.device.type == "cpu" for x in scalars):
+                    vals = [x.item() for x in scalars]
+                else:  # one device->host copy for all statistics of the step
+                    dev = scalars[0].device
+                    vals = torch.stack([x.to(dev) for x in scalars]).tolist()
         it = iter(vals)
         leaks: list[tuple[_Probe, float]] = []
         specific = st.emitted_specific
