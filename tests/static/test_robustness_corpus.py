@@ -1,6 +1,6 @@
 """A fast sample of the robustness corpus (benchmarks/robustness_corpus.py runs all of it).
 
-100 standard-library files and 100 torch files, chosen deterministically (evenly spaced in
+150 standard-library files and 150 torch files, chosen deterministically (evenly spaced in
 sorted order), checked with every rule: no traceback, no internal error.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-SAMPLE = 100
+SAMPLE = 150
 
 
 def _py_files(root: Path, skip: tuple[str, ...] = ()) -> list[Path]:
