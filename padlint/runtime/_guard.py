@@ -527,7 +527,11 @@ class Guard:
             if m is not None and p.kind == "seq" and tuple(g.shape[: m.dim()]) == tuple(m.shape):
                 # one pass over the gradient: max |g| per position, then the padded ones
                 k = m.dim()
-                pos = g.abs().amax(dim=tuple(range(k, g.dim()))) if g.dim() > k else g.abs()
+                if g.dim() > k:  # max |g| per position without allocating |g|
+                    dims = tuple(range(k, g.dim()))
+                    pos = torch.maximum(g.amax(dim=dims), g.amin(dim=dims).neg())
+                else:
+                    pos = g.abs()
                 pad = torch.where(m, pos, torch.zeros((), dtype=pos.dtype, device=pos.device)).amax()
             else:
                 pad = torch.where(p.pm, g.abs(), zero).amax()
