@@ -70,7 +70,7 @@ def decode(data: bytes, filename: str) -> tuple[str | None, str | None]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        head = data.split(b"\n", 2)[:2]
+        head = data.removeprefix(b"\xef\xbb\xbf").split(b"\n", 2)[:2]
         if any(_CODING.search(line) for line in head):
             return None, f"unknown or broken encoding declaration ({exc.msg if hasattr(exc, 'msg') else exc})"
         encoding = "utf-8"  # no declaration: the bytes are simply not UTF-8 (reported below)

@@ -228,7 +228,6 @@ def test_unknown_coding_line(tmp_path, good):
     assert_good_checked(run, good)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a BOM hides the coding line; checked as UTF-8 though Python refuses it")
 def test_bom_and_a_different_coding_line(tmp_path, good):
     bad = write(tmp_path, "bomlatin.py", b"\xef\xbb\xbf# -*- coding: latin-1 -*-\nx = 1\n")
     run = padlint(str(bad), str(good))
