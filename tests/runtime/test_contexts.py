@@ -204,3 +204,19 @@ def test_transformer_inference_fast_path_unchanged_under_guard():
         with padlint.guard(mode="raise", summary=False):
             out = model.enc(model.emb(ids), src_key_padding_mask=ids == 0)
     assert torch.equal(ref, out)  # the guard leaves the mode stack empty inside attention modules
+
+
+def test_activation_checkpointing_non_reentrant():
+    from torch.utils.checkpoint import checkpoint
+
+    from models import C, E, H, V
+
+    emb = nn.Embedding(V, E, padding_idx=0)
+    rnn = nn.LSTM(E, H, batch_first=True)
+    fc = nn.Linear(H, C)
+    with padlint.guard(mode="record", summary=False) as g:
+        ids, lengths = token_batch()
+        _, (h, _) = checkpoint(rnn, emb(ids), use_reentrant=False)  # recomputed in backward
+        F.cross_entropy(fc(h[-1]), TARGET).backward()
+        g.step()
+    assert codes(g) == ["PAD201"]
