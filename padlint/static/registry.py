@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from padlint.static.rule import Rule
+from padlint.static.catalogue import RULES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from padlint.static.rule import Rule
 
 SYNTAX_ERROR = ("PAD000", "invalid-syntax", "The file does not parse as Python.")
 UNUSED_SUPPRESSION = ("PAD100", "unused-suppression", "A suppression comment suppresses nothing.")
@@ -14,22 +17,17 @@ UNUSED_SUPPRESSION = ("PAD100", "unused-suppression", "A suppression comment sup
 
 @lru_cache(maxsize=1)
 def all_rules() -> tuple[Rule, ...]:
-    """One instance of every rule in padlint.static.rules, in code order."""
-    from padlint.static import rules as package
-
-    found: list[Rule] = []
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
-                found.append(value())
-    return tuple(sorted(found, key=lambda r: r.code))
+    """One instance of every rule, in code order (imports the rule modules and libcst)."""
+    found = []
+    for _code, _name, _summary, _opt_in, module, cls in RULES:
+        found.append(getattr(importlib.import_module(f"padlint.static.rules.{module}"), cls)())
+    return tuple(found)
 
 
 def catalogue() -> list[tuple[str, str, str, bool]]:
     """(code, name, summary, opt_in) for every code, PAD000 and PAD100 included."""
     rows = [(*SYNTAX_ERROR, False), (*UNUSED_SUPPRESSION, True)]
-    rows += [(r.code, r.name, r.summary, r.opt_in) for r in all_rules()]
+    rows += [(code, name, summary, opt_in) for code, name, summary, opt_in, _, _ in RULES]
     return sorted(rows)
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import libcst as cst
-
 if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+
     from padlint.static.analysis import Context, Scope
     from padlint.static.fixes import Fix
 

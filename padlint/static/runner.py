@@ -13,7 +13,7 @@ from typing import Any
 
 from padlint.static.cache import Cache, digest
 from padlint.static.discovery import discover
-from padlint.static.engine import FileReport, Settings, check_text, decode
+from padlint.static.model import FileReport, Settings, decode
 from padlint.static.findings import Finding
 
 # Below this many files to parse, worker processes cost more than they save.
@@ -82,6 +82,8 @@ def _settings_for(job: Job, display: str) -> Settings:
 
 
 def _work(unit: tuple[str, str, Settings, str | None]) -> FileReport:
+    from padlint.static.engine import check_text  # libcst and the rules: only when a file is parsed
+
     display, text, settings, fix = unit
     return check_text(text, display, settings, fix=fix)
 

@@ -89,3 +89,32 @@ def test_clean_removes_the_cache(tmp_path):
     assert proc.returncode == 1 and (cache / "CACHEDIR.TAG").is_file()
     proc = run_padlint("clean", "--cache-dir", str(cache))
     assert proc.returncode == 0 and not cache.exists()
+
+
+def test_warm_run_imports_neither_libcst_nor_the_rules(tmp_path):
+    import subprocess
+    import sys
+
+    buggy = ROOT / "fixtures" / "static" / "buggy"
+    cache = tmp_path / "cache"
+    assert run_padlint("check", "--cache-dir", str(cache), str(buggy)).returncode == 1
+    code = ("import sys, padlint.cli\n"
+            "try:\n    padlint.cli.main(['check', '-q', '--cache-dir', sys.argv[1], sys.argv[2]])\n"
+            "except SystemExit as exc:\n    assert exc.code == 1, exc.code\n"
+            "heavy = sorted(m for m in sys.modules if m == 'libcst' or m.startswith('padlint.static.rules.'))\n"
+            "print('heavy:', heavy)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(cache), str(buggy)], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert proc.stdout.strip().endswith("heavy: []"), proc.stdout + proc.stderr
+
+
+def test_catalogue_table_matches_the_rule_classes():
+    from padlint.static.catalogue import RULES
+    from padlint.static.registry import all_rules
+
+    rules = {r.code: r for r in all_rules()}
+    assert sorted(rules) == [row[0] for row in RULES]
+    for code, name, summary, opt_in, module, cls in RULES:
+        rule = rules[code]
+        assert (rule.name, rule.summary, rule.opt_in, type(rule).__name__) == (name, summary, opt_in, cls)
+        assert type(rule).__module__ == f"padlint.static.rules.{module}"
