@@ -126,7 +126,7 @@ class _Probe:
 
 
 class _Step:
-    __slots__ = ("index", "sampled", "probes", "probed", "attn", "n", "emitted_specific", "touched")
+    __slots__ = ("index", "sampled", "probes", "probed", "attn", "n", "emitted_specific", "touched", "sources")
 
     def __init__(self, index: int, sampled: bool):
         self.index = index
@@ -137,6 +137,7 @@ class _Step:
         self.n = 0  # event counter (orders probes and attention candidates)
         self.emitted_specific = False
         self.touched = False
+        self.sources: list[PadInfo] = []  # batch-first (B, T) masks from padding sources this step
 
 
 # ---------------------------------------------------------------------------------------
@@ -232,6 +233,7 @@ _WATCH.update(
         torch.Tensor.permute: "_on_permute",
         torch.Tensor.__getitem__: "_on_getitem",
         F.embedding: "_on_embedding",
+        F.scaled_dot_product_attention: "_on_sdpa",
     }
 )
 try:
@@ -475,7 +477,11 @@ class Guard:
 
     def _tag(self, t: torch.Tensor, info: PadInfo) -> None:
         REGISTRY.set(t, info)
-        self._st.touched = True
+        st = self._st
+        st.touched = True
+        if info.source != "propagated" and info.bdim == 0 and info.mask.dim() == 2 and len(st.sources) < 8:
+            if not any(x.mask is info.mask for x in st.sources):
+                st.sources.append(info)
 
     def _probe(self, t: Any, info: PadInfo, kind: str, where: str, loc, pm=None, meta=None) -> None:
         st = self._st
@@ -935,6 +941,62 @@ class Guard:
         return PadInfo(m, 0 if bf else 1, "pad_value", meta={})
 
     # ----- attention ------------------------------------------------------------------------------
+    def _on_sdpa(self, func, args, kwargs, out):
+        """F.scaled_dot_product_attention (hand-written / HF attention): are padded keys masked?"""
+        if self._attn_depth > 0:
+            return  # inside nn.MultiheadAttention & co: handled by their module hook
+        key = args[1] if len(args) > 1 else kwargs.get("key")
+        attn_mask = args[3] if len(args) > 3 else kwargs.get("attn_mask")
+        causal = args[5] if len(args) > 5 else kwargs.get("is_causal", False)
+        if not isinstance(key, torch.Tensor) or key.dim() < 3:
+            return
+        info = None
+        for t in (key, key._base):
+            i = REGISTRY.lookup(t) if isinstance(t, torch.Tensor) else None
+            if i is not None and i.kind == "seq" and i.mask.dim() == 2 and i.bdim == 0:
+                info = i
+                break
+        if info is None or key.shape[0] != info.mask.shape[0] or key.shape[-2] != info.mask.shape[1]:
+            # heads were split off by permutes/reshapes the tags do not follow: use this step's
+            # padding source of matching (batch, length), if there is exactly one
+            cands = [i for i in self._st.sources
+                     if tuple(i.mask.shape) == (key.shape[0], key.shape[-2])]
+            if len(cands) != 1:
+                return
+            info = cands[0]
+        B, T = info.mask.shape
+        pad_keys = info.mask  # (B, Tk), True = padded key
+        st = self._st
+        if attn_mask is None:
+            if causal and classify(pad_keys)[0] in ("right", "none"):
+                return  # causal + right padding: real queries never see padded keys
+            st.n += 1
+            st.attn.append((st.n, "scaled_dot_product_attention", user_location(2)))
+            return
+        if not st.sampled or not isinstance(attn_mask, torch.Tensor):
+            return
+        # does the mask hide every padded key from every query?  (bool: True = attend)
+        am = attn_mask
+        blocked = ~am if am.dtype == torch.bool else torch.isneginf(am) | (am < -1e8)
+        try:
+            blocked = blocked.expand(*key.shape[:-2], blocked.shape[-2], T)
+        except RuntimeError:
+            return
+        bl = blocked.reshape(B, -1, blocked.shape[-2], T).all(dim=1).all(dim=1)  # (B, Tk) blocked for all
+        if bool((pad_keys & ~bl).any()):
+            inverted = bool((bl == ~pad_keys).all())
+            if inverted and bool(pad_keys.any()):
+                self._emit(
+                    "PAD402", "scaled_dot_product_attention",
+                    "attn_mask blocks the real keys and lets the padded ones through: for a boolean "
+                    "attn_mask True means 'take part in attention'; invert the padding mask",
+                    user_location(2), float(int(pad_keys.sum())),
+                )
+                st.emitted_specific = True
+                return
+            st.n += 1
+            st.attn.append((st.n, "scaled_dot_product_attention", user_location(2)))
+
     def _on_attention(self, mod, args, kwargs, output):
         if self._attn_depth > 0:
             return  # inside another attention module: the outermost one is checked

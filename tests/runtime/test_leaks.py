@@ -573,3 +573,35 @@ def test_ctc_target_lengths_from_shape():
         g.step()
     assert codes(g) == ["PAD305"]
     assert "target_lengths" in g.findings[0].what
+
+
+class HandAttention(nn.Module):
+    """Single-head attention written with F.scaled_dot_product_attention."""
+
+    def __init__(self, how):
+        super().__init__()
+        self.emb = nn.Embedding(V, 16, padding_idx=0)
+        self.qkv = nn.Linear(16, 48)
+        self.fc = nn.Linear(16, C)
+        self.how = how
+
+    def forward(self, ids):
+        pad = ids == 0
+        B, T = ids.shape
+        q, k, v = self.qkv(self.emb(ids)).view(B, T, 3, 2, 8).permute(2, 0, 3, 1, 4)  # (B, heads, T, 8)
+        if self.how == "none":
+            mask = None
+        elif self.how == "keep":
+            mask = (~pad)[:, None, None, :]  # True = attend: correct
+        else:
+            mask = pad[:, None, None, :]  # padding mask passed where SDPA wants a keep-mask
+        h = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        h = h.transpose(1, 2).reshape(B, T, 16)
+        keep = (~pad).unsqueeze(-1).float()
+        return self.fc((h * keep).sum(1) / keep.sum(1))
+
+
+@pytest.mark.parametrize("how,expected", [("none", ["PAD401"]), ("keep", []), ("inverted", ["PAD402"])])
+def test_scaled_dot_product_attention_masks(how, expected):
+    g = train_step(HandAttention(how), enc_loss, steps=4)
+    assert codes(g) == expected
