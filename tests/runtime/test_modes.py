@@ -261,3 +261,18 @@ def test_mode_suspended_during_optimizer_step_and_restored_after_a_failing_step(
         assert torch._C._len_torch_function_stack() == 1
     assert [f.code for f in g.findings] == ["PAD201"]
     assert global_state() == (0, 0, 0, 0, 0, 0, 0)
+
+
+def test_warn_mode_prints_summary_to_stderr(capsys):
+    model = Classifier("h_n")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", padlint.PaddingLeakWarning)
+        with padlint.guard(mode="warn") as g:
+            leaky_step(model, opt)
+    out, err = capsys.readouterr()
+    assert "PAD201" in err and "models.py" in err and out == ""
+    assert len(g.findings) == 1
+    with padlint.guard(mode="record"):
+        pass
+    assert "no padding leaks found" in capsys.readouterr().err
