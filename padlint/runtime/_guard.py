@@ -571,7 +571,14 @@ class Guard:
             self._attn_depth += 1
         return None
 
-    def _post_hook(self, module, args, kwargs, output):
+    def _post_hook(self, module, args, *rest):
+        # (module, args, kwargs, output); when forward raised, torch calls always_call hooks
+        # with (module, args, result) only: then just keep our bookkeeping balanced
+        if len(rest) == 2:
+            kwargs, output = rest
+            failed = False
+        else:
+            kwargs, output, failed = {}, None, True
         if _is_compiling():
             if isinstance(module, _COMPILED_EAGER_TYPES):
                 _eager_post_hook(self, module, args, kwargs, output)  # graph break: runs eagerly
@@ -588,6 +595,10 @@ class Guard:
             kind = "_on_attention"
             self._attn_depth = max(0, self._attn_depth - 1)
         else:
+            return None
+        if failed:
+            if self._attn_depth == 0 and self._mode_suspended == "attention":
+                self._resume_mode()
             return None
         self._busy = True
         try:

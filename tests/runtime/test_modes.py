@@ -276,3 +276,24 @@ def test_warn_mode_prints_summary_to_stderr(capsys):
     with padlint.guard(mode="record"):
         pass
     assert "no padding leaks found" in capsys.readouterr().err
+
+
+def test_forward_raising_inside_modules_keeps_the_guard_balanced():
+    import torch.nn as nn
+
+    enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 1,
+                                enable_nested_tensor=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "hook raised an exception" warning from torch
+        with padlint.guard(mode="record", summary=False) as g:
+            with pytest.raises(Exception):
+                enc(torch.randn(2, 3, 7))  # wrong feature size: forward raises
+            with pytest.raises(Exception):
+                nn.CrossEntropyLoss()(torch.randn(2, 3), torch.tensor([0, 5]))  # bad target
+            assert torch._C._len_torch_function_stack() == 1  # mode resumed after the attention error
+            assert g._attn_depth == 0 and g._loss_stack == []
+            model = Classifier("h_n")
+            ids, lengths = token_batch()
+            F.cross_entropy(model(ids, lengths), TARGET).backward()
+            g.step()
+    assert [f.code for f in g.findings] == ["PAD201"]
