@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import torch
 
-__all__ = ["assert_batch_invariant", "BatchInvarianceError"]
+__all__ = ["assert_batch_invariant", "assert_no_padding_leak", "BatchInvarianceError"]
 
 
 class BatchInvarianceError(AssertionError):
@@ -159,3 +159,27 @@ def assert_batch_invariant(
                             )
                         max_diff = max(max_diff, d if d == d else 0.0)
     return {"max_diff": max_diff, "comparisons": comparisons}
+
+
+def assert_no_padding_leak(step_fn: Callable[[], Any], steps: int = 1, **guard_kwargs: Any) -> list:
+    """Run ``step_fn()`` ``steps`` times under ``padlint.guard(mode="record", every=1)`` and
+    assert that no padding leaked (internal PAD-R900 findings do not count).
+
+    ``step_fn`` is one training (forward + backward [+ optimizer step]) or evaluation step;
+    extra keyword arguments go to :func:`padlint.guard` (e.g. ``pad_value=0``).  Raises an
+    AssertionError listing the findings; returns the (empty) list of findings otherwise.
+    """
+    from padlint.runtime import guard
+
+    kw = {"mode": "record", "every": 1, "summary": False}
+    kw.update(guard_kwargs)
+    with guard(**kw) as g:
+        for _ in range(steps):
+            step_fn()
+            g.step()
+    leaks = [f for f in g.findings if f.code != "PAD-R900"]
+    if leaks:
+        raise AssertionError(
+            "padding leaks into the result:\n" + "\n".join("  " + f.format() for f in leaks)
+        )
+    return leaks

@@ -114,3 +114,18 @@ def test_dict_samples_and_length_fn():
 def test_unknown_sample_type_is_a_clear_error():
     with pytest.raises(TypeError, match="length_fn"):
         assert_batch_invariant(lambda b: b, ["ab", "c"], lambda b: b)
+
+
+def test_assert_no_padding_leak():
+    import torch.nn.functional as F
+
+    from models import Classifier, token_batch
+    from padlint.testing import assert_no_padding_leak
+
+    def step(model):
+        ids, lengths = token_batch()
+        F.cross_entropy(model(ids, lengths), torch.tensor([0, 1, 2, 0])).backward()
+
+    assert_no_padding_leak(lambda: step(Classifier("packed")), steps=2)
+    with pytest.raises(AssertionError, match="PAD201"):
+        assert_no_padding_leak(lambda: step(Classifier("h_n")))
