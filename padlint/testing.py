@@ -4,6 +4,8 @@
 which other samples it is batched with, nor on how much padding that adds.  It catches what
 gradient checks cannot: ``batch_first`` mismatches, sorting without un-sorting, BatchNorm,
 convolutions or pooling that run over padding, attention without a padding mask.
+``assert_no_padding_leak`` runs a step under ``padlint.guard(every=1)`` and fails on any
+finding: the gradient and oracle checks as a unit test.
 """
 
 from __future__ import annotations
