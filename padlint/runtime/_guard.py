@@ -278,6 +278,9 @@ class Guard:
         max_probes: int = 16,
         summary: bool = True,
         dist_sync: bool = True,
+        log_dir: Optional[str] = None,
+        writer: Any = None,
+        profile_dir: Optional[str] = None,
     ):
         if mode not in _MODES:
             raise ValueError(f"padlint.guard: mode must be one of {_MODES}, got {mode!r}")
@@ -315,6 +318,11 @@ class Guard:
         self.oracle_runs = 0
         self.all_findings: Optional[list[Finding]] = None
         self._as_decorator = False
+        # step_callbacks: cb(step, findings, pad_fraction, leaked_grad_mass) after each step's verdict
+        self.step_callbacks: list[Callable] = []
+        self._counts: dict = {}
+        self._tb_cfg = (log_dir, writer, profile_dir)
+        self._integration = None
 
     # ----- public ------------------------------------------------------------------------
     @property
@@ -371,6 +379,10 @@ class Guard:
     def __enter__(self) -> "Guard":
         if self._active:
             raise RuntimeError("padlint.guard: this guard is already active (create a new one to nest)")
+        if any(x is not None for x in self._tb_cfg):  # TensorBoard / profiler (padlint.runtime.tensorboard)
+            from padlint.runtime.tensorboard import attach
+
+            self._integration = attach(self, *self._tb_cfg)
         self._tid = threading.get_ident()
         self._handles = []
         try:
@@ -418,6 +430,12 @@ class Guard:
     def __exit__(self, exc_type, exc, tb) -> bool:
         self._uninstall()
         new = self._end_step(count=False)
+        if self._integration is not None:
+            integration, self._integration = self._integration, None
+            try:
+                integration.close()
+            except Exception as e:
+                self._internal(e, "closing the TensorBoard writer / profiler")
         if (
             exc_type is None
             and self.dist_sync
@@ -1288,6 +1306,8 @@ class Guard:
             self._evaluate(st)
         except Exception as e:
             self._internal(e, "step evaluation")
+        if self.step_callbacks:
+            self._notify(st)
         self._step_index += 1
         self.steps_checked += 1
         try:
@@ -1295,6 +1315,21 @@ class Guard:
         except Exception:  # pragma: no cover
             pass
         return self._unreported[before:]
+
+    def _notify(self, st: _Step) -> None:
+        """Call the step callbacks: findings seen this step (new or repeated), the padding fraction of
+        the step's padded batches (None if unknown) and the sum over probed tensors of max |grad| at padding."""
+        try:
+            fs = [f for f in self._findings.values() if f.count > self._counts.get(f.key, 0)]
+            self._counts = {f.key: f.count for f in self._findings.values()}
+            ms = [i.mask for i in st.sources] or [p.m for p in st.probes if p.m is not None and p.m.dim() == 2][:1]
+            n = sum(m.numel() for m in ms)
+            frac = float(sum(int(m.sum()) for m in ms)) / n if n else None
+            leaked = sum(float(rec[0]) for p in st.probes for rec in p.stats)
+            for cb in list(self.step_callbacks):
+                cb(st.index, fs, frac, leaked)
+        except Exception as e:
+            self._internal(e, "step callback")
 
     def _evaluate(self, st: _Step) -> None:
         fired = [p for p in st.probes if p.stats]
@@ -1569,6 +1604,9 @@ def guard(
     max_probes: int = 16,
     summary: bool = True,
     dist_sync: bool = True,
+    log_dir: Optional[str] = None,
+    writer: Any = None,
+    profile_dir: Optional[str] = None,
 ) -> Guard:
     """Check, on the real batches, that padded positions change nothing.
 
@@ -1613,6 +1651,12 @@ def guard(
         optimizer-hook raise is deferred to ``g.check(all_reduce=True)`` / exit so that the
         ranks raise together instead of leaving one rank hanging in a collective.
 
+    log_dir, writer, profile_dir:
+        TensorBoard scalars per step (``padlint/pad_fraction``, ``padlint/findings/<CODE>``,
+        ``padlint/leaked_grad_mass``) into a new ``SummaryWriter(log_dir)`` or the given ``writer``;
+        ``profile_dir``: a short ``torch.profiler`` trace of a few steps.  See
+        :mod:`padlint.runtime.tensorboard`.
+
     Nesting works (the innermost guard handles events and hands its findings to the outer
     one at exit); every hook and the TorchFunctionMode are removed at exit, also when the
     block raises.  Internal errors never reach the user's step: they become a PAD-R900 finding
@@ -1622,7 +1666,8 @@ def guard(
         return Guard()(mode)
     return Guard(
         mode, every=every, first=first, atol=atol, rtol=rtol, pad_value=pad_value, probes=probes,
-        max_probes=max_probes, summary=summary, dist_sync=dist_sync,
+        max_probes=max_probes, summary=summary, dist_sync=dist_sync, log_dir=log_dir, writer=writer,
+        profile_dir=profile_dir,
     )
 
 
