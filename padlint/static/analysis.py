@@ -1213,6 +1213,7 @@ class RawFinding:
     node: cst.CSTNode
     message: str
     fix: Any
+    top: int | None = None  # index of the module-level statement the finding is in
 
 
 class Walker(FastVisitor):
@@ -1230,6 +1231,7 @@ class Walker(FastVisitor):
         self.ev.scope = self.scope
         self.ctx = Context(self)
         self.findings: list[RawFinding] = []
+        self.top: int | None = None
         self._seen: set[tuple[str, int]] = set()
         self._on_error = on_error
         self._broken: set[str] = set()
@@ -1246,7 +1248,7 @@ class Walker(FastVisitor):
         if key in self._seen:
             return
         self._seen.add(key)
-        self.findings.append(RawFinding(rule, node, message, fix))
+        self.findings.append(RawFinding(rule, node, message, fix, self.top))
 
     def emit(self, event: str, *args: Any) -> None:
         for rule in self._handlers[event]:
@@ -1480,7 +1482,11 @@ class Walker(FastVisitor):
             elif isinstance(statement, cst.FunctionDef):
                 self.file.functions.setdefault(statement.name.value, statement)
                 self.scope.env.setdefault(statement.name.value, Val(V.FUNC, qualname=None, local=statement))
-        return True
+        for index, statement in enumerate(node.body):
+            self.top = index
+            self.walk(statement)
+        self.top = None
+        return False
 
     def leave_Expr(self, original_node: cst.Expr) -> None:
         # A call made for its effect (`model.fit(x, lengths)`) still tells what it is passed.

@@ -15,9 +15,10 @@ import tokenize
 import traceback
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from padlint.static import values
 from padlint.static.analysis import FileFacts, RawFinding, Walker
@@ -236,7 +237,7 @@ def _check_once(text: str, filename: str, settings: Settings, fix: str | None) -
     raw = _run_rules(module, text, filename, active, settings, report)
     if raw is None:
         return _finish(report, text, settings), None
-    report.findings.extend(_to_findings(module, raw, filename, lines))
+    report.findings.extend(_to_findings(module, raw, filename, lines, text))
 
     new_text: str | None = None
     if fix is not None:
@@ -244,7 +245,7 @@ def _check_once(text: str, filename: str, settings: Settings, fix: str | None) -
         fixes = [r.fix for r in raw if r.fix is not None and r.fix.applicability in wanted]
         if fixes:
             sups = [] if settings.ignore_noqa else suppressions(text)
-            kept = [r.fix for r, f in zip(raw, _to_findings(module, raw, filename, lines))
+            kept = [r.fix for r, f in zip(raw, _to_findings(module, raw, filename, lines, text))
                     if r.fix is not None and r.fix.applicability in wanted and not _is_suppressed(f, sups)]
             if kept:
                 new_text = apply_fixes(module, kept)
@@ -303,10 +304,51 @@ class _EngineRule(Rule):
     summary = ""
 
 
-def _to_findings(module: cst.Module, raw: list[RawFinding], filename: str, lines: list[str]) -> list[Finding]:
+def _positions(module: cst.Module, raw: list[RawFinding], text: str) -> Any:
+    """Source positions of the reported nodes (and of the nodes their fixes replace).
+
+    libcst's PositionProvider regenerates the code of the whole module, which costs more than
+    the analysis in a long file; so in a long file only the module-level statements that hold
+    a finding are measured, each on its own, and placed with the line numbers Python's own
+    parser gives the statements."""
+    if len(module.body) < 200 or any(r.top is None for r in raw):
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    # libcst puts `a = 1; b = 2` in one statement line, ast in two: walk both in step.
+    first_lines: list[int] = []
+    index = 0
+    for statement in module.body:
+        if index >= len(tree.body):
+            return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        node = tree.body[index]
+        decorators = getattr(node, "decorator_list", [])
+        first_lines.append(min([node.lineno, *(d.lineno for d in decorators)]))
+        index += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+    if index != len(tree.body):
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    table: dict[cst.CSTNode, Any] = {}
+    for top in sorted({r.top for r in raw if r.top is not None}):
+        statement = module.body[top]
+        bare = statement.with_changes(leading_lines=[])
+        mini = MetadataWrapper(cst.Module(body=[bare]), unsafe_skip_copy=True).resolve(PositionProvider)
+        shift = first_lines[top] - 1
+        for node, pos in mini.items():
+            key = statement if node is bare else node
+            table[key] = CodeRange(CodePosition(pos.start.line + shift, pos.start.column),
+                                   CodePosition(pos.end.line + shift, pos.end.column))
+    return table
+
+
+def _to_findings(module: cst.Module, raw: list[RawFinding], filename: str, lines: list[str],
+                 text: str = "") -> list[Finding]:
     if not raw:
         return []
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = _positions(module, raw, text)
     out: list[Finding] = []
     for item in raw:
         pos = positions.get(item.node)

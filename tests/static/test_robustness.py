@@ -277,8 +277,9 @@ def test_empty_and_nearly_empty_files(tmp_path, good, content):
 # ----------------------------------------------------------------------------- size and depth
 @pytest.mark.slow
 def test_a_file_of_100k_lines(tmp_path, good):
-    """100k lines with trigger words (so libcst parses it): finishes, reports the one bug."""
-    body = "".join(f"mask_{i} = torch.ones(3).sum()\n" for i in range(100_000 - len(GOOD.splitlines())))
+    """100k lines in a file the prefilter lets through (its one bug is at the end), so libcst
+    parses and the rules walk all of it: it finishes and reports the one bug on its line."""
+    body = "".join(f"v_{i} = torch.ones({i % 7})\n" for i in range(100_000 - len(GOOD.splitlines())))
     big = write(tmp_path, "big.py", "import torch\n" + body + GOOD)
     lines = big.read_text().count("\n")
     assert lines >= 100_000 - 1
