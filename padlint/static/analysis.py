@@ -669,7 +669,7 @@ class Evaluator:
             return _MISSING if inner is None else None
         if qual in ("torch.sort", "torch.argsort"):
             data = self(arg_value(node, "input", 0))
-            if data is not None and data.kind == V.LENGTHS and flag(node, "descending", None, False):
+            if data is not None and data.kind == V.LENGTHS and flag(node, "descending", 2, False):
                 perm = Val(V.PERM, node=node)
                 return perm if qual == "torch.argsort" else Val(V.TUPLE, items=[data.but(sorted=True), perm])
             return None
@@ -797,9 +797,9 @@ class Evaluator:
                 dim = arg_value(node, "dim", 0)
                 index = literal(dim) if dim is not None else None
                 return Val(V.DIM, of=None, dim=index if isinstance(index, int) else None) if dim is not None else Val(V.SHAPE, of=None)
-            if method in ("sort",) and flag(node, "descending", None, False):
+            if method in ("sort",) and flag(node, "descending", 1, False):
                 return Val(V.TUPLE, items=[Val(V.LENGTHS, sorted=True), Val(V.PERM, node=node)])
-            if method == "argsort" and flag(node, "descending", None, False):
+            if method == "argsort" and flag(node, "descending", 1, False):
                 return Val(V.PERM, node=node)
             return _MISSING
         kind = base.kind
@@ -808,9 +808,9 @@ class Evaluator:
                 return base.but(on_device=True, moved=node)
             if method == "cpu":
                 return base.but(on_device=False)
-            if method == "sort" and flag(node, "descending", None, False):
+            if method == "sort" and flag(node, "descending", 1, False):
                 return Val(V.TUPLE, items=[base.but(sorted=True), Val(V.PERM, node=node)])
-            if method == "argsort" and flag(node, "descending", None, False):
+            if method == "argsort" and flag(node, "descending", 1, False):
                 return Val(V.PERM, node=node)
             if method in ("long", "int", "tolist", "view", "squeeze", "numpy", "to", "type", "clone", "detach", "flatten", "reshape"):
                 if method in ("long", "int") and base.float_scaled is not None:
@@ -894,8 +894,11 @@ class Evaluator:
                 if perm is not None and perm.kind == V.PERM:
                     return base.but(permuted_by=perm.node) if not perm.inverse else base.but(permuted_by=None)
                 return base
-            if method in ("transpose",):
-                return base.but(batch_first=flip_layout(base.batch_first))
+            if method in ("transpose", "swapaxes", "swapdims"):
+                dims = sorted(literal(a.value) for a in node.args[:2]) if len(node.args) >= 2 else None
+                if dims in ([0, 1], [-3, -2]):
+                    return base.but(batch_first=flip_layout(base.batch_first))
+                return base.but(batch_first=None)  # another pair of axes: where time is is unknown
             if method in ("softmax", "log_softmax"):
                 return base.but(softmaxed=True)
             if method in ("mul", "mul_"):
@@ -1103,7 +1106,8 @@ def is_weak_fill(node: cst.BaseExpression | None) -> bool:
 
 
 def is_weak_number(value: float) -> bool:
-    return value == 0 or abs(value) < 1e-3 or value == float("inf")
+    """0, a tiny number, or any positive number: none of them takes a score out of a softmax."""
+    return value >= 0 or abs(value) < 1e-3
 
 
 def is_strong_fill(node: cst.BaseExpression | None, ev: Evaluator) -> bool:

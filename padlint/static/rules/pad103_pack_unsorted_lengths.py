@@ -93,6 +93,9 @@ def _sorts_descending(node: cst.Call, ctx: Context) -> bool:
                 return True
             if arg.keyword is not None and arg.keyword.value == "ascending" and literal(arg.value) is False:
                 return True
+        if name in ("sort", "argsort") and isinstance(node.func, cst.Attribute) and len(node.args) >= 2 \
+                and node.args[1].keyword is None and literal(node.args[1].value) is True:
+            return True  # lengths.sort(0, True)
         first = node.args[0].value if node.args else None
         if isinstance(first, cst.UnaryOperation) and isinstance(first.operator, cst.Minus) and "argsort" in name:
             return True  # np.argsort(-lengths)

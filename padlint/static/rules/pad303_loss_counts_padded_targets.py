@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import FUNCTIONAL_CLASS_LOSSES, Context, arg_value, get_arg, resolve_constant
+from padlint.static.analysis import FUNCTIONAL_CLASS_LOSSES, Context, arg_value, get_arg, literal, resolve_constant
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.rule import Rule
 
@@ -29,6 +29,7 @@ class LossCountsPaddedTargets(Rule):
             ignore = ignore_arg.value if ignore_arg is not None else None
             construct = node
             star = any(a.star == "**" for a in node.args)
+            reduction = arg_value(node, "reduction", None)
         else:
             callee = ctx.ev(node.func)
             if callee is None or callee.kind != V.MODULE or callee.cls not in ("torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"):
@@ -37,8 +38,11 @@ class LossCountsPaddedTargets(Rule):
             ignore = (callee.kwargs or {}).get("ignore_index")
             construct = callee.node
             star = bool(callee.star_kwargs)
+            reduction = (callee.kwargs or {}).get("reduction")
         if star or target is None:
             return
+        if reduction is not None and literal(reduction) == "none":
+            return  # unreduced: the masking (or not) happens later, where PAD301/PAD302 look
         value = ctx.ev(target)
         if not V.is_strongly_padded(value) or value.pad is None or value.masked:
             return

@@ -39,6 +39,9 @@ def _iterates_lengths(node: cst.For, ctx: Context) -> bool:
             if isinstance(inner.func, cst.Name) and inner.func.value == "len":
                 candidates = [a.value for a in inner.args]
     for candidate in candidates:
+        if isinstance(candidate, cst.Call) and isinstance(candidate.func, cst.Attribute) \
+                and candidate.func.attr.value in ("size", "numel", "__len__"):
+            candidate = candidate.func.value  # range(lengths.size(0))
         value = ctx.ev(candidate)
         if value is not None and value.kind == V.LENGTHS:
             return True
@@ -59,7 +62,10 @@ class _MaskSliceAssign(cst.CSTVisitor):
             sub = target.target
             if not isinstance(sub, cst.Subscript):
                 continue
-            name = dotted(sub.value) or ""
+            base = sub.value
+            while isinstance(base, cst.Subscript):  # mask[i][:n] = 1
+                base = base.value
+            name = dotted(base) or ""
             if "mask" not in name.lower():
                 continue
             has_slice = any(isinstance(el.slice, cst.Slice) for el in sub.slice)
