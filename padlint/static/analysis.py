@@ -895,7 +895,8 @@ class Evaluator:
                     return base.but(permuted_by=perm.node) if not perm.inverse else base.but(permuted_by=None)
                 return base
             if method in ("transpose", "swapaxes", "swapdims"):
-                dims = sorted(literal(a.value) for a in node.args[:2]) if len(node.args) >= 2 else None
+                axes = [literal(a.value) for a in node.args[:2]]
+                dims = sorted(axes) if len(axes) == 2 and all(isinstance(a, int) for a in axes) else None
                 if dims in ([0, 1], [-3, -2]):
                     return base.but(batch_first=flip_layout(base.batch_first))
                 return base.but(batch_first=None)  # another pair of axes: where time is is unknown
