@@ -62,6 +62,7 @@ class GuardProfiler:
         self.profile_dir = str(profile_dir)
         os.makedirs(self.profile_dir, exist_ok=True)
         self.trace_files: list[str] = []
+        self.steps_recorded = 0
         self._values: dict[int, dict] = {}
         self._handler = tensorboard_trace_handler(self.profile_dir)
         self._wrapped: list[str] = []
@@ -120,7 +121,7 @@ class GuardProfiler:
         for name in new:
             path = os.path.join(self.profile_dir, name)
             if name.endswith(".json"):
-                add_counters(path, self._values)
+                self.steps_recorded += add_counters(path, self._values)
             self.trace_files.append(path)
 
     def _finish(self) -> None:
@@ -134,10 +135,10 @@ class GuardProfiler:
 
     def close(self) -> None:
         self._finish()
-        if not self.trace_files:
+        if not self.steps_recorded:
             warnings.warn(
-                f"padlint.guard(profile_dir={self.profile_dir!r}): no trace written; the profiler records "
-                "guard steps 1-3 and the guard closed fewer steps",
+                f"padlint.guard(profile_dir={self.profile_dir!r}): no guard step recorded; the profiler "
+                "records steps 1-3 (step 0 is warm-up) and the guard closed fewer steps",
                 RuntimeWarning, stacklevel=3,
             )
 
