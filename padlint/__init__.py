@@ -11,17 +11,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-# Names served by padlint.runtime, loaded on first access (PEP 562).
-_RUNTIME_NAMES = {
-    "guard",
-    "mark",
-    "PaddingLeakError",
-    "PaddingLeakWarning",
-    "Finding",
-}
+# Names served by padlint.runtime, loaded on first access (PEP 562).  The first group needs
+# PyTorch; the second does not (codes, findings and exception classes).
+_TORCH_NAMES = {"guard", "mark", "Guard", "active_guard"}
+_RUNTIME_NAMES = _TORCH_NAMES | {"PaddingLeakError", "PaddingLeakWarning", "PadlintInternalWarning", "Finding", "CODES"}
 
 
 def __getattr__(name: str):
+    if name in _RUNTIME_NAMES and name not in _TORCH_NAMES:
+        from padlint import runtime
+
+        return getattr(runtime, name)
     if name in _RUNTIME_NAMES:
         try:
             import torch  # noqa: F401

@@ -185,6 +185,8 @@ def rule(code: str | None, show_all: bool) -> None:
     from padlint.static.docs import read_doc
     from padlint.static.registry import catalogue, code_for
 
+    from padlint.runtime.codes import CODES  # plain data: no torch
+
     if show_all or code is None:
         if code is None and not show_all:
             click.echo("padlint rule: give a rule code (e.g. `padlint rule PAD202`) or --all", err=True)
@@ -192,7 +194,16 @@ def rule(code: str | None, show_all: bool) -> None:
         for rule_code, name, summary, opt_in in catalogue():
             flag = " (opt-in)" if opt_in else ""
             click.echo(f"{rule_code}  {name:<34} {summary}{flag}")
+        click.echo("\nFound only at run time by padlint.guard():")
+        for rule_code, (name, summary) in CODES.items():
+            if rule_code.startswith("PAD-R"):
+                click.echo(f"{rule_code}  {name:<34} {summary}")
         return
+    for rule_code, (name, summary) in CODES.items():
+        if rule_code.startswith("PAD-R") and code.upper() in (rule_code, name.upper()):
+            click.echo(f"# {rule_code} {name}\n\n{summary}\n\nReported at run time by `padlint.guard()`; "
+                       "see the README's section on the runtime guard.")
+            return
     resolved = code_for(code)
     if resolved is None:
         click.echo(f"padlint rule: unknown rule {code!r}; `padlint rule --all` lists them", err=True)
