@@ -133,6 +133,9 @@ class GuardProfiler:
         finally:
             self._unwrap()
 
+    def flush(self) -> None:
+        """Between the calls of a decorator guard: keep recording."""
+
     def close(self) -> None:
         self._finish()
         if not self.steps_recorded:

@@ -76,6 +76,9 @@ class TensorBoardLogger:
         w.add_scalar(f"{p}/findings_total", len(findings), step)
         w.add_scalar(f"{p}/leaked_grad_mass", leaked, step)
 
+    def flush(self) -> None:
+        self.writer.flush()
+
     def close(self) -> None:
         if self._own:
             self.writer.close()
@@ -86,9 +89,10 @@ class TensorBoardLogger:
 class _Integration:
     """What ``guard(log_dir=/writer=/profile_dir=)`` attached to one guard; closed at its exit."""
 
-    def __init__(self, guard: Any, parts: list):
+    def __init__(self, guard: Any, parts: list, keep: bool = False):
         self.guard = guard
         self.parts = parts
+        self.keep = keep  # decorator guard: the parts live on across calls and are only flushed
 
     def close(self) -> None:
         err = None
@@ -98,7 +102,7 @@ class _Integration:
             except ValueError:
                 pass
             try:
-                part.close()
+                part.flush() if self.keep else part.close()
             except Exception as e:  # close every part, then report the first failure
                 err = err or e
         self.parts = []
@@ -110,8 +114,21 @@ def attach(guard: Any, log_dir: Optional[str] = None, writer: Any = None, profil
     """Register the TensorBoard logger and/or profiler on ``guard.step_callbacks``.
 
     Called by ``Guard.__enter__``; returns an object whose ``close()`` (called at the guard's
-    exit) detaches them, closes the writer it created and stops the profiler.
+    exit) detaches them, closes the writer it created and stops the profiler.  A guard used as
+    a decorator (entered once per call) keeps one writer and one profiler for all its calls:
+    they are flushed at each exit, not closed (the profiler stops after its recorded steps).
     """
+    keep = bool(getattr(guard, "_as_decorator", False))
+    parts = getattr(guard, "_tb_parts", None) if keep else None
+    if parts is None:
+        parts = _make_parts(guard, log_dir, writer, profile_dir)
+        if keep:
+            guard._tb_parts = parts
+    guard.step_callbacks.extend(p for p in parts if p not in guard.step_callbacks)
+    return _Integration(guard, parts, keep)
+
+
+def _make_parts(guard: Any, log_dir: Optional[str], writer: Any, profile_dir: Optional[str]) -> list:
     parts: list = []
     try:
         if log_dir is not None or writer is not None:
@@ -127,5 +144,4 @@ def attach(guard: Any, log_dir: Optional[str] = None, writer: Any = None, profil
             except Exception:  # pragma: no cover
                 pass
         raise
-    guard.step_callbacks.extend(parts)
-    return _Integration(guard, parts)
+    return parts

@@ -98,6 +98,24 @@ def test_guard_without_padding_writes_no_pad_fraction(tmp_path):
     assert sc["padlint/findings_total"] == [(0, 0.0)]
 
 
+def test_decorator_guard_keeps_one_writer_and_profiler(tmp_path):
+    model = Classifier(how="h_n")
+    ids, lengths = token_batch(LENS)
+
+    @padlint.guard(mode="record", summary=False, log_dir=tmp_path / "tb", profile_dir=tmp_path / "prof")
+    def train_step():
+        F.cross_entropy(model(ids, lengths), torch.tensor([0, 1, 2, 0])).backward()
+
+    for _ in range(5):
+        train_step()  # one guard step per call
+    assert len(glob.glob(str(tmp_path / "tb" / "events.*"))) == 1
+    sc = _scalars(tmp_path / "tb")
+    assert [s for s, _ in sc["padlint/leaked_grad_mass"]] == [0, 1, 2, 3, 4]
+    assert all(v > 0 for _, v in sc["padlint/leaked_grad_mass"])
+    counters = [e for e in _trace(tmp_path / "prof")["traceEvents"] if e.get("ph") == "C"]
+    assert len(counters) == 3
+
+
 def test_bad_writer_is_rejected():
     with pytest.raises(TypeError, match="SummaryWriter"):
         with padlint.guard(writer=object()):
