@@ -167,6 +167,7 @@ def add_counters(path: str, values: dict) -> int:
         trace = json.load(fh)
     events = trace["traceEvents"] if isinstance(trace, dict) else trace
     added = []
+    seen: set = set()
     for e in events:
         name = e.get("name", "")
         if e.get("ph") != "X" or not name.startswith("ProfilerStep#"):
@@ -176,8 +177,9 @@ def add_counters(path: str, values: dict) -> int:
         except ValueError:
             continue
         v = values.get(k)
-        if v is None:
-            continue
+        if v is None or k in seen or "gpu" in str(e.get("cat", "")).lower():
+            continue  # one counter per step, on the CPU range (GPU traces repeat ProfilerStep#N)
+        seen.add(k)
         added.append({"name": "padlint", "ph": "C", "ts": e["ts"], "pid": e.get("pid", 0),
                       "tid": e.get("tid", 0), "cat": "padlint", "args": dict(v)})
     events.extend(added)
