@@ -56,7 +56,12 @@ class GuardProfiler:
 
     def __init__(self, guard: Any, profile_dir: str, *, wait: int = 0, warmup: int = 1, active: int = 3):
         import torch
-        from torch.profiler import ProfilerActivity, profile, schedule, tensorboard_trace_handler
+        from torch.profiler import (
+            ProfilerActivity,
+            profile,
+            schedule,
+            tensorboard_trace_handler,
+        )
 
         self.guard = guard
         self.profile_dir = str(profile_dir)

@@ -171,9 +171,10 @@ def test_no_leak(padlint_no_padding_leak):
 
 
 def test_readme_snippet_runs(pytester):
-    text = open(os.path.join(ROOT, "docs", "runtime-integrations.md")).read()
+    with open(os.path.join(ROOT, "docs", "runtime-integrations.md")) as fh:
+        text = fh.read()
     section = text.split("## In tests", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     pytester.makepyfile(test_padding=code)
     _run(pytester, "--padlint-guard").assert_outcomes(passed=2)
     # the same file with the classic bug (RNN over the padded tensor, h_n used) fails both ways

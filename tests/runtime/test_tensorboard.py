@@ -9,13 +9,12 @@ import warnings
 
 import pytest
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from models import Classifier, token_batch
+from torch import nn
 from torch.nn.utils.rnn import pad_sequence
 
 import padlint
-
-from models import Classifier, token_batch
 
 pytest.importorskip("tensorboard")
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
@@ -117,9 +116,8 @@ def test_decorator_guard_keeps_one_writer_and_profiler(tmp_path):
 
 
 def test_bad_writer_is_rejected():
-    with pytest.raises(TypeError, match="SummaryWriter"):
-        with padlint.guard(writer=object()):
-            pass
+    with pytest.raises(TypeError, match="SummaryWriter"), padlint.guard(writer=object()):
+        pass
 
 
 def _trace(profile_dir):
