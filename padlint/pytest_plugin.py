@@ -61,7 +61,7 @@ def _guard_kwargs(item: pytest.Item) -> Optional[dict]:
     kwargs = dict(_DEFAULTS)
     if marker is not None:
         if marker.args:
-            raise pytest.UsageError(
+            raise TypeError(
                 f"{item.nodeid}: @pytest.mark.padlint_guard takes keyword arguments only "
                 f"(those of padlint.guard), got {marker.args!r}"
             )

@@ -124,11 +124,15 @@ import pytest
 @pytest.mark.padlint_guard(mode="explode")
 def test_a():
     pass
+
+@pytest.mark.padlint_guard("raise")
+def test_b():
+    pass
 """
     )
     res = _run(pytester)
-    res.assert_outcomes(failed=1)
-    res.stdout.fnmatch_lines(["*mode must be one of*"])
+    res.assert_outcomes(failed=2)
+    res.stdout.fnmatch_lines(["*mode must be one of*", "*takes keyword arguments only*"])
 
 
 def test_fixtures(pytester):
