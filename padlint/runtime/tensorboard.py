@@ -18,8 +18,9 @@ Scalars, one point per step the guard closes (``global_step`` = the guard's step
     nothing; it is a max-based measure (the probes keep one max per tensor), not an L1 sum
     over all padded elements.
 
-``profile_dir`` records a short ``torch.profiler`` trace instead (see
-:mod:`padlint.runtime.profiling`).
+``profile_dir`` records a short ``torch.profiler`` trace as well (see
+:mod:`padlint.runtime.profiling`): Chrome trace JSON for Perfetto, also readable by TensorBoard's
+profiler tab through torch-tb-profiler (``padlint[profiler]``), which is deprecated upstream.
 
 Needs the ``tensorboard`` package (``pip install 'padlint[tensorboard]'``) for ``log_dir``.
 """
