@@ -139,6 +139,8 @@ def check(paths, select, ignore, extend_select, output_format, config_path, isol
 
     for message in result.messages:
         click.echo(f"padlint: error: {message}", err=True)
+    for message in result.warnings:
+        click.echo(f"padlint: warning: {message}", err=True)
     if diff:
         for name, old, new in result.diffs:
             sys.stdout.write("".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), name, name)))
@@ -166,8 +168,13 @@ def check(paths, select, ignore, extend_select, output_format, config_path, isol
                 click.echo(f"[*] {fixable} fixable with the `--fix` option.")
         elif result.fixed:
             click.echo(f"Found {result.fixed} error{'s' if result.fixed != 1 else ''} ({result.fixed} fixed, 0 remaining).")
-        elif result.files_checked or not result.messages:
+        elif result.messages or result.warnings:
+            unchecked = len(result.messages) + len(result.warnings)
+            click.echo(f"No findings in the files checked; {unchecked} could not be checked (see above).")
+        elif result.files_checked:
             click.echo("All checks passed!")
+        else:
+            click.echo("padlint: warning: no Python files found under the given paths", err=True)
     if result.usage_error or result.internal_error or result.unreadable:
         sys.exit(2)
     if findings and not exit_zero:

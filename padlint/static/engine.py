@@ -224,15 +224,22 @@ def _check_once(text: str, filename: str, settings: Settings, fix: str | None) -
                 report.findings.append(_syntax_finding(filename, py_err[0], py_err[1], py_err[2], lines))
             else:
                 report.errors.append(FileError(filename, f"libcst could not parse this file ({exc.message}), "
-                                                         "although Python can; it was not checked", internal=True))
+                                                         "although Python can; it was not checked", warning=True))
         return _finish(report, text, settings), None
     except (RecursionError, MemoryError) as exc:
-        report.errors.append(FileError(filename, f"too deeply nested to analyse ({type(exc).__name__}); not checked"))
+        report.errors.append(FileError(filename, f"too deeply nested to analyse ({type(exc).__name__}); not checked",
+                                       warning=True))
         return _finish(report, text, settings), None
     except Exception as exc:  # pragma: no cover - libcst internal problems
         report.errors.append(FileError(filename, f"libcst failed on this file: {exc!r}", internal=True))
         return _finish(report, text, settings), None
     report.parsed = True
+    if SYNTAX_ERROR[0] in settings.select:
+        # libcst reads newer syntax than this Python (PEP 695 `type X = ...` on 3.11): the file
+        # does not parse *here*, and the prefiltered path (Python's parser) says so too.
+        py_err = _ast_syntax_error(text, filename)
+        if py_err is not None:
+            report.findings.append(_syntax_finding(filename, py_err[0], py_err[1], py_err[2], lines))
 
     raw = _run_rules(module, text, filename, active, settings, report)
     if raw is None:
@@ -282,7 +289,8 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
         try:
             walker.walk(module)
         except RecursionError:
-            report.errors.append(FileError(filename, "too deeply nested to analyse (RecursionError); not checked"))
+            report.errors.append(FileError(filename, "too deeply nested to analyse (RecursionError); not checked",
+                                           warning=True))
             return None
         except Exception as exc:
             on_error(_EngineRule(), exc)

@@ -40,6 +40,7 @@ class FileError:
     filename: str
     message: str
     internal: bool = False  # a bug in padlint (exit 2), not in the user's file
+    warning: bool = False  # read, but beyond what padlint can analyse: said, and the exit code is untouched
 
 
 @dataclass

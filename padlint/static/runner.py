@@ -43,6 +43,7 @@ class Job:
 class RunResult:
     findings: list[Finding] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # files read but not analysed (exit code untouched)
     files_checked: int = 0
     checked_files: list[str] = field(default_factory=list)
     files_parsed: int = 0
@@ -137,6 +138,9 @@ def run(job: Job) -> RunResult:
     for unit, report in zip(todo, reports):
         result.findings.extend(report.findings)
         for error in report.errors:
+            if error.warning:
+                result.warnings.append(f"{error.filename}: {error.message}")
+                continue
             result.messages.append(f"{error.filename}: {error.message}")
             if error.internal:
                 result.internal_error = True

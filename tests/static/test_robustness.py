@@ -135,14 +135,9 @@ def _python_error(text: str) -> tuple[int, int]:
     raise AssertionError("the example parses")
 
 
-# Known bug (reported): when libcst parses code that this Python rejects (newer syntax, too
-# many nested parentheses), no PAD000 is reported.
-LIBCST_ACCEPTS = pytest.mark.xfail(sys.version_info < (3, 12), strict=True,
-                                   reason="bug: libcst accepts code this Python rejects; no PAD000")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=LIBCST_ACCEPTS) if n == "py312_generic_def" else n
-                                  for n in sorted(BROKEN)])
+# Code that libcst parses but this Python rejects (newer syntax, too many nested parentheses)
+# is PAD000 too: Python's parser has the last word, whichever path the prefilter takes.
+@pytest.mark.parametrize("name", sorted(BROKEN))
 def test_syntax_error_is_pad000_at_pythons_position(tmp_path, good, name):
     text = BROKEN[name]
     bad = write(tmp_path, "bad.py", text)
@@ -157,8 +152,7 @@ def test_syntax_error_is_pad000_at_pythons_position(tmp_path, good, name):
     assert finding["message"].startswith("SyntaxError: ") and "\n" not in finding["message"]
 
 
-@pytest.mark.parametrize("prefix", ["", pytest.param("import torch\nmask = torch.ones(3).sum()\n",
-                                                    marks=LIBCST_ACCEPTS)])
+@pytest.mark.parametrize("prefix", ["", "import torch\nmask = torch.ones(3).sum()\n"])
 def test_newer_python_syntax_is_a_syntax_error_whatever_the_words(tmp_path, good, prefix):
     """`type X = ...` (Python 3.12) does not parse on 3.11: PAD000, with or without trigger words."""
     text = prefix + "type Lengths = list[int]\n"
@@ -323,8 +317,7 @@ DEEP = {
 }
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=LIBCST_ACCEPTS) if n == "200_parentheses" else n
-                                  for n in sorted(DEEP)])
+@pytest.mark.parametrize("name", sorted(DEEP))
 @pytest.mark.parametrize("prefilter", [True, False])
 def test_deep_nesting(tmp_path, good, name, prefilter):
     """Deep code is checked, or gets a PAD000 / a one-line "too deeply nested" message."""
@@ -340,8 +333,10 @@ def test_deep_nesting(tmp_path, good, name, prefilter):
     except (SyntaxError, RecursionError, MemoryError):
         python_parses = False
     if run.errors:
-        assert_one_message(run, bad, "too deeply nested")
-        assert run.code == 2
+        # read but beyond the analysis: one warning line, and the run's exit code is the findings'
+        (line,) = [line for line in run.errors if bad.name in line]
+        assert line.startswith("padlint: warning: ") and "too deeply nested" in line, line
+        assert run.code == 1
     elif not python_parses:
         assert [c for c, _, _ in run.codes_in(bad)] == ["PAD000"]
         assert run.code == 1
@@ -637,7 +632,7 @@ def test_all_bad_inputs_in_one_folder_subprocess(tmp_path):
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 2, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert all(line.startswith("padlint: error: ") for line in lines), proc.stderr
+    assert all(line.startswith(("padlint: error: ", "padlint: warning: ")) for line in lines), proc.stderr
     assert not [line for line in lines if "internal error" in line], proc.stderr
     findings = json.loads(proc.stdout)
     assert ("PAD202", *GOOD_AT) in [(f["code"], f["location"]["row"], f["location"]["column"]) for f in findings
