@@ -62,6 +62,12 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+# How each key's value is read (the Config attribute is the key with `-` as `_`).
+_LIST_KEYS = {"select", "ignore", "extend-select", "exclude", "extend-exclude", "lengths-names", "mask-names"}
+_BOOL_KEYS = {"preview", "force-exclude"}
+_STRING_KEYS = {"output-format", "cache-dir"}
+
+
 def _strings(value: Any, path: Path, key: str) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -92,40 +98,21 @@ def load_config(path: Path | None) -> Config:
             close = [k for k in KNOWN_KEYS if k.replace("-", "_") == key or k == key.replace("_", "-")]
             hint = f" (did you mean `{close[0]}`?)" if close else f"; known keys: {', '.join(sorted(KNOWN_KEYS))}"
             raise ConfigError(f"{path}: unknown key `{key}` in {where}{hint}")
-        if key == "select":
-            config.select = _strings(value, path, key)
-        elif key == "ignore":
-            config.ignore = _strings(value, path, key)
-        elif key == "extend-select":
-            config.extend_select = _strings(value, path, key)
-        elif key == "exclude":
-            config.exclude = _strings(value, path, key)
-        elif key == "extend-exclude":
-            config.extend_exclude = _strings(value, path, key)
-        elif key == "lengths-names":
-            config.lengths_names = _strings(value, path, key)
-        elif key == "mask-names":
-            config.mask_names = _strings(value, path, key)
-        elif key == "preview":
+        attribute = key.replace("-", "_")
+        if key in _LIST_KEYS:
+            setattr(config, attribute, _strings(value, path, key))
+        elif key in _BOOL_KEYS:
             if not isinstance(value, bool):
-                raise ConfigError(f"{path}: `preview` must be true or false, got {value!r}")
-            config.preview = value
+                raise ConfigError(f"{path}: `{key}` must be true or false, got {value!r}")
+            setattr(config, attribute, value)
+        elif key in _STRING_KEYS:
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: `{key}` must be a string")
+            setattr(config, attribute, value)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: `per-file-ignores` must be a table of glob = [codes]")
             config.per_file_ignores = {glob: _strings(codes, path, f"per-file-ignores.{glob}") for glob, codes in value.items()}
-        elif key == "output-format":
-            if not isinstance(value, str):
-                raise ConfigError(f"{path}: `output-format` must be a string")
-            config.output_format = value
-        elif key == "force-exclude":
-            if not isinstance(value, bool):
-                raise ConfigError(f"{path}: `force-exclude` must be true or false, got {value!r}")
-            config.force_exclude = value
-        elif key == "cache-dir":
-            if not isinstance(value, str):
-                raise ConfigError(f"{path}: `cache-dir` must be a string")
-            config.cache_dir = value
     # Codes are checked now, so a typo is an error before any file is read; the message
     # names the key that holds it.
     lists = [("select", config.select or []), ("ignore", config.ignore), ("extend-select", config.extend_select)]
