@@ -8,6 +8,7 @@ from padlint.static import values as V
 from padlint.static.analysis import FUNCTIONAL_CLASS_LOSSES, Context, arg_value, get_arg, literal, resolve_constant
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.rule import Rule
+from padlint.static.traverse import iter_nodes
 
 _DEFAULT_IGNORE = -100
 
@@ -45,6 +46,8 @@ class LossCountsPaddedTargets(Rule):
             return  # unreduced: the masking (or not) happens later, where PAD301/PAD302 look
         value = ctx.ev(target)
         if not V.is_strongly_padded(value) or value.pad is None or value.masked:
+            if ignore is None and not V.is_padded(value):
+                self._unused_pad_id(node, ctx, construct)
             return
         pad = resolve_constant(ctx, value.pad)
         if ignore is None:
@@ -62,6 +65,60 @@ class LossCountsPaddedTargets(Rule):
         if isinstance(pad, int) and isinstance(ignored, int) and pad != ignored:
             self.report(ctx, node, f"the targets are padded with `{value.pad}` but `ignore_index` is "
                                    f"`{ignored}`: padded positions are trained on")
+
+
+    def _unused_pad_id(self, node: cst.Call, ctx: Context, construct: cst.CSTNode | None) -> None:
+        """Token-level targets (the logits flattened to (N, C)) and a pad id at hand that the loss
+        never receives: ``criterion(output.view(-1, V), trg.view(-1))`` next to ``pad_idx``."""
+        logits = arg_value(node, "input", 0)
+        if logits is None or not _flattened(ctx, logits):
+            return
+        pad_name = _pad_id_in_scope(ctx)
+        if pad_name is None:
+            return
+        fix = None
+        if isinstance(construct, cst.Call):
+            pad_node = _parse_expr(pad_name)
+            if pad_node is not None:
+                fix = Fix(f"Pass `ignore_index={pad_name}`", "unsafe",
+                          [(construct, add_keyword(construct, "ignore_index", pad_node))])
+        self.report(ctx, node, f"token-level targets go to the loss without `ignore_index` although `{pad_name}` "
+                               "is at hand: positions padded with it are trained on", fix)
+
+
+def _flattened(ctx: Context, node: cst.BaseExpression) -> bool:
+    """``x.view(-1, C)`` / ``x.reshape(-1, C)``, here or where the name was last assigned."""
+    def is_flatten(expr: cst.BaseExpression) -> bool:
+        return (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
+                and expr.func.attr.value in ("view", "reshape") and len(expr.args) == 2
+                and literal(expr.args[0].value) == -1)
+
+    if is_flatten(node):
+        return True
+    if isinstance(node, cst.Name) and isinstance(ctx.scope.node, cst.FunctionDef):
+        for item in iter_nodes(ctx.scope.node.body):
+            if isinstance(item, cst.Assign) and is_flatten(item.value) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
+                return True
+    return False
+
+
+def _pad_id_in_scope(ctx: Context) -> str | None:
+    """A name that holds the padding id (parameter, attribute or constant), unless it is -100."""
+    scope = ctx.scope
+    while scope is not None:
+        for name in scope.params:
+            if V.looks_like_pad_value(name) and "mask" not in name:
+                return name
+        for name, value in list(scope.env.items()) + (list(scope.class_scope.env.items()) if scope.class_scope else []):
+            if value is None or not V.looks_like_pad_value(name) or "mask" in name:
+                continue
+            if value.kind == V.CONST and value.value == _DEFAULT_IGNORE:
+                continue
+            if value.kind == V.CONST or name.startswith("self."):
+                return name
+        scope = scope.parent
+    return None
 
 
 def _parse_expr(code: str) -> cst.BaseExpression | None:
