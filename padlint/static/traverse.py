@@ -13,14 +13,19 @@ from typing import Callable, Iterator
 import libcst as cst
 
 _SKIPPED = ("whitespace", "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators",
-            "header", "footer", "colon", "equal", "newline", "indent", "asynchronous", "default_")
+            "header", "footer", "colon", "equal", "newline", "indent", "asynchronous", "default_",
+            "lbracket", "rbracket", "lbrace", "rbrace", "lsqb", "rsqb")
 _FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+_PLAIN = (str, bool, int, "str", "bool", "int")  # field types that never hold nodes
 
 
 def _fields(cls: type) -> tuple[str, ...]:
     names = _FIELDS.get(cls)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith(_SKIPPED))
+        names = tuple(f.name for f in dataclasses.fields(cls)
+                      if not f.name.startswith(_SKIPPED) and f.name not in ("dot", "star") and f.type not in _PLAIN)
         _FIELDS[cls] = names
     return names
 
@@ -36,8 +41,13 @@ def _is_node(cls: type) -> bool:
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _fields(type(node))
+    if not names:
+        return []  # a leaf: Name, Integer, SimpleString, an operator...
     out = []
-    for name in _fields(type(node)):
+    for name in names:
         value = getattr(node, name)
         cls = type(value)
         if cls is tuple or cls is list:
