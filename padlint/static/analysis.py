@@ -405,6 +405,9 @@ class Evaluator:
                 if isinstance(value, cst.Name) and value.value == "None":
                     continue
                 if isinstance(value, cst.Ellipsis):
+                    last = node.slice[-1].slice
+                    if isinstance(last, cst.Slice) and (last.lower is not None or last.upper is not None):
+                        return base.but(batch_first=None, rnn=None)  # x[..., :H]: one direction's features
                     return base.but(batch_first=None)
                 if time_dim is not None and position == time_dim and not isinstance(value, (cst.Tuple, cst.List)):
                     return None  # one time step
