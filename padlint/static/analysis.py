@@ -337,6 +337,12 @@ class Evaluator:
         item = self(elt)
         if _interesting(item):
             return Val(V.SEQ, item=item)
+        if isinstance(node, cst.ListComp) and ((item is not None and item.kind == V.DIM) or _is_max_len_name(elt)):
+            # [T for _ in range(B)]: the same padded length for every sample -- but not
+            # [s.size(0) for s in seqs], whose element depends on the loop variable.
+            loop_names = {n.value for n in iter_nodes(node.for_in.target) if isinstance(n, cst.Name)}
+            if not any(isinstance(n, cst.Name) and n.value in loop_names for n in iter_nodes(elt)):
+                return Val(V.LENGTHS, from_shape=True)
         return None
 
     def _eval_subscript(self, node: cst.Subscript) -> Val | None:
@@ -433,8 +439,9 @@ class Evaluator:
                         return tensor.but(masked=True, zero_pads=True, mask_mult=mult)
                     if tensor is None or tensor.kind == V.TENSOR:
                         return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=mult)
-            for ones_node, other in ((node.left, right), (node.right, left)):
-                if other is not None and other.kind == V.DIM and isinstance(ones_node, cst.Call):
+            for ones_node, other, other_node in ((node.left, right, node.right), (node.right, left, node.left)):
+                if ((other is not None and other.kind == V.DIM) or _is_max_len_name(other_node)) \
+                        and isinstance(ones_node, cst.Call):
                     if (self.qualname(ones_node.func) or "") in ("torch.ones", "torch.ones_like"):
                         return Val(V.LENGTHS, from_shape=True)
         if isinstance(op, cst.Subtract):
@@ -653,6 +660,14 @@ class Evaluator:
             return Val(V.PACKED, node=node, batch_first=None)
         if qual in MODULE_CLASSES:
             return self._module_val(node, qual)
+        if qual == "torch.full_like":
+            like = self(arg_value(node, "input", 0))
+            fill = arg_value(node, "fill_value", 1)
+            fill_value = self(fill)
+            if like is not None and like.kind == V.LENGTHS and fill is not None and (
+                    (fill_value is not None and fill_value.kind == V.DIM) or _is_max_len_name(fill)):
+                return Val(V.LENGTHS, from_shape=True)  # torch.full_like(lengths, T)
+            return None
         if qual in ("torch.full", "torch.full_like"):
             size = arg_value(node, "size", 0)
             fill = arg_value(node, "fill_value", 1)
