@@ -10,7 +10,16 @@ from padlint.static.rule import PADDING, Rule
 
 
 def _is_minus_one(node: cst.BaseExpression | None) -> bool:
-    return literal(node) == -1
+    """``-1``, or the last index spelled out: ``out.size(1) - 1``, ``x.shape[0] - 1``, ``T - 1``."""
+    if literal(node) == -1:
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract) and literal(node.right) == 1:
+        left = node.left
+        if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "size":
+            return True
+        if isinstance(left, cst.Subscript) and isinstance(left.value, cst.Attribute) and left.value.attr.value == "shape":
+            return True
+    return False
 
 
 def _is_full_slice(element: cst.SubscriptElement) -> bool:

@@ -76,12 +76,18 @@ class UnmaskedReduction(Rule):
         if not isinstance(node.operator, cst.Divide):
             return
         left = node.left
-        if not (isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum"):
+        if not isinstance(left, cst.Call):
             return
-        data = ctx.ev(left.func.value)
+        if isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum" and ctx.qualname(left.func) is None:
+            data_node, dim_node = left.func.value, arg_value(left, "dim", 0)
+        elif ctx.qualname(left.func) == "torch.sum":
+            data_node, dim_node = arg_value(left, "input", 0), arg_value(left, "dim", 1)
+        else:
+            return
+        data = ctx.ev(data_node)
         if not V.is_padded(data) or data.masked or data.zero_pads or data.strong:
             return  # strong padding is judged in on_call
-        dims = _dims(arg_value(left, "dim", 0)) if arg_value(left, "dim", 0) is not None else None
+        dims = _dims(dim_node) if dim_node is not None else None
         axis = time_axis(data)
         if dims is None or not ((axis is None and 1 in dims) or (axis is not None and axis in dims)):
             return
