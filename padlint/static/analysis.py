@@ -432,13 +432,17 @@ class Evaluator:
                     if (item is not None and item.kind == V.DIM) or _is_max_len_name(lst.elements[0].value):
                         return Val(V.LENGTHS, from_shape=True)
             for tensor, mask, tensor_node in ((left, right, node.left), (right, left, node.right)):
-                if mask is not None and mask.kind == V.MASK and mask.polarity != "pad" and not mask.hint_only:
+                if mask is not None and mask.kind == V.MASK and mask.polarity != "pad":
                     scorelike = (tensor is not None and bool(tensor.scores)) or _score_name(tensor_node)
-                    mult = node if scorelike else None
+                    mult = node if scorelike and not mask.hint_only else None
+                    # A mask known only by its name still zeroes something (so a sum of it is
+                    # masked), but it may not be a padding mask: `name_only` tells PAD302.
+                    name_only = bool(mask.hint_only)
                     if tensor is not None and tensor.kind == V.TENSOR:
-                        return tensor.but(masked=True, zero_pads=True, mask_mult=mult)
+                        return tensor.but(masked=True, zero_pads=True, mask_mult=mult, name_only_mask=name_only)
                     if tensor is None or tensor.kind == V.TENSOR:
-                        return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=mult)
+                        return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=mult,
+                                   name_only_mask=name_only)
             for ones_node, other, other_node in ((node.left, right, node.right), (node.right, left, node.left)):
                 if ((other is not None and other.kind == V.DIM) or _is_max_len_name(other_node)) \
                         and isinstance(ones_node, cst.Call):
@@ -717,6 +721,10 @@ class Evaluator:
             return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None)
         if qual in ("torch.cat", "torch.stack"):
             inner = self(arg_value(node, "tensors", 0))
+            if inner is not None and inner.kind == V.TUPLE and any(
+                    item is not None and item.kind == V.MASK for item in inner.items or ()):
+                polarities = {item.polarity for item in inner.items or () if item is not None and item.kind == V.MASK}
+                return Val(V.MASK, polarity=polarities.pop() if len(polarities) == 1 else None)
             if inner is not None and inner.kind == V.TUPLE:
                 for item in inner.items or ():
                     if item is not None and item.kind == V.RNN_STATE:

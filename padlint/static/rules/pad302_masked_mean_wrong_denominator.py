@@ -10,7 +10,8 @@ from padlint.static.rule import Rule
 
 
 def _is_masked(value: V.Val | None) -> bool:
-    return value is not None and value.kind == V.TENSOR and bool(value.masked) and not value.weak_fill
+    return (value is not None and value.kind == V.TENSOR and bool(value.masked) and not value.weak_fill
+            and not value.name_only_mask)
 
 
 class MaskedMeanWrongDenominator(Rule):
