@@ -179,6 +179,10 @@ def discover(paths: list[str], exclude: list[str], root: Path) -> Discovery:
             add(path)
             continue
         ignorer = _initial_ignorer(path.resolve())
+        if ignorer.ignored(path.resolve(), True):
+            # The folder asked for is itself git-ignored (a virtualenv, pyenv's `versions/`):
+            # the user named it, so only the .gitignore files inside it apply.
+            ignorer = Ignorer()
         stack: list[tuple[Path, Ignorer]] = [(path, ignorer.with_gitignore(path.resolve()))]
         while stack:
             folder, ign = stack.pop()

@@ -144,3 +144,16 @@ def test_stdin(tmp_path):
     proc = run_padlint("check", "--no-cache", "-", "--stdin-filename", "model.py", stdin=BUGGY)
     assert proc.returncode == 1
     assert proc.stdout.startswith("model.py:13:16: PAD202")
+
+
+def test_a_folder_named_explicitly_is_checked_even_if_git_ignores_it(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path, ".gitignore", "/vendor\n")
+    (tmp_path / "vendor" / "pkg").mkdir(parents=True)
+    write(tmp_path / "vendor" / "pkg", "model.py", BUGGY)
+    write(tmp_path / "vendor", ".gitignore", "generated_*.py\n")
+    write(tmp_path / "vendor" / "pkg", "generated_model.py", BUGGY)
+    named = json.loads(run_padlint("check", "--no-cache", "--output-format", "json", "vendor", cwd=tmp_path).stdout)
+    assert {Path(f["filename"]).name for f in named} == {"model.py"}
+    walked = run_padlint("check", "--no-cache", "--output-format", "json", ".", cwd=tmp_path)
+    assert json.loads(walked.stdout) == []
