@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.names import ImportTable, dotted
+from padlint.static.names import ImportTable, code_of, dotted
 from padlint.static.traverse import FastVisitor, children, iter_nodes
 from padlint.static.values import Val, is_padded
 
@@ -152,10 +152,6 @@ def flag(call: cst.Call, name: str, position: int | None, default: bool | None) 
         return None if has_star_kwargs(call) else default
     value = literal(arg.value)
     return value if isinstance(value, bool) else None
-
-
-def code_of(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
 
 
 # ----------------------------------------------------------------------------- scopes
@@ -796,8 +792,8 @@ class Evaluator:
                 padding_idx = (module.kwargs or {}).get("padding_idx")
                 zero = padding_idx is not None and data.pad is not None and (
                     code_of(padding_idx) == data.pad or (
-                        _constant(self, code_of(padding_idx)) is not None
-                        and _constant(self, code_of(padding_idx)) == _constant(self, data.pad)))
+                        constant_in(self.scope, code_of(padding_idx)) is not None
+                        and constant_in(self.scope, code_of(padding_idx)) == constant_in(self.scope, data.pad)))
                 return data.but(origin="embedding", zero_pads=zero, masked=False, neg_pads=False,
                                 batch_first=data.batch_first)
             return None
@@ -1181,29 +1177,20 @@ def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = 
     return Val(V.TENSOR, padded=False, loss_none=True)
 
 
-def _constant(ev: Evaluator, code: str | None) -> Any:
+def constant_in(scope: Scope | None, code: str | None) -> Any:
+    """The value of a literal or of a name bound to one (``PAD_IDX = 0``) in ``scope``, else None."""
     if code is None:
         return None
     try:
         return int(code)
     except ValueError:
         pass
-    bound = ev.scope.lookup(code) if ev.scope is not None else None
+    bound = scope.lookup(code) if scope is not None else None
     return bound.value if bound is not None and bound.kind == V.CONST else None
 
 
 def resolve_constant(ctx: Context, code: str | None) -> Any:
-    """The value of a literal or of a name bound to one (``PAD_IDX = 0``), else None."""
-    if code is None:
-        return None
-    try:
-        return int(code)
-    except ValueError:
-        pass
-    bound = ctx.scope.lookup(code)
-    if bound is not None and bound.kind == V.CONST:
-        return bound.value
-    return None
+    return constant_in(ctx.scope, code)
 
 
 # ----------------------------------------------------------------------------- context

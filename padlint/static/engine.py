@@ -24,7 +24,8 @@ from padlint.static import values
 from padlint.static.analysis import FileFacts, RawFinding, Walker
 from padlint.static.findings import Edit, Finding
 from padlint.static.model import FileError, FileReport, Settings, decode  # noqa: F401  (decode re-exported)
-from padlint.static.fixes import apply_fixes, node_code
+from padlint.static.fixes import apply_fixes
+from padlint.static.names import code_of
 from padlint.static.registry import SYNTAX_ERROR, UNUSED_SUPPRESSION, code_for
 from padlint.static.rule import PADDING, Rule
 
@@ -387,7 +388,7 @@ def _to_findings(module: cst.Module, raw: list[RawFinding], filename: str, lines
                 old_pos = positions.get(old)
                 if old_pos is None:
                     continue
-                finding.edits.append(Edit(node_code(new), old_pos.start.line, old_pos.start.column + 1,
+                finding.edits.append(Edit(code_of(new), old_pos.start.line, old_pos.start.column + 1,
                                           old_pos.end.line, old_pos.end.column + 1))
         out.append(finding)
     return out

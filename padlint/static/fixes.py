@@ -39,10 +39,6 @@ def apply_fixes(module: cst.Module, fixes: list[Fix]) -> str:
     return module.visit(_Replacer(table)).code
 
 
-def node_code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
-
-
 def add_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
     """``call`` with ``keyword=value`` appended to its arguments, in the call's own layout.
 

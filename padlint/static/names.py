@@ -64,6 +64,20 @@ def dotted(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def code_of(node: cst.CSTNode) -> str:
+    """The source text of a node."""
+    return _EMPTY.code_for_node(node)
+
+
+def short_code(node: cst.CSTNode, limit: int = 60) -> str:
+    """The source text of a node, cut to ``limit`` characters for a message."""
+    text = code_of(node)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_EMPTY = cst.Module(body=[])
+
+
 def _module_name(node: cst.BaseExpression) -> str:
     return dotted(node) or ""
 

@@ -6,6 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import PACK, Context, get_arg
+from padlint.static.names import short_code
 from padlint.static.rule import Rule
 
 
@@ -29,10 +30,5 @@ class PackLengthsMissing(Rule):
         if arg.value is not None and isinstance(arg.value, cst.Name) and arg.value.value == "None":
             self.report(ctx, node, "`pack_padded_sequence` is called with `lengths=None`")
         elif lengths is not None and lengths.kind == V.LENGTHS and lengths.from_shape:
-            self.report(ctx, node, f"`pack_padded_sequence` gets `{_code(arg.value)}`, the padded length "
+            self.report(ctx, node, f"`pack_padded_sequence` gets `{short_code(arg.value)}`, the padded length "
                                    "for every sample: padding is packed as data")
-
-
-def _code(node: cst.CSTNode) -> str:
-    text = cst.Module(body=[]).code_for_node(node)
-    return text if len(text) <= 60 else text[:57] + "..."

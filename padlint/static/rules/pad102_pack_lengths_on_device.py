@@ -7,6 +7,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import PACK, Context, _moves_to_device, get_arg
 from padlint.static.fixes import Fix
+from padlint.static.names import code_of
 from padlint.static.rule import Rule
 
 
@@ -29,7 +30,7 @@ class PackLengthsOnDevice(Rule):
         direct = isinstance(value, cst.Call) and _moves_to_device(value)
         if not direct and not (lengths is not None and lengths.kind == V.LENGTHS and lengths.on_device):
             return
-        name = cst.Module(body=[]).code_for_node(value)
+        name = code_of(value)
         if direct and isinstance(value.func, cst.Attribute):
             base = value.func.value
             new_value: cst.BaseExpression = cst.Call(func=cst.Attribute(value=base, attr=cst.Name("cpu")))

@@ -7,6 +7,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import UNPACK, Context, arg_value, get_arg
 from padlint.static.fixes import Fix, add_keyword
+from padlint.static.names import code_of
 from padlint.static.rule import Rule
 
 
@@ -37,6 +38,6 @@ class UnpackWithoutTotalLength(Rule):
             size = cst.Call(func=cst.Attribute(value=source, attr=cst.Name("size")),
                             args=[cst.Arg(cst.Integer(str(dim)))])
             fix = Fix("Pass `total_length` from the padded input", "unsafe", [(node, add_keyword(node, "total_length", size))])
-        name = cst.Module(body=[]).code_for_node(source)
+        name = code_of(source)
         self.report(ctx, node, f"`pad_packed_sequence` without `total_length` returns max(lengths) steps, "
                                f"which can be fewer than `{name}` has (DataParallel, targets padded to the full length)", fix)

@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import Context, is_time_dim
-from padlint.static.names import dotted
+from padlint.static.names import code_of, dotted
 from padlint.static.rule import Rule
 
 _CASTS = {"long", "int", "int64", "int32"}
@@ -39,7 +39,7 @@ class FloatLengthsTruncated(Rule):
         relative = [s for s in sides if _is_relative_lengths(s, ctx)]
         scale = [s for s in sides if _is_time_length(s, ctx)]
         if relative and scale and relative[0] is not scale[0]:
-            name = cst.Module(body=[]).code_for_node(product)
+            name = code_of(product)
             self.report(ctx, node, f"`{name}` is truncated towards zero: a relative length of 0.999 "
                                    "loses its last frame; round first")
 

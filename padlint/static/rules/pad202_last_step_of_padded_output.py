@@ -6,6 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import Context, arg_value, literal, time_axis
+from padlint.static.names import code_of
 from padlint.static.rule import PADDING, Rule
 
 
@@ -77,5 +78,5 @@ class LastStepOfPaddedOutput(Rule):
             why = "`pad_packed_sequence` fills the steps past each length with padding"
         else:
             why = "the RNN ran over the padded batch"
-        self.report(ctx, node, f"`{cst.Module(body=[]).code_for_node(node)}` takes the last padded step for "
+        self.report(ctx, node, f"`{code_of(node)}` takes the last padded step for "
                                f"every sample: {why}, so shorter sequences get a pad step")

@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import Context, arg_value, literal, time_axis
-from padlint.static.names import dotted
+from padlint.static.names import dotted, short_code
 from padlint.static.rule import PADDING, Rule
 
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
@@ -46,9 +46,9 @@ class UnmaskedReduction(Rule):
                 return
             if op == "mean" and (data.loss_none or data.strong):
                 what = "an unreduced loss" if data.loss_none else "a padded tensor"
-                self.report(ctx, node, f"`{_code(node)}` averages {what} over every position, padding included")
+                self.report(ctx, node, f"`{short_code(node)}` averages {what} over every position, padding included")
             elif op == "sum" and data.loss_none and not data.zero_pads:
-                self.report(ctx, node, f"`{_code(node)}` sums an unreduced loss over every position, padding included")
+                self.report(ctx, node, f"`{short_code(node)}` sums an unreduced loss over every position, padding included")
             return
         dims = _dims(dim_node)
         if dims is None:
@@ -68,7 +68,7 @@ class UnmaskedReduction(Rule):
             # a sum over time is only wrong when the pads are not zero; unknown here
             if not data.strong:
                 return
-        self.report(ctx, node, f"`{_code(node)}` reduces over the time axis of a padded tensor "
+        self.report(ctx, node, f"`{short_code(node)}` reduces over the time axis of a padded tensor "
                                f"(from {_origin(data)}) without a mask: padded steps are counted")
 
     def on_binop(self, node: cst.BinaryOperation, ctx: Context) -> None:
@@ -92,7 +92,7 @@ class UnmaskedReduction(Rule):
         if dims is None or not ((axis is None and 1 in dims) or (axis is not None and axis in dims)):
             return
         if _counts_real_positions(node.right, ctx):
-            self.report(ctx, left, f"`{_code(left)}` sums padded positions and then divides by the number of real "
+            self.report(ctx, left, f"`{short_code(left)}` sums padded positions and then divides by the number of real "
                                    "ones: apply the mask to the numerator too")
 
 
@@ -142,8 +142,3 @@ def _origin(value: V.Val) -> str:
         "batch": "a padded batch", "call": "a padded batch", "tokenizer": "a padding tokenizer",
         "canvas": "a padded batch",
     }.get(value.origin or "", "a padded batch")
-
-
-def _code(node: cst.CSTNode) -> str:
-    text = cst.Module(body=[]).code_for_node(node)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -6,6 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal
+from padlint.static.names import short_code
 from padlint.static.rule import Rule
 
 
@@ -71,7 +72,7 @@ class MaskedMeanWrongDenominator(Rule):
             self._flag(ctx, node)
 
     def _flag(self, ctx: Context, node: cst.CSTNode) -> None:
-        self.report(ctx, node, f"`{_code(node)}` averages masked values over every position: the padded zeros "
+        self.report(ctx, node, f"`{short_code(node)}` averages masked values over every position: the padded zeros "
                                "count in the denominator")
 
 
@@ -84,8 +85,3 @@ def _counts_all_positions(node: cst.BaseExpression, ctx: Context) -> bool:
         dims = [ctx.ev(side) for side in (node.left, node.right)]
         return all(d is not None and d.kind == V.DIM for d in dims)
     return False
-
-
-def _code(node: cst.CSTNode) -> str:
-    text = cst.Module(body=[]).code_for_node(node)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -7,6 +7,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import FUNCTIONAL_CLASS_LOSSES, Context, arg_value, get_arg, literal, resolve_constant
 from padlint.static.fixes import Fix, add_keyword
+from padlint.static.names import code_of
 from padlint.static.rule import Rule
 from padlint.static.traverse import iter_nodes
 
@@ -61,7 +62,7 @@ class LossCountsPaddedTargets(Rule):
             self.report(ctx, node, f"the targets are padded with `{value.pad}` but the loss ignores only "
                                    f"`-100` (the default `ignore_index`): padded positions are trained on", fix)
             return
-        ignored = resolve_constant(ctx, cst.Module(body=[]).code_for_node(ignore))
+        ignored = resolve_constant(ctx, code_of(ignore))
         if isinstance(pad, int) and isinstance(ignored, int) and pad != ignored:
             self.report(ctx, node, f"the targets are padded with `{value.pad}` but `ignore_index` is "
                                    f"`{ignored}`: padded positions are trained on")

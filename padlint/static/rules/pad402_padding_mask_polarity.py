@@ -7,6 +7,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, get_arg
 from padlint.static.fixes import Fix
+from padlint.static.names import short_code
 from padlint.static.rule import Rule
 
 # keyword -> position, per callee, for the arguments that want True = padding.
@@ -45,7 +46,7 @@ class PaddingMaskPolarity(Rule):
             if arg is not None:
                 mask = ctx.ev(arg.value)
                 if mask is not None and mask.kind == V.MASK and mask.polarity == "keep":
-                    self.report(ctx, arg.value, f"`{_code(arg.value)}` is True at real tokens, so `masked_fill` "
+                    self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, so `masked_fill` "
                                                 "overwrites the real positions and keeps the padding", _invert(arg.value))
             return
         callee = ctx.ev(node.func)
@@ -57,7 +58,7 @@ class PaddingMaskPolarity(Rule):
                 continue
             mask = ctx.ev(arg.value)
             if mask is not None and mask.kind == V.MASK and mask.polarity == "keep":
-                self.report(ctx, arg.value, f"`{_code(arg.value)}` is True at real tokens, but `{keyword}` must be "
+                self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, but `{keyword}` must be "
                                             "True at padding: the model attends only to padding", _invert(arg.value))
 
 
@@ -81,8 +82,3 @@ def _invert(node: cst.BaseExpression) -> Fix:
         operator=cst.Equal(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=cst.SimpleWhitespace(" ")),
         comparator=cst.Integer("0"))])
     return Fix("Invert the mask with `== 0`", "unsafe", [(node, new)])
-
-
-def _code(node: cst.CSTNode) -> str:
-    text = cst.Module(body=[]).code_for_node(node)
-    return text if len(text) <= 50 else text[:47] + "..."

@@ -7,6 +7,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import SOFTMAX_FUNCS, Context, arg_value, get_arg
 from padlint.static.fixes import Fix
+from padlint.static.names import code_of
 from padlint.static.rule import Rule
 
 
@@ -37,7 +38,7 @@ class WeakMaskFill(Rule):
             fix = None
             if value is not None and isinstance(fill.func, cst.Attribute):
                 fix = Fix("Fill with the dtype's minimum", "safe", [(value.value, _min_of(fill.func.value, ctx))])
-            shown = cst.Module(body=[]).code_for_node(value.value) if value is not None else "?"
+            shown = code_of(value.value) if value is not None else "?"
             self.report(ctx, fill, f"masked scores are filled with `{shown}` before the softmax: padded "
                                    "positions still get weight", fix)
         else:
@@ -51,5 +52,5 @@ def _min_of(scores: cst.BaseExpression, ctx: Context) -> cst.BaseExpression:
         return cst.parse_expression('float("-inf")')
     if not isinstance(scores, (cst.Name, cst.Attribute)):
         return cst.parse_expression(f'{torch_name}.finfo({torch_name}.float32).min')
-    text = cst.Module(body=[]).code_for_node(scores)
+    text = code_of(scores)
     return cst.parse_expression(f"{torch_name}.finfo({text}.dtype).min")
