@@ -18,23 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from padlint.cli import main
-
-LAST_STEP = textwrap.dedent("""\
-    import torch
-    from torch import nn
-    from torch.nn.utils.rnn import pad_sequence
-
-
-    class Encoder(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(8, 16, batch_first=True)
-
-        def forward(self, seqs):
-            x = pad_sequence(seqs, batch_first=True)
-            out, _ = self.lstm(x)
-            return out[:, -1]
-    """)
+from tests.static.snippets import LAST_STEP
 
 WEAK_FILLS = textwrap.dedent("""\
     import torch

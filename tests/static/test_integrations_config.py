@@ -10,24 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from padlint.cli import main
+from tests.static.snippets import LAST_STEP
 
 # PAD202 (line 14) in a batch-first LSTM encoder.
-LAST_STEP = textwrap.dedent("""\
-    import torch
-    from torch import nn
-    from torch.nn.utils.rnn import pad_sequence
-
-
-    class Encoder(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(8, 16, batch_first=True)
-
-        def forward(self, seqs):
-            x = pad_sequence(seqs, batch_first=True)
-            out, _ = self.lstm(x)
-            return out[:, -1]
-    """)
 
 # PAD403 (line 6): a weak fill before softmax; the mask is called `keep`, which padlint does
 # not know as a mask name unless `mask-names` says so.

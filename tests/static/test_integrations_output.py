@@ -21,25 +21,10 @@ from padlint.static.findings import Edit, Finding
 from padlint.static.junit import junit
 from padlint.static.registry import catalogue
 from padlint.static.sarif import artifact_uri, sarif
+from tests.static.snippets import LAST_STEP
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-2.1.0-subset.schema.json"
 
-LAST_STEP = textwrap.dedent("""\
-    import torch
-    from torch import nn
-    from torch.nn.utils.rnn import pad_sequence
-
-
-    class Encoder(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(8, 16, batch_first=True)
-
-        def forward(self, seqs):
-            x = pad_sequence(seqs, batch_first=True)
-            out, _ = self.lstm(x)
-            return out[:, -1]
-    """)
 
 # PAD102 (safe fix) and PAD403 (safe fix) in one file.
 FIXABLE = textwrap.dedent("""\

@@ -18,25 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.static.snippets import LAST_STEP as BUGGY
+
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(tempfile.gettempdir()) / "padlint-test-pre-commit"
 
-BUGGY = textwrap.dedent("""\
-    import torch
-    from torch import nn
-    from torch.nn.utils.rnn import pad_sequence
-
-
-    class Encoder(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(8, 16, batch_first=True)
-
-        def forward(self, seqs):
-            x = pad_sequence(seqs, batch_first=True)
-            out, _ = self.lstm(x)
-            return out[:, -1]
-    """)
 
 CLEAN = textwrap.dedent("""\
     import torch
