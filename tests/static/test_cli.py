@@ -77,8 +77,8 @@ def test_select_and_ignore_with_prefixes(tmp_path):
 
 
 def test_syntax_error_is_pad000_and_other_files_still_checked(tmp_path):
-    broken = write(tmp_path, "broken.py", "def f(:\n    pass\n")
-    bad = write(tmp_path, "bad.py", BUGGY)
+    write(tmp_path, "broken.py", "def f(:\n    pass\n")
+    write(tmp_path, "bad.py", BUGGY)
     data = json.loads(run_padlint("check", "--no-cache", "--output-format", "json", str(tmp_path)).stdout)
     codes = {(Path(f["filename"]).name, f["code"]) for f in data}
     assert codes == {("broken.py", "PAD000"), ("bad.py", "PAD202")}

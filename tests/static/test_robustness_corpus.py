@@ -14,7 +14,6 @@ import sys
 import sysconfig
 from pathlib import Path
 
-import pytest
 
 SAMPLE = 150
 
