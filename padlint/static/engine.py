@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
-from padlint.static import values
+from padlint.static import segments, values
 from padlint.static.analysis import FileFacts, RawFinding, Walker
 from padlint.static.findings import Edit, Finding
 from padlint.static.model import FileError, FileReport, Settings, decode  # noqa: F401  (decode re-exported)
@@ -120,7 +121,7 @@ def _is_suppressed(finding: Finding, sups: list[Suppression]) -> bool:
 
 # ----------------------------------------------------------------------------- checking
 # Words that tell of padding: pad/mask/tokenizer, and the names read as lengths.
-_PADDING_WORDS = re.compile(r"pad|mask|tokeniz|\w_?lens?\b|lengths?|(?:n|num)_(?:frames|tokens|words|chars|phones|valid)")
+_PADDING_WORDS = re.compile(r"pad|mask|tokeniz|\blens\b|\w_?lens?\b|lengths?|(?:n|num)_(?:frames|tokens|words|chars|phones|valid)")
 
 
 def _matches(text: str, group: tuple[str, ...], padding: list[bool | None]) -> bool:
@@ -144,7 +145,28 @@ def _triggered(text: str, rules: list[Rule], extra_names: tuple[str, ...] = ()) 
         text = text + "\n# mask lengths"
     padding: list[bool | None] = [None]
     return [rule for rule in rules
-            if _matches(text, rule.triggers, padding) and all(_matches(text, g, padding) for g in rule.also_requires)]
+            if _matches(text, rule.triggers, padding) and all(_matches(text, g, padding) for g in rule.also_requires)
+            and rule.may_apply(text)]
+
+
+def _no_validation(self: CSTNode) -> None:
+    return None
+
+
+def parse_module(text: str) -> cst.Module:
+    """``libcst.parse_module``, minus libcst's re-validation of every node the parser builds.
+
+    Each node's ``__post_init__`` re-checks what the grammar has just guaranteed; that is
+    about 15% of the parse.  It is switched off only while the parser runs (nodes that the
+    rules' fixes build later are validated as usual)."""
+    saved = CSTNode.__dict__.get("__post_init__")
+    if saved is None:  # pragma: no cover - another libcst layout: parse as it is
+        return cst.parse_module(text)
+    CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(text)
+    finally:
+        CSTNode.__post_init__ = saved  # type: ignore[method-assign]
 
 
 def _syntax_finding(filename: str, message: str, row: int, column: int, lines: list[str]) -> Finding:
@@ -227,8 +249,20 @@ def _check_once(text: str, filename: str, settings: Settings, fix: str | None) -
             if err is not None:
                 report.findings.append(_syntax_finding(filename, err[0], err[1], err[2], lines))
         return _finish(report, text, settings), None
+    # Python's parser first: it says whether there is a syntax error, and which top-level
+    # definitions cannot matter (they are blanked out of what libcst parses; see segments).
+    parse_text = text
+    python_accepts = False
+    if settings.prefilter and fix is None:
+        tree = segments.parse(text)
+        if tree is not None:
+            python_accepts = True
+            file_wide = tuple(word for rule in active for word in rule.file_wide_words)
+            reduced = segments.reduce(text, tree, lambda piece: bool(_triggered(piece, active, extra)), file_wide)
+            if reduced is not None:
+                parse_text = reduced
     try:
-        module = cst.parse_module(text)
+        module = parse_module(parse_text)
     except cst.ParserSyntaxError as exc:
         if SYNTAX_ERROR[0] in settings.select:
             py_err = _ast_syntax_error(text, filename)
@@ -246,17 +280,17 @@ def _check_once(text: str, filename: str, settings: Settings, fix: str | None) -
         report.errors.append(FileError(filename, f"libcst failed on this file: {exc!r}", internal=True))
         return _finish(report, text, settings), None
     report.parsed = True
-    if SYNTAX_ERROR[0] in settings.select:
+    if SYNTAX_ERROR[0] in settings.select and not python_accepts:
         # libcst reads newer syntax than this Python (PEP 695 `type X = ...` on 3.11): the file
         # does not parse *here*, and the prefiltered path (Python's parser) says so too.
         py_err = _ast_syntax_error(text, filename)
         if py_err is not None:
             report.findings.append(_syntax_finding(filename, py_err[0], py_err[1], py_err[2], lines))
 
-    raw = _run_rules(module, text, filename, active, settings, report)
+    raw = _run_rules(module, parse_text, filename, active, settings, report)
     if raw is None:
         return _finish(report, text, settings), None
-    report.findings.extend(_to_findings(module, raw, filename, lines, text))
+    report.findings.extend(_to_findings(module, raw, filename, lines, parse_text))
 
     new_text: str | None = None
     if fix is not None:

@@ -31,11 +31,19 @@ class Rule:
     # PADDING stands for "a word that tells of padding" (pad, mask, lengths, a tokenizer).
     triggers: ClassVar[tuple[str, ...]] = ()
     also_requires: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    # Words (lower case; matched case-insensitively) whose presence *anywhere* in a file
+    # changes what the rule reports (PAD103: a sort or a shuffle in any function).  A part
+    # of the file that holds one is never left out of the analysis (padlint.static.segments).
+    file_wide_words: ClassVar[tuple[str, ...]] = ()
     # Off unless selected explicitly (`--select PAD105`) or with `preview = true`.
     opt_in: ClassVar[bool] = False
     # "safe", "unsafe" or None: whether the rule offers an automatic fix, and how sure it is.
     fix_applicability: ClassVar[str | None] = None
     severity: ClassVar[str] = "error"
+
+    def may_apply(self, text: str) -> bool:
+        """A finer prefilter, asked only once `triggers` and `also_requires` are met."""
+        return True
 
     def report(self, ctx: Context, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
         ctx.report(self, node, message, fix)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -29,15 +30,96 @@ def corpus() -> list[Path]:
 
 
 def keyed(report):
-    return sorted((f.code, f.row, f.column, f.message) for f in report.findings)
+    return sorted((f.code, f.row, f.column, f.end_row, f.end_column, f.message) for f in report.findings)
+
+
+def doc_blocks() -> list[tuple[str, str]]:
+    """Every python block of every rule document (bad and good examples, variants)."""
+    blocks = []
+    for doc in sorted((ROOT / "rules").glob("PAD*.md")):
+        for index, match in enumerate(re.finditer(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)):
+            blocks.append((f"{doc.stem}#{index}", match.group(1)))
+    return blocks
+
+
+FILLER = '''\
+import json
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def banner(title: str) -> str:
+    return "=" * len(title) + "\\n" + title
+
+
+class Timer:
+    def __init__(self):
+        self.started = None
+
+    def start(self, clock):
+        self.started = clock()
+        logger.info("started")
+
+    def elapsed(self, clock):
+        return clock() - self.started
+
+
+def save_config(path, config):
+    with open(path, "w") as handle:
+        json.dump(config, handle, indent=2)
+    logger.info(banner("saved"))
+'''
+
+
+def merged_fixtures() -> list[tuple[str, str]]:
+    """Each buggy fixture with a clean one and an unrelated module around it: one file in
+    which most top-level definitions can be left out, and some must not be."""
+    buggy = sorted((ROOT / "fixtures" / "static" / "buggy").glob("*.py"))
+    clean = sorted((ROOT / "fixtures" / "static" / "clean").glob("*.py"))
+    filler = FILLER
+    merged = []
+    for index, path in enumerate(buggy):
+        partner = clean[index % len(clean)]
+        parts = [filler, partner.read_text(encoding="utf-8"), path.read_text(encoding="utf-8")]
+        if index % 2:
+            parts.reverse()
+        merged.append((f"{path.stem}+{partner.stem}", "\n\n".join(parts)))
+    return merged
+
+
+def _same_both_ways(text: str, name: str) -> None:
+    fast = check_text(text, name, Settings(ALL, prefilter=True))
+    slow = check_text(text, name, Settings(ALL, prefilter=False))
+    assert keyed(fast) == keyed(slow)
 
 
 @pytest.mark.parametrize("path", corpus(), ids=lambda p: p.name)
 def test_prefilter_never_changes_findings(path: Path):
-    text = path.read_text(encoding="utf-8")
-    fast = check_text(text, str(path), Settings(ALL, prefilter=True))
-    slow = check_text(text, str(path), Settings(ALL, prefilter=False))
-    assert keyed(fast) == keyed(slow)
+    _same_both_ways(path.read_text(encoding="utf-8"), str(path))
+
+
+@pytest.mark.parametrize("name,text", doc_blocks() + merged_fixtures(), ids=lambda v: v if len(v) < 80 else "")
+def test_prefilter_never_changes_findings_in_examples_and_merged_files(name, text):
+    _same_both_ways(text, name + ".py")
+
+
+def test_left_out_definitions_keep_lines_and_columns():
+    """The blanked text has the file's lines; what is left out is only unrelated definitions."""
+    from padlint.static import segments
+    from padlint.static.engine import _triggered
+
+    source = (ROOT / "fixtures" / "static" / "buggy" / "sentiment_lstm_last_step.py").read_text(encoding="utf-8")
+    unrelated = "\n\ndef banner(title):\n    return '=' * len(title) + '\\n' + title\n\n\nclass Timer:\n    def start(self):\n        pass\n"
+    text = source + unrelated
+    rules = Settings(ALL).rules()
+    active = _triggered(text, rules)
+    reduced = segments.reduce(text, segments.parse(text), lambda piece: bool(_triggered(piece, active)))
+    assert reduced is not None
+    assert reduced.count("\n") == text.count("\n")
+    assert "def banner" not in reduced and "class Timer" not in reduced
+    kept = [line for line in reduced.splitlines() if line.strip()]
+    assert kept == [line for line in source.splitlines() if line.strip()]
 
 
 def test_prefilter_skips_files_without_anything_to_look_at():

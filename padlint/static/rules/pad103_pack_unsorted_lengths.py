@@ -17,6 +17,7 @@ class PackUnsortedLengths(Rule):
     summary = "enforce_sorted left True while nothing in the file sorts the batch by length"
     fix_hint = "Pass `enforce_sorted=False` (packing sorts and un-sorts for you), or sort the batch by length, longest first."
     triggers = ("pack_padded_sequence",)
+    file_wide_words = ("sort", "shuffle", "dataloader")
     fix_applicability = "safe"
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from padlint.static import values as V
@@ -10,6 +12,8 @@ from padlint.static.names import code_of, dotted
 from padlint.static.rule import Rule
 
 _CASTS = {"long", "int", "int64", "int32"}
+_RELATIVE_WORDS = ("rel", "ratio", "frac", "pct", "percent")
+_HAS_LEN = re.compile(r"\w*len\w*", re.IGNORECASE)
 
 
 class FloatLengthsTruncated(Rule):
@@ -19,6 +23,11 @@ class FloatLengthsTruncated(Rule):
     fix_hint = "Round before converting: `(rel_lens * T).round().long()`."
     triggers = ("rel", "ratio", "frac", "pct", "percent", "wav_lens")
     also_requires = (("len",),)
+
+    def may_apply(self, text: str) -> bool:
+        # What `_is_relative_lengths` needs: one name holding both "len" and a word for a
+        # fraction (`rel_lens`, `length_ratio`), or `wav_lens`.
+        return any(_relative_name(word.lower()) for word in _HAS_LEN.findall(text))
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func
@@ -49,10 +58,14 @@ def _is_relative_lengths(node: cst.BaseExpression, ctx: Context) -> bool:
     if path is None:
         return False
     last = path.rsplit(".", 1)[-1].lower()
-    if "len" in last and any(word in last for word in ("rel", "ratio", "frac", "pct", "percent", "wav_lens")):
+    if _relative_name(last):
         return True
     value = ctx.ev(node)
     return value is not None and value.kind == V.LENGTHS and ("lens" in last or "length" in last) and _float_hint(last)
+
+
+def _relative_name(lowered: str) -> bool:
+    return "len" in lowered and any(word in lowered for word in (*_RELATIVE_WORDS, "wav_lens"))
 
 
 def _float_hint(name: str) -> bool:

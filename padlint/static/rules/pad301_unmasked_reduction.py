@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from padlint.static import values as V
@@ -12,6 +14,9 @@ from padlint.static.rule import PADDING, Rule
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
           "torch.nanmean": "mean", "torch.logsumexp": "logsumexp"}
 _METHODS = {"mean", "sum", "max", "amax", "nanmean", "logsumexp"}
+# The reductions as whole words: `x.mean(1)`, `torch.sum`, `from torch import max as tmax`
+# (not "summary", "softmax", "max_len", "means").
+_REDUCTION_WORD = re.compile(r"\b(?:mean|sum|max|amax|nanmean|logsumexp)\b")
 
 
 class UnmaskedReduction(Rule):
@@ -22,6 +27,9 @@ class UnmaskedReduction(Rule):
                 "`x.masked_fill(~mask.unsqueeze(-1), float('-inf')).max(1)` for a max.")
     triggers = ("mean", "sum", "max", "logsumexp")
     also_requires = ((PADDING,),)
+
+    def may_apply(self, text: str) -> bool:
+        return _REDUCTION_WORD.search(text) is not None
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func

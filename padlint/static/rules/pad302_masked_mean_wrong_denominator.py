@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal
 from padlint.static.names import short_code
 from padlint.static.rule import Rule
+
+
+# Where the rule can report: a `mean`, a `sum` divided by a count, or an elementwise loss
+# (`F.mse_loss`, `nn.L1Loss`...), each as a whole word or a name part.
+_SITE = re.compile(r"\b(?:mean|sum)\b|Loss|_loss|binary_cross_entropy")
 
 
 def _is_masked(value: V.Val | None) -> bool:
@@ -21,7 +28,10 @@ class MaskedMeanWrongDenominator(Rule):
     summary = "masked values averaged over all positions: (x * mask).mean(), (x * mask).sum() / x.numel()"
     fix_hint = "Divide the masked sum by the number of real positions: `(x * mask).sum() / mask.sum()`."
     triggers = ("mask", "ignore_index", "where")
-    also_requires = (("mean", "numel", "size", "shape", "loss", "Loss"),)
+    also_requires = (("mean", "sum", "loss", "Loss", "binary_cross_entropy"),)
+
+    def may_apply(self, text: str) -> bool:
+        return _SITE.search(text) is not None
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from padlint.static import values as V
@@ -10,14 +12,22 @@ from padlint.static.names import dotted
 from padlint.static.rule import PADDING, Rule
 
 
+# A `for` statement, and an item assignment (`mask[i, :n] = 1`).
+_LOOP = re.compile(r"\bfor\b")
+_ITEM_ASSIGN = re.compile(r"\]\s*=(?!=)")
+
+
 class MaskBuiltInLoop(Rule):
     code = "PAD501"
     name = "mask-built-in-loop"
     summary = "a padding mask built by a Python loop over lengths instead of one vectorised comparison"
     fix_hint = "Build it in one step: `mask = torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]`."
-    triggers = ("mask",)
-    also_requires = (("for ",), (PADDING,))
+    triggers = ("mask", "Mask", "MASK")  # the filled name holds "mask" in any case
+    also_requires = (("for",), (PADDING,))
     severity = "warning"
+
+    def may_apply(self, text: str) -> bool:
+        return _LOOP.search(text) is not None and _ITEM_ASSIGN.search(text) is not None
 
     def on_for(self, node: cst.For, ctx: Context) -> None:
         if not _iterates_lengths(node, ctx):
