@@ -197,6 +197,33 @@ class FileFacts:
     returns: dict[int, Val] = field(default_factory=dict)
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    # What this pass read of those facts, as it was when first read.
+    consumed: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def returned(self, key: int) -> Val | None:
+        """What a function of this file returns (as far as known)."""
+        value = self.returns.get(key)
+        self.consumed.setdefault(("returns", key), repr(value))
+        return value
+
+    def passed(self, key: int) -> dict[str, Val]:
+        """What call sites pass to a function of this file (as far as known)."""
+        value = self.param_facts.get(key, {})
+        self.consumed.setdefault(("passed", key), _facts_repr(value))
+        return value
+
+    def settled(self) -> bool:
+        """Whether everything this pass read is what it ends with: another pass would read
+        the same and find the same."""
+        for (kind, key), seen in self.consumed.items():
+            now = repr(self.returns.get(key)) if kind == "returns" else _facts_repr(self.param_facts.get(key, {}))
+            if now != seen:
+                return False
+        return True
+
+
+def _facts_repr(passed: dict[str, Val]) -> str:
+    return repr(sorted((name, repr(value)) for name, value in passed.items()))
 
 
 class Evaluator:
@@ -538,7 +565,7 @@ class Evaluator:
             if name == "map" and node.args:
                 mapped = self(node.args[0].value)
                 if mapped is not None and mapped.kind == V.FUNC and mapped.local is not None:
-                    returned = self.file.returns.get(id(mapped.local))
+                    returned = self.file.returned(id(mapped.local))
                     return Val(V.SEQ, item=returned) if _interesting(returned) else None
             if callee is not None and callee.kind == V.FUNC and callee.returns is not None:
                 return callee.returns  # a helper defined in this file: what it returns
@@ -632,7 +659,7 @@ class Evaluator:
                 facts.setdefault(name, value)
         if instance is not None:
             return instance
-        returned = self.file.returns.get(id(target))
+        returned = self.file.returned(id(target))
         if returned is not None:
             return returned
         return _MISSING
@@ -698,7 +725,7 @@ class Evaluator:
         if qual == "torch.utils.data.DataLoader":
             collate = self(arg_value(node, "collate_fn", 4))
             if collate is not None and collate.kind == V.FUNC and collate.local is not None:
-                returned = self.file.returns.get(id(collate.local))
+                returned = self.file.returned(id(collate.local))
                 if returned is not None:
                     return Val(V.SEQ, item=returned)
             return None
@@ -1366,7 +1393,7 @@ class Walker(FastVisitor):
         scope.params = names
         evidence = tuple(n for n in names if V.looks_like_lengths(n) or V.looks_like_mask(n))
         has_lengths = has_mask = bool(evidence)
-        passed = self.file.param_facts.get(id(node), {})
+        passed = self.file.passed(id(node))
         for p in all_params:
             name = p.name.value
             if name in passed:

@@ -327,9 +327,9 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
     )
     facts = FileFacts(text=text)
     findings: dict[tuple[str, int], RawFinding] = {}
-    # Pass 1 learns what call sites pass to functions and classes of this file; later passes
-    # (only while that knowledge grows, at most 3 in all) re-read them with it.
-    known = 0
+    # Pass 1 learns what call sites pass to functions and classes of this file and what those
+    # return; another pass follows (at most 3 in all) while some function read a fact before
+    # the pass had learnt it (a helper defined further down, a call site after the callee).
     for _ in range(3):
         walker = Walker(rules, facts, settings.options, on_error=on_error)
         try:
@@ -343,11 +343,8 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
             return None
         # The last pass knows the most; its findings replace the earlier ones.
         findings = {(item.rule.code, id(item.node)): item for item in walker.findings}
-        now = sum(len(v) for v in facts.param_facts.values()) + sum(
-            1 for v in facts.returns.values() if v.kind != "tensor" or v.padded)
-        if now == known:
+        if facts.settled():
             break
-        known = now
         facts = FileFacts(text=text, param_facts=facts.param_facts, returns=facts.returns)
     return list(findings.values())
 

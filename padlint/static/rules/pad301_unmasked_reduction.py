@@ -14,9 +14,11 @@ from padlint.static.rule import PADDING, Rule
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
           "torch.nanmean": "mean", "torch.logsumexp": "logsumexp"}
 _METHODS = {"mean", "sum", "max", "amax", "nanmean", "logsumexp"}
-# The reductions as whole words: `x.mean(1)`, `torch.sum`, `from torch import max as tmax`
-# (not "summary", "softmax", "max_len", "means").
-_REDUCTION_WORD = re.compile(r"\b(?:mean|sum|max|amax|nanmean|logsumexp)\b")
+# Where the rule can report: a reduction reached through a dot (`x.mean(1)`, `torch.sum`,
+# `fn = torch.max`) or imported by name (`from torch import max as tmax`); not "summary",
+# "softmax", "max_len", nor the builtins `max(a, b)` and `sum(xs)`.
+_REDUCTION_WORD = re.compile(r"\.\s*(?:mean|sum|max|amax|nanmean|logsumexp)\b"
+                             r"|\bimport\s+\(?[\w\s,\\]*?\b(?:mean|sum|max|amax|nanmean|logsumexp)\b")
 
 
 class UnmaskedReduction(Rule):

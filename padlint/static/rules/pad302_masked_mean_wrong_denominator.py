@@ -12,9 +12,10 @@ from padlint.static.names import short_code
 from padlint.static.rule import Rule
 
 
-# Where the rule can report: a `mean`, a `sum` divided by a count, or an elementwise loss
-# (`F.mse_loss`, `nn.L1Loss`...), each as a whole word or a name part.
-_SITE = re.compile(r"\b(?:mean|sum)\b|Loss|_loss|binary_cross_entropy")
+# Where the rule can report: a `mean` or a `sum` divided by a count (reached through a dot
+# or imported by name, as for PAD301), or an elementwise loss (`F.mse_loss`, `nn.L1Loss`...).
+_SITE = re.compile(r"\.\s*(?:mean|sum)\b|\bimport\s+\(?[\w\s,\\]*?\b(?:mean|sum)\b"
+                   r"|Loss|_loss|binary_cross_entropy")
 
 
 def _is_masked(value: V.Val | None) -> bool:
