@@ -199,6 +199,8 @@ class FileFacts:
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     # What this pass read of those facts, as it was when first read.
     consumed: dict[tuple[str, int], str] = field(default_factory=dict)
+    # What depends on the tree alone, kept for the next pass (by node id; the tree outlives it).
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def returned(self, key: int) -> Val | None:
         """What a function of this file returns (as far as known)."""
@@ -1265,8 +1267,9 @@ class Walker(FastVisitor):
     """Walks a module once, keeping scopes and handing events to the rules."""
 
     def __init__(self, rules: list[Rule], file: FileFacts, options: dict[str, dict[str, Any]] | None = None,
-                 on_error: Callable[[Rule, BaseException], None] | None = None) -> None:
-        super().__init__()
+                 on_error: Callable[[Rule, BaseException], None] | None = None,
+                 child_cache: dict[int, list[cst.CSTNode]] | None = None) -> None:
+        super().__init__(child_cache)
         self.rules = rules
         self.file = file
         self.options = options or {}
@@ -1343,7 +1346,9 @@ class Walker(FastVisitor):
         for statement in node.body.body:
             if not isinstance(statement, cst.FunctionDef):
                 continue
-            collector = _self_assignments(statement)
+            collector = self.file.memo.get(("self-assignments", id(statement)))
+            if collector is None:
+                collector = self.file.memo[("self-assignments", id(statement))] = _self_assignments(statement)
             method_scope = Scope("function", statement.name.value, statement, parent=scope, class_scope=scope)
             self._push(method_scope)
             self._bind_params(statement, method_scope)

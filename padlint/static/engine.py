@@ -61,11 +61,27 @@ def _split_codes(text: str) -> tuple[set[str], list[str]]:
     return codes, foreign
 
 
-def suppressions(text: str) -> list[Suppression]:
+def _worth_tokenizing(text: str, bare_noqa_matters: bool) -> bool:
+    """Whether the text may hold a suppression that changes anything (read from the raw text,
+    strings included: a superset of the comments).  `# noqa: E501` is ruff's; a bare `# noqa`
+    matters only where there are findings."""
+    for match in _NOQA.finditer(text):
+        codes = match.group("codes")
+        if codes is None:
+            if bare_noqa_matters:
+                return True
+        elif _split_codes(codes)[0]:
+            return True
+    return _IGNORE.search(text) is not None or _FILE_IGNORE.search(text) is not None
+
+
+def suppressions(text: str, bare_noqa_matters: bool = True) -> list[Suppression]:
     """Suppression comments, read from comment tokens (never from inside strings)."""
     found: list[Suppression] = []
     lowered = text.lower()  # the comments are matched case-insensitively (`# NOQA: PAD202`)
     if "noqa" not in lowered and "padlint:" not in lowered:
+        return found
+    if not _worth_tokenizing(text, bare_noqa_matters):
         return found
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
@@ -330,8 +346,9 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
     # Pass 1 learns what call sites pass to functions and classes of this file and what those
     # return; another pass follows (at most 3 in all) while some function read a fact before
     # the pass had learnt it (a helper defined further down, a call site after the callee).
+    child_cache: dict[int, list[cst.CSTNode]] = {}  # shared by the passes over this one tree
     for _ in range(3):
-        walker = Walker(rules, facts, settings.options, on_error=on_error)
+        walker = Walker(rules, facts, settings.options, on_error=on_error, child_cache=child_cache)
         try:
             walker.walk(module)
         except RecursionError:
@@ -345,7 +362,7 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
         findings = {(item.rule.code, id(item.node)): item for item in walker.findings}
         if facts.settled():
             break
-        facts = FileFacts(text=text, param_facts=facts.param_facts, returns=facts.returns)
+        facts = FileFacts(text=text, param_facts=facts.param_facts, returns=facts.returns, memo=facts.memo)
     return list(findings.values())
 
 
@@ -355,14 +372,19 @@ class _EngineRule(Rule):
     summary = ""
 
 
-def _positions(module: cst.Module, raw: list[RawFinding], text: str) -> Any:
+# Below this many module-level statements, libcst measures the whole module at once.
+WHOLE_MODULE_POSITIONS = 20
+
+
+def _positions(module: cst.Module, raw: list[RawFinding], text: str,
+               whole_below: int = WHOLE_MODULE_POSITIONS) -> Any:
     """Source positions of the reported nodes (and of the nodes their fixes replace).
 
-    libcst's PositionProvider regenerates the code of the whole module, which costs more than
-    the analysis in a long file; so in a long file only the module-level statements that hold
-    a finding are measured, each on its own, and placed with the line numbers Python's own
-    parser gives the statements."""
-    if len(module.body) < 200 or any(r.top is None for r in raw):
+    libcst's PositionProvider regenerates the code of the whole module (a quarter of a
+    second for a 2,000-line file); so in a longer file only the module-level statements that
+    hold a finding are measured, each on its own, and placed with the line numbers Python's
+    own parser gives the statements."""
+    if len(module.body) < whole_below or any(r.top is None for r in raw):
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     try:
         with warnings.catch_warnings():
@@ -428,7 +450,7 @@ def _to_findings(module: cst.Module, raw: list[RawFinding], filename: str, lines
 def _finish(report: FileReport, text: str, settings: Settings) -> FileReport:
     """Apply suppressions, add PAD100 for the unused ones, and sort."""
     if not settings.ignore_noqa:
-        sups = suppressions(text)
+        sups = suppressions(text, bare_noqa_matters=bool(report.findings))
         if sups:
             report.findings = [f for f in report.findings if not _is_suppressed(f, sups)]
             if UNUSED_SUPPRESSION[0] in settings.select:

@@ -71,7 +71,10 @@ def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 class FastVisitor:
     """Like ``cst.CSTVisitor`` (``visit_X`` may return False to skip children; ``leave_X``), read-only."""
 
-    def __init__(self) -> None:
+    def __init__(self, child_cache: dict[int, list[cst.CSTNode]] | None = None) -> None:
+        # The children of each node, by id: walks of the same tree (the analysis passes)
+        # may share one dict while the tree is alive.
+        self._children = child_cache if child_cache is not None else {}
         self._pre: dict[type, Callable] = {}
         self._post: dict[type, Callable] = {}
         for attr in dir(type(self)):
@@ -84,7 +87,10 @@ class FastVisitor:
         node_type = type(node)
         pre = self._pre.get(node_type)
         if pre is None or pre(node) is not False:
-            for child in children(node):
+            kids = self._children.get(id(node))
+            if kids is None:
+                kids = self._children[id(node)] = children(node)
+            for child in kids:
                 self.walk(child)
         post = self._post.get(node_type)
         if post is not None:

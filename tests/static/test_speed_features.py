@@ -200,3 +200,20 @@ def test_catalogue_table_matches_the_rule_classes():
         rule = rules[code]
         assert (rule.name, rule.summary, rule.opt_in, type(rule).__name__) == (name, summary, opt_in, cls)
         assert type(rule).__module__ == f"padlint.static.rules.{module}"
+
+
+@pytest.mark.parametrize("name,text", merged_fixtures()[:6] + [
+    (p.stem, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "fixtures" / "static" / "buggy").glob("*.py"))])
+def test_positions_measured_per_statement_match_the_whole_module(name, text):
+    """Long files measure positions statement by statement; both ways give the same places."""
+    from padlint.static.engine import _positions, _run_rules, parse_module
+    from padlint.static.model import FileReport
+
+    settings = Settings(ALL, prefilter=False)
+    module = parse_module(text)
+    raw = _run_rules(module, text, name, settings.rules(), settings, FileReport(name))
+    assert raw
+    nodes = [item.node for item in raw] + [old for item in raw if item.fix for old, _ in item.fix.replacements]
+    whole = _positions(module, raw, text, whole_below=10**9)
+    each = _positions(module, raw, text, whole_below=0)
+    assert [whole[n] for n in nodes] == [each[n] for n in nodes]
