@@ -217,3 +217,20 @@ def test_positions_measured_per_statement_match_the_whole_module(name, text):
     whole = _positions(module, raw, text, whole_below=10**9)
     each = _positions(module, raw, text, whole_below=0)
     assert [whole[n] for n in nodes] == [each[n] for n in nodes]
+
+
+@pytest.mark.slow
+def test_fast_path_matches_on_the_benchmark_corpus():
+    """The real-code corpus of benchmarks/static_speed.py (six PyPI packages, 402k lines), when
+    its cache is there: PADLINT_BENCH_CACHE=<cache folder> pytest -m slow."""
+    import os
+    import subprocess
+    import sys
+
+    cache = os.environ.get("PADLINT_BENCH_CACHE")
+    if not cache or not (Path(cache) / "sources").is_dir():
+        pytest.skip("set PADLINT_BENCH_CACHE to the cache folder of benchmarks/static_speed.py")
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "prefilter_equivalence.py"), "--cache", cache],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert " 0 files differ" in done.stdout and " 0 files whose kept code saw other facts" in done.stdout
