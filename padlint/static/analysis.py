@@ -488,6 +488,15 @@ class Evaluator:
                 other = right if side is left else left
                 if is_padded(other) and not is_padded(side):
                     return other
+                if isinstance(op, (cst.Add, cst.Subtract)) and side.mask_mult is not None:
+                    # `scores - margin * one_hot`: an additive term, not scores times a mask
+                    return side.but(mask_mult=None)
+                if isinstance(op, cst.Multiply) and other is None and is_padded(side):
+                    other_node = node.right if side is left else node.left
+                    if not is_literal(other_node):
+                        # times something unknown (attention weights, a mask we cannot see):
+                        # a sum of it over time is a weighted sum, not a count of padding.
+                        return side.but(weighted=True)
                 return side
         if left is not None and left.kind == V.LENGTHS:
             return left
@@ -807,7 +816,7 @@ class Evaluator:
                 out = Val(V.PACKED, node=data.node, batch_first=data.batch_first, rnn=rnn, input=data.input)
                 state = Val(V.RNN_STATE, over_padding=False, rnn=rnn, call=node)
             else:
-                padded = is_padded(data)
+                padded = is_padded(data) and not _one_step(arg_value(node, "input", 0), rnn)
                 out = Val(V.TENSOR, padded=padded, strong=bool(data.strong) if padded else False,
                           batch_first=rnn["batch_first"], origin="rnn", rnn=rnn, call=node,
                           zero_pads=False, input=data)
@@ -1169,6 +1178,16 @@ def is_strong_fill(node: cst.BaseExpression | None, ev: Evaluator) -> bool:
     return True  # finfo.min, -inf expressions, names: assume the author chose well
 
 
+def _one_step(node: cst.BaseExpression | None, rnn: dict | None) -> bool:
+    """``rnn(x.unsqueeze(1), h)``: one time step fed at a time (a decoding loop): the RNN
+    runs over no padding inside the call."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute) or node.func.attr.value != "unsqueeze":
+        return False
+    axis = literal(arg_value(node, "dim", 0))
+    batch_first = (rnn or {}).get("batch_first")
+    return axis == (1 if batch_first else 0) if batch_first is not None else axis in (0, 1)
+
+
 def reduce_val(data: Val | None, dim: cst.BaseExpression | None) -> Val | None:
     if data is None or data.kind != V.TENSOR or not data.padded:
         return None
@@ -1488,15 +1507,33 @@ class Walker(FastVisitor):
         self.walk(node.test)
         in_body, in_else = _none_tests(node.test)
         outer = self.ev.none_names
-        for part, names in ((node.body, in_body), (node.orelse, in_else)):
-            if part is None:
-                continue
-            self.ev.none_names = outer | names
-            self.ev.invalidate()
-            self.walk(part)
+        env = self.scope.env
+        before = dict(env)
+        self._branch(node.body, outer | in_body)
+        if node.orelse is not None:
+            # The other branch starts from what held before the `if`, not from the body; after
+            # the `if`, what either branch bound holds (the other branch's when both did).
+            after_body = dict(env)
+            env.clear()
+            env.update(before)
+            self._branch(node.orelse, outer | in_else)
+            in_orelse = dict(env)
+            env.clear()
+            env.update(after_body)
+            for name, value in in_orelse.items():
+                if before.get(name, _MISSING) is not value:
+                    env[name] = value
+            for name in before:
+                if name not in in_orelse:
+                    env.pop(name, None)
         self.ev.none_names = outer
         self.ev.invalidate()
         return False
+
+    def _branch(self, part: cst.CSTNode, none_names: frozenset[str]) -> None:
+        self.ev.none_names = none_names
+        self.ev.invalidate()
+        self.walk(part)
 
     def visit_WithItem(self, node: cst.WithItem) -> bool:
         if node.asname is not None:
@@ -1541,7 +1578,15 @@ class Walker(FastVisitor):
     def leave_Expr(self, original_node: cst.Expr) -> None:
         # A call made for its effect (`model.fit(x, lengths)`) still tells what it is passed.
         if isinstance(original_node.value, cst.Call):
-            self.ev(original_node.value)
+            call = original_node.value
+            self.ev(call)
+            func = call.func
+            # `out.masked_fill_(pad_mask, 0.0)` rebinds `out` as `out.masked_fill(pad_mask, 0.0)` would.
+            if isinstance(func, cst.Attribute) and func.attr.value == "masked_fill_" and dotted(func.value):
+                value = self.ev(call.with_changes(func=func.with_changes(attr=cst.Name("masked_fill"))))
+                if value is not None:
+                    self.bind(func.value, value, None)
+                self.ev.invalidate()  # the synthetic call must leave nothing cached under its id
 
     def leave_Module(self, original_node: cst.Module) -> None:
         self.emit("on_scope_end", self.scope)

@@ -1,4 +1,5 @@
-"""The result cache: findings of a file, keyed by its content, padlint's version and the settings.
+"""The result cache: findings of a file, keyed by its content, padlint's version (and its
+source files' sizes and times) and the settings.
 
 One JSON table per (version, settings) under ``.padlint_cache/``; an unchanged file is
 looked up by the SHA-256 of its bytes and never parsed again.  The folder carries a
@@ -24,10 +25,24 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _code_stamp() -> str:
+    """Size and modification time of the checker's own source files: an editable install
+    updated by `git pull` keeps its version number, and must not be served old findings."""
+    root = Path(__file__).resolve().parent
+    parts = []
+    for path in sorted(root.rglob("*.py")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
 class Cache:
     def __init__(self, folder: Path, settings_key: str) -> None:
         self.folder = folder
-        key = hashlib.sha256(f"{__version__}\0{settings_key}".encode()).hexdigest()[:20]
+        key = hashlib.sha256(f"{__version__}\0{_code_stamp()}\0{settings_key}".encode()).hexdigest()[:20]
         self.file = folder / __version__ / f"{key}.json"
         self.table: dict[str, Any] = {}
         self.dirty = False

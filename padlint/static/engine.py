@@ -417,6 +417,11 @@ def _positions(module: cst.Module, raw: list[RawFinding], text: str,
     return table
 
 
+def _one_line(message: str) -> str:
+    """Code quoted in a message (`x.narrow(\n    1, ...)`) is put on one line."""
+    return re.sub(r"\s*[\r\n]\s*", " ", message) if "\n" in message or "\r" in message else message
+
+
 def _to_findings(module: cst.Module, raw: list[RawFinding], filename: str, lines: list[str],
                  text: str = "") -> list[Finding]:
     if not raw:
@@ -429,7 +434,7 @@ def _to_findings(module: cst.Module, raw: list[RawFinding], filename: str, lines
             continue
         start, end = pos.start, pos.end
         finding = Finding(
-            filename=filename, code=item.rule.code, name=item.rule.name, message=item.message,
+            filename=filename, code=item.rule.code, name=item.rule.name, message=_one_line(item.message),
             row=start.line, column=start.column + 1, end_row=end.line, end_column=end.column + 1,
             severity=item.rule.severity, hint=item.rule.fix_hint, url=item.rule.url,
             source_line=lines[start.line - 1] if start.line - 1 < len(lines) else "",

@@ -75,6 +75,9 @@ def _is_relative_lengths(node: cst.BaseExpression, ctx: Context) -> bool:
 
 
 def _relative_name(lowered: str) -> bool:
+    # `maxlenratio`/`minlenratio` (ESPnet's decoding bounds) are one scalar, not lengths per sample.
+    if "max" in lowered or "min" in lowered:
+        return False
     return "len" in lowered and any(word in lowered for word in (*_RELATIVE_WORDS, "wav_lens"))
 
 

@@ -70,8 +70,10 @@ class UnmaskedReduction(Rule):
             hit = axis in dims
         if not hit:
             return
-        if op == "sum" and data.zero_pads:
-            return  # zeros at the pads add nothing to a sum
+        if op == "sum" and (data.zero_pads or data.weighted):
+            return  # zeros at the pads add nothing to a sum; weights we cannot see may be masked
+        if op == "logsumexp" and not data.strong:
+            return  # as for max: only where the pads are known to be there
         if op == "max" and (not data.strong or data.softmaxed or data.neg_pads or _is_abs(data_node)):
             return  # a peak over padding matters only where pads can win: not for |x|, nor unknowable pads
         if op == "sum" and data.origin in ("embedding", "call", "param", "batch") and not data.loss_none:

@@ -17,7 +17,7 @@ class WeakMaskFill(Rule):
     summary = "scores filled with 0 or a tiny number (or multiplied by a mask) before softmax, instead of -inf"
     fix_hint = "Fill masked scores with `float('-inf')` or `torch.finfo(scores.dtype).min` before the softmax."
     triggers = ("softmax", "Softmax")
-    also_requires = (("mask",),)
+    also_requires = (("mask", "Mask", "MASK"),)
     fix_applicability = "safe"
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:

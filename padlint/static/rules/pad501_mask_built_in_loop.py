@@ -78,6 +78,10 @@ class _MaskSliceAssign(cst.CSTVisitor):
             name = dotted(base) or ""
             if "mask" not in name.lower():
                 continue
+            # A padding mask is (batch, time): `mask[i, :n]` or `mask[i][:n]`; a 1-D `mask[s:s + n]`
+            # over concatenated sequences is something else.
+            if len(sub.slice) < 2 and not isinstance(sub.value, cst.Subscript):
+                continue
             has_slice = any(isinstance(el.slice, cst.Slice) for el in sub.slice)
             value = literal(node.value)
             if has_slice and (value in (0, 1) or isinstance(value, bool) or isinstance(value, float)):

@@ -1,0 +1,177 @@
+"""Correct code from released packages that once drew findings (espnet, torchaudio,
+pytorch-crf), cut down; each next to the buggy variant the rule must still report."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from padlint.static.engine import Settings, check_text
+from padlint.static.registry import resolve_selection
+
+DEFAULT = Settings(frozenset(resolve_selection(None)))
+
+
+def codes(source: str) -> list[str]:
+    report = check_text(textwrap.dedent(source), "snippet.py", DEFAULT)
+    assert not report.errors, report.errors
+    return sorted(f.code for f in report.findings)
+
+
+# (name, correct code, the same code with the bug, the code the bug must draw)
+CASES = [
+    ("decoding-length-bounds", """
+        def bounds(x, maxlenratio: float, minlenratio: float):
+            maxlen = max(1, int(maxlenratio * x.size(0)))
+            minlen = int(minlenratio * x.size(0))
+            return minlen, maxlen
+        """, """
+        def frames(x, wav_lens):
+            return (wav_lens * x.size(1)).long()
+        """, "PAD107"),
+    ("in-place-masked-fill-before-sum", """
+        import torch
+        import torch.nn.functional as F
+
+        def loss(y, t, lengths):
+            out = F.cross_entropy(y.view(-1, y.size(-1)), t.view(-1), reduction="none")
+            pad = torch.arange(t.size(1))[None, :] >= lengths[:, None]
+            out.masked_fill_(pad.view(-1), 0.0)
+            return out.sum() / lengths.sum()
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def loss(y, t, lengths):
+            out = F.cross_entropy(y.view(-1, y.size(-1)), t.view(-1), reduction="none")
+            return out.sum() / lengths.sum()
+        """, "PAD301"),
+    ("attention-weighted-context", """
+        import torch
+        import torch.nn.functional as F
+
+        def context(enc_hs_pad, enc_hs_len, e, att_prev, make_pad_mask):
+            e = e.masked_fill(make_pad_mask(enc_hs_len), -float("inf"))
+            w = F.softmax(e, dim=1)
+            w = F.normalize(torch.clamp(w * att_prev, 1e-6), p=1, dim=1)
+            return torch.sum(enc_hs_pad * w.unsqueeze(-1), dim=1)
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        def context(seqs):
+            enc_hs_pad = pad_sequence(seqs, batch_first=True)
+            return torch.mean(enc_hs_pad, dim=1)
+        """, "PAD301"),
+    ("fill-after-softmax-in-one-branch", """
+        import torch
+
+        def pool(x, mask):
+            score = x.mean(-1, keepdim=True).transpose(1, 2)
+            if mask is not None:
+                score = score.masked_fill(mask.eq(0), -1e30)
+                score = torch.softmax(score, dim=-1).masked_fill(mask.eq(0), 0.0)
+            else:
+                score = torch.softmax(score, dim=-1)
+            return torch.matmul(score, x).squeeze(1)
+        """, """
+        import torch
+
+        def pool(x, mask):
+            score = x.mean(-1, keepdim=True).transpose(1, 2)
+            if mask is not None:
+                score = score.masked_fill(mask.eq(0), 0.0)
+            score = torch.softmax(score, dim=-1)
+            return torch.matmul(score, x).squeeze(1)
+        """, "PAD403"),
+    ("one-dimensional-target-mask", """
+        import torch
+
+        def drop_targets(targets, target_lens, keep):
+            target_mask = torch.ones(targets.size(0), dtype=torch.bool)
+            s = 0
+            for ind, le in enumerate(target_lens):
+                if not keep[ind]:
+                    target_mask[s : s + le] = 0
+                s += le
+            return targets[target_mask]
+        """, """
+        import torch
+
+        def make_mask(target_lens, T):
+            mask = torch.zeros(len(target_lens), T)
+            for i, le in enumerate(target_lens):
+                mask[i, :le] = 1
+            return mask
+        """, "PAD501"),
+    ("one-step-decoding-loop", """
+        import torch
+        from torch import nn
+
+        class AR(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.GRU(8, 8, batch_first=True)
+
+            def infer(self, feats, lengths):
+                h = torch.zeros(1, feats.size(0), 8)
+                out = []
+                for i in range(feats.size(1)):
+                    _, h = self.rnn(feats[:, i].unsqueeze(1), h)
+                    out.append(h[0])
+                return torch.stack(out, 1), lengths
+        """, """
+        import torch
+        from torch import nn
+
+        class AR(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.GRU(8, 8, batch_first=True)
+
+            def infer(self, feats, lengths):
+                _, h = self.rnn(feats)
+                return h[0], lengths
+        """, "PAD201"),
+    ("crf-forward-algorithm", """
+        import torch
+
+        def log_partition(emissions, mask, transitions):
+            score = emissions[0]
+            for i in range(1, emissions.size(0)):
+                nxt = score.unsqueeze(2) + transitions + emissions[i].unsqueeze(1)
+                nxt = torch.logsumexp(nxt, dim=1)
+                score = torch.where(mask[i].unsqueeze(1), nxt, score)
+            return torch.logsumexp(score, dim=1)
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        def pooled(seqs):
+            x = pad_sequence(seqs, batch_first=True, padding_value=-1e4)
+            return torch.logsumexp(x, dim=1)
+        """, "PAD301"),
+]
+
+
+@pytest.mark.parametrize("name,good,bad,code", CASES, ids=[c[0] for c in CASES])
+def test_correct_code_is_silent_and_its_buggy_twin_is_not(name, good, bad, code):
+    assert codes(good) == []
+    assert code in codes(bad)
+
+
+def test_messages_quote_multi_line_code_on_one_line():
+    source = textwrap.dedent("""
+        from torch.nn.utils.rnn import pad_sequence
+
+        def block_context(seqs, hop, size):
+            xs_pad = pad_sequence(seqs, batch_first=True)
+            return xs_pad.narrow(
+                1, hop, size
+            ).mean(1)
+        """)
+    report = check_text(source, "snippet.py", DEFAULT)
+    assert [f.code for f in report.findings] == ["PAD301"]
+    assert "\n" not in report.findings[0].message
+    assert "xs_pad.narrow( 1, hop, size ).mean(1)" in report.findings[0].message
