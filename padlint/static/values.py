@@ -142,8 +142,12 @@ def looks_like_target(name: str) -> bool:
     return bool(_TARGET_NAME.match(name))
 
 
+# `last_non_pad_token`, `num_pad_tokens`, `first_pad_index`: positions and counts, not pad ids.
+_NOT_PAD_VALUE = re.compile(r"non_?pad|not_?pad|(?:^|[._])(?:last|first|num|n|count|is)_", re.I)
+
+
 def looks_like_pad_value(name: str) -> bool:
-    return bool(_PAD_VALUE_NAME.search(name))
+    return bool(_PAD_VALUE_NAME.search(name)) and not _NOT_PAD_VALUE.search(name)
 
 
 def looks_like_data(name: str) -> bool:

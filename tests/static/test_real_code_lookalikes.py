@@ -175,3 +175,30 @@ def test_messages_quote_multi_line_code_on_one_line():
     assert [f.code for f in report.findings] == ["PAD301"]
     assert "\n" not in report.findings[0].message
     assert "xs_pad.narrow( 1, hop, size ).mean(1)" in report.findings[0].message
+
+
+def test_a_position_named_after_the_pad_token_is_not_a_pad_id():
+    """transformers' GPT2ForSequenceClassification: `last_non_pad_token` is where the last
+    real token is, and the loss is one label per sequence."""
+    good = """
+        import torch
+        from torch.nn import CrossEntropyLoss
+
+        def classify(logits, labels, num_labels):
+            last_non_pad_token = -1
+            pooled = logits[torch.arange(logits.size(0)), last_non_pad_token]
+            loss_fct = CrossEntropyLoss()
+            return loss_fct(pooled.view(-1, num_labels), labels.view(-1))
+        """
+    bad = """
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        def train_step(model, batch, src_pad_idx):
+            src = pad_sequence([b[0] for b in batch], batch_first=True, padding_value=src_pad_idx)
+            tgt = pad_sequence([b[1] for b in batch], batch_first=True, padding_value=src_pad_idx)
+            logits = model(src)
+            return nn.CrossEntropyLoss()(logits.view(-1, logits.size(-1)), tgt.view(-1))
+        """
+    assert codes(good) == []
+    assert codes(bad) == ["PAD303"]
