@@ -478,6 +478,9 @@ class Evaluator:
                 return flip(right)
             if left is not None and left.kind == V.LENGTHS and _is_int_literal(node.right, 1):
                 return Val(V.LAST_INDEX)
+        if isinstance(op, cst.Divide) and self._masked_mean(node):
+            # (x * mask).sum(-1) / mask.sum(-1): a correct mean per sequence; no time axis left
+            return Val(V.TENSOR, padded=False)
         if isinstance(op, cst.MatrixMultiply):
             out = _tensor_from(left, right)
             return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None)
@@ -506,6 +509,28 @@ class Evaluator:
         if left is not None and left.kind == V.DIM and right is not None and right.kind == V.LENGTHS:
             return Val(V.LENGTHS, float_scaled=node)
         return None
+
+    def _masked_mean(self, node: cst.BinaryOperation) -> bool:
+        """``(x * mask).sum(d) / mask.sum(d).clamp(min=1)`` or ``/ lengths``."""
+        summed = _summed(node.left, self)
+        if summed is None:
+            return False
+        count = _strip_casts(node.right, self)
+        counted = _summed(count, self)
+        inner = summed
+        while isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) \
+                and inner.func.attr.value in _COUNT_WRAPPERS:
+            inner = inner.func.value  # (x * mask).float().sum(-1)
+        if counted is not None and isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Multiply):
+            # the same mask above and below: `(x * m).sum(-1) / m.sum(-1)`
+            mask_code = code_of(_strip_casts(counted, self))
+            if mask_code in (code_of(_strip_casts(inner.left, self)), code_of(_strip_casts(inner.right, self))):
+                return True
+        numerator = self(summed)
+        if numerator is None or numerator.kind != V.TENSOR or not numerator.masked:
+            return False
+        value = self(counted) if counted is not None else self(count)
+        return value is not None and (value.kind == V.MASK and counted is not None or value.kind == V.LENGTHS)
 
     def _eval_compare(self, node: cst.Comparison) -> Val | None:
         if len(node.comparisons) != 1:
@@ -1176,6 +1201,35 @@ def is_strong_fill(node: cst.BaseExpression | None, ev: Evaluator) -> bool:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value <= -1e3
     return True  # finfo.min, -inf expressions, names: assume the author chose well
+
+
+_COUNT_WRAPPERS = {"clamp", "clamp_min", "float", "double", "half", "to", "type_as", "unsqueeze", "view",
+                   "reshape", "expand_as", "long", "int"}
+
+
+def _strip_casts(node: cst.BaseExpression, ev: Evaluator) -> cst.BaseExpression:
+    """``mask.sum(-1).clamp(min=1).float()`` -> ``mask.sum(-1)``; ``torch.clamp(n, min=1)`` -> ``n``."""
+    while isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _COUNT_WRAPPERS:
+            node = func.value
+        elif ev.qualname(func) in ("torch.clamp", "torch.clamp_min") and node.args:
+            node = node.args[0].value
+        else:
+            break
+    return node
+
+
+def _summed(node: cst.BaseExpression | None, ev: Evaluator) -> cst.BaseExpression | None:
+    """What ``x.sum(...)`` or ``torch.sum(x, ...)`` sums, else None."""
+    if not isinstance(node, cst.Call):
+        return None
+    func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value in ("sum", "nansum") and ev.qualname(func) is None:
+        return func.value
+    if ev.qualname(func) in ("torch.sum", "torch.nansum") and node.args:
+        return node.args[0].value
+    return None
 
 
 def _one_step(node: cst.BaseExpression | None, rnn: dict | None) -> bool:

@@ -85,6 +85,15 @@ CASES = [
             score = torch.softmax(score, dim=-1)
             return torch.matmul(score, x).squeeze(1)
         """, "PAD403"),
+    ("masked-mean-per-sequence-then-batch-mean", """
+        def policy_loss(per_token_loss, completion_mask):
+            loss = (per_token_loss * completion_mask).sum(-1) / completion_mask.sum(-1).clamp(min=1.0)
+            return loss.mean()
+        """, """
+        def policy_loss(per_token_loss, completion_mask):
+            loss = per_token_loss * completion_mask
+            return loss.mean()
+        """, "PAD302"),
     ("one-dimensional-target-mask", """
         import torch
 
