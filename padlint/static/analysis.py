@@ -1722,7 +1722,14 @@ def _self_assignments(function: cst.FunctionDef) -> list[tuple[str, cst.BaseExpr
 
 
 def _none_tests(test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[str]]:
-    """(names that are None in the body, names that are None in the else branch)."""
+    """(names that are None in the body, names that are None in the else branch).
+
+    ``if lengths is not None and not packed: ... else: ...``: the else branch is taken to be
+    the one without lengths (it may also be the packed one; either way no padding is run
+    over), and likewise the body of ``if lengths is None or ...``."""
+    if isinstance(test, cst.BooleanOperation):
+        left, right = _none_tests(test.left), _none_tests(test.right)
+        return left[0] | right[0], left[1] | right[1]
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         target = test.comparisons[0]
         if isinstance(target.comparator, cst.Name) and target.comparator.value == "None":

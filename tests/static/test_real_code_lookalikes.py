@@ -94,6 +94,71 @@ CASES = [
             loss = per_token_loss * completion_mask
             return loss.mean()
         """, "PAD302"),
+    ("re-masked-softmax", """
+        import torch
+        import torch.nn.functional as F
+
+        def masked_attn(q, k, mask):
+            scores = torch.bmm(q, k.transpose(1, 2))
+            mask = mask.unsqueeze(1).float()
+            result = F.softmax(scores * mask, dim=-1)
+            result = result * mask
+            return result / (result.sum(dim=-1, keepdim=True) + 1e-13)
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def masked_attn(q, k, mask):
+            scores = torch.bmm(q, k.transpose(1, 2))
+            mask = mask.unsqueeze(1).float()
+            return F.softmax(scores * mask, dim=-1)
+        """, "PAD403"),
+    ("lengths-given-or-packed", """
+        from torch import nn
+        from torch.nn.utils import rnn
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(8, 8, batch_first=True)
+
+            def forward(self, x, seq_len=None):
+                if seq_len is not None and not isinstance(x, rnn.PackedSequence):
+                    x = rnn.pack_padded_sequence(x, seq_len.cpu(), batch_first=True, enforce_sorted=False)
+                    output, hx = self.lstm(x)
+                else:
+                    output, hx = self.lstm(x)
+                return output, hx
+        """, """
+        from torch import nn
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(8, 8, batch_first=True)
+
+            def forward(self, x, seq_len):
+                output, hx = self.lstm(x)
+                return output, hx
+        """, "PAD201"),
+    ("equal-lengths-are-sorted", """
+        import torch
+        from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
+
+        def to_packed(x):
+            if isinstance(x, PackedSequence):
+                return x
+            seq_lens = torch.LongTensor([x.size(1) for _ in range(x.size(0))])
+            return pack_padded_sequence(x, seq_lens, batch_first=True)  # noqa: PAD101
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+        def to_packed(seqs):
+            x = pad_sequence(seqs, batch_first=True)
+            seq_lens = torch.tensor([len(s) for s in seqs])
+            return pack_padded_sequence(x, seq_lens, batch_first=True)
+        """, "PAD103"),
     ("one-dimensional-target-mask", """
         import torch
 

@@ -67,8 +67,8 @@ def _sorted_by_construction(call: cst.Call, ctx: Context) -> bool:
     """Lengths that come out of pad_packed_sequence, or names that say they are sorted."""
     lengths = get_arg(call, "lengths", 1)
     value = ctx.ev(lengths.value) if lengths is not None else None
-    if value is not None and value.kind == V.LENGTHS and (value.from_unpack or value.sorted):
-        return True
+    if value is not None and value.kind == V.LENGTHS and (value.from_unpack or value.sorted or value.from_shape):
+        return True  # from_shape: every length is the padded length, trivially sorted (PAD101's business)
     for node in iter_nodes(call):
         if isinstance(node, cst.Name) and "sort" in node.value.lower():
             return True

@@ -9,6 +9,7 @@ from padlint.static.analysis import SOFTMAX_FUNCS, Context, arg_value, get_arg
 from padlint.static.fixes import Fix
 from padlint.static.names import code_of
 from padlint.static.rule import Rule
+from padlint.static.traverse import iter_nodes
 
 
 class WeakMaskFill(Rule):
@@ -41,9 +42,33 @@ class WeakMaskFill(Rule):
             shown = code_of(value.value) if value is not None else "?"
             self.report(ctx, fill, f"masked scores are filled with `{shown}` before the softmax: padded "
                                    "positions still get weight", fix)
-        else:
+        elif not _masked_again(node, fill, ctx):
             self.report(ctx, fill, "scores are multiplied by the mask before the softmax: padded positions get "
                                    "score 0, i.e. weight exp(0), not 0")
+
+
+def _masked_again(softmax: cst.Call, product: cst.CSTNode, ctx: Context) -> bool:
+    """``p = softmax(x * mask); p = p * mask`` (then renormalised, as AllenNLP's and fastNLP's
+    ``masked_softmax`` do): the padded positions end with weight 0 after all."""
+    if not isinstance(product, cst.BinaryOperation):
+        return False
+    masks = {code_of(side) for side in (product.left, product.right) if _is_mask(ctx.ev(side))}
+    function = ctx.scope.node
+    if not masks or not isinstance(function, cst.FunctionDef):
+        return False
+    names: set[str] = set()
+    products: list[cst.BinaryOperation] = []
+    for item in iter_nodes(function.body):
+        if isinstance(item, cst.Assign) and any(n is softmax for n in iter_nodes(item.value)):
+            names.update(code_of(t.target) for t in item.targets)
+        elif isinstance(item, cst.BinaryOperation) and isinstance(item.operator, cst.Multiply):
+            products.append(item)
+    return any({code_of(p.left), code_of(p.right)} & names and {code_of(p.left), code_of(p.right)} & masks
+               for p in products)
+
+
+def _is_mask(value: V.Val | None) -> bool:
+    return value is not None and value.kind == V.MASK
 
 
 def _min_of(scores: cst.BaseExpression, ctx: Context) -> cst.BaseExpression:
