@@ -189,7 +189,7 @@ def describe(folders: list[Path]) -> Corpus:
     """Files and lines, and those that pass padlint's prefilter (its default rules)."""
     from padlint.static import segments
     from padlint.static.discovery import discover
-    from padlint.static.engine import Settings, _triggered, decode
+    from padlint.static.engine import Settings, _triggered, decode, left_out
     from padlint.static.registry import resolve_selection
 
     rules = Settings(frozenset(resolve_selection(None))).rules()
@@ -206,9 +206,7 @@ def describe(folders: list[Path]) -> Corpus:
             out.parsed_files += 1
             out.prefilter_lines += n
             tree = segments.parse(text)
-            reduced = None if tree is None else segments.reduce(
-                text, tree, lambda piece: bool(_triggered(piece, active)),
-                tuple(word for rule in active for word in rule.file_wide_words))
+            reduced = None if tree is None else left_out(text, tree, active)
             out.parsed_lines += sum(1 for line in (reduced or text).splitlines() if line.strip())
     out.padlint_discovers = len(discover([str(f) for f in folders], [], Path.cwd()).files)
     return out

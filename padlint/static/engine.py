@@ -165,6 +165,13 @@ def _triggered(text: str, rules: list[Rule], extra_names: tuple[str, ...] = ()) 
             and rule.may_apply(text)]
 
 
+def left_out(text: str, tree: ast.Module, active: list[Rule], extra_names: tuple[str, ...] = ()) -> str | None:
+    """What libcst gets of a file the prefilter passed for the rules ``active``: the text with
+    the definitions that cannot matter to them blanked (None: nothing can be left out)."""
+    file_wide = tuple(word for rule in active for word in rule.file_wide_words)
+    return segments.reduce(text, tree, lambda piece: bool(_triggered(piece, active, extra_names)), file_wide)
+
+
 def _no_validation(self: CSTNode) -> None:
     return None
 
@@ -273,8 +280,7 @@ def _check_once(text: str, filename: str, settings: Settings, fix: str | None) -
         tree = segments.parse(text)
         if tree is not None:
             python_accepts = True
-            file_wide = tuple(word for rule in active for word in rule.file_wide_words)
-            reduced = segments.reduce(text, tree, lambda piece: bool(_triggered(piece, active, extra)), file_wide)
+            reduced = left_out(text, tree, active, extra)
             if reduced is not None:
                 parse_text = reduced
     try:
@@ -386,11 +392,8 @@ def _positions(module: cst.Module, raw: list[RawFinding], text: str,
     own parser gives the statements."""
     if len(module.body) < whole_below or any(r.top is None for r in raw):
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = segments.parse(text)
+    if tree is None:
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     # libcst puts `a = 1; b = 2` in one statement line, ast in two: walk both in step.
     first_lines: list[int] = []
@@ -398,9 +401,7 @@ def _positions(module: cst.Module, raw: list[RawFinding], text: str,
     for statement in module.body:
         if index >= len(tree.body):
             return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        node = tree.body[index]
-        decorators = getattr(node, "decorator_list", [])
-        first_lines.append(min([node.lineno, *(d.lineno for d in decorators)]))
+        first_lines.append(segments.first_row(tree.body[index]))
         index += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
     if index != len(tree.body):
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)

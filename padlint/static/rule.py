@@ -9,7 +9,7 @@ message)``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
@@ -19,6 +19,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 PADDING = "<padding>"
+
+
+def reached_by_dot_or_import(names: Iterable[str]) -> str:
+    """A regular expression for ``names`` used as an attribute (`x.mean(1)`, `torch.sum`,
+    `fn = torch.max`) or imported by name (`from torch import max as tmax`): not inside longer
+    words ("summary", "softmax", "max_len") nor the builtins `max(a, b)` and `sum(xs)`.  For
+    the finer prefilters (``Rule.may_apply``) of rules that report at such calls."""
+    words = "|".join(sorted(names))
+    return rf"\.\s*(?:{words})\b|\bimport\s+\(?[\w\s,\\]*?\b(?:{words})\b"
 
 
 class Rule:

@@ -64,7 +64,7 @@ def parse(text: str) -> ast.Module | None:
 
 @dataclass
 class _Unit:
-    kind: str  # "def", "shell", "method", "fixed"
+    kind: str  # "def", "shell", "method", "fixed", "import"
     rows: list[int]  # 1-based lines that belong to the unit alone
     text: str = ""
     words: set[str] = field(default_factory=set)
@@ -75,7 +75,8 @@ class _Unit:
     sets: set[str] = field(default_factory=set)  # a method's `self.x = ...`: the x
 
 
-def _first_row(node: ast.stmt) -> int:
+def first_row(node: ast.stmt) -> int:
+    """A statement's first line, its decorators included."""
     return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
 
 
@@ -85,6 +86,12 @@ def _docstring_rows(node: ast.AST) -> range:
             and isinstance(body[0].value.value, str):
         return range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1)
     return range(0)
+
+
+def _text_of(rows: list[int], node: ast.AST, lines: list[str]) -> str:
+    """The unit's lines, less the docstring of ``node`` (a docstring carries no facts)."""
+    skip = _docstring_rows(node)
+    return "".join(lines[r - 1] for r in rows if r not in skip)
 
 
 def _bound_by(statement: ast.stmt) -> set[str]:
@@ -138,11 +145,10 @@ def _self_assignments(function: ast.AST, lines: list[str]) -> dict[str, str]:
 def _units(tree: ast.Module, lines: list[str]) -> list[_Unit]:
     units: list[_Unit] = []
     for statement in tree.body:
-        first, last = _first_row(statement), statement.end_lineno or statement.lineno
+        first, last = first_row(statement), statement.end_lineno or statement.lineno
         if isinstance(statement, _FUNCTIONS):
             unit = _Unit("def", list(range(first, last + 1)), defines={statement.name})
-            skip = set(_docstring_rows(statement))
-            unit.text = "".join(lines[r - 1] for r in unit.rows if r not in skip)
+            unit.text = _text_of(unit.rows, statement, lines)
             units.append(unit)
         elif isinstance(statement, ast.ClassDef):
             shell_index = len(units)
@@ -152,28 +158,26 @@ def _units(tree: ast.Module, lines: list[str]) -> list[_Unit]:
             outline: set[int] = set(range(first, statement.body[0].lineno))
             for member in statement.body:
                 if not isinstance(member, _FUNCTIONS):
-                    outline.update(range(_first_row(member), (member.end_lineno or member.lineno) + 1))
+                    outline.update(range(first_row(member), (member.end_lineno or member.lineno) + 1))
                     continue
                 name = member.name
                 if (name.startswith("__") and name.endswith("__")) or name == "forward":
                     shell.defines.add(name)
-                    outline.update(range(_first_row(member), member.body[0].lineno))
+                    outline.update(range(first_row(member), member.body[0].lineno))
                     for attr, source in _self_assignments(member, lines).items():
                         shell.attrs[attr] = shell.attrs.get(attr, "") + source
                     continue
-                m_first, m_last = _first_row(member), member.end_lineno or member.lineno
+                m_first, m_last = first_row(member), member.end_lineno or member.lineno
                 if m_first <= statement.lineno:
                     continue  # on the class's own line: stays with the shell
                 method = _Unit("method", list(range(m_first, m_last + 1)), defines={name}, shell=shell_index)
-                skip = set(_docstring_rows(member))
-                method.text = "".join(lines[r - 1] for r in method.rows if r not in skip)
+                method.text = _text_of(method.rows, member, lines)
                 method.sets = set(_self_assignments(member, lines))
                 taken.update(method.rows)
                 units.append(method)
-            skip = set(_docstring_rows(statement))
             shell.rows = [r for r in range(first, last + 1) if r not in taken]
-            shell.text = "".join(lines[r - 1] for r in shell.rows if r not in skip)
-            shell.outline = "".join(lines[r - 1] for r in sorted(outline - skip))
+            shell.text = _text_of(shell.rows, statement, lines)
+            shell.outline = _text_of(sorted(outline), statement, lines)
         else:
             unit = _Unit("fixed", list(range(first, last + 1)))
             unit.text = "".join(lines[first - 1:last])

@@ -10,23 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from padlint.cli import main
+from tests.static.snippets import LAST_STEP as SNIPPET
 
-LAST_STEP = textwrap.dedent("""\
-    import torch
-    from torch import nn
-    from torch.nn.utils.rnn import pad_sequence
-
-
-    class Encoder(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(8, 16, batch_first=True)
-
-        def forward(self, seqs):
-            x = pad_sequence(seqs, batch_first=True)
-            out, _ = self.lstm(x)
-            return out[:, -1]{comment}
-    """)
+# The shared snippet, with a place for a comment after its one finding (line 14).
+LAST_STEP = SNIPPET.rstrip("\n") + "{comment}\n"
 FINDING_LINE = 14
 
 

@@ -1,5 +1,6 @@
 """Correct code from released packages that once drew findings (espnet, torchaudio,
-pytorch-crf), cut down; each next to the buggy variant the rule must still report."""
+pytorch-crf, transformers, trl, fastNLP), cut down; each next to the buggy variant the rule
+must still report."""
 
 from __future__ import annotations
 

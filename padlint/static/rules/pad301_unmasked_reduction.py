@@ -9,16 +9,13 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import Context, arg_value, literal, time_axis
 from padlint.static.names import dotted, short_code
-from padlint.static.rule import PADDING, Rule
+from padlint.static.rule import PADDING, Rule, reached_by_dot_or_import
 
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
           "torch.nanmean": "mean", "torch.logsumexp": "logsumexp"}
 _METHODS = {"mean", "sum", "max", "amax", "nanmean", "logsumexp"}
-# Where the rule can report: a reduction reached through a dot (`x.mean(1)`, `torch.sum`,
-# `fn = torch.max`) or imported by name (`from torch import max as tmax`); not "summary",
-# "softmax", "max_len", nor the builtins `max(a, b)` and `sum(xs)`.
-_REDUCTION_WORD = re.compile(r"\.\s*(?:mean|sum|max|amax|nanmean|logsumexp)\b"
-                             r"|\bimport\s+\(?[\w\s,\\]*?\b(?:mean|sum|max|amax|nanmean|logsumexp)\b")
+# Where the rule can report: one of the reductions, as a method or a torch function.
+_REDUCTION_WORD = re.compile(reached_by_dot_or_import(_METHODS))
 
 
 class UnmaskedReduction(Rule):

@@ -9,13 +9,12 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal
 from padlint.static.names import short_code
-from padlint.static.rule import Rule
+from padlint.static.rule import Rule, reached_by_dot_or_import
 
 
-# Where the rule can report: a `mean` or a `sum` divided by a count (reached through a dot
-# or imported by name, as for PAD301), or an elementwise loss (`F.mse_loss`, `nn.L1Loss`...).
-_SITE = re.compile(r"\.\s*(?:mean|sum)\b|\bimport\s+\(?[\w\s,\\]*?\b(?:mean|sum)\b"
-                   r"|Loss|_loss|binary_cross_entropy")
+# Where the rule can report: a `mean`, a `sum` divided by a count, or an elementwise loss
+# (`F.mse_loss`, `nn.L1Loss`...).
+_SITE = re.compile(reached_by_dot_or_import(("mean", "sum")) + r"|Loss|_loss|binary_cross_entropy")
 
 
 def _is_masked(value: V.Val | None) -> bool:
