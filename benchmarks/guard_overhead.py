@@ -18,7 +18,12 @@ printed; with --threads 1 they agree on an idle machine:
   guard_every1  padlint.guard(every=1): probes + oracles on every step
   anomaly       torch.autograd.detect_anomaly() (the anchor)
 
-Run:  python benchmarks/guard_overhead.py [--rounds 30] [--steps 10] [--threads 1]
+On a GPU (--device cuda) the model and the batches live on the GPU (lengths stay on the CPU,
+as pack_padded_sequence wants them), each step ends with torch.cuda.synchronize(), and the wall
+ratio is the one to read: CPU time then counts the host thread only (kernel launches and the
+time spent waiting in synchronize).
+
+Run:  python benchmarks/guard_overhead.py [--rounds 30] [--steps 10] [--threads 1] [--device cuda]
 """
 
 from __future__ import annotations
@@ -110,7 +115,10 @@ def enc_step(model, opt, batch):
     opt.zero_grad(set_to_none=True)
 
 
-def bench(name, model, step, batches, rounds, steps):
+def bench(name, model, step, batches, rounds, steps, device="cpu"):
+    model = model.to(device)
+    batches = [(ids.to(device), lens, tags.to(device)) for ids, lens, tags in batches]
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     g_default = padlint.guard(mode="raise", summary=False)
     g_every1 = padlint.guard(mode="raise", every=1, summary=False)
@@ -131,6 +139,7 @@ def bench(name, model, step, batches, rounds, steps):
                 it[0] += 1
                 c0, t0 = time.process_time(), time.perf_counter()
                 step(model, opt, b)
+                sync()
                 if k is not None:
                     times[k].append(time.process_time() - c0)
                     walls[k].append(time.perf_counter() - t0)
@@ -171,17 +180,23 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seq", type=int, default=40)
+    ap.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")  # detect_anomaly announces itself
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(0)
     batches = make_batches(16, args.batch, args.seq, gen)
-    print(f"torch {torch.__version__}, threads={args.threads}, B={args.batch}, T={args.seq}")
-    bench("LSTM tagger, packed batches", LSTMTagger(), lstm_step, batches, args.rounds, args.steps)
-    bench("Transformer encoder, key padding mask", Encoder(), enc_step, batches, args.rounds, args.steps)
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        ap.error("--device cuda: torch.cuda.is_available() is False on this machine")
+    where = torch.cuda.get_device_name(args.device) if args.device.startswith("cuda") else "CPU"
+    print(f"torch {torch.__version__}, device={args.device} ({where}), threads={args.threads}, "
+          f"B={args.batch}, T={args.seq}")
+    d = args.device
+    bench("LSTM tagger, packed batches", LSTMTagger(), lstm_step, batches, args.rounds, args.steps, d)
+    bench("Transformer encoder, key padding mask", Encoder(), enc_step, batches, args.rounds, args.steps, d)
     bench("LSTM tagger, padded batches (the packed oracle runs)", PaddedLSTMTagger(), lstm_step, batches,
-          args.rounds, args.steps)
+          args.rounds, args.steps, d)
 
 
 if __name__ == "__main__":
