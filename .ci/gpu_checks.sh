@@ -11,7 +11,7 @@ if compgen -G ".whl/*.whl" >/dev/null; then
 fi
 # the pytest plugin is found through its entry point: install padlint itself (no network needed)
 python3 -m pip install -q --no-index --no-deps --no-build-isolation -e . >"$OUT/install.log" 2>&1 || { echo "padlint install failed (the pytest-plugin tests will fail):"; tail -5 "$OUT/install.log"; }
-export PYTHONUNBUFFERED=1
+export PYTHONUNBUFFERED=1 CUBLAS_WORKSPACE_CONFIG=:4096:8  # deterministic cuBLAS for the bit-for-bit tests
 nvidia-smi -L
 python3 -c "import torch, libcst; print('torch', torch.__version__, torch.cuda.get_device_name(0), 'libcst', libcst.__name__)"
 rc=0

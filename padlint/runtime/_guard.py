@@ -511,8 +511,10 @@ class Guard:
             return
         m = info.mask if info is not None else None
         if pm is None:
-            if m is None or m.device != t.device:
+            if m is None:
                 return
+            if m.device != t.device:  # e.g. a mask built on the CPU for a batch on the GPU
+                m = m.to(t.device)
             pm = m.reshape(tuple(m.shape) + (1,) * (t.dim() - m.dim()))
         st.n += 1
         p = _Probe(st.n, kind, where, loc, pm, m=m, bdim=info.bdim if info is not None else None,
@@ -526,6 +528,8 @@ class Guard:
         guard = self
 
         def _padlint_probe(grad):
+            if grad is None:  # an output nobody used (cuDNN's RNN hands hooks None): no gradient
+                return None
             try:
                 guard._record(p, grad)
             except Exception as e:  # record, never raise inside autograd
@@ -994,7 +998,7 @@ class Guard:
                 return
             info = cands[0]
         B, T = info.mask.shape
-        pad_keys = info.mask  # (B, Tk), True = padded key
+        pad_keys = info.mask.to(key.device)  # (B, Tk), True = padded key (the source may be on the CPU)
         st = self._st
         if attn_mask is None:
             if causal and classify(pad_keys)[0] in ("right", "none"):
@@ -1711,8 +1715,7 @@ def mark(
             )
         m = pad_mask.to(tensor.device)
         bdim = (0 if batch_first else 1) if m.dim() == 2 else None
-        REGISTRY.set(tensor, PadInfo(m, bdim, "mark", meta={"loc": user_location(2)}))
-        return tensor
+        return _marked(tensor, PadInfo(m, bdim, "mark", meta={"loc": user_location(2)}))
     if tensor.dim() < 2:
         raise ValueError(
             f"padlint.mark: a padded batch needs at least 2 dims (batch and time), got shape {tuple(tensor.shape)}"
@@ -1742,13 +1745,19 @@ def mark(
         m = m.flip(1)
     if not batch_first:
         m = m.t()
-    info = PadInfo(m, 0 if batch_first else 1, "mark", meta={"loc": user_location(2)})
+    return _marked(tensor, PadInfo(m, 0 if batch_first else 1, "mark", meta={"loc": user_location(2)}))
+
+
+def _marked(tensor: torch.Tensor, info: PadInfo) -> torch.Tensor:
+    """Register ``info`` for ``tensor`` and, inside a guard, check it and probe it."""
     REGISTRY.set(tensor, info)
     g = _GUARDS[-1] if _GUARDS else None
     if g is not None and g._is_current():
         try:
             loc = info.meta["loc"]
-            g._check_empty(m if batch_first else m.t(), B, "padlint.mark", loc)
+            if info.mask.dim() == 2 and info.bdim is not None:
+                m_bt = info.mask if info.bdim == 0 else info.mask.t()
+                g._check_empty(m_bt, m_bt.shape[0], "padlint.mark", loc)
             g._probe(tensor, info, "seq", "marked tensor", loc)
         except Exception as e:
             g._internal(e, "mark")

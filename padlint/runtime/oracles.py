@@ -41,6 +41,61 @@ def training_flag(module: torch.nn.Module, training: bool):
         module.training = old
 
 
+def _tf32_knobs() -> list:
+    """The objects whose ``fp32_precision`` (PyTorch >= 2.9) says whether CUDA float32 work may
+    run in TF32: cuDNN convolutions, cuDNN RNNs and cuBLAS matmuls.  Empty on older versions."""
+    cudnn, mm = torch.backends.cudnn, torch.backends.cuda.matmul
+    knobs = [getattr(cudnn, "conv", None), getattr(cudnn, "rnn", None), mm]
+    if all(k is not None and isinstance(getattr(k, "fp32_precision", None), str) for k in knobs):
+        return knobs
+    return []
+
+
+def tf32_possible() -> bool:
+    """May float32 RNN/matmul work on a CUDA device run in TF32 now (PyTorch's default for cuDNN)?"""
+    knobs = _tf32_knobs()
+    if knobs:
+        return any(k.fp32_precision == "tf32" for k in knobs)
+    return bool(torch.backends.cudnn.allow_tf32 or torch.backends.cuda.matmul.allow_tf32)
+
+
+@contextlib.contextmanager
+def full_fp32(active: bool = True):
+    """Inside, float32 cuDNN/cuBLAS work runs in full float32 (no TF32); restored exactly after.
+
+    Only the settings that allow TF32 are switched (to "ieee"), through ``fp32_precision``
+    where PyTorch has it (mixing it with the legacy ``allow_tf32`` flags raises in recent
+    versions), through the legacy flags otherwise.
+    """
+    if not active:
+        yield
+        return
+    knobs = _tf32_knobs()
+    if knobs:
+        changed = [k for k in knobs if k.fp32_precision == "tf32"]
+        try:
+            for k in changed:
+                k.fp32_precision = "ieee"
+            yield
+        finally:
+            for k in changed:
+                k.fp32_precision = "tf32"
+        return
+    cudnn, mm = torch.backends.cudnn, torch.backends.cuda.matmul
+    old_flags = (cudnn.allow_tf32, mm.allow_tf32)
+    try:
+        if old_flags[0]:
+            cudnn.allow_tf32 = False
+        if old_flags[1]:
+            mm.allow_tf32 = False
+        yield
+    finally:
+        if old_flags[0]:
+            cudnn.allow_tf32 = True
+        if old_flags[1]:
+            mm.allow_tf32 = True
+
+
 def default_tol(
     dtype: torch.dtype, atol: Optional[float], rtol: Optional[float], autocast_aware: bool = True
 ) -> tuple[float, float]:
@@ -109,11 +164,16 @@ def rnn_packed_reference(
 
     lengths_cpu = lengths.detach().to("cpu", torch.int64)
     need_eval = bool(mod.training and getattr(mod, "dropout", 0.0) > 0 and mod.num_layers > 1)
-    with preserved_rng(x), torch.no_grad(), training_flag(mod, False if need_eval else mod.training):
+    # On a GPU, cuDNN runs float32 RNNs in TF32 by default, and the packed and padded kernels
+    # round differently (differences of 1e-4..1e-3 on correct code): both runs are then redone
+    # here in full float32, so that the comparison sees the padding and not the rounding.
+    strict = bool(dev.type == "cuda" and x.dtype == torch.float32 and tf32_possible())
+    with preserved_rng(x), torch.no_grad(), training_flag(mod, False if need_eval else mod.training), \
+            full_fp32(strict):
         packed = pack_padded_sequence(front(x_bt), lengths_cpu, batch_first=True, enforce_sorted=False)
         out_p, state_p = mod.forward(packed, hx)
         o_p, _ = pad_packed_sequence(out_p, batch_first=True, total_length=T)
-        if need_eval:
+        if need_eval or strict:
             out_u, state_u = mod.forward(x, hx)
         else:
             out_u, state_u = user_out, user_state
@@ -129,4 +189,4 @@ def rnn_packed_reference(
     return {"dout": dout, "dstate": dstate, "scale": ref_scale, "dtype": o_u.dtype}
 
 
-__all__ = ["preserved_rng", "training_flag", "default_tol", "rnn_packed_reference"]
+__all__ = ["preserved_rng", "training_flag", "default_tol", "rnn_packed_reference", "full_fp32", "tf32_possible"]

@@ -25,7 +25,9 @@ def test_cuda_rnn_state(how, expected):
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     with padlint.guard(mode="record", summary=False) as g:
         ids, lengths = token_batch()
-        F.cross_entropy(model(ids.to(DEV), lengths), TARGET.to(DEV)).backward()  # lengths stay on CPU
+        # packing wants the lengths on the CPU; gathering at lengths - 1 wants them on the GPU
+        lens = lengths.to(DEV) if how == "gather" else lengths
+        F.cross_entropy(model(ids.to(DEV), lens), TARGET.to(DEV)).backward()
         opt.step()
     assert codes(g) == expected
 
@@ -40,7 +42,23 @@ def test_cuda_transformer_mask():
         assert codes(g) == expected
 
 
-def test_cuda_bit_for_bit_with_dropout():
+@pytest.fixture
+def deterministic_cudnn():
+    """cuDNN's RNN/attention backward may sum in a different order from run to run: a
+    bit-for-bit comparison needs the deterministic kernels (and CUBLAS_WORKSPACE_CONFIG set
+    before CUDA starts, as .ci/gpu_checks.sh does)."""
+    old = torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    yield
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = old
+
+
+def same_runs(a, b):
+    return (all(torch.equal(x, y) for x, y in zip(a[0], b[0]))
+            and all(torch.equal(x, y) for x, y in zip(a[1], b[1])) and torch.equal(a[2], b[2]))
+
+
+def test_cuda_bit_for_bit_with_dropout(deterministic_cudnn):
     def run(guarded):
         torch.manual_seed(1)
         model = Tagger(packed=False, layers=2, dropout=0.3).to(DEV)
@@ -58,10 +76,10 @@ def test_cuda_bit_for_bit_with_dropout():
                 losses.append(loss.detach())
         return losses, [p.detach().cpu() for p in model.parameters()], torch.cuda.get_rng_state()
 
-    a, b = run(False), run(True)
-    assert all(torch.equal(x, y) for x, y in zip(a[0], b[0]))
-    assert all(torch.equal(x, y) for x, y in zip(a[1], b[1]))
-    assert torch.equal(a[2], b[2])
+    a = run(False)
+    if not same_runs(a, run(False)):
+        pytest.skip("two unguarded runs already differ on this GPU (non-deterministic kernels)")
+    assert same_runs(a, run(True))
 
 
 def test_cuda_autocast_fp16_bidirectional():
@@ -82,7 +100,7 @@ def gpu_tag_step(model, loss_fn, steps=1):
     with padlint.guard(mode="record", summary=False) as g:
         for _ in range(steps):
             ids, lengths, tg = tag_batch()
-            logits = model(ids.to(DEV), lengths.to(DEV))  # lengths on the GPU too: the guard copes
+            logits = model(ids.to(DEV), lengths)  # pack_padded_sequence wants CPU lengths
             loss_fn(logits, tg.to(DEV)).backward()
             opt.step()
             opt.zero_grad()
@@ -236,7 +254,7 @@ def test_cuda_guard_frees_gpu_memory_between_steps():
     assert max(seen[4:]) <= seen[3] + 64 * 1024  # flat after warm-up: nothing kept per step
 
 
-def test_cuda_bit_for_bit_transformer_with_dropout():
+def test_cuda_bit_for_bit_transformer_with_dropout(deterministic_cudnn):
     def run(guarded):
         torch.manual_seed(5)
         model = Encoder(use_mask=True, dropout=0.2, layers=2).to(DEV)
@@ -254,10 +272,10 @@ def test_cuda_bit_for_bit_transformer_with_dropout():
                 losses.append(loss.detach().cpu())
         return losses, [p.detach().cpu() for p in model.parameters()], torch.cuda.get_rng_state()
 
-    a, b = run(False), run(True)
-    assert all(torch.equal(x, y) for x, y in zip(a[0], b[0]))
-    assert all(torch.equal(x, y) for x, y in zip(a[1], b[1]))
-    assert torch.equal(a[2], b[2])
+    a = run(False)
+    if not same_runs(a, run(False)):
+        pytest.skip("two unguarded runs already differ on this GPU (non-deterministic kernels)")
+    assert same_runs(a, run(True))
 
 
 def test_cuda_autocast_bf16_packed_is_clean():
@@ -269,3 +287,26 @@ def test_cuda_autocast_bf16_packed_is_clean():
         masked_ce(logits.float().cpu(), tg, lengths).backward()
         g.step()
     assert g.findings == []
+
+
+def test_cuda_correct_padded_lstm_is_not_flagged_under_tf32():
+    """cuDNN runs float32 RNNs in TF32 by default: the packed and padded kernels then differ by
+    ~1e-4 on correct code.  The oracle compares in full float32, so no PAD-R002 here, and the
+    user's TF32 settings are the same after the step."""
+    before = torch.backends.cudnn.rnn.fp32_precision if hasattr(torch.backends.cudnn, "rnn") else None
+    model = nn.LSTM(64, 128, batch_first=True).to(DEV)
+    lin = nn.Linear(128, 5).to(DEV)
+    gen = torch.Generator().manual_seed(0)
+    with padlint.guard(mode="record", every=1, summary=False) as g:
+        for _ in range(5):
+            lens = torch.randint(10, 41, (32,), generator=gen)
+            lens[0] = 40
+            x = torch.nn.utils.rnn.pad_sequence([torch.randn(int(n), 64, generator=gen) for n in lens],
+                                                batch_first=True).to(DEV)
+            out, _ = model(x)  # unidirectional, right-padded: correct for per-token outputs
+            mask = (torch.arange(40)[None] < lens[:, None]).to(DEV)
+            lin(out)[mask].logsumexp(-1).mean().backward()
+    assert g.oracle_runs >= 5
+    assert g.findings == []
+    if before is not None:
+        assert torch.backends.cudnn.rnn.fp32_precision == before

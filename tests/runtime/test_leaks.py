@@ -285,6 +285,18 @@ def test_mark_explicit_lengths_and_generic_leak():
     assert codes(g) == ["PAD-R001"]
 
 
+def test_mark_with_a_pad_mask_is_probed_like_lengths():
+    w = nn.Parameter(torch.randn(E))
+    pad = torch.arange(5)[None] >= torch.tensor(LENS)[:, None]
+    for reduce, expected in ((lambda y: y.sum(), ["PAD-R001"]), (lambda y: y.masked_fill(pad, 0).sum(), [])):
+        with padlint.guard(mode="record", summary=False) as g:
+            x = torch.randn(4, 5, E, requires_grad=True)
+            padlint.mark(x, pad_mask=pad)
+            reduce(x.sum(-1) * (x @ w)).backward()
+            g.step()
+        assert codes(g) == expected
+
+
 def test_ctc_lengths_from_shape():
     T, B, K = 12, 3, 5  # noqa: F841
     lens = [12, 7, 9]
