@@ -26,9 +26,15 @@ def preserved_rng(*tensors: Any):
     try:
         yield
     finally:
-        torch.set_rng_state(cpu_state)
+        # Restore only what moved.  Setting a CUDA generator's state, even to the same value,
+        # makes cuDNN re-seed its RNN dropout state at the user's next training forward (from
+        # that generator): the dropout masks and the RNG stream would then differ from an
+        # unguarded run.
+        if not torch.equal(torch.get_rng_state(), cpu_state):
+            torch.set_rng_state(cpu_state)
         for d, s in zip(devices, cuda_states):
-            torch.cuda.set_rng_state(s, d)
+            if not torch.equal(torch.cuda.get_rng_state(d), s):
+                torch.cuda.set_rng_state(s, d)
 
 
 @contextlib.contextmanager

@@ -310,3 +310,27 @@ def test_cuda_correct_padded_lstm_is_not_flagged_under_tf32():
     assert g.findings == []
     if before is not None:
         assert torch.backends.cudnn.rnn.fp32_precision == before
+
+
+@pytest.mark.slow
+def test_cuda_torch_compile_inductor():
+    import warnings
+
+    for how, expected in (("h_n", ["PAD201"]), ("packed", [])):
+        torch._dynamo.reset()
+        model = Classifier(how).to(DEV)
+        compiled = torch.compile(model)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            with padlint.guard(mode="record", summary=False) as g:
+                for _ in range(2):
+                    ids, lengths = token_batch()
+                    loss = F.cross_entropy(compiled(ids.to(DEV), lengths), TARGET.to(DEV))
+                    loss.backward()
+                    opt.step()
+                    opt.zero_grad()
+        assert torch.isfinite(loss)
+        msgs = [str(x.message) for x in w if issubclass(x.category, padlint.PaddingLeakWarning)]
+        assert len(msgs) == 1 and "torch.compile" in msgs[0]
+        assert codes(g) == expected
