@@ -731,9 +731,15 @@ class Evaluator:
                     (fill_value is not None and fill_value.kind == V.DIM) or _is_max_len_name(fill)):
                 return Val(V.LENGTHS, from_shape=True)  # torch.full_like(lengths, T)
             return None
+        if qual in ("numpy.full", "np.full"):
+            if self._shape_fill(arg_value(node, "shape", 0), arg_value(node, "fill_value", 1)):
+                return Val(V.LENGTHS, from_shape=True)  # np.full(B, T)
+            return None
         if qual in ("torch.full", "torch.full_like"):
             size = arg_value(node, "size", 0)
             fill = arg_value(node, "fill_value", 1)
+            if qual == "torch.full" and self._shape_fill(size, fill):
+                return Val(V.LENGTHS, from_shape=True)
             if isinstance(size, (cst.Tuple, cst.List)) and fill is not None:
                 dims = [el.value for el in size.elements]
                 fill_value = self(fill)
@@ -841,7 +847,7 @@ class Evaluator:
                 out = Val(V.PACKED, node=data.node, batch_first=data.batch_first, rnn=rnn, input=data.input)
                 state = Val(V.RNN_STATE, over_padding=False, rnn=rnn, call=node)
             else:
-                padded = is_padded(data) and not _one_step(arg_value(node, "input", 0), rnn)
+                padded = is_padded(data) and not _one_step(arg_value(node, "input", 0), rnn, data)
                 out = Val(V.TENSOR, padded=padded, strong=bool(data.strong) if padded else False,
                           batch_first=rnn["batch_first"], origin="rnn", rnn=rnn, call=node,
                           zero_pads=False, input=data)
@@ -876,7 +882,47 @@ class Evaluator:
         data = self(arg_value(node, None, 0))
         return data if is_padded(data) else None
 
+    def _shape_fill(self, size: cst.BaseExpression | None, fill: cst.BaseExpression | None) -> bool:
+        """A 1-D size (``B``, ``(B,)``, ``[B]``) filled with the padded length: lengths from the shape."""
+        if size is None or fill is None:
+            return False
+        if isinstance(size, (cst.Tuple, cst.List)):
+            if len(size.elements) != 1:
+                return False
+        else:
+            n = self(size)  # np.full(B, T): the size must be one dimension, not x.shape
+            if n is None or n.kind != V.DIM:
+                return False
+        fill_value = self(fill)
+        return (fill_value is not None and fill_value.kind == V.DIM) or _is_max_len_name(fill)
+
     def _eval_method(self, node: cst.Call, base: Val | None, method: str) -> Any:
+        if method == "new_full" and self._shape_fill(arg_value(node, "size", 0), arg_value(node, "fill_value", 1)):
+            return Val(V.LENGTHS, from_shape=True)  # x.new_full((B,), T)
+        if method in ("repeat", "expand") and isinstance(node.func, cst.Attribute) \
+                and isinstance(node.func.value, cst.Call) and len(node.args) == 1:
+            inner = node.func.value  # torch.tensor(T).repeat(B), torch.LongTensor([T]).expand(B)
+            if (self.qualname(inner.func) or "") in ("torch.tensor", "torch.LongTensor", "torch.IntTensor",
+                                                     "torch.as_tensor") and inner.args:
+                data = inner.args[0].value
+                if isinstance(data, (cst.List, cst.Tuple)) and len(data.elements) == 1:
+                    data = data.elements[0].value
+                dim = self(data)
+                if (dim is not None and dim.kind == V.DIM) or _is_max_len_name(data):
+                    return Val(V.LENGTHS, from_shape=True)
+        if method in ("ne", "eq") and node.args and isinstance(node.func, cst.Attribute) \
+                and (base is None or base.kind == V.MASK):
+            # ids.ne(pad_id) / mask.eq(0): the same as the operators, for a value padlint does
+            # not know yet (a parameter) or a mask
+            other = arg_value(node, None, 0)
+            is_eq = method == "eq"
+            if base is not None:
+                if _is_int_literal(other, 0) or literal(other) is False:
+                    return flip(base) if is_eq else base
+                if _is_int_literal(other, 1) or literal(other) is True:
+                    return base if is_eq else flip(base)
+            elif _is_pad_value(other, None) or (_is_int_literal(other, 0) and _token_name(node.func.value)):
+                return Val(V.MASK, polarity="pad" if is_eq else "keep")
         if base is None:
             if method == "size":
                 dim = arg_value(node, "dim", 0)
@@ -891,8 +937,8 @@ class Evaluator:
         if kind == V.LENGTHS:
             if method in ("cuda",) or (method == "to" and _moves_to_device(node)):
                 return base.but(on_device=True, moved=node)
-            if method == "cpu":
-                return base.but(on_device=False)
+            if method in ("cpu", "tolist", "numpy") or (method == "to" and _moves_to_cpu(node)):
+                return base.but(on_device=False)  # a list / numpy array / CPU tensor
             if method == "sort" and flag(node, "descending", 1, False):
                 return Val(V.TUPLE, items=[base.but(sorted=True), Val(V.PERM, node=node)])
             if method == "argsort" and flag(node, "descending", 1, False):
@@ -951,7 +997,8 @@ class Evaluator:
                 return Val(V.DIM, of=base, dim=index if isinstance(index, int) else None)
             if method in ("ne", "eq") and node.args:
                 value = arg_value(node, None, 0)
-                if _is_pad_value(value, base):
+                if _is_pad_value(value, base) or (_is_int_literal(value, 0) and isinstance(node.func, cst.Attribute)
+                                                  and _token_name(node.func.value)):
                     return Val(V.MASK, polarity="pad" if method == "eq" else "keep")
             if method == "gt" and _is_int_literal(arg_value(node, None, 0), 0) and base.padded:
                 return Val(V.MASK, polarity="keep")
@@ -979,7 +1026,12 @@ class Evaluator:
                 if perm is not None and perm.kind == V.PERM:
                     return base.but(permuted_by=perm.node) if not perm.inverse else base.but(permuted_by=None)
                 return base
+            if method == "unsqueeze" and base.padded:
+                axis = literal(arg_value(node, "dim", 0))
+                if axis in (0, 1):  # (1, B, ...) or (B, 1, ...): one step, if an RNN reads it so
+                    return base.but(one_step_axis=axis)
             if method in ("transpose", "swapaxes", "swapdims"):
+                base = base.but(one_step_axis=None)
                 axes = [literal(a.value) for a in node.args[:2]]
                 dims = sorted(axes) if len(axes) == 2 and all(isinstance(a, int) for a in axes) else None
                 if dims in ([0, 1], [-3, -2]):
@@ -1158,6 +1210,18 @@ def _is_arange(node: cst.BaseExpression, ev: Evaluator) -> bool:
     return value is not None and value.kind == V.TENSOR and bool(value.arange)
 
 
+def _moves_to_cpu(call: cst.Call) -> bool:
+    """``.to("cpu")``, ``.to(device="cpu")``, ``.to(torch.device("cpu"), non_blocking=True)``."""
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value == "device":
+            value = arg.value
+            if isinstance(value, cst.Call) and dotted(value.func) in ("torch.device", "device") and value.args:
+                value = value.args[0].value
+            lit = literal(value)
+            return isinstance(lit, str) and lit.split(":")[0] == "cpu"
+    return False
+
+
 def _moves_to_device(call: cst.Call) -> bool:
     """``.to(device)``/``.to("cuda")``/``.to(x.device)`` -- not ``.to(torch.long)``."""
     if not isinstance(call.func, cst.Attribute):
@@ -1232,12 +1296,15 @@ def _summed(node: cst.BaseExpression | None, ev: Evaluator) -> cst.BaseExpressio
     return None
 
 
-def _one_step(node: cst.BaseExpression | None, rnn: dict | None) -> bool:
-    """``rnn(x.unsqueeze(1), h)``: one time step fed at a time (a decoding loop): the RNN
-    runs over no padding inside the call."""
-    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute) or node.func.attr.value != "unsqueeze":
+def _one_step(node: cst.BaseExpression | None, rnn: dict | None, data: Val | None = None) -> bool:
+    """``rnn(x.unsqueeze(1), h)`` (or ``step = x.unsqueeze(1); rnn(step, h)``): one time step fed
+    at a time (a decoding loop): the RNN runs over no padding inside the call."""
+    if data is not None and data.one_step_axis is not None:
+        axis = data.one_step_axis
+    elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "unsqueeze":
+        axis = literal(arg_value(node, "dim", 0))
+    else:
         return False
-    axis = literal(arg_value(node, "dim", 0))
     batch_first = (rnn or {}).get("batch_first")
     return axis == (1 if batch_first else 0) if batch_first is not None else axis in (0, 1)
 

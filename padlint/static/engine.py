@@ -152,8 +152,9 @@ def _matches(text: str, group: tuple[str, ...], padding: list[bool | None]) -> b
     return False
 
 
-def _triggered(text: str, rules: list[Rule], extra_names: tuple[str, ...] = ()) -> list[Rule]:
-    """The rules that have something to look at in this text (the prefilter).
+def _triggered(text: str, rules: list[Rule], extra_names: tuple[str, ...] = (), whole_file: bool = True) -> list[Rule]:
+    """The rules that have something to look at in this text (the prefilter); for a part of a
+    file (``whole_file=False``) the rules' `file_gates` are not asked (the file met them).
 
     Names configured to mean lengths or masks (`lengths-names`, `mask-names`) count as the
     words "lengths" and "mask"."""
@@ -162,6 +163,7 @@ def _triggered(text: str, rules: list[Rule], extra_names: tuple[str, ...] = ()) 
     padding: list[bool | None] = [None]
     return [rule for rule in rules
             if _matches(text, rule.triggers, padding) and all(_matches(text, g, padding) for g in rule.also_requires)
+            and (not whole_file or all(_matches(text, g, padding) for g in rule.file_gates))
             and rule.may_apply(text)]
 
 
@@ -169,7 +171,8 @@ def left_out(text: str, tree: ast.Module, active: list[Rule], extra_names: tuple
     """What libcst gets of a file the prefilter passed for the rules ``active``: the text with
     the definitions that cannot matter to them blanked (None: nothing can be left out)."""
     file_wide = tuple(word for rule in active for word in rule.file_wide_words)
-    return segments.reduce(text, tree, lambda piece: bool(_triggered(piece, active, extra_names)), file_wide)
+    return segments.reduce(text, tree, lambda piece: bool(_triggered(piece, active, extra_names, whole_file=False)),
+                           file_wide)
 
 
 def _no_validation(self: CSTNode) -> None:

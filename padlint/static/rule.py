@@ -40,6 +40,9 @@ class Rule:
     # PADDING stands for "a word that tells of padding" (pad, mask, lengths, a tokenizer).
     triggers: ClassVar[tuple[str, ...]] = ()
     also_requires: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    # Like `also_requires`, but one word of each group need only be somewhere in the file, not
+    # in the part of it where the finding would be (PAD304: "the file pads something").
+    file_gates: ClassVar[tuple[tuple[str, ...], ...]] = ()
     # Words (lower case; matched case-insensitively) whose presence *anywhere* in a file
     # changes what the rule reports (PAD103: a sort or a shuffle in any function).  A part
     # of the file that holds one is never left out of the analysis (padlint.static.segments).

@@ -130,7 +130,12 @@ def looks_like_mask(name: str) -> bool:
     return name in _extra_masks or "mask" in name.lower()
 
 
+_NOT_PAD = re.compile(r"(?:^|_)(?:non|not|no)_?pad", re.I)
+
+
 def mask_polarity_of_name(name: str) -> str | None:
+    if _NOT_PAD.search(name):  # non_pad_mask, not_pad_mask: True = real token
+        return "keep"
     if _PAD_MASK_NAME.search(name):
         return "pad"
     if _KEEP_MASK_NAME.match(name):

@@ -19,7 +19,7 @@ class BatchFirstMismatch(Rule):
     name = "batch-first-mismatch"
     summary = "batch_first of a pack/unpack call disagrees with the tensor, its paired call, or the RNN it feeds"
     fix_hint = "Use the same `batch_first` as the tensor's layout and the RNN module."
-    triggers = ("pack_padded_sequence", "pad_packed_sequence")
+    triggers = ("pack_padded_sequence", "pad_packed_sequence", "pad_sequence")
     fix_applicability = "safe"
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:

@@ -8,7 +8,7 @@ from padlint.static import values as V
 from padlint.static.analysis import FUNCTIONAL_CLASS_LOSSES, Context, arg_value, get_arg, literal, resolve_constant
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.names import code_of
-from padlint.static.rule import Rule
+from padlint.static.rule import PADDING, Rule
 from padlint.static.traverse import iter_nodes
 
 _DEFAULT_IGNORE = -100
@@ -20,7 +20,7 @@ class LossCountsPaddedTargets(Rule):
     summary = "CrossEntropyLoss/NLLLoss on padded targets without an ignore_index equal to the padding value"
     fix_hint = "Pass `ignore_index=<the padding value>` (or pad the targets with -100)."
     triggers = ("cross_entropy", "CrossEntropyLoss", "nll_loss", "NLLLoss")
-    also_requires = (("pad", "full", "tokeniz"),)
+    file_gates = (("full", PADDING),)  # something in the file is padded
     fix_applicability = "unsafe"
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import ELEMENTWISE_LOSSES, FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal
-from padlint.static.rule import Rule
+from padlint.static.rule import PADDING, Rule
 from padlint.static.traverse import iter_nodes
 
 # Where padding on a prediction is certain: made by these, not merely passed through a model.
@@ -21,7 +21,7 @@ class ElementwiseLossOverPadding(Rule):
                 "or select them first: `loss_fn(pred[mask], target[mask])`.")
     triggers = tuple(name.rsplit(".", 1)[1] for name in ELEMENTWISE_LOSSES) + tuple(
         name.rsplit(".", 1)[1] for name in FUNCTIONAL_ELEMENTWISE_LOSSES)
-    also_requires = (("pad", "full", "tokeniz"),)
+    file_gates = (("full", PADDING),)  # something in the file is padded
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         qual = ctx.qualname(node.func)

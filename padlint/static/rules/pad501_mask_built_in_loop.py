@@ -44,6 +44,9 @@ def _iterates_lengths(node: cst.For, ctx: Context) -> bool:
     candidates = [it]
     if isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value in ("enumerate", "zip", "range", "len"):
         candidates = [a.value for a in it.args]
+        for inner in list(candidates):  # enumerate(zip(seqs, lengths))
+            if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value in ("zip", "enumerate"):
+                candidates += [a.value for a in inner.args]
         if it.func.value == "range" and len(it.args) == 1 and isinstance(it.args[0].value, cst.Call):
             inner = it.args[0].value
             if isinstance(inner.func, cst.Name) and inner.func.value == "len":
@@ -81,6 +84,13 @@ class _MaskSliceAssign(cst.CSTVisitor):
             # A padding mask is (batch, time): `mask[i, :n]` or `mask[i][:n]`; a 1-D `mask[s:s + n]`
             # over concatenated sequences is something else.
             if len(sub.slice) < 2 and not isinstance(sub.value, cst.Subscript):
+                continue
+            # ... and its row is one sample: `mask[s:s + n, s:s + n]` (a block-diagonal mask over
+            # sequences packed into one row) is not a padding mask either
+            first = sub
+            while isinstance(first.value, cst.Subscript):
+                first = first.value
+            if isinstance(first.slice[0].slice, cst.Slice):
                 continue
             has_slice = any(isinstance(el.slice, cst.Slice) for el in sub.slice)
             value = literal(node.value)
