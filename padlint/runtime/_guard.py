@@ -223,6 +223,11 @@ _PROPAGATE = [
     F.leaky_relu,
 ]
 _WATCH: dict[Any, str] = {f: "_on_propagate" for f in _PROPAGATE}
+# A reduction='none' loss's elements, followed to where they are averaged (PAD302 is decided
+# there, in the forward pass: a later `loss / accumulation_steps` or a GradScaler does not
+# change what the average divided by).
+_WATCH.update({f: "_on_loss_reduce" for f in (torch.Tensor.mean, torch.mean, torch.Tensor.sum, torch.sum)})
+_WATCH.update({f: "_on_propagate" for f in (torch.Tensor.masked_fill, torch.where)})
 _WATCH.update({f: "loss" for f in _LOSS_FUNCS})
 _WATCH.update(
     {
@@ -799,10 +804,20 @@ class Guard:
     def _on_propagate(self, func, args, kwargs, out):
         if not isinstance(out, torch.Tensor):
             return
-        for a in args[:2]:
+        for a in args[:3]:
             if isinstance(a, torch.Tensor):
                 info = REGISTRY.get(a)
-                if info is not None and info.kind == "seq":
+                if info is None:
+                    continue
+                if info.kind == "loss_elems":  # (el * mask), el.masked_fill(pad, 0), torch.where(...)
+                    if out.shape == a.shape and func not in (torch.Tensor.softmax, torch.softmax):
+                        self._tag(out, info)
+                    return
+                if info.kind == "masked_sum":
+                    if func in (torch.Tensor.div, torch.Tensor.__truediv__) and a is args[0] and len(args) > 1:
+                        self._check_masked_sum_division(info, args[1])
+                    return
+                if info.kind == "seq":
                     break
         else:
             return
@@ -815,6 +830,68 @@ class Guard:
         lm = leading_mask(m, tuple(out.shape))
         if lm is not None:
             self._tag(out, PadInfo(lm.to(out.device), None, "propagated", meta=dict(info.meta)))
+
+    def _on_loss_reduce(self, func, args, kwargs, out):
+        """mean/sum of a reduction='none' loss's elements: a *masked* loss (zero at every padded
+        position) averaged over all positions is diluted (PAD302); a full sum of it is followed
+        to a division by the number of all positions."""
+        t = args[0] if args else kwargs.get("input")
+        info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
+        if info is None or info.kind != "loss_elems" or not self._st.sampled or not isinstance(out, torch.Tensor):
+            return
+        dim = args[1] if len(args) > 1 else kwargs.get("dim")
+        name = getattr(func, "__name__", "")
+        with torch.no_grad():
+            try:
+                pad = info.mask.to(t.device).expand_as(t)
+            except RuntimeError:
+                return
+            if not bool(pad.any()):
+                return
+            td = t.detach()
+            if not bool((td[pad] == 0).all()):
+                return  # not masked: padding reaches the loss (PAD301, seen by the gradient probe)
+            n_all, n_real = int(td.numel()), int((~pad).sum())
+        if name == "sum":
+            if dim is None:
+                self._tag(out, PadInfo(torch.zeros((), dtype=torch.bool), None, "propagated", kind="masked_sum",
+                                       meta={"n_all": n_all, "n_real": n_real, "msum": float(out.detach().float()),
+                                             "where": info.meta.get("where", "loss")}))
+            return
+        if dim is None:
+            value = float(out.detach().float())
+            ref = float(td.float().sum()) / n_real if n_real else float("nan")
+            self._emit_dilution(info.meta.get("where", "loss"), n_all, n_real, value, ref, user_location(2))
+            return
+        dims = [d % td.dim() for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
+        if bool(pad.any(dim=dims).any()):  # some averaged row holds padding: that row is diluted
+            per = int(torch.tensor([td.shape[d] for d in dims]).prod())
+            self._emit_dilution(info.meta.get("where", "loss"), per, None, None, None, user_location(2))
+
+    def _check_masked_sum_division(self, info: PadInfo, divisor: Any) -> None:
+        mt = info.meta
+        if isinstance(divisor, torch.Tensor):
+            if divisor.numel() != 1:
+                return
+            d = float(divisor.detach().float())
+        elif isinstance(divisor, (int, float)):
+            d = float(divisor)
+        else:
+            return
+        if mt["n_real"] < mt["n_all"] and abs(d - mt["n_all"]) < 0.5:
+            ref = mt["msum"] / mt["n_real"] if mt["n_real"] else float("nan")
+            self._emit_dilution(mt["where"], mt["n_all"], mt["n_real"], mt["msum"] / d, ref, user_location(3))
+
+    def _emit_dilution(self, where, n_used, n_real, value, ref, loc) -> None:
+        if n_real is not None:
+            what = (f"masked loss divided by {n_used} positions but only {n_real} are real "
+                    "(dilution: use mask.sum() as the denominator)")
+        else:
+            what = (f"masked loss averaged over {n_used} positions per row, padding included "
+                    "(dilution: divide each row's masked sum by its number of real positions)")
+        mag = abs(value - ref) if value is not None and ref is not None and ref == ref else 0.0
+        self._emit("PAD302", where, what, loc, mag, value=value, reference=ref)
+        self._st.emitted_specific = True
 
     def _on_getitem(self, func, args, kwargs, out):
         if not self._st.sampled:
@@ -1166,7 +1243,7 @@ class Guard:
         grad_mode = torch.is_grad_enabled()
         st = self._st
         if red == "none":
-            info = PadInfo(pm, None, "propagated", kind="loss_elems", meta={})
+            info = PadInfo(pm, None, "propagated", kind="loss_elems", meta={"where": where})
             self._tag(out, info)
             if not (st.sampled and grad_mode and out.requires_grad and self.probes):
                 return
@@ -1388,17 +1465,6 @@ class Guard:
                         p.loc, pad, value=mt["full"], reference=mt["ref"],
                     )
                     specific = True
-                elif gmax > 0 and gmin == gmax and mt["n_real"] < mt["n_all"]:
-                    n_used = 1.0 / gmax
-                    if abs(n_used - mt["n_all"]) <= 1e-3 * mt["n_all"]:
-                        value = mt["ref"] * mt["n_real"] / mt["n_all"]
-                        self._emit(
-                            "PAD302", p.where,
-                            f"masked loss divided by {int(round(n_used))} positions but only {int(mt['n_real'])} "
-                            "are real (dilution: use mask.sum() as the denominator)",
-                            p.loc, abs(value - mt["ref"]), value=value, reference=mt["ref"],
-                        )
-                        specific = True
                 continue
             if leaked:
                 leaks.append((p, pad))

@@ -189,6 +189,38 @@ def test_masked_mean_with_wrong_denominator_is_dilution():
     assert f"only {sum(LENS)} are real" in f.what
 
 
+@pytest.mark.parametrize("scale", [0.5, 1 / 3, 1024.0])
+@pytest.mark.parametrize("reduce,expected", [
+    (lambda el, m: (el * m).mean(), ["PAD302"]),
+    (lambda el, m: (el * m).sum() / el.numel(), ["PAD302"]),
+    (lambda el, m: el.masked_fill(m == 0, 0.0).mean(), ["PAD302"]),
+    (lambda el, m: torch.where(m.bool(), el, torch.zeros_like(el)).mean(dim=1).mean(), ["PAD302"]),
+    (lambda el, m: (el * m).sum() / m.sum(), []),
+    (lambda el, m: el[m.bool()].mean(), []),
+])
+def test_dilution_is_judged_in_the_forward_pass_whatever_scales_the_loss_later(scale, reduce, expected):
+    """Gradient accumulation (loss / k) and AMP loss scaling (loss * 2**10) multiply the gradient;
+    the wrong denominator is seen where the average is taken.  LENS = [5, 2, 4, 3]: 14 real of 20,
+    so no scale can make a correct masked mean look like 20 positions either."""
+    g, _ = _bce_run(lambda el, m: reduce(el, m) * scale)
+    assert codes(g) == expected
+
+
+def test_a_correct_masked_mean_scaled_to_look_like_all_positions_is_clean():
+    """14 real of 28 positions: (masked sum / 14) / 2 has the gradient of masked sum / 28."""
+    lin = nn.Linear(E, 1)
+    lens = [7, 2, 3, 2]
+    with padlint.guard(mode="record", summary=False) as g:
+        x = pad_sequence([torch.randn(n, E) for n in lens], batch_first=True)
+        y = pad_sequence([torch.randint(0, 2, (n,)).float() for n in lens], batch_first=True)
+        m = (torch.arange(7)[None] < torch.tensor(lens)[:, None]).float()
+        el = F.binary_cross_entropy_with_logits(lin(x).squeeze(-1), y, reduction="none")
+        loss = (el * m).sum() / m.sum()
+        (loss / 2).backward()
+        g.step()
+    assert g.findings == []
+
+
 def test_mse_mean_over_padding_is_elementwise_leak():
     lin = nn.Linear(E, 2)
     seqs = [torch.randn(n, E) for n in LENS]
