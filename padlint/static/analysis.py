@@ -1210,6 +1210,31 @@ def _is_arange(node: cst.BaseExpression, ev: Evaluator) -> bool:
     return value is not None and value.kind == V.TENSOR and bool(value.arange)
 
 
+def _point_at(value: Val | None, synthetic: cst.CSTNode, real: cst.CSTNode) -> Val | None:
+    """Facts that name a node built only to evaluate an in-place form (`x.masked_fill_(...)`,
+    `x *= m`) name the statement the user wrote instead, so that findings have a place."""
+    if value is None:
+        return None
+    moved = {k: real for k, v in value.attrs.items() if v is synthetic}
+    return value.but(**moved) if moved else value
+
+
+def _moves_every_item(node: cst.BaseExpression | None) -> bool:
+    """``tuple(t.to(device) for t in batch)``, ``list(map(lambda t: t.cuda(), batch))``,
+    ``[t.to(device) for t in batch]``: every item of a batch moved to the accelerator."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("tuple", "list") \
+            and len(node.args) == 1:
+        node = node.args[0].value
+    elt = None
+    if isinstance(node, (cst.GeneratorExp, cst.ListComp)):
+        elt = node.elt
+    elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "map" and node.args \
+            and isinstance(node.args[0].value, cst.Lambda):
+        elt = node.args[0].value.body
+    return isinstance(elt, cst.Call) and isinstance(elt.func, cst.Attribute) \
+        and elt.func.attr.value in ("cuda", "to") and _moves_to_device(elt)
+
+
 def _moves_to_cpu(call: cst.Call) -> bool:
     """``.to("cpu")``, ``.to(device="cpu")``, ``.to(torch.device("cpu"), non_blocking=True)``."""
     for arg in call.args:
@@ -1595,7 +1620,7 @@ class Walker(FastVisitor):
     def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
         synthetic = cst.BinaryOperation(left=original_node.target, operator=_aug_to_bin(original_node.operator),
                                         right=original_node.value)
-        value = self.ev(synthetic)
+        value = _point_at(self.ev(synthetic), synthetic, original_node)  # scores *= mask
         self.bind(original_node.target, value, None)
         self.ev.invalidate()
 
@@ -1704,7 +1729,8 @@ class Walker(FastVisitor):
             func = call.func
             # `out.masked_fill_(pad_mask, 0.0)` rebinds `out` as `out.masked_fill(pad_mask, 0.0)` would.
             if isinstance(func, cst.Attribute) and func.attr.value == "masked_fill_" and dotted(func.value):
-                value = self.ev(call.with_changes(func=func.with_changes(attr=cst.Name("masked_fill"))))
+                synthetic = call.with_changes(func=func.with_changes(attr=cst.Name("masked_fill")))
+                value = _point_at(self.ev(synthetic), synthetic, call)
                 if value is not None:
                     self.bind(func.value, value, None)
                 self.ev.invalidate()  # the synthetic call must leave nothing cached under its id
@@ -1724,7 +1750,8 @@ class Walker(FastVisitor):
                 items = [value.output, value.state]
             elif value is not None and value.kind == V.SHAPE:
                 items = [Val(V.DIM, of=value.of, dim=i) for i in range(len(elements))]
-            elif value is not None and value.kind == V.SEQ:
+            elif (value is not None and value.kind == V.SEQ) or _moves_every_item(value_node):
+                # [t.to(device) for t in batch], tuple(t.cuda() for t in batch), map(...)
                 items = []
                 for name in names:
                     hinted = V.val_for_name(name.rsplit(".", 1)[-1]) if name else None
@@ -1740,6 +1767,10 @@ class Walker(FastVisitor):
                     if hinted is None and batchy and n and V.looks_like_data(n) and not V.looks_like_target(n):
                         hinted = Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="batch")
                     items.append(hinted)
+            parts = None  # x, lengths = batch[0].to(device), batch[1].to(device): element by element
+            if isinstance(value_node, (cst.Tuple, cst.List)) and len(value_node.elements) == len(elements) \
+                    and not any(isinstance(e, cst.StarredElement) for e in value_node.elements):
+                parts = [e.value for e in value_node.elements]
             for index, el in enumerate(elements):
                 item = items[index] if index < len(items) else None
                 if isinstance(el, cst.StarredElement):
@@ -1747,7 +1778,7 @@ class Walker(FastVisitor):
                 if value is not None and value.kind == V.RNN_RESULT and index == 1 and isinstance(el.value, (cst.Tuple, cst.List)):
                     self.bind(el.value, Val(V.TUPLE, items=[value.state, value.state]), None)
                     continue
-                self.bind(el.value, item, None)
+                self.bind(el.value, item, parts[index] if parts is not None and item is None else None)
             return
         path = dotted(target)
         if path is None:
@@ -1756,7 +1787,11 @@ class Walker(FastVisitor):
             value = Val(V.CONST, value=literal(value_node))
         if value is None:
             hinted = V.val_for_name(path.rsplit(".", 1)[-1])
-            if hinted is not None:
+            if hinted is not None and hinted.kind == V.LENGTHS and isinstance(value_node, cst.Call) \
+                    and isinstance(value_node.func, cst.Attribute) and value_node.func.attr.value in ("cuda", "to") \
+                    and _moves_to_device(value_node):
+                value = hinted.but(on_device=True, moved=value_node)  # lens = batch[1].cuda()
+            elif hinted is not None:
                 # Only the name says so: `mask = quantizer_dropout(...)` may be any mask.
                 value = hinted.but(hint_only=True) if _opaque(value_node) else hinted
         if value is None:

@@ -31,8 +31,8 @@ class BidirectionalLastValidStep(Rule):
         if value is None:
             return
         elements = list(node.slice)
-        if len(elements) >= 3:
-            return  # a slice of the feature axis picks one direction: fine
+        if len(elements) >= 3 and any(_picks_features(el) for el in elements[2:]):
+            return  # a slice of the feature axis picks one direction: fine (`:`, `...` keep both)
         if any(_is_last_index(ctx, el) for el in elements):
             self._flag(ctx, node, value)
 
@@ -50,6 +50,13 @@ class BidirectionalLastValidStep(Rule):
     def _flag(self, ctx: Context, node: cst.CSTNode, value: V.Val) -> None:
         self.report(ctx, node, f"the output of bidirectional `{value.rnn.get('cls', 'RNN')}` at `lengths - 1` is "
                                "used as the summary: its backward half has seen only that one step")
+
+
+def _picks_features(element: cst.SubscriptElement) -> bool:
+    sl = element.slice
+    if isinstance(sl, cst.Slice):
+        return sl.lower is not None or sl.upper is not None or sl.step is not None
+    return not (isinstance(sl, cst.Index) and isinstance(sl.value, cst.Ellipsis))
 
 
 def _is_last_index(ctx: Context, element: cst.SubscriptElement) -> bool:

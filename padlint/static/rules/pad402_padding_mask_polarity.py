@@ -64,6 +64,8 @@ class PaddingMaskPolarity(Rule):
 
 def _explicit(node: cst.BaseExpression, ctx: Context) -> bool:
     """Only a mask built in view (a comparison), not one known by its name alone."""
+    while isinstance(node, cst.Subscript):  # is_pad[:, None, None, :]
+        node = node.value
     return isinstance(node, (cst.Comparison, cst.Call, cst.UnaryOperation)) or isinstance(node, cst.Name)
 
 
