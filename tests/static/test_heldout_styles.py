@@ -1,0 +1,293 @@
+"""Styles that an independent held-out review (2026-11-26) found padlint getting wrong, cut
+down: each correct snippet must be silent and its buggy twin must draw the code."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from padlint.static.engine import Settings, check_text
+from padlint.static.registry import resolve_selection
+
+DEFAULT = Settings(frozenset(resolve_selection(None)))
+WHOLE_FILE = Settings(DEFAULT.select, prefilter=False)
+
+
+def codes(source: str, settings: Settings = DEFAULT) -> list[str]:
+    report = check_text(textwrap.dedent(source), "snippet.py", settings)
+    assert not report.errors, report.errors
+    return sorted(f.code for f in report.findings)
+
+
+# (name, correct code, buggy twin, the codes the twin must draw)
+CASES = [
+    ("lengths-back-on-cpu", """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        def encode(rnn, feats, feat_lens):
+            feat_lens = feat_lens.to(feats.device)
+            mask = torch.arange(feats.size(1), device=feats.device)[None, :] < feat_lens[:, None]
+            a = pack_padded_sequence(feats, feat_lens.to("cpu"), batch_first=True, enforce_sorted=False)
+            b = pack_padded_sequence(feats, feat_lens.tolist(), batch_first=True, enforce_sorted=False)
+            return rnn(a), rnn(b), mask
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        def encode(rnn, feats, feat_lens):
+            feat_lens = feat_lens.to(feats.device)
+            mask = torch.arange(feats.size(1), device=feats.device)[None, :] < feat_lens[:, None]
+            a = pack_padded_sequence(feats, feat_lens, batch_first=True, enforce_sorted=False)
+            return rnn(a), mask
+        """, ["PAD102"]),
+    ("lengths-moved-from-a-batch-item", """
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        def step(rnn, data, device):
+            feats, lens = data[0].to(device), data[1]
+            return rnn(pack_padded_sequence(feats, lens, batch_first=True, enforce_sorted=False))
+        """, """
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        def step(rnn, data, device):
+            feats, lens = data[0].to(device), data[1].to(device)
+            return rnn(pack_padded_sequence(feats, lens, batch_first=True, enforce_sorted=False))
+
+        def step2(rnn, batch, device):
+            tokens, lengths = tuple(t.to(device) for t in batch)
+            return rnn(pack_padded_sequence(tokens, lengths, batch_first=True, enforce_sorted=False))
+        """, ["PAD102", "PAD102"]),
+    ("one-step-decoder-input-in-a-variable", """
+        import torch
+        import torch.nn.functional as F
+
+        def decode_step(self, prev_token, hidden, enc_out, src_mask):
+            emb = self.embed(prev_token)
+            scores = torch.bmm(enc_out, hidden[-1].unsqueeze(2)).squeeze(2)
+            ctx = torch.bmm(F.softmax(scores.masked_fill(~src_mask, float("-inf")), 1).unsqueeze(1), enc_out)
+            rnn_in = torch.cat([emb, ctx.squeeze(1)], dim=-1).unsqueeze(0)
+            output, hidden = self.gru(rnn_in, hidden)
+            return F.log_softmax(self.out(output[-1]), dim=-1), hidden
+        """, """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.gru = nn.GRU(8, 16)
+                self.out = nn.Linear(16, 4)
+
+            def forward(self, seqs):
+                x = pad_sequence(seqs)
+                output, hidden = self.gru(x)
+                return self.out(output[-1])
+        """, ["PAD202"]),
+    ("lengths-filled-with-the-padded-length", """
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        def encode(rnn, x, lengths):
+            return rnn(pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False))
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        def a(rnn, x):
+            B, T, _ = x.shape
+            return rnn(pack_padded_sequence(x, x.new_full((B,), T).cpu(), batch_first=True))
+
+        def b(rnn, x):
+            lengths = torch.tensor(x.size(1)).repeat(x.size(0))
+            return rnn(pack_padded_sequence(x, lengths, batch_first=True))
+        """, ["PAD101", "PAD101"]),
+    ("block-diagonal-mask-over-packed-documents", """
+        import torch
+
+        def block_mask(seq_lens, total_len, device):
+            attn_mask = torch.zeros(total_len, total_len, dtype=torch.bool, device=device)
+            start = 0
+            for n in seq_lens:
+                attn_mask[start : start + n, start : start + n] = True
+                start += n
+            return attn_mask
+        """, """
+        import torch
+
+        def loss_mask_for(token_lists):
+            lens = [len(t) for t in token_lists]
+            loss_mask = torch.zeros(len(lens), max(lens))
+            for b, (toks, n) in enumerate(zip(token_lists, lens)):
+                loss_mask[b, :n] = 1.0
+            return loss_mask
+        """, ["PAD501"]),
+    ("mask-polarity-from-ne-and-non-pad-names", """
+        import torch.nn as nn
+
+        class Encoder(nn.Module):
+            def __init__(self, pad_token):
+                super().__init__()
+                self.pad_token = pad_token
+                self.embed = nn.Embedding(30, 16)
+                self.attn = nn.MultiheadAttention(16, 2, batch_first=True)
+
+            def forward(self, residues):
+                non_pad_mask = residues.ne(self.pad_token)
+                x = self.embed(residues)
+                h, _ = self.attn(x, x, x, key_padding_mask=non_pad_mask.logical_not())
+                return h
+        """, """
+        import torch.nn as nn
+
+        class Encoder(nn.Module):
+            def __init__(self, pad_token_id):
+                super().__init__()
+                self.pad_token_id = pad_token_id
+                self.embed = nn.Embedding(30, 16)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, batch_first=True), 1)
+
+            def forward(self, input_ids):
+                real_tokens = input_ids.ne(self.pad_token_id)
+                return self.encoder(self.embed(input_ids), src_key_padding_mask=real_tokens)
+        """, ["PAD402"]),
+    ("sdpa-mask-indexed-with-none", """
+        import torch.nn.functional as F
+
+        def attend(q, k, v, token_ids, pad_id):
+            keep = token_ids != pad_id
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=keep[:, None, None, :])
+        """, """
+        import torch.nn.functional as F
+
+        def attend(q, k, v, token_ids, pad_id):
+            is_pad = token_ids == pad_id
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=is_pad[:, None, None, :])
+        """, ["PAD402"]),
+    ("in-place-weak-fills-before-softmax", """
+        import torch
+        import torch.nn.functional as F
+
+        def pool(u, context, word_ids, pad_idx):
+            logits = torch.matmul(u, context)
+            logits.masked_fill_(word_ids == pad_idx, float("-inf"))
+            return F.softmax(logits, dim=1)
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def pool(u, context, word_ids, pad_idx):
+            logits = torch.matmul(u, context)
+            logits.masked_fill_(word_ids == pad_idx, 0)
+            return F.softmax(logits, dim=1)
+
+        def gate(q, k, neighbor_mask):
+            logits = torch.matmul(q, k.transpose(-1, -2))
+            logits *= neighbor_mask
+            return torch.softmax(logits, dim=-1)
+        """, ["PAD403", "PAD403"]),
+    ("bidirectional-read-with-a-full-feature-slice", """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.GRU(8, 16, batch_first=True, bidirectional=True)
+
+            def forward(self, x, lengths):
+                out, _ = self.rnn(pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False))
+                out, _ = pad_packed_sequence(out, batch_first=True)
+                return out[torch.arange(out.size(0)), lengths - 1, :16]
+        """, """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.GRU(8, 16, batch_first=True, bidirectional=True)
+
+            def forward(self, x, lengths):
+                out, _ = self.rnn(pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False))
+                out, _ = pad_packed_sequence(out, batch_first=True)
+                return out[torch.arange(out.size(0)), lengths - 1, :]
+        """, ["PAD203"]),
+    ("nanmean-over-nan-padding", """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        def stats(seqs):
+            x = pad_sequence(seqs, batch_first=True, padding_value=float("nan"))
+            return torch.nanmean(x, dim=1)
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        def stats(seqs):
+            x = pad_sequence(seqs, batch_first=True, padding_value=0.0)
+            return torch.mean(x, dim=1)
+        """, ["PAD301"]),
+    ("elementwise-loss-with-an-unused-lengths-parameter", """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Predictor(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv1d(8, 8, 3, padding=1)
+
+        def duration_loss(log_dur_pred, dur_target, phone_lengths):
+            mask = torch.arange(dur_target.size(1))[None] < phone_lengths[:, None]
+            return F.smooth_l1_loss(log_dur_pred[mask], dur_target.float().log1p()[mask])
+        """, """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Predictor(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv1d(8, 8, 3, padding=1)
+
+        def duration_loss(log_dur_pred, dur_target, phone_lengths):
+            return F.smooth_l1_loss(log_dur_pred, dur_target.float().log1p())
+        """, ["PAD304"]),
+    ("time-major-rnn-fed-a-batch-first-pad-sequence", """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(8, 16, num_layers=2)
+
+            def forward(self, utterances):
+                x = pad_sequence(utterances)
+                out, _ = self.lstm(x)
+                return out
+        """, """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(8, 16, num_layers=2)
+
+            def forward(self, utterances):
+                x = pad_sequence(utterances, batch_first=True, padding_value=0.0)
+                out, _ = self.lstm(x)
+                return out
+        """, ["PAD104"]),
+]
+
+
+@pytest.mark.parametrize("name,good,bad,expected", CASES, ids=[c[0] for c in CASES])
+def test_correct_style_is_silent_and_its_buggy_twin_is_reported(name, good, bad, expected):
+    assert codes(good) == []
+    assert codes(bad) == expected
+    # the fast path (prefilter, left-out definitions) finds what the whole-file analysis finds
+    assert codes(bad, WHOLE_FILE) == expected
