@@ -496,7 +496,7 @@ class Evaluator:
                     return side.but(mask_mult=None)
                 if isinstance(op, cst.Multiply) and other is None and is_padded(side):
                     other_node = node.right if side is left else node.left
-                    if not is_literal(other_node):
+                    if not is_literal(other_node) and not _python_scalar(other_node, self):
                         # times something unknown (attention weights, a mask we cannot see):
                         # a sum of it over time is a weighted sum, not a count of padding.
                         return side.but(weighted=True)
@@ -868,6 +868,8 @@ class Evaluator:
             return None
         if cls in ATTENTION_CLASSES:
             data = self(arg_value(node, None, 0))
+            if data is not None and data.kind == V.TENSOR:
+                data = data.but(zero_pads=False, masked=False)  # attention writes into the padded rows too
             if cls == "torch.nn.MultiheadAttention":
                 return Val(V.TUPLE, items=[data, None]) if data is not None else None
             return data
@@ -878,9 +880,14 @@ class Evaluator:
         if cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
             data = self(arg_value(node, None, 0))
             return data.but(softmaxed=True) if data is not None and data.kind == V.TENSOR else None
-        # Linear, Dropout, LayerNorm ...: position-wise
+        # Linear, Dropout, LayerNorm ...: position-wise; zeros at the pads survive only the
+        # modules that map 0 to 0 (a bias or a normalisation makes them non-zero)
         data = self(arg_value(node, None, 0))
-        return data if is_padded(data) else None
+        if not is_padded(data):
+            return None
+        if data.zero_pads and cls not in _ZERO_KEEPING_MODULES:
+            data = data.but(zero_pads=False)
+        return data
 
     def _shape_fill(self, size: cst.BaseExpression | None, fill: cst.BaseExpression | None) -> bool:
         """A 1-D size (``B``, ``(B,)``, ``[B]``) filled with the padded length: lengths from the shape."""
@@ -1208,6 +1215,29 @@ def _is_arange(node: cst.BaseExpression, ev: Evaluator) -> bool:
         return qual == "torch.arange" or (isinstance(node.func, cst.Name) and node.func.value in ("range", "arange"))
     value = ev(node)
     return value is not None and value.kind == V.TENSOR and bool(value.arange)
+
+
+_ZERO_KEEPING_MODULES = {f"torch.nn.{name}" for name in (
+    "Dropout", "Dropout1d", "Dropout2d", "Identity", "ReLU", "ReLU6", "LeakyReLU", "GELU", "Tanh", "SiLU", "ELU",
+    "Hardtanh", "Softsign", "Tanhshrink", "Mish")}
+
+
+def _python_scalar(node: cst.BaseExpression, ev: Evaluator) -> bool:
+    """``math.sqrt(d)``, ``self.d_model ** 0.5``, ``x.size(-1) ** -0.5``, ``2.0 / d``: a number,
+    not a tensor of weights (a product with it keeps a sum over time a plain sum)."""
+    if is_literal(node):
+        return True
+    if isinstance(node, cst.Call):
+        return (ev.qualname(node.func) or "").startswith("math.")
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Power, cst.Divide, cst.Multiply)):
+        sides = (node.left, node.right)
+        value = [ev(side) for side in sides]
+        return all(is_literal(side) or _python_scalar(side, ev) or (v is not None and v.kind in (V.DIM, V.CONST))
+                   or (isinstance(side, cst.Attribute) and v is None and isinstance(side.value, cst.Name)
+                       and side.value.value == "self" and not _score_name(side))
+                   for side, v in zip(sides, value)) and any(is_literal(side) or _python_scalar(side, ev)
+                                                             for side in sides)
+    return False
 
 
 def _point_at(value: Val | None, synthetic: cst.CSTNode, real: cst.CSTNode) -> Val | None:
@@ -1592,12 +1622,33 @@ class Walker(FastVisitor):
     def leave_Assign(self, original_node: cst.Assign) -> None:
         value = self.ev(original_node.value)
         self.emit("on_assign", original_node, value)
+        if value is not None and value.kind == V.MASK:
+            self._compared_with_pad(original_node.value)
         for target in original_node.targets:
             if isinstance(target.target, cst.Subscript):
                 self._assign_item(target.target, original_node.value)
             else:
                 self.bind(target.target, value, original_node.value)
         self.ev.invalidate()
+
+    def _compared_with_pad(self, node: cst.BaseExpression) -> None:
+        """``pad_mask = tokens == pad_idx`` / ``tokens.eq(self.pad_idx)``: a batch compared with
+        the padding value is a padded batch, whatever its name (the mask says where)."""
+        tensor = other = None
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1 \
+                and isinstance(node.comparisons[0].operator, (cst.Equal, cst.NotEqual)):
+            tensor, other = node.left, node.comparisons[0].comparator
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                and node.func.attr.value in ("eq", "ne") and len(node.args) == 1:
+            tensor, other = node.func.value, node.args[0].value
+        path = dotted(tensor) if tensor is not None else None
+        if path is None or self.ev(tensor) is not None:
+            return
+        pv = dotted(other)
+        if pv is None or not V.looks_like_pad_value(pv):
+            return
+        self.scope.env[path] = Val(V.TENSOR, padded=True, strong=True, batch_first=None, origin="compared",
+                                   pad=code_of(other))
 
     def _assign_item(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
         """``labels[labels == PAD] = -100``: the padded positions now hold another value."""
