@@ -820,6 +820,15 @@ class Evaluator:
         ):
             data = self(arg_value(node, "input", 0))
             return data if is_padded(data) else None
+        if qual == "torch.nn.ModuleList" and node.args:
+            # nn.ModuleList([nn.TransformerEncoderLayer(...) for _ in range(n)]), iterated in forward
+            items = node.args[0].value
+            elts = [items.elt] if isinstance(items, cst.ListComp) else (
+                [el.value for el in items.elements] if isinstance(items, cst.List) else [])
+            modules = [self(e) for e in elts]
+            if modules and all(m is not None and m.kind == V.MODULE and m.cls == modules[0].cls for m in modules):
+                return Val(V.SEQ, item=modules[0])
+            return None
         return _MISSING
 
     def _module_val(self, node: cst.Call, qual: str) -> Val:
@@ -1551,7 +1560,8 @@ class Walker(FastVisitor):
                 result = self.ev(value)
                 if result is not None and result.kind in (V.MODULE, V.FUNC, V.INSTANCE, V.CONST) or (
                     result is not None and result.kind == V.TENSOR and result.padded is False
-                ):
+                ) or (result is not None and result.kind == V.SEQ and result.item is not None
+                      and result.item.kind == V.MODULE):  # self.layers = nn.ModuleList([...])
                     scope.env.setdefault(target, result)
                 elif result is None and target not in scope.env:
                     if is_literal(value):

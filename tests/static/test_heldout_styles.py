@@ -282,6 +282,66 @@ CASES = [
                 out, _ = self.lstm(x)
                 return out
         """, ["PAD104"]),
+    ("layers-in-a-module-list", """
+        import torch
+        import torch.nn as nn
+
+        class Encoder(nn.Module):
+            def __init__(self, d, n):
+                super().__init__()
+                self.layers = nn.ModuleList([nn.TransformerEncoderLayer(d, 4, batch_first=True) for _ in range(n)])
+
+            def forward(self, x, lengths):
+                pad = torch.arange(x.size(1))[None] >= lengths[:, None]
+                for layer in self.layers:
+                    x = layer(x, src_key_padding_mask=pad)
+                return x
+        """, """
+        import torch.nn as nn
+
+        class Encoder(nn.Module):
+            def __init__(self, d, n):
+                super().__init__()
+                self.layers = nn.ModuleList([nn.TransformerEncoderLayer(d, 4, batch_first=True) for _ in range(n)])
+
+            def forward(self, x, lengths):
+                for layer in self.layers:
+                    x = layer(x)
+                return x
+        """, ["PAD401"]),
+    ("pooling-after-a-transformer-encoder", """
+        import math
+        import torch.nn as nn
+
+        class Classifier(nn.Module):
+            def __init__(self, vocab, pad_idx=0):
+                super().__init__()
+                self.pad_idx = pad_idx
+                self.emb = nn.Embedding(vocab, 64, padding_idx=pad_idx)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(64, 4, batch_first=True), 2)
+
+            def forward(self, tokens):
+                pad_mask = tokens.eq(self.pad_idx)
+                h = self.encoder(self.emb(tokens) * math.sqrt(64), src_key_padding_mask=pad_mask)
+                keep = (~pad_mask).unsqueeze(-1).float()
+                return (h * keep).sum(dim=1) / keep.sum(dim=1).clamp(min=1)
+        """, """
+        import math
+        import torch.nn as nn
+
+        class Classifier(nn.Module):
+            def __init__(self, vocab, pad_idx=0):
+                super().__init__()
+                self.pad_idx = pad_idx
+                self.emb = nn.Embedding(vocab, 64, padding_idx=pad_idx)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(64, 4, batch_first=True), 2)
+
+            def forward(self, tokens):
+                pad_mask = tokens.eq(self.pad_idx)
+                h = self.encoder(self.emb(tokens) * math.sqrt(64), src_key_padding_mask=pad_mask)
+                lengths = (~pad_mask).sum(1, keepdim=True).clamp(min=1)
+                return h.sum(dim=1) / lengths
+        """, ["PAD301"]),
 ]
 
 
