@@ -307,6 +307,12 @@ class Evaluator:
                     if isinstance(key, str):
                         items[key] = self(element.value)
             return Val(V.DICT, items=items)
+        if isinstance(node, cst.DictComp):
+            v = node.value  # {k: v.to(device) for k, v in batch.items()}: every item moved
+            if isinstance(v, cst.Call) and isinstance(v.func, cst.Attribute) and v.func.attr.value in ("cuda", "to") \
+                    and _moves_to_device(v):
+                return Val(V.DICT, items={}, on_device=True)
+            return None
         if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
             return self._eval_comprehension(node)
         if isinstance(node, cst.IfExp):
@@ -383,7 +389,12 @@ class Evaluator:
                     return V.val_for_name(name)
             return None
         if base.kind == V.DICT and len(elements) == 1 and isinstance(key, cst.SimpleString):
-            return (base.items or {}).get(literal(key))
+            found = (base.items or {}).get(literal(key))
+            if found is None and base.on_device and isinstance(literal(key), str):
+                hinted = V.val_for_name(literal(key))
+                if hinted is not None and hinted.kind == V.LENGTHS:
+                    return hinted.but(on_device=True, moved=node)
+            return found
         if base.kind == V.TOKENIZED and isinstance(key, cst.SimpleString):
             name = literal(key)
             if name == "attention_mask":
@@ -766,8 +777,13 @@ class Evaluator:
             return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring)
         if qual == "torch.utils.data.DataLoader":
             collate = self(arg_value(node, "collate_fn", 4))
-            if collate is not None and collate.kind == V.FUNC and collate.local is not None:
-                returned = self.file.returned(id(collate.local))
+            local = None
+            if collate is not None and collate.kind == V.FUNC:
+                local = collate.local
+            elif collate is not None and collate.kind == V.INSTANCE:
+                local = _method(collate.cls, "__call__")  # collate_fn=TTSCollate()
+            if local is not None:
+                returned = self.file.returned(id(local))
                 if returned is not None:
                     return Val(V.SEQ, item=returned)
             return None
@@ -797,6 +813,11 @@ class Evaluator:
                 for item in inner.items or ():
                     if is_padded(item):
                         return item if qual == "torch.cat" else item.but(batch_first=None)
+            if inner is not None and inner.kind == V.SEQ and qual == "torch.stack" and is_padded(inner.item) \
+                    and inner.item.origin == "F.pad":
+                # torch.stack([F.pad(x, (0, T - len(x))) for x in xs]): a padded batch (F.pad pads
+                # the last axis, so where time is depends on the items' rank: left unknown)
+                return inner.item.but(batch_first=None)
             return None
         if qual == "torch.nn.functional.pad":
             data = self(arg_value(node, "input", 0))

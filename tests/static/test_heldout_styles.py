@@ -342,6 +342,85 @@ CASES = [
                 lengths = (~pad_mask).sum(1, keepdim=True).clamp(min=1)
                 return h.sum(dim=1) / lengths
         """, ["PAD301"]),
+    ("lengths-moved-in-a-dict-comprehension", """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        class Scorer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(100, 16, padding_idx=0)
+                self.lstm = nn.LSTM(16, 16, batch_first=True)
+
+            def forward(self, input_ids, lengths):
+                packed = pack_padded_sequence(self.embed(input_ids), lengths.cpu(), batch_first=True,
+                                              enforce_sorted=False)
+                return self.lstm(packed)[1][0][-1]
+
+        def main(loader, device):
+            model = Scorer().to(device)
+            for batch in loader:
+                batch = {k: v.to(device) for k, v in batch.items()}
+                model(batch["input_ids"], batch["lengths"]).sum().backward()
+        """, """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        class Scorer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(100, 16, padding_idx=0)
+                self.lstm = nn.LSTM(16, 16, batch_first=True)
+
+            def forward(self, input_ids, lengths):
+                packed = pack_padded_sequence(self.embed(input_ids), lengths, batch_first=True, enforce_sorted=False)
+                return self.lstm(packed)[1][0][-1]
+
+        def main(loader, device):
+            model = Scorer().to(device)
+            for batch in loader:
+                batch = {k: v.to(device) for k, v in batch.items()}
+                model(batch["input_ids"], batch["lengths"]).sum().backward()
+        """, ["PAD102"]),
+    ("collate-written-as-a-class-and-a-stack-of-F-pad", """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+        class TTSCollate:
+            def __call__(self, batch):
+                mels = pad_sequence([b[1] for b in batch], batch_first=True)
+                lens = torch.tensor([len(b[1]) for b in batch])
+                return mels, lens
+
+        def train(model, dataset):
+            loader = DataLoader(dataset, batch_size=16, collate_fn=TTSCollate())
+            for mels, lens in loader:
+                mask = (torch.arange(mels.size(1))[None] < lens[:, None]).unsqueeze(-1)
+                loss = F.mse_loss(model(mels).masked_select(mask), mels.masked_select(mask))
+                loss.backward()
+        """, """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+        class TTSCollate:
+            def __call__(self, batch):
+                mels = pad_sequence([b[1] for b in batch], batch_first=True)
+                return mels
+
+        def train(model, dataset):
+            loader = DataLoader(dataset, batch_size=16, collate_fn=TTSCollate())
+            for mels in loader:
+                loss = F.mse_loss(model(mels), mels)
+                loss.backward()
+
+        def pitch_loss(f0_pred, items, max_frames):
+            f0 = torch.stack([F.pad(it, (0, max_frames - it.size(-1))) for it in items])
+            return F.l1_loss(f0_pred, f0)
+        """, ["PAD304", "PAD304"]),
 ]
 
 

@@ -57,6 +57,9 @@ class AttentionWithoutPaddingMask(Rule):
         if not V.is_padded(data):
             return
         cls = callee.cls.rsplit(".", 1)[1]
-        wanted = "key_padding_mask" if cls == "MultiheadAttention" else "src_key_padding_mask"
+        wanted = {"MultiheadAttention": "key_padding_mask",
+                  "TransformerDecoder": "tgt_key_padding_mask`/`memory_key_padding_mask",
+                  "TransformerDecoderLayer": "tgt_key_padding_mask`/`memory_key_padding_mask",
+                  "Transformer": "src_key_padding_mask`/`tgt_key_padding_mask"}.get(cls, "src_key_padding_mask")
         self.report(ctx, node, f"`{cls}` runs on a padded batch without `{wanted}` (or any mask): "
                                "real tokens attend to padding")

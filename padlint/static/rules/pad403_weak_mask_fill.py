@@ -34,7 +34,8 @@ class WeakMaskFill(Rule):
         if data is None or data.kind != V.TENSOR or (data.weak_fill is None and data.mask_mult is None):
             return
         fill = data.weak_fill or data.mask_mult
-        if isinstance(fill, cst.Call):
+        if isinstance(fill, cst.Call) and isinstance(fill.func, cst.Attribute) \
+                and fill.func.attr.value in ("masked_fill", "masked_fill_"):
             value = get_arg(fill, "value", 1)
             fix = None
             if value is not None and isinstance(fill.func, cst.Attribute):
