@@ -421,6 +421,21 @@ CASES = [
             f0 = torch.stack([F.pad(it, (0, max_frames - it.size(-1))) for it in items])
             return F.l1_loss(f0_pred, f0)
         """, ["PAD304", "PAD304"]),
+    ("one-sample-relative-length", """
+        def unpad_batch(feats, wav_lens):
+            out = []
+            for i in range(feats.size(0)):
+                n = int(round(float(wav_lens[i]) * feats.size(1)))
+                out.append(feats[i, :n])
+            return out
+        """, """
+        def unpad_batch(feats, wav_lens):
+            out = []
+            for i in range(feats.size(0)):
+                n = int(wav_lens[i] * feats.size(1))
+                out.append(feats[i, :n])
+            return out
+        """, ["PAD107"]),
 ]
 
 

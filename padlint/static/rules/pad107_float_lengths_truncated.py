@@ -52,6 +52,9 @@ class FloatLengthsTruncated(Rule):
             product = node.args[0].value
         if product is None:
             return
+        while isinstance(product, cst.Call) and isinstance(product.func, cst.Attribute) \
+                and product.func.attr.value == "item" and not product.args:
+            product = product.func.value  # int((wav_lens[i] * T).item())
         if not isinstance(product, cst.BinaryOperation) or not isinstance(product.operator, cst.Multiply):
             return
         sides = (product.left, product.right)
@@ -64,6 +67,8 @@ class FloatLengthsTruncated(Rule):
 
 
 def _is_relative_lengths(node: cst.BaseExpression, ctx: Context) -> bool:
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        node = node.value  # wav_lens[i]: one sample's relative length
     path = dotted(node)
     if path is None:
         return False
