@@ -442,8 +442,8 @@ class Evaluator:
             if isinstance(sl, cst.Index):
                 value = sl.value
                 sub = self(value)
-                if sub is not None and sub.kind == V.MASK:
-                    return None  # boolean indexing keeps real positions only
+                if sub is not None and sub.kind == V.MASK or isinstance(value, cst.Comparison):
+                    return None  # boolean indexing (x[mask], x[flags == 1]) keeps the selected positions only
                 if isinstance(value, cst.Name) and value.value == "None":
                     continue
                 if isinstance(value, cst.Ellipsis):
@@ -824,6 +824,12 @@ class Evaluator:
             value = arg_value(node, "value", 3)
             if data is not None and data.kind == V.MASK:
                 return data
+            amounts = arg_value(node, "pad", 1)
+            if isinstance(amounts, (cst.Tuple, cst.List)) and all(
+                    is_literal(el.value) for el in amounts.elements if not isinstance(el, cst.StarredElement)):
+                # F.pad(x, (1, 0)): a fixed border or a one-step shift, the same for every sample,
+                # not a batch padded to its longest member
+                return data if is_padded(data) else None
             return Val(V.TENSOR, padded=True, strong=True, origin="F.pad", batch_first=None,
                        pad=code_of(value) if value is not None else "0", zero_pads=value is None or literal(value) == 0)
         if qual in ("torch.where",):

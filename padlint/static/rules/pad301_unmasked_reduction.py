@@ -53,7 +53,9 @@ class UnmaskedReduction(Rule):
         if dim_node is None:
             if any(a.keyword is not None and a.keyword.value == "axis" for a in node.args):
                 return
-            if op == "mean" and (data.loss_none or data.strong):
+            # (a whole model's output averaged to one number is a smoke test or a dummy loss, and
+            # the model may mask its own outputs: not reported; `hidden.mean(dim=1)` is)
+            if op == "mean" and (data.loss_none or data.strong and data.origin not in ("model", "call")):
                 what = "an unreduced loss" if data.loss_none else "a padded tensor"
                 self.report(ctx, node, f"`{short_code(node)}` averages {what} over every position, padding included")
             elif op == "sum" and data.loss_none and not data.zero_pads:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, get_arg
+from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, get_arg, literal
 from padlint.static.fixes import Fix
 from padlint.static.names import short_code
 from padlint.static.rule import Rule
@@ -43,6 +43,11 @@ class PaddingMaskPolarity(Rule):
             return
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("masked_fill", "masked_fill_"):
             arg = get_arg(node, "mask", 0)
+            fill = get_arg(node, "value", 1)
+            if fill is not None and literal(fill.value) in (0, 0.0, False) and not _scores(node.func.value, ctx):
+                # a.masked_fill(~m, 0) + b.masked_fill(m, 0): choosing between two tensors, not
+                # hiding padding from an attention (zeroing real features is not a polarity sign)
+                return
             if arg is not None:
                 mask = ctx.ev(arg.value)
                 if mask is not None and mask.kind == V.MASK and mask.polarity == "keep":
@@ -60,6 +65,11 @@ class PaddingMaskPolarity(Rule):
             if mask is not None and mask.kind == V.MASK and mask.polarity == "keep":
                 self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, but `{keyword}` must be "
                                             "True at padding: the model attends only to padding", _invert(arg.value))
+
+
+def _scores(node: cst.BaseExpression, ctx: Context) -> bool:
+    value = ctx.ev(node)
+    return value is not None and value.kind == V.TENSOR and bool(value.scores)
 
 
 def _explicit(node: cst.BaseExpression, ctx: Context) -> bool:
