@@ -692,7 +692,14 @@ class Evaluator:
                         elif name == "input_ids":
                             facts.setdefault(name, Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="tokenizer", pad=value.pad))
                 if arg.star == "*":
-                    break
+                    spread = self(arg.value)  # f(*batch): a tuple of known length fills params in order
+                    if spread is None or spread.kind != V.TUPLE or spread.items is None:
+                        break
+                    for item in spread.items:
+                        if index < len(params):
+                            if _interesting(item):
+                                facts.setdefault(params[index].name.value, item)
+                            index += 1
                 continue
             if arg.keyword is not None:
                 name = arg.keyword.value
@@ -751,6 +758,9 @@ class Evaluator:
             fill = arg_value(node, "fill_value", 1)
             if qual == "torch.full" and self._shape_fill(size, fill):
                 return Val(V.LENGTHS, from_shape=True)
+            if isinstance(size, (cst.Tuple, cst.List)) and len(size.elements) == 2 \
+                    and _is_int_literal(size.elements[0].value, 1):
+                return Val(V.TENSOR, padded=False, one_step_axis=0)  # torch.full((1, B), SOS): one decoder step
             if isinstance(size, (cst.Tuple, cst.List)) and fill is not None:
                 dims = [el.value for el in size.elements]
                 fill_value = self(fill)
@@ -966,6 +976,9 @@ class Evaluator:
                     return base if is_eq else flip(base)
             elif _is_pad_value(other, None) or (_is_int_literal(other, 0) and _token_name(node.func.value)):
                 return Val(V.MASK, polarity="pad" if is_eq else "keep")
+        if method in ("view", "reshape") and len(node.args) == 2 and _is_int_literal(node.args[0].value, 1) \
+                and literal(node.args[1].value) == -1 and (base is None or (base.kind == V.TENSOR and not base.padded)):
+            return Val(V.TENSOR, padded=False, one_step_axis=0)  # target[t].view(1, -1): one decoder step
         if base is None:
             if method == "size":
                 dim = arg_value(node, "dim", 0)
@@ -1181,13 +1194,15 @@ def _interesting(value: Val | None) -> bool:
     if value is None:
         return False
     if value.kind == V.TENSOR:
-        return bool(value.padded)
+        return bool(value.padded) or value.one_step_axis is not None
     if value.kind == V.TUPLE:
         return any(_interesting(item) for item in value.items or ())
     if value.kind == V.SEQ:
         return bool(value.on_device) or _interesting(value.item)
     if value.kind == V.DICT:
         return any(_interesting(item) for item in (value.items or {}).values())
+    if value.kind == V.MODULE:  # a loss module handed to a training loop: run_epoch(model, loader, loss_fn)
+        return value.cls in CLASS_LOSSES or value.cls in ELEMENTWISE_LOSSES
     return value.kind in (V.MASK, V.LENGTHS, V.TOKENIZED, V.PACKED, V.MODEL_OUTPUT, V.INSTANCE)
 
 

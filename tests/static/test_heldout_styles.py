@@ -436,6 +436,108 @@ CASES = [
                 out.append(feats[i, :n])
             return out
         """, ["PAD107"]),
+    ("batch-spread-into-a-training-step-and-a-loss-passed-in", """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+        from torch.utils.data import DataLoader
+
+        PAD_IDX = 1
+
+        def collate(batch):
+            src = pad_sequence([b[0] for b in batch], padding_value=PAD_IDX)
+            tgt = pad_sequence([b[1] for b in batch], padding_value=PAD_IDX)
+            return src, torch.tensor([len(b[0]) for b in batch]), tgt
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(100, 16, padding_idx=PAD_IDX)
+                self.gru = nn.GRU(16, 16)
+
+            def forward(self, src, lengths):
+                return self.gru(pack_padded_sequence(self.embedding(src), lengths, enforce_sorted=False))
+
+        def train_step(src, lengths, tgt, encoder, loss_fn, device):
+            out, hidden = encoder(src.to(device), lengths)
+            return loss_fn(hidden[-1], tgt[0].to(device))
+
+        def main(dataset, device):
+            encoder = Encoder().to(device)
+            loss_fn = nn.CrossEntropyLoss(ignore_index=PAD_IDX)
+            for batch in DataLoader(dataset, batch_size=8, collate_fn=collate):
+                train_step(*batch, encoder, loss_fn, device).backward()
+        """, """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+        from torch.utils.data import DataLoader
+
+        PAD_IDX = 1
+
+        def collate(batch):
+            src = pad_sequence([b[0] for b in batch], padding_value=PAD_IDX)
+            tgt = pad_sequence([b[1] for b in batch], padding_value=PAD_IDX)
+            return src, torch.tensor([len(b[0]) for b in batch]), tgt
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(100, 16, padding_idx=PAD_IDX)
+                self.gru = nn.GRU(16, 16)
+
+            def forward(self, src, lengths):
+                return self.gru(pack_padded_sequence(self.embedding(src), lengths, enforce_sorted=False))
+
+        def train_step(src, lengths, tgt, encoder, loss_fn, device):
+            out, hidden = encoder(src.to(device), lengths.to(device))
+            return out
+
+        def run_epoch(logits, tgt, loss_fn):
+            return loss_fn(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1))
+
+        def main(dataset, device, model):
+            encoder = Encoder().to(device)
+            loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
+            for batch in DataLoader(dataset, batch_size=8, collate_fn=collate):
+                train_step(*batch, encoder, loss_fn, device)
+                src, lengths, tgt = batch
+                run_epoch(model(src), tgt, loss_fn).backward()
+        """, ["PAD102", "PAD303"]),
+    ("one-step-decoder-fed-by-its-caller", """
+        import torch
+        import torch.nn as nn
+
+        class Decoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(100, 16)
+                self.gru = nn.GRU(16, 16)
+
+            def forward(self, input_step, last_hidden, encoder_outputs, src_mask):
+                rnn_output, hidden = self.gru(self.embedding(input_step), last_hidden)
+                return rnn_output, hidden
+
+        def decode(target, hidden, enc, src_mask, SOS):
+            decoder = Decoder()
+            decoder_input = torch.full((1, target.size(1)), SOS)
+            for t in range(target.size(0)):
+                out, hidden = decoder(decoder_input, hidden, enc, src_mask)
+                decoder_input = target[t].view(1, -1)
+            return hidden
+        """, """
+        import torch.nn as nn
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(100, 16)
+                self.gru = nn.GRU(16, 16)
+
+            def forward(self, src, src_mask):
+                rnn_output, hidden = self.gru(self.embedding(src))
+                return rnn_output, hidden
+        """, ["PAD201"]),
 ]
 
 
