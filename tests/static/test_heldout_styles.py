@@ -538,6 +538,24 @@ CASES = [
                 rnn_output, hidden = self.gru(self.embedding(src))
                 return rnn_output, hidden
         """, ["PAD201"]),
+    ("predictions-from-a-model-called-on-a-padded-batch", """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        def evaluate(model, seqs, labels):
+            x = pad_sequence(seqs, batch_first=True)
+            lengths = torch.tensor([len(s) for s in seqs])
+            logits = model(x, lengths)
+            _, pred = logits.max(1)
+            return (pred == labels).float().mean()
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        def pool(seqs):
+            x = pad_sequence(seqs, batch_first=True)
+            return x.max(1)[0]
+        """, ["PAD301"]),
 ]
 
 

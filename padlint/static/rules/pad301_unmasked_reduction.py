@@ -77,6 +77,8 @@ class UnmaskedReduction(Rule):
             return  # as for max: only where the pads are known to be there
         if op == "max" and (not data.strong or data.softmaxed or data.neg_pads or _is_abs(data_node)):
             return  # a peak over padding matters only where pads can win: not for |x|, nor unknowable pads
+        if op == "max" and data.origin in ("call", "model"):
+            return  # `logits = model(x, lengths); logits.max(1)`: a model's output may be pooled (B, C)
         if op == "sum" and data.origin in ("embedding", "call", "param", "batch") and not data.loss_none:
             # a sum over time is only wrong when the pads are not zero; unknown here
             if not data.strong:
