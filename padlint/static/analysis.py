@@ -1706,11 +1706,21 @@ class Walker(FastVisitor):
         """``labels[labels == PAD] = -100``: the padded positions now hold another value."""
         path = dotted(target.value)
         base = self.ev(target.value)
-        if path is None or not is_padded(base) or len(target.slice) != 1:
+        if path is None or len(target.slice) != 1:
+            return
+        if base is not None and base.kind != V.TENSOR:
             return
         index = target.slice[0].slice
         if isinstance(index, cst.Index):
             cond = self.ev(index.value)
+            if cond is not None and cond.kind == V.MASK and cond.polarity == "pad" and is_literal(value) \
+                    and not is_padded(base):
+                # tags[arange(T) >= lengths[:, None]] = -100: the padded positions now hold -100
+                self.scope.env[path] = Val(V.TENSOR, padded=True, strong=True, batch_first=None,
+                                           origin="canvas", pad=code_of(value), zero_pads=literal(value) == 0)
+                return
+            if not is_padded(base):
+                return
             if cond is not None and cond.kind == V.MASK and cond.polarity != "keep" and is_literal(value):
                 self.scope.env[path] = base.but(pad=code_of(value))
 

@@ -556,6 +556,29 @@ CASES = [
             x = pad_sequence(seqs, batch_first=True)
             return x.max(1)[0]
         """, ["PAD301"]),
+    ("targets-set-to-the-ignore-index-at-padded-positions", """
+        import torch
+        import torch.nn.functional as F
+
+        CHAR_PAD = 0
+
+        def step(model, chars, word_lengths, B, W):
+            tags = torch.randint(0, 4, (B, W))
+            tags[torch.arange(W)[None] >= word_lengths[:, None]] = -100
+            logits = model(chars, word_lengths)
+            return F.cross_entropy(logits.reshape(-1, 4), tags.reshape(-1))
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        CHAR_PAD = 0
+
+        def step(model, chars, word_lengths, B, W):
+            tags = torch.randint(0, 4, (B, W))
+            tags[torch.arange(W)[None] >= word_lengths[:, None]] = 0
+            logits = model(chars, word_lengths)
+            return F.cross_entropy(logits.reshape(-1, 4), tags.reshape(-1))
+        """, ["PAD303"]),
 ]
 
 
