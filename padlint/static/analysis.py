@@ -541,6 +541,12 @@ class Evaluator:
         if numerator is None or numerator.kind != V.TENSOR or not numerator.masked:
             return False
         value = self(counted) if counted is not None else self(count)
+        if (value is None or (value.kind == V.TENSOR and not value.strong)) and counted is None \
+                and isinstance(count, (cst.Name, cst.Attribute)) \
+                and _sums_over_a_dim(node.left) and not _is_max_len_name(count):
+            # (loss * mask).sum(dim=-1) / slice_len: a per-row masked sum divided by a per-row
+            # count padlint cannot see (not the padded length, not a constant): a masked mean
+            return True
         return value is not None and (value.kind == V.MASK and counted is not None or value.kind == V.LENGTHS)
 
     def _eval_compare(self, node: cst.Comparison) -> Val | None:
@@ -1388,6 +1394,19 @@ def _strip_casts(node: cst.BaseExpression, ev: Evaluator) -> cst.BaseExpression:
         else:
             break
     return node
+
+
+def _sums_over_a_dim(node: cst.BaseExpression) -> bool:
+    """``x.sum(dim=...)`` / ``x.sum(-1)`` / ``torch.sum(x, 1)``: a sum that keeps the batch axis."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+            and node.func.attr.value in _COUNT_WRAPPERS:
+        node = node.func.value
+    if not isinstance(node, cst.Call):
+        return False
+    positional = [a for a in node.args if a.keyword is None]
+    is_method = isinstance(node.func, cst.Attribute) and node.func.attr.value in ("sum", "nansum")
+    return any(a.keyword is not None and a.keyword.value == "dim" for a in node.args) or (
+        len(positional) >= (1 if is_method else 2))
 
 
 def _summed(node: cst.BaseExpression | None, ev: Evaluator) -> cst.BaseExpression | None:

@@ -579,6 +579,24 @@ CASES = [
             logits = model(chars, word_lengths)
             return F.cross_entropy(logits.reshape(-1, 4), tags.reshape(-1))
         """, ["PAD303"]),
+    ("per-row-masked-mean-with-counts-from-a-helper", """
+        def _iter_slices(mask):
+            for i in range(3):
+                slice_mask = mask[:, :, i]
+                slice_len = slice_mask.sum(dim=-1).clamp_min(1)
+                yield i, slice_mask, slice_len
+
+        def kl(criterion, student, teacher, mask):
+            loss = 0.0
+            for _, slice_mask, slice_len in _iter_slices(mask):
+                slice_loss = criterion(input=student, target=teacher).sum(dim=-1)
+                loss = loss + (slice_loss * slice_mask).sum(dim=-1) / slice_len
+            return loss.mean()
+        """, """
+        def kl(criterion, student, teacher, mask):
+            slice_loss = criterion(input=student, target=teacher).sum(dim=-1)
+            return (slice_loss * mask).mean()
+        """, ["PAD302"]),
 ]
 
 
