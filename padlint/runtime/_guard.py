@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import sys
 import threading
 import warnings
@@ -547,14 +548,6 @@ class Guard:
         with torch.no_grad(), _NO_TORCH_FUNCTION():
             g = grad.detach()
             zero = torch.zeros((), dtype=g.dtype, device=g.device)
-            if p.kind == "loss_elems":
-                pad = torch.where(p.pm, g.abs(), zero).amax()
-                real = ~p.pm
-                big = torch.tensor(float("inf"), dtype=g.dtype, device=g.device)
-                gmax = torch.where(real, g, -big).amax()
-                gmin = torch.where(real, g, big).amin()
-                p.stats.append((pad, gmin, gmax))
-                return
             m = p.m
             pos = None
             if m is not None and p.kind == "seq" and tuple(g.shape[: m.dim()]) == tuple(m.shape):
@@ -865,7 +858,7 @@ class Guard:
             return
         dims = [d % td.dim() for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
         if bool(pad.any(dim=dims).any()):  # some averaged row holds padding: that row is diluted
-            per = int(torch.tensor([td.shape[d] for d in dims]).prod())
+            per = math.prod(td.shape[d] for d in dims)
             self._emit_dilution(info.meta.get("where", "loss"), per, None, None, None, user_location(2))
 
     def _check_masked_sum_division(self, info: PadInfo, divisor: Any) -> None:
@@ -1282,7 +1275,6 @@ class Guard:
                 denom = realf.sum()
             msum = (l * realf).sum()
             n_real = float(real.expand_as(l).sum()) if kind == "elem" else float(real.sum())
-            n_all = float(l.numel())
             ref_mean = float(msum / denom) if float(denom) > 0 else float("nan")
             full_mean = float(l.float().mean())
             ref_sum = float(msum)
@@ -1292,8 +1284,7 @@ class Guard:
                 return
             st.n += 1
             p = _Probe(st.n, "loss_elems", where, loc, pad.expand_as(l) if pad.shape != l.shape else pad,
-                       meta={"ref": ref_mean, "full": full_mean, "n_real": n_real, "n_all": n_all,
-                             "zero_at_pad": zero_at_pad})
+                       meta={"ref": ref_mean, "full": full_mean, "n_real": n_real, "zero_at_pad": zero_at_pad})
             st.probes.append(p)
             st.probed.add(id(out))
             out.register_hook(self._make_hook(p))
@@ -1421,9 +1412,7 @@ class Guard:
         for p in fired:
             for rec in p.stats:
                 scalars.append(rec[0].float())
-                if p.kind == "loss_elems":
-                    scalars.extend([rec[1].float(), rec[2].float()])
-                elif len(rec) > 2 and rec[2] is not None:
+                if len(rec) > 2 and rec[2] is not None:
                     scalars.append(rec[2].float())
         vals: list = []
         if scalars:
@@ -1439,14 +1428,10 @@ class Guard:
         for p in fired:
             pad = 0.0
             const = None
-            gmin, gmax = float("inf"), float("-inf")
             for rec in p.stats:
                 v = next(it)
                 pad = v if (v != v or v > pad) else pad
-                if p.kind == "loss_elems":
-                    gmin = min(gmin, next(it))
-                    gmax = max(gmax, next(it))
-                elif len(rec) > 2 and rec[2] is not None:
+                if len(rec) > 2 and rec[2] is not None:
                     c = next(it)
                     const = c if const is None else max(const, c)
             leaked = pad != 0.0  # NaN counts as a leak
