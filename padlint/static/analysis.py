@@ -308,9 +308,7 @@ class Evaluator:
                         items[key] = self(element.value)
             return Val(V.DICT, items=items)
         if isinstance(node, cst.DictComp):
-            v = node.value  # {k: v.to(device) for k, v in batch.items()}: every item moved
-            if isinstance(v, cst.Call) and isinstance(v.func, cst.Attribute) and v.func.attr.value in ("cuda", "to") \
-                    and _moves_to_device(v):
+            if _device_move(node.value):  # {k: v.to(device) for k, v in batch.items()}: every item moved
                 return Val(V.DICT, items={}, on_device=True)
             return None
         if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
@@ -568,16 +566,13 @@ class Evaluator:
         if isinstance(op, (cst.Equal, cst.NotEqual)):
             is_eq = isinstance(op, cst.Equal)
             for a, b_node in ((left, right_node), (right, left_node)):
-                if a is not None and a.kind == V.MASK:
-                    zero = _is_int_literal(b_node, 0) or literal(b_node) is False
-                    one = _is_int_literal(b_node, 1) or literal(b_node) is True
-                    if zero:
-                        return flip(a) if is_eq else a
-                    if one:
-                        return a if is_eq else flip(a)
+                found = _mask_compared(a, b_node, is_eq)
+                if found is not None:
+                    return found
             for a, b_node in ((left, right_node), (right, left_node)):
-                if _is_pad_value(b_node, a) and (a is None or a.kind == V.TENSOR):
-                    return Val(V.MASK, polarity="pad" if is_eq else "keep")
+                found = _pad_compared(a, b_node, is_eq)
+                if found is not None:
+                    return found
         if isinstance(op, cst.GreaterThan) and _is_int_literal(right_node, 0) and (is_padded(left) or _token_name(left_node)):
             return Val(V.MASK, polarity="keep")
         if isinstance(op, (cst.Equal, cst.NotEqual)) and _is_int_literal(right_node, 0) and _token_name(left_node):
@@ -759,19 +754,16 @@ class Evaluator:
             if self._shape_fill(arg_value(node, "shape", 0), arg_value(node, "fill_value", 1)):
                 return Val(V.LENGTHS, from_shape=True)  # np.full(B, T)
             return None
-        if qual in ("torch.full", "torch.full_like"):
+        if qual == "torch.full":
             size = arg_value(node, "size", 0)
             fill = arg_value(node, "fill_value", 1)
-            if qual == "torch.full" and self._shape_fill(size, fill):
-                return Val(V.LENGTHS, from_shape=True)
+            if self._shape_fill(size, fill):
+                return Val(V.LENGTHS, from_shape=True)  # torch.full((B,), T)
             if isinstance(size, (cst.Tuple, cst.List)) and len(size.elements) == 2 \
                     and _is_int_literal(size.elements[0].value, 1):
                 return Val(V.TENSOR, padded=False, one_step_axis=0)  # torch.full((1, B), SOS): one decoder step
             if isinstance(size, (cst.Tuple, cst.List)) and fill is not None:
                 dims = [el.value for el in size.elements]
-                fill_value = self(fill)
-                if len(dims) == 1 and ((fill_value is not None and fill_value.kind == V.DIM) or _is_max_len_name(fill)):
-                    return Val(V.LENGTHS, from_shape=True)
                 if len(dims) == 2 and not is_literal(fill) or (len(dims) == 2 and _is_pad_value(fill, None)):
                     return Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="canvas",
                                pad=code_of(fill), zero_pads=literal(fill) == 0)
@@ -969,18 +961,14 @@ class Evaluator:
                 dim = self(data)
                 if (dim is not None and dim.kind == V.DIM) or _is_max_len_name(data):
                     return Val(V.LENGTHS, from_shape=True)
-        if method in ("ne", "eq") and node.args and isinstance(node.func, cst.Attribute) \
-                and (base is None or base.kind == V.MASK):
-            # ids.ne(pad_id) / mask.eq(0): the same as the operators, for a value padlint does
-            # not know yet (a parameter) or a mask
+        if method in ("ne", "eq") and node.args and isinstance(node.func, cst.Attribute):
+            # ids.ne(pad_id) / mask.eq(0): read as the operators `!=` / `==` are
             other = arg_value(node, None, 0)
             is_eq = method == "eq"
-            if base is not None:
-                if _is_int_literal(other, 0) or literal(other) is False:
-                    return flip(base) if is_eq else base
-                if _is_int_literal(other, 1) or literal(other) is True:
-                    return base if is_eq else flip(base)
-            elif _is_pad_value(other, None) or (_is_int_literal(other, 0) and _token_name(node.func.value)):
+            found = _mask_compared(base, other, is_eq) or _pad_compared(base, other, is_eq)
+            if found is not None:
+                return found
+            if (base is None or base.kind == V.TENSOR) and _is_int_literal(other, 0) and _token_name(node.func.value):
                 return Val(V.MASK, polarity="pad" if is_eq else "keep")
         if method in ("view", "reshape") and len(node.args) == 2 and _is_int_literal(node.args[0].value, 1) \
                 and literal(node.args[1].value) == -1 and (base is None or (base.kind == V.TENSOR and not base.padded)):
@@ -1057,11 +1045,6 @@ class Evaluator:
                     return Val(V.SHAPE, of=base)
                 index = literal(dim)
                 return Val(V.DIM, of=base, dim=index if isinstance(index, int) else None)
-            if method in ("ne", "eq") and node.args:
-                value = arg_value(node, None, 0)
-                if _is_pad_value(value, base) or (_is_int_literal(value, 0) and isinstance(node.func, cst.Attribute)
-                                                  and _token_name(node.func.value)):
-                    return Val(V.MASK, polarity="pad" if method == "eq" else "keep")
             if method == "gt" and _is_int_literal(arg_value(node, None, 0), 0) and base.padded:
                 return Val(V.MASK, polarity="keep")
             if method in REDUCTIONS:
@@ -1247,6 +1230,24 @@ def _is_int_literal(node: cst.BaseExpression | None, value: int) -> bool:
     return isinstance(lit, (int, float)) and not isinstance(lit, bool) and lit == value
 
 
+def _mask_compared(mask: Val | None, other: cst.BaseExpression | None, is_eq: bool) -> Val | None:
+    """``mask == 0`` / ``mask != 1`` / ``mask.eq(False)``: the mask, flipped or not."""
+    if mask is None or mask.kind != V.MASK or other is None:
+        return None
+    if _is_int_literal(other, 0) or literal(other) is False:
+        return flip(mask) if is_eq else mask
+    if _is_int_literal(other, 1) or literal(other) is True:
+        return mask if is_eq else flip(mask)
+    return None
+
+
+def _pad_compared(tensor: Val | None, other: cst.BaseExpression | None, is_eq: bool) -> Val | None:
+    """``ids == pad_id`` / ``ids.ne(self.pad_idx)``: a padding mask (``==``) or a keep-mask."""
+    if _is_pad_value(other, tensor) and (tensor is None or tensor.kind == V.TENSOR):
+        return Val(V.MASK, polarity="pad" if is_eq else "keep")
+    return None
+
+
 def _is_pad_value(node: cst.BaseExpression | None, tensor: Val | None) -> bool:
     if node is None:
         return False
@@ -1318,8 +1319,13 @@ def _moves_every_item(node: cst.BaseExpression | None) -> bool:
     elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "map" and node.args \
             and isinstance(node.args[0].value, cst.Lambda):
         elt = node.args[0].value.body
-    return isinstance(elt, cst.Call) and isinstance(elt.func, cst.Attribute) \
-        and elt.func.attr.value in ("cuda", "to") and _moves_to_device(elt)
+    return _device_move(elt)
+
+
+def _device_move(node: cst.BaseExpression | None) -> bool:
+    """``x.cuda()`` / ``x.to(device)`` (not ``x.to(torch.long)``)."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+        and node.func.attr.value in ("cuda", "to") and _moves_to_device(node)
 
 
 def _moves_to_cpu(call: cst.Call) -> bool:
@@ -1919,9 +1925,7 @@ class Walker(FastVisitor):
             value = Val(V.CONST, value=literal(value_node))
         if value is None:
             hinted = V.val_for_name(path.rsplit(".", 1)[-1])
-            if hinted is not None and hinted.kind == V.LENGTHS and isinstance(value_node, cst.Call) \
-                    and isinstance(value_node.func, cst.Attribute) and value_node.func.attr.value in ("cuda", "to") \
-                    and _moves_to_device(value_node):
+            if hinted is not None and hinted.kind == V.LENGTHS and _device_move(value_node):
                 value = hinted.but(on_device=True, moved=value_node)  # lens = batch[1].cuda()
             elif hinted is not None:
                 # Only the name says so: `mask = quantizer_dropout(...)` may be any mask.

@@ -38,7 +38,7 @@ class WeakMaskFill(Rule):
                 and fill.func.attr.value in ("masked_fill", "masked_fill_"):
             value = get_arg(fill, "value", 1)
             fix = None
-            if value is not None and isinstance(fill.func, cst.Attribute):
+            if value is not None:
                 fix = Fix("Fill with the dtype's minimum", "safe", [(value.value, _min_of(fill.func.value, ctx))])
             shown = code_of(value.value) if value is not None else "?"
             self.report(ctx, fill, f"masked scores are filled with `{shown}` before the softmax: padded "
