@@ -1,10 +1,26 @@
-"""Where the rule documents live (``rules/PADnnn-name.md`` at the top of the project)."""
+"""Where the rule documents live.
+
+In a checkout (and an editable install) they are ``rules/PADnnn-name.md`` at the top of the
+project; a built wheel carries the same files as ``padlint/_rule_docs/`` (see pyproject.toml), so a
+plain ``pip install`` -- pre-commit's environment, CI -- has them too.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
+_PACKAGE = Path(__file__).resolve().parent.parent
+_CANDIDATES = (_PACKAGE / "_rule_docs", _PACKAGE.parent / "rules")
+
+
+def _rules_dir() -> Path:
+    for folder in _CANDIDATES:
+        if folder.is_dir():
+            return folder
+    return _CANDIDATES[-1]
+
+
+RULES_DIR = _rules_dir()
 
 
 def doc_path(code: str, name: str) -> Path:

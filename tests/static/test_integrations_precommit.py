@@ -148,3 +148,15 @@ def test_pre_commit_hook_fails_on_buggy_and_passes_on_clean(user_repo: Path, hoo
             capture_output=True, text=True, check=True)
         if probe.stdout.split()[0] == "True":
             assert probe.stdout.split() == ["True", "True", "False"]
+            # A plain (non-editable) install carries the rule documents: `padlint rule` prints
+            # one, and the `url` of a JSON finding names a file that exists.
+            padlint_exe = python.parent / python.name.replace("python", "padlint")
+            doc = subprocess.run([str(padlint_exe), "rule", "PAD202"], capture_output=True, text=True)
+            assert doc.returncode == 0 and "## What it does" in doc.stdout, doc.stdout + doc.stderr
+            found = subprocess.run([str(padlint_exe), "check", "--output-format", "json", "-"],
+                                   input=BUGGY, capture_output=True, text=True)
+            import json
+            from urllib.parse import unquote, urlparse
+
+            (finding,) = [f for f in json.loads(found.stdout) if f["code"] == "PAD202"]
+            assert Path(unquote(urlparse(finding["url"]).path)).is_file(), finding["url"]

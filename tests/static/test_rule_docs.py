@@ -79,3 +79,24 @@ def test_rule_all_lists_every_code(padlint_cli):
     assert proc.returncode == 0
     for code, name, _, _ in CATALOGUE:
         assert f"{code}  {name}" in proc.stdout
+
+
+def test_the_wheel_lists_every_package_and_carries_the_documents():
+    """pyproject.toml names padlint's packages one by one (the rule documents are mapped in as
+    ``padlint._rule_docs``): a new sub-package must be added there or a built wheel lacks it."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    on_disk = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in (ROOT / "padlint").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    listed = set(config["packages"])
+    assert on_disk <= listed, f"packages missing from pyproject.toml: {sorted(on_disk - listed)}"
+    assert config["package-dir"]["padlint._rule_docs"] == "rules"
+    assert "*.md" in config["package-data"]["padlint._rule_docs"]
+    assert {doc_for(code, name).name for code, name, _, _ in CATALOGUE} <= {p.name for p in DOCS.glob("*.md")}
