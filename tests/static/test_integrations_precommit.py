@@ -136,7 +136,11 @@ def test_pre_commit_hook_fails_on_buggy_and_passes_on_clean(user_repo: Path, hoo
     assert "Passed" in output
 
     # The hook environment holds padlint and its two dependencies, not torch.
-    envs = list((CACHE / "home").glob("repo*/py_env-*"))
+    import sqlite3
+
+    with sqlite3.connect(CACHE / "home" / "db.db") as db:  # pre-commit's own map of (repo, rev) -> folder
+        (repo_dir,) = db.execute("SELECT path FROM repos WHERE ref = ?", (hook_repo[1],)).fetchone()
+    envs = list(Path(repo_dir).glob("py_env-*"))
     assert envs, "pre-commit built no python environment"
     for env_dir in envs:
         python = env_dir / "bin" / "python"
