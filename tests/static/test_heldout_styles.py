@@ -597,6 +597,21 @@ CASES = [
             slice_loss = criterion(input=student, target=teacher).sum(dim=-1)
             return (slice_loss * mask).mean()
         """, ["PAD302"]),
+    ("ocr-ctc-real-widths", """
+        import torch
+
+        def step(model, criterion, images, image_widths, targets, target_lengths):
+            log_probs = model(images).log_softmax(2)
+            input_lengths = torch.div(image_widths, 4, rounding_mode="floor")
+            return criterion(log_probs, targets, input_lengths, target_lengths)
+        """, """
+        import torch
+
+        def step(model, criterion, images, image_widths, targets, target_lengths):
+            log_probs = model(images).log_softmax(2)
+            input_lengths = torch.LongTensor([log_probs.size(0)] * images.size(0))
+            return torch.nn.functional.ctc_loss(log_probs, targets, input_lengths, target_lengths)
+        """, ["PAD305"]),
 ]
 
 

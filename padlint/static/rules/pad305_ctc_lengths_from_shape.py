@@ -36,7 +36,7 @@ class CtcLengthsFromShape(Rule):
         if not real:
             return
         self.report(ctx, node, f"CTC `input_lengths` is the padded length for every sample although "
-                               f"`{real}` holds the real lengths: padded frames are decoded as speech")
+                               f"`{real}` holds the real lengths: padded frames are aligned as if they were real input")
 
 
 def _real_lengths_in_scope(ctx: Context) -> str | None:
@@ -48,5 +48,9 @@ def _real_lengths_in_scope(ctx: Context) -> str | None:
             if name.startswith("self.") or _is_target_name(name):
                 continue
             return name
+        # Text recognition (CRNN + CTC): the real extent of each padded image is its width.
+        for name in scope.params:
+            if name.lower().endswith(("widths", "_width", "_w_lens")) and not _is_target_name(name):
+                return name
         scope = scope.parent
     return None
