@@ -10,6 +10,7 @@ sub-expression holds.  Rules never walk the tree themselves.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -353,7 +354,49 @@ class Evaluator:
             hinted = V.val_for_name(attr)
             if hinted is not None:
                 return hinted
+            if base is None and isinstance(node.value, cst.Name) and V.looks_like_data(attr) \
+                    and not V.looks_like_target(attr) and attr in self._batch_fields(node.value.value):
+                # batch.token_ids of a batch object that also carries lengths or a mask
+                return Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="batch")
         return None
+
+    def _batch_fields(self, name: str) -> frozenset[str]:
+        """The data fields of parameter ``name`` of the current function, when it is a batch
+        object that carries lengths or a mask: read as ``name.lengths`` / ``name.mask`` in the
+        function, or declared next to them in its annotated class (a dataclass, NamedTuple)."""
+        function = self.scope.node if self.scope is not None else None
+        if not isinstance(function, cst.FunctionDef):
+            return frozenset()
+        key = ("batch-fields", id(function), name)
+        known = self.file.memo.get(key)
+        if known is not None:
+            return known
+        fields: frozenset[str] = frozenset()
+        param = next((p for p in function.params.params if p.name.value == name), None)
+        annotation = param.annotation.annotation if param is not None and param.annotation is not None else None
+        cls_name = annotation.value if isinstance(annotation, cst.Name) else ""
+        # Only a batch: a decoder `state` that carries the encoder mask holds no padded fields.
+        if param is not None and (_BATCH_NAME.match(name) or _BATCH_NAME.match(cls_name)):
+            read: set[str] = set()
+            called: set[str] = set()
+            for item in iter_nodes(function.body):
+                if isinstance(item, cst.Attribute) and isinstance(item.value, cst.Name) and item.value.value == name:
+                    read.add(item.attr.value)
+                elif isinstance(item, cst.Call) and isinstance(item.func, cst.Attribute) \
+                        and isinstance(item.func.value, cst.Name) and item.func.value.value == name:
+                    called.add(item.func.attr.value)
+            declared: set[str] = set()
+            cls = self.file.classes.get(cls_name) if cls_name else None
+            if cls is not None:
+                for statement in cls.body.body:
+                    for small in getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ():
+                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                            declared.add(small.target.value)
+            names = read | declared
+            if any(V.looks_like_lengths(n) or V.looks_like_mask(n) for n in names):
+                fields = frozenset(n for n in names - called if V.looks_like_data(n))
+        self.file.memo[key] = fields
+        return fields
 
     def _eval_comprehension(self, node: cst.ListComp | cst.GeneratorExp) -> Val | None:
         elt = node.elt
@@ -573,6 +616,13 @@ class Evaluator:
                 found = _pad_compared(a, b_node, is_eq)
                 if found is not None:
                     return found
+            # (preds == targets) with padded targets: one flag per position, the padded ones
+            # included (token accuracy over the padding); not a mask of the padding itself.
+            for a, b, b_node in ((left, right, right_node), (right, left, left_node)):
+                if V.is_strongly_padded(a) and a.pad is not None and not is_literal(b_node) and (
+                        (b is not None and b.kind == V.TENSOR) or (b is None and _predictions(b_node))):
+                    return Val(V.TENSOR, padded=True, strong=True, batch_first=a.batch_first, origin="compared",
+                               zero_pads=True)
         if isinstance(op, cst.GreaterThan) and _is_int_literal(right_node, 0) and (is_padded(left) or _token_name(left_node)):
             return Val(V.MASK, polarity="keep")
         if isinstance(op, (cst.Equal, cst.NotEqual)) and _is_int_literal(right_node, 0) and _token_name(left_node):
@@ -592,7 +642,7 @@ class Evaluator:
         local = self._local_call(node, callee)
         if local is not _MISSING:
             return local
-        tokenized = _tokenizer_call(node)
+        tokenized = _tokenizer_call(node, self.file.memo.get("tokenizer-names", frozenset()))
         if tokenized is not None:
             return tokenized
         if isinstance(func, (cst.Name, cst.Attribute)) and (dotted(func) or "").rsplit(".", 1)[-1] in (
@@ -764,7 +814,9 @@ class Evaluator:
                 return Val(V.TENSOR, padded=False, one_step_axis=0)  # torch.full((1, B), SOS): one decoder step
             if isinstance(size, (cst.Tuple, cst.List)) and fill is not None:
                 dims = [el.value for el in size.elements]
-                if len(dims) == 2 and not is_literal(fill) or (len(dims) == 2 and _is_pad_value(fill, None)):
+                # torch.full((B, T), pad_id): a canvas for a padded batch. Not a score table
+                # started at minus infinity (torch.full((B, beam), -INF) in a beam search).
+                if len(dims) == 2 and (_is_pad_value(fill, None) or not is_literal(fill) and not _minus_infinity(fill)):
                     return Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="canvas",
                                pad=code_of(fill), zero_pads=literal(fill) == 0)
             return None
@@ -1113,11 +1165,34 @@ def _very_negative(node: cst.BaseExpression | None) -> bool:
     return "-inf" in text or "finfo" in text and ".min" in text
 
 
-def _tokenizer_call(node: cst.Call) -> Val | None:
-    """``tokenizer(texts, padding=True)``, ``tok.batch_encode_plus(..., padding="longest")``, ``tokenizer.pad(...)``."""
+def _minus_infinity(node: cst.BaseExpression) -> bool:
+    """``-INF``, ``-float("inf")``, ``-math.inf``, ``torch.finfo(t).min``, ``-1e9``."""
+    text = code_of(node).replace(" ", "").lower()
+    return _very_negative(node) or "inf" in text or "finfo" in text or (
+        isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus))
+
+
+def _builds_tokenizer(node: cst.BaseExpression | None) -> bool:
+    """``AutoTokenizer.from_pretrained(...)``, ``BertTokenizerFast(...)``: a (HF-style) tokenizer."""
+    if not isinstance(node, cst.Call):
+        return False
+    path = dotted(node.func) or ""
+    parts = path.split(".")
+    return any("Tokenizer" in part and part[:1].isupper() for part in parts) and (
+        parts[-1] == "from_pretrained" or "Tokenizer" in parts[-1])
+
+
+def _tokenizer_call(node: cst.Call, known: set[str] | frozenset[str] = frozenset()) -> Val | None:
+    """``tokenizer(texts, padding=True)``, ``tok.batch_encode_plus(..., padding="longest")``, ``tokenizer.pad(...)``;
+    ``known``: other names bound to a tokenizer in this file (``tok = AutoTokenizer.from_pretrained(...)``)."""
     path = dotted(node.func) or ""
     parts = path.split(".")
     owner = next((p for p in parts if "tokeniz" in p.lower()), None)
+    if owner is None:
+        for end in range(len(parts), 0, -1):
+            if ".".join(parts[:end]) in known:
+                owner = parts[end - 1]
+                break
     if owner is None:
         return None
     method = parts[-1]
@@ -1149,6 +1224,22 @@ def _opaque(node: cst.BaseExpression | None) -> bool:
         last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         return last not in _CANVASES
     return not isinstance(node, (cst.Name, cst.Attribute, cst.Subscript))
+
+
+_BATCH_NAME = re.compile(r"^(?:(?:mini_?)?batch(?:_?data)?|mb|samples?|inputs?|data|examples?|b|\w*Batch|\w*Sample|\w*Example)$",
+                         re.I)
+
+
+def _predictions(node: cst.BaseExpression) -> bool:
+    """``preds``, ``predictions``, ``logits.argmax(-1)``: what a metric compares with the targets."""
+    text = code_of(node).lower()
+    return "pred" in text or "argmax" in text or ".max(" in text
+
+
+def _subscript_base(node: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(node, cst.Subscript):
+        node = node.value
+    return node
 
 
 def _token_name(node: cst.BaseExpression) -> bool:
@@ -1697,6 +1788,9 @@ class Walker(FastVisitor):
 
     # -- bindings --------------------------------------------------------------------------
     def leave_Assign(self, original_node: cst.Assign) -> None:
+        if _builds_tokenizer(original_node.value):
+            names = self.file.memo.setdefault("tokenizer-names", set())
+            names.update(dotted(t.target) or "" for t in original_node.targets)
         value = self.ev(original_node.value)
         self.emit("on_assign", original_node, value)
         if value is not None and value.kind == V.MASK:
@@ -1707,6 +1801,38 @@ class Walker(FastVisitor):
             else:
                 self.bind(target.target, value, original_node.value)
         self.ev.invalidate()
+
+    def _filled_by_positions(self, path: str) -> bool:
+        """Whether the current function writes into ``path[...]`` by position ranges or a
+        condition (``mask[i, :l] = 1``, ``mask[i][l:] = 0``, ``mask[tokens == pad] = 0``): what
+        makes a blank canvas a padding mask."""
+        scope_node = self.scope.node if self.scope is not None else None
+        if not isinstance(scope_node, cst.FunctionDef):
+            return True  # module level: no function to read; keep the name's word
+        key = ("filled-by-positions", id(scope_node), path)
+        known = self.file.memo.get(key)
+        if known is not None:
+            return known
+        found = False
+        for item in iter_nodes(scope_node.body):
+            targets: list[cst.BaseExpression] = []
+            if isinstance(item, cst.Assign):
+                targets = [t.target for t in item.targets]
+            elif isinstance(item, (cst.AugAssign, cst.AnnAssign)):
+                targets = [item.target]
+            for target in targets:
+                node = target
+                while isinstance(node, cst.Subscript):
+                    if any(isinstance(el.slice, cst.Slice) and (el.slice.lower is not None or el.slice.upper is not None)
+                           or isinstance(el.slice, cst.Index) and isinstance(el.slice.value, cst.Comparison)
+                           for el in node.slice):
+                        if dotted(_subscript_base(node)) == path:
+                            found = True
+                    node = node.value
+            if found:
+                break
+        self.file.memo[key] = found
+        return found
 
     def _compared_with_pad(self, node: cst.BaseExpression) -> None:
         """``pad_mask = tokens == pad_idx`` / ``tokens.eq(self.pad_idx)``: a batch compared with
@@ -1928,8 +2054,12 @@ class Walker(FastVisitor):
             if hinted is not None and hinted.kind == V.LENGTHS and _device_move(value_node):
                 value = hinted.but(on_device=True, moved=value_node)  # lens = batch[1].cuda()
             elif hinted is not None:
-                # Only the name says so: `mask = quantizer_dropout(...)` may be any mask.
-                value = hinted.but(hint_only=True) if _opaque(value_node) else hinted
+                # Only the name says so: `mask = quantizer_dropout(...)` may be any mask; so may a
+                # blank canvas that is never filled by positions (`mask = torch.ones_like(sim);
+                # mask[idx, idx] = 0` hides pairs of a similarity matrix, not padding).
+                weak = _opaque(value_node) or (hinted.kind == V.MASK and isinstance(value_node, cst.Call)
+                                               and not self._filled_by_positions(path))
+                value = hinted.but(hint_only=True) if weak else hinted
         if value is None:
             self.scope.env.pop(path, None)
             if self.scope.lookup(path) is not None:

@@ -88,10 +88,13 @@ _MAX_LEN_NAME = re.compile(
 )
 _PAD_MASK_NAME = re.compile(r"(?:^|_)(?:key_)?pad(?:ding)?_?masks?$|^is_pad|^pad_positions$", re.I)
 _KEEP_MASK_NAME = re.compile(
-    r"^(?:attention_mask|attn_masks?_keep|input_mask|non_?pad_?mask|valid_?mask|token_mask"
-    r"|length_mask|seq_mask|sequence_mask|src_valid_mask|word_mask|text_mask|mel_mask|x_mask|src_mask_keep)$",
+    r"^(?:attention_mask|attn_masks?_keep|input_mask|non_?pad_?mask|valid_?mask|src_valid_mask|src_mask_keep)$",
     re.I,
 )
+# Usually True at real tokens, but not everywhere (trankit's `word_mask`, FastSpeech 2's
+# `mel_mask` are True at padding): a *guessed* polarity, which a mask's use may overrule.
+_USUALLY_KEEP_MASK_NAME = re.compile(
+    r"^(?:token_mask|length_mask|seq_mask|sequence_mask|word_mask|text_mask|mel_mask|x_mask)$", re.I)
 _TARGET_NAME = re.compile(
     r"^(?:y|ys|labels?|targets?|tags?|gold|golds|tgt_out|y_true|truth|.*_labels?|.*_targets?|.*_tags)$",
     re.I,
@@ -138,9 +141,14 @@ def mask_polarity_of_name(name: str) -> str | None:
         return "keep"
     if _PAD_MASK_NAME.search(name):
         return "pad"
-    if _KEEP_MASK_NAME.match(name):
+    if _KEEP_MASK_NAME.match(name) or _USUALLY_KEEP_MASK_NAME.match(name):
         return "keep"
     return None
+
+
+def polarity_guessed(name: str) -> bool:
+    """The polarity of this mask name is a habit, not a meaning (see _USUALLY_KEEP_MASK_NAME)."""
+    return bool(_USUALLY_KEEP_MASK_NAME.match(name)) and not _NOT_PAD.search(name)
 
 
 def looks_like_target(name: str) -> bool:
@@ -164,5 +172,5 @@ def val_for_name(name: str) -> Val | None:
     if looks_like_lengths(name):
         return Val(LENGTHS)
     if looks_like_mask(name):
-        return Val(MASK, polarity=mask_polarity_of_name(name))
+        return Val(MASK, polarity=mask_polarity_of_name(name), guessed=polarity_guessed(name) or None)
     return None

@@ -612,6 +612,228 @@ CASES = [
             input_lengths = torch.LongTensor([log_probs.size(0)] * images.size(0))
             return torch.nn.functional.ctc_loss(log_probs, targets, input_lengths, target_lengths)
         """, ["PAD305"]),
+    ("attention-over-hidden-beside-lengths", """
+        import torch
+        from torch import nn
+
+        class TurnEncoder(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.attn = nn.MultiheadAttention(dim, 4, batch_first=True)
+
+            def forward(self, hidden, lengths):
+                pad = torch.arange(hidden.size(1), device=hidden.device)[None, :] >= lengths[:, None]
+                ctx, _ = self.attn(hidden, hidden, hidden, key_padding_mask=pad)
+                return ctx
+
+            def step(self, hidden, cell):
+                ctx, _ = self.attn(hidden, hidden, hidden)
+                return ctx + cell
+        """, """
+        from torch import nn
+
+        class TurnEncoder(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.attn = nn.MultiheadAttention(dim, 4, batch_first=True)
+
+            def forward(self, hidden, lengths):
+                ctx, _ = self.attn(hidden, hidden, hidden, need_weights=False)
+                return ctx[:, 0] * lengths[:, None]
+        """, ["PAD401"]),
+    ("functional-gather-of-a-bidirectional-output", """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        rnn = torch.nn.GRU(8, 16, batch_first=True, bidirectional=True)
+
+        def summary(feats, x_lens):
+            out, _ = rnn(pack_padded_sequence(feats, x_lens.cpu(), batch_first=True, enforce_sorted=False))
+            out, _ = pad_packed_sequence(out, batch_first=True)
+            idx = (x_lens - 1).view(-1, 1, 1).expand(-1, 1, 16)
+            return torch.gather(out[..., :16], 1, idx).squeeze(1)
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        rnn = torch.nn.GRU(8, 16, batch_first=True, bidirectional=True)
+
+        def summary(feats, x_lens):
+            out, _ = rnn(pack_padded_sequence(feats, x_lens.cpu(), batch_first=True, enforce_sorted=False))
+            out, _ = pad_packed_sequence(out, batch_first=True)
+            idx = (x_lens - 1).view(-1, 1, 1).expand(-1, 1, out.size(2))
+            return torch.gather(out, 1, idx).squeeze(1)
+        """, ["PAD203"]),
+    ("pad-id-kept-as-an-attribute", """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Seq2SeqLoss(nn.Module):
+            def __init__(self, vocab, pad_idx):
+                super().__init__()
+                self.pad_idx = pad_idx
+                self.criterion = nn.NLLLoss(ignore_index=pad_idx)
+
+            def forward(self, logits, tgt):
+                logp = F.log_softmax(logits, dim=-1)
+                return self.criterion(logp.reshape(-1, logp.size(-1)), tgt.reshape(-1))
+        """, """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Seq2SeqLoss(nn.Module):
+            def __init__(self, vocab, pad_idx):
+                super().__init__()
+                self.pad_idx = pad_idx
+                self.criterion = nn.NLLLoss()
+
+            def forward(self, logits, tgt):
+                logp = F.log_softmax(logits, dim=-1)
+                return self.criterion(logp.reshape(-1, logp.size(-1)), tgt.reshape(-1))
+        """, ["PAD303"]),
+    ("tokenizer-under-another-name", """
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained("bert-base-uncased")
+        model = AutoModel.from_pretrained("bert-base-uncased")
+
+        def embed(sentences):
+            encoded = tok(sentences, padding=True, return_tensors="pt")
+            hidden = model(**encoded).last_hidden_state
+            mask = encoded["attention_mask"].unsqueeze(-1).float()
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        """, """
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained("bert-base-uncased")
+        model = AutoModel.from_pretrained("bert-base-uncased")
+
+        def embed(sentences):
+            encoded = tok(sentences, padding=True, return_tensors="pt")
+            hidden = model(**encoded).last_hidden_state
+            return torch.mean(hidden, 1)
+        """, ["PAD301"]),
+    ("dataclass-batch-carrying-lengths", """
+        from dataclasses import dataclass
+
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        @dataclass
+        class Batch:
+            token_ids: torch.Tensor
+            lengths: torch.Tensor
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(100, 16, padding_idx=0)
+                self.gru = nn.GRU(16, 16, batch_first=True)
+
+            def forward(self, batch: Batch):
+                x = pack_padded_sequence(self.embed(batch.token_ids), batch.lengths.cpu(), batch_first=True,
+                                         enforce_sorted=False)
+                _, h_n = self.gru(x)
+                return h_n[-1]
+
+            def decode(self, tokens, state):
+                # a decoder state that carries the encoder's mask is not a padded batch
+                memory, memory_mask = state.encoder_output, state.encoder_mask
+                x = self.embed(tokens)
+                hidden = state.hidden
+                for i in range(tokens.size(1)):
+                    step = torch.cat((x[:, i:i + 1, :], state.input_feed[:, None, :]), dim=2)
+                    _, hidden = self.gru(step, hidden)
+                    state.input_feed = hidden[-1]
+                return state.input_feed, memory, memory_mask
+        """, """
+        from dataclasses import dataclass
+
+        import torch
+        from torch import nn
+
+        @dataclass
+        class Batch:
+            token_ids: torch.Tensor
+            lengths: torch.Tensor
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(100, 16, padding_idx=0)
+                self.gru = nn.GRU(16, 16, batch_first=True)
+
+            def forward(self, batch: Batch):
+                _, h_n = self.gru(self.embed(batch.token_ids))
+                return h_n[-1]
+        """, ["PAD201"]),
+    ("mask-named-by-habit-used-as-a-padding-mask", """
+        import torch
+
+        def head_loss(criterion, scores, batch):
+            scores = scores.masked_fill(batch.word_mask.unsqueeze(1), -float("inf"))
+            target = batch.head_idxs.masked_fill(batch.word_mask[:, 1:], -100)
+            return criterion(scores.reshape(-1, scores.size(2)), target.view(-1))
+        """, """
+        import torch
+
+        def head_loss(criterion, scores, batch, tokens, pad_id):
+            keep = tokens != pad_id
+            scores = scores.masked_fill(keep.unsqueeze(1), -float("inf"))
+            return criterion(scores.reshape(-1, scores.size(2)), batch.heads.view(-1))
+        """, ["PAD402"]),
+    ("similarity-matrix-masks-are-not-padding", """
+        import torch
+        import torch.nn.functional as F
+
+        INF = 1e7
+
+        def regulariser(q, c):
+            probs = F.softmax(q @ c.t(), dim=1)
+            n = q.size(0) // 2
+            mask = torch.ones_like(probs)
+            idx = torch.arange(n)
+            mask[idx, idx] = 0
+            return torch.mean((probs * mask) ** 2)
+
+        def best_finished(batch_size, beam_size, decode_length):
+            finished = torch.full((batch_size, beam_size), -INF)
+            best, _ = torch.max(finished, dim=1)
+            return best / decode_length
+        """, """
+        import torch
+
+        def token_loss(loss, lengths):
+            mask = torch.zeros(loss.size(0), loss.size(1))
+            for i in range(len(lengths)):
+                mask[i][: lengths[i]] = 1
+            return (loss * mask).mean()
+        """, ["PAD302", "PAD501"]),
+    ("token-accuracy-over-padded-targets", """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        @torch.no_grad()
+        def token_accuracy(model, inputs, target_seqs):
+            targets = pad_sequence(target_seqs, batch_first=True, padding_value=-100)
+            preds = model(inputs).argmax(-1)
+            keep = targets != -100
+            a = (preds == targets)[keep].float().mean()
+            b = ((preds == targets) & keep).sum() / keep.sum()
+            return a, b, (preds == targets).sum()
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        @torch.no_grad()
+        def token_accuracy(model, inputs, target_seqs):
+            targets = pad_sequence(target_seqs, batch_first=True, padding_value=-100)
+            preds = model(inputs).argmax(-1)
+            return (preds == targets).float().mean()
+        """, ["PAD301"]),
 ]
 
 

@@ -38,12 +38,15 @@ class BidirectionalLastValidStep(Rule):
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value not in ("gather", "index_select"):
+        if ctx.qualname(func) in ("torch.gather", "torch.index_select"):  # torch.gather(out, 1, idx)
+            source, index = arg_value(node, "input", 0), arg_value(node, "index", 2)
+        elif isinstance(func, cst.Attribute) and func.attr.value in ("gather", "index_select"):
+            source, index = func.value, arg_value(node, "index", 1)  # out.gather(1, idx)
+        else:
             return
-        value = self._bidirectional_output(ctx, func.value)
+        value = None if source is None else self._bidirectional_output(ctx, source)
         if value is None:
             return
-        index = arg_value(node, "index", 1)
         if index is not None and _mentions_last_index(ctx, index):
             self._flag(ctx, node, value)
 

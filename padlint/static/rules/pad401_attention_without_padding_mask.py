@@ -51,10 +51,10 @@ class AttentionWithoutPaddingMask(Rule):
         if any(a.keyword is not None and "mask" in a.keyword.value for a in node.args):
             return
         if callee.cls == "torch.nn.MultiheadAttention":
-            data = ctx.ev(arg_value(node, "key", 1))
+            data_node = arg_value(node, "key", 1)
         else:
-            data = ctx.ev(arg_value(node, "src", 0) or arg_value(node, "tgt", 0))
-        if not V.is_padded(data):
+            data_node = arg_value(node, "src", 0) or arg_value(node, "tgt", 0)
+        if not V.is_padded(ctx.ev(data_node)) and not _state_beside_lengths(data_node, ctx):
             return
         cls = callee.cls.rsplit(".", 1)[1]
         wanted = {"MultiheadAttention": "key_padding_mask",
@@ -63,3 +63,15 @@ class AttentionWithoutPaddingMask(Rule):
                   "Transformer": "src_key_padding_mask`/`tgt_key_padding_mask"}.get(cls, "src_key_padding_mask")
         self.report(ctx, node, f"`{cls}` runs on a padded batch without `{wanted}` (or any mask): "
                                "real tokens attend to padding")
+
+
+def _state_beside_lengths(data: cst.BaseExpression | None, ctx: Context) -> bool:
+    """`hidden` / `states` are not read as padded data in general (they are often an RNN's
+    initial state), but one handed to attention, in a function that also takes the batch's
+    lengths, is the padded sequence of hidden vectors."""
+    if not isinstance(data, cst.Name) or data.value.lower() not in ("hidden", "states"):
+        return False
+    scope = ctx.scope
+    if scope is None or data.value not in scope.params:
+        return False
+    return any(V.looks_like_lengths(p) for p in scope.params) and ctx.ev(data) is None

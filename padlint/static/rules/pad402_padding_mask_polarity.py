@@ -50,7 +50,7 @@ class PaddingMaskPolarity(Rule):
                 return
             if arg is not None:
                 mask = ctx.ev(arg.value)
-                if mask is not None and mask.kind == V.MASK and mask.polarity == "keep":
+                if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed:
                     self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, so `masked_fill` "
                                                 "overwrites the real positions and keeps the padding", _invert(arg.value))
             return
@@ -62,7 +62,7 @@ class PaddingMaskPolarity(Rule):
             if arg is None:
                 continue
             mask = ctx.ev(arg.value)
-            if mask is not None and mask.kind == V.MASK and mask.polarity == "keep":
+            if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed:
                 self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, but `{keyword}` must be "
                                             "True at padding: the model attends only to padding", _invert(arg.value))
 
