@@ -1226,6 +1226,7 @@ def _opaque(node: cst.BaseExpression | None) -> bool:
     return not isinstance(node, (cst.Name, cst.Attribute, cst.Subscript))
 
 
+_STEP_METHODS = frozenset({"training_step", "validation_step", "test_step", "predict_step"})
 _BATCH_NAME = re.compile(r"^(?:(?:mini_?)?batch(?:_?data)?|mb|samples?|inputs?|data|examples?|b|\w*Batch|\w*Sample|\w*Example)$",
                          re.I)
 
@@ -1785,6 +1786,23 @@ class Walker(FastVisitor):
                 continue
             scope.env[name] = Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="param",
                                   evidence=evidence)
+        self._bind_step_batch(node, scope, names, passed)
+
+    def _bind_step_batch(self, node: cst.FunctionDef, scope: Scope, names: list[str], passed: dict[str, Val]) -> None:
+        """Lightning's ``training_step(self, batch, batch_idx)`` gets what the DataLoader built in
+        the same class (``train_dataloader``) yields: the collate function's return value."""
+        if node.name.value not in _STEP_METHODS or scope.class_scope is None or len(names) < 2:
+            return
+        batch = names[1]
+        if batch in passed or scope.env.get(batch) is not None:
+            return
+        for item in iter_nodes(scope.class_scope.node):
+            if isinstance(item, cst.Call) and self.ev.qualname(item.func) == "torch.utils.data.DataLoader" \
+                    and arg_value(item, "collate_fn", 4) is not None:
+                loader = self.ev(item)
+                if loader is not None and loader.kind == V.SEQ and loader.item is not None:
+                    scope.env[batch] = loader.item
+                    return
 
     # -- bindings --------------------------------------------------------------------------
     def leave_Assign(self, original_node: cst.Assign) -> None:

@@ -834,6 +834,47 @@ CASES = [
             preds = model(inputs).argmax(-1)
             return (preds == targets).float().mean()
         """, ["PAD301"]),
+    ("lightning-step-gets-the-collate-of-its-dataloader", """
+        import pytorch_lightning as pl
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+        O_TAG = 0
+
+        def collate(examples):
+            tags = [torch.tensor(e["tags"]) for e in examples]
+            return {"labels": pad_sequence(tags, batch_first=True, padding_value=O_TAG)}
+
+        class Tagger(pl.LightningModule):
+            def training_step(self, batch, batch_idx):
+                logits = self(batch)
+                return F.cross_entropy(logits.view(-1, 9), batch["labels"].view(-1), ignore_index=O_TAG)
+
+            def train_dataloader(self):
+                return DataLoader(self.ds, batch_size=16, shuffle=True, collate_fn=collate)
+        """, """
+        import pytorch_lightning as pl
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+        O_TAG = 0
+
+        def collate(examples):
+            tags = [torch.tensor(e["tags"]) for e in examples]
+            return {"labels": pad_sequence(tags, batch_first=True, padding_value=O_TAG)}
+
+        class Tagger(pl.LightningModule):
+            def training_step(self, batch, batch_idx):
+                logits = self(batch)
+                return F.cross_entropy(logits.view(-1, 9), batch["labels"].view(-1))
+
+            def train_dataloader(self):
+                return DataLoader(self.ds, batch_size=16, shuffle=True, collate_fn=collate)
+        """, ["PAD303"]),
 ]
 
 
