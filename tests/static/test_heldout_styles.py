@@ -664,32 +664,27 @@ CASES = [
             idx = (x_lens - 1).view(-1, 1, 1).expand(-1, 1, out.size(2))
             return torch.gather(out, 1, idx).squeeze(1)
         """, ["PAD203"]),
-    ("pad-id-kept-as-an-attribute", """
+    ("pad-id-attribute-copied-from-a-tokenizer", """
         import torch.nn as nn
-        import torch.nn.functional as F
 
-        class Seq2SeqLoss(nn.Module):
-            def __init__(self, vocab, pad_idx):
-                super().__init__()
-                self.pad_idx = pad_idx
-                self.criterion = nn.NLLLoss(ignore_index=pad_idx)
+        class Trainer:
+            def __init__(self, model, tokenizer):
+                self.model = model
+                self.pad_token_id = tokenizer.pad_token_id  # for decoder inputs; labels use -100
 
-            def forward(self, logits, tgt):
-                logp = F.log_softmax(logits, dim=-1)
-                return self.criterion(logp.reshape(-1, logp.size(-1)), tgt.reshape(-1))
+            def nll(self, logits, labels):
+                loss_fct = nn.CrossEntropyLoss()
+                return loss_fct(logits.view(-1, logits.shape[-1]), labels.view(-1))
         """, """
         import torch.nn as nn
-        import torch.nn.functional as F
 
-        class Seq2SeqLoss(nn.Module):
-            def __init__(self, vocab, pad_idx):
-                super().__init__()
-                self.pad_idx = pad_idx
-                self.criterion = nn.NLLLoss()
+        class Trainer:
+            def __init__(self, model, tokenizer):
+                self.model = model
 
-            def forward(self, logits, tgt):
-                logp = F.log_softmax(logits, dim=-1)
-                return self.criterion(logp.reshape(-1, logp.size(-1)), tgt.reshape(-1))
+            def nll(self, logits, labels, pad_token_id):
+                loss_fct = nn.CrossEntropyLoss()
+                return loss_fct(logits.view(-1, logits.shape[-1]), labels.view(-1))
         """, ["PAD303"]),
     ("tokenizer-under-another-name", """
         import torch

@@ -118,24 +118,7 @@ def _pad_id_in_scope(ctx: Context) -> str | None:
                 continue
             if value.kind == V.CONST or name.startswith("self."):
                 return name
-        if scope.kind == "class":
-            attribute = _pad_attribute(scope.node)
-            if attribute is not None:
-                return attribute
         scope = scope.parent
-    return None
-
-
-def _pad_attribute(cls: cst.CSTNode) -> str | None:
-    """``self.pad_idx = pad_idx`` in a method of the class (a value padlint cannot read)."""
-    for item in iter_nodes(cls):
-        if isinstance(item, cst.Assign):
-            for t in item.targets:
-                target = t.target
-                if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
-                        and target.value.value == "self" and V.looks_like_pad_value(target.attr.value)
-                        and "mask" not in target.attr.value and literal(item.value) != _DEFAULT_IGNORE):
-                    return f"self.{target.attr.value}"
     return None
 
 
