@@ -429,6 +429,8 @@ class Evaluator:
                 if isinstance(name, str):
                     return V.val_for_name(name)
             return None
+        if base.kind == V.LAST_INDEX:
+            return base  # (lengths - 1)[:, None, None]: new axes, the same positions
         if base.kind == V.DICT and len(elements) == 1 and isinstance(key, cst.SimpleString):
             found = (base.items or {}).get(literal(key))
             if found is None and base.on_device and isinstance(literal(key), str):

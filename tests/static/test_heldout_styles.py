@@ -686,6 +686,58 @@ CASES = [
                 loss_fct = nn.CrossEntropyLoss()
                 return loss_fct(logits.view(-1, logits.shape[-1]), labels.view(-1))
         """, ["PAD303"]),
+    ("nanmean-after-an-elementwise-method", """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        def energy(windows):
+            stacked = pad_sequence(list(windows), padding_value=float("nan"))
+            return stacked.pow(2).nanmean(dim=0), stacked.abs().nanmean(dim=0)
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        def energy(windows):
+            stacked = pad_sequence(list(windows), padding_value=float("nan"))
+            return stacked.pow(2).mean(dim=0)
+        """, ["PAD301"]),
+    ("last-index-given-new-axes-by-indexing", """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        rnn = torch.nn.LSTM(8, 16, batch_first=True)
+
+        def summary(x, seq_lens):
+            states, _ = rnn(pack_padded_sequence(x, seq_lens.cpu(), batch_first=True, enforce_sorted=False))
+            states, _ = pad_packed_sequence(states, batch_first=True)
+            idx = (seq_lens - 1)[:, None, None].expand(-1, 1, states.size(-1))
+            return torch.gather(states, 1, idx).squeeze(1)
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        rnn = torch.nn.LSTM(8, 16, batch_first=True, bidirectional=True)
+
+        def summary(x, seq_lens):
+            states, _ = rnn(pack_padded_sequence(x, seq_lens.cpu(), batch_first=True, enforce_sorted=False))
+            states, _ = pad_packed_sequence(states, batch_first=True)
+            idx = (seq_lens - 1)[:, None, None].expand(-1, 1, states.size(-1))
+            return torch.gather(states, 1, idx).squeeze(1)
+        """, ["PAD203"]),
+    ("attention-maps-averaged-over-heads", """
+        import torch.nn.functional as F
+
+        def distill(attention_S, attention_T, mask):
+            if attention_S.dim() == 4:
+                attention_S = attention_S.mean(dim=1)
+                attention_T = attention_T.mean(dim=1)
+            probs_T = F.softmax(attention_T, dim=-1)
+            loss = -((probs_T * F.log_softmax(attention_S, dim=-1) * mask.unsqueeze(1)).sum(-1) * mask).sum()
+            return loss / mask.sum()
+        """, """
+        def pool(features, mask):
+            return features.mean(dim=1), mask
+        """, ["PAD301"]),
     ("tokenizer-under-another-name", """
         import torch
         from transformers import AutoModel, AutoTokenizer

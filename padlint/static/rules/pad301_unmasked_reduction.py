@@ -46,7 +46,8 @@ class UnmaskedReduction(Rule):
         data = ctx.ev(data_node)
         if not V.is_padded(data) or data.masked or data.masked_max:
             return
-        if "nan" in (dotted(func) or qual or "") and "nan" in str(data.pad or "").lower():
+        called = qual or (func.attr.value if isinstance(func, cst.Attribute) else "")
+        if called.rsplit(".", 1)[-1].startswith("nan") and "nan" in str(data.pad or "").lower():
             return  # torch.nanmean over pads that are NaN: they are skipped
         if data_node is None:
             return
@@ -65,6 +66,8 @@ class UnmaskedReduction(Rule):
         if dims is None:
             return
         axis = time_axis(data)
+        if axis is None and not data.strong and 1 in dims and _attention_maps(data_node):
+            return  # attention maps (batch, heads, query, key) of unknown layout: dim 1 is the heads
         if axis is None:
             hit = 1 in dims or (data.strong and -2 in dims and data.origin in ("unpack", "rnn"))
         else:
@@ -157,3 +160,9 @@ def _origin(value: V.Val) -> str:
         "batch": "a padded batch", "call": "a padded batch", "tokenizer": "a padding tokenizer",
         "canvas": "a padded batch",
     }.get(value.origin or "", "a padded batch")
+
+
+def _attention_maps(node: cst.BaseExpression) -> bool:
+    """``attention_S``, ``attn_weights``, ``self.att_probs``: per-head attention maps, by their name."""
+    name = (dotted(node) or "").rsplit(".", 1)[-1].lower()
+    return name.startswith("att") or "attention" in name
