@@ -510,6 +510,12 @@ class Evaluator:
                     item = self(lst.elements[0].value)
                     if (item is not None and item.kind == V.DIM) or _is_max_len_name(lst.elements[0].value):
                         return Val(V.LENGTHS, from_shape=True)
+            if left is not None and right is not None and left.kind == right.kind == V.MASK:
+                # (seq != MASK_ID).float() * (seq != PAD).float(): both conditions, still a mask
+                return Val(V.MASK, polarity=left.polarity if left.polarity == right.polarity else None)
+            for mask, other_node in ((left, node.right), (right, node.left)):
+                if mask is not None and mask.kind == V.MASK and _flag(other_node):
+                    return mask.but(polarity=mask.polarity if mask.polarity == "keep" else None)
             for tensor, mask, tensor_node in ((left, right, node.left), (right, left, node.right)):
                 if mask is not None and mask.kind == V.MASK and mask.polarity != "pad":
                     scorelike = (tensor is not None and bool(tensor.scores)) or _score_name(tensor_node)
@@ -684,7 +690,8 @@ class Evaluator:
         if padded_args:
             first = padded_args[0]
             out = Val(V.TENSOR, padded=True, strong=first.strong, batch_first=first.batch_first,
-                      origin="call", zero_pads=False, pad=None, evidence=first.evidence)
+                      origin="call", zero_pads=False, pad=None, evidence=first.evidence,
+                      permuted=first.permuted)
             if callee is not None and callee.kind == V.MODULE and callee.cls == EMBEDDING:
                 out = out.but(origin="embedding")
             return Val(V.MODEL_OUTPUT, item=out) if kw_mask else out
@@ -836,7 +843,8 @@ class Evaluator:
         if qual in FUNCTIONAL_CLASS_LOSSES or qual in FUNCTIONAL_ELEMENTWISE_LOSSES:
             reduction = arg_value(node, "reduction", None)
             ignoring = get_arg(node, "ignore_index", None) is not None
-            return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring)
+            return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring,
+                               per_class=qual in FUNCTIONAL_CLASS_LOSSES)
         if qual == "torch.utils.data.DataLoader":
             collate = self(arg_value(node, "collate_fn", 4))
             local = None
@@ -974,7 +982,8 @@ class Evaluator:
         if cls in set(ELEMENTWISE_LOSSES) | set(CLASS_LOSSES):
             reduction = module.kwargs.get("reduction") if module.kwargs else None
             ignoring = bool(module.kwargs) and "ignore_index" in module.kwargs
-            return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring)
+            return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring,
+                               per_class=cls in CLASS_LOSSES)
         if cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
             data = self(arg_value(node, None, 0))
             return data.but(softmaxed=True) if data is not None and data.kind == V.TENSOR else None
@@ -1058,7 +1067,8 @@ class Evaluator:
             return base
         if kind == V.MASK:
             if method in ("bool", "float", "long", "int", "to", "unsqueeze", "view", "expand", "squeeze",
-                          "type_as", "cuda", "detach", "byte", "reshape", "expand_as", "contiguous", "half", "type", "transpose", "permute"):
+                          "type_as", "cuda", "detach", "byte", "reshape", "expand_as", "contiguous", "half", "type",
+                          "transpose", "permute", "flatten", "ravel", "clone"):
                 return base
             if method in ("logical_not",):
                 return flip(base)
@@ -1145,6 +1155,8 @@ class Evaluator:
                 return base
             if method in ("matmul", "bmm"):
                 return base.but(scores=True, masked=False, weak_fill=None, mask_mult=None)
+            if method == "permute" and len(node.args) >= 3:
+                return base.but(batch_first=None, permuted=True)  # 3+ axes moved: where time went is unknown
             if method in LAYOUT_BREAKING:
                 return base.but(batch_first=None)
             if method in POSITION_KEEPING:
@@ -1231,6 +1243,39 @@ def _opaque(node: cst.BaseExpression | None) -> bool:
 _STEP_METHODS = frozenset({"training_step", "validation_step", "test_step", "predict_step"})
 _BATCH_NAME = re.compile(r"^(?:(?:mini_?)?batch(?:_?data)?|mb|samples?|inputs?|data|examples?|b|\w*Batch|\w*Sample|\w*Example)$",
                          re.I)
+
+
+def _compares_with_zero(node: cst.BaseExpression, path: str) -> bool:
+    """``out == 0`` for the tensor named ``path``."""
+    return (isinstance(node, cst.Comparison) and len(node.comparisons) == 1
+            and isinstance(node.comparisons[0].operator, cst.Equal) and dotted(node.left) == path
+            and _is_int_literal(node.comparisons[0].comparator, 0))
+
+
+def _flattened_logits(node: cst.BaseExpression, ev: Evaluator) -> bool:
+    """``logits.view(-1, C)`` / ``.reshape(-1, C)`` / ``.flatten(0, 1)``, or a 3-D layout
+    ``logits.transpose(1, 2)`` / ``.permute(0, 2, 1)``: token-level logits."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        method = node.func.attr.value
+        if method in ("view", "reshape") and node.args and literal(node.args[0].value) == -1:
+            return True
+        if method in ("flatten", "transpose", "permute"):
+            return True
+    if isinstance(node, cst.Name) and ev.scope is not None and isinstance(ev.scope.node, cst.FunctionDef):
+        for item in iter_nodes(ev.scope.node.body):
+            if isinstance(item, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets) \
+                    and isinstance(item.value, cst.Call) and _flattened_logits(item.value, ev):
+                return True
+    return False
+
+
+def _flag(node: cst.BaseExpression) -> bool:
+    """A comparison, possibly cast (``(seq != MASK_ID).float()``): a 0/1 flag per position."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+            and node.func.attr.value in ("float", "long", "int", "bool", "byte", "half", "type_as", "to"):
+        node = node.func.value
+    return isinstance(node, cst.Comparison)
 
 
 def _predictions(node: cst.BaseExpression) -> bool:
@@ -1556,13 +1601,21 @@ def _tensor_from(a: Val | None, b: Val | None) -> Val | None:
     return None
 
 
-def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = False) -> Val | None:
+def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = False,
+                per_class: bool = False) -> Val | None:
     """A loss value; unreduced (``reduction='none'``) losses of padded inputs stay padded.
 
-    ``ignoring``: an ``ignore_index`` was given, so ignored positions hold exact zeros."""
+    ``ignoring``: an ``ignore_index`` was given, so ignored positions hold exact zeros.
+    ``per_class``: a cross-entropy/NLL loss. Its logits straight from a model (not flattened
+    to tokens) with targets not known to be padded are one row per sample: a sequence
+    classifier's (B, C), whose unreduced loss is one value per sample."""
     if reduction != "none":
         return None
-    args = [ev(a.value) for a in node.args if a.keyword is None][:2]
+    arg_nodes = [a.value for a in node.args if a.keyword is None][:2]
+    args = [ev(a) for a in arg_nodes]
+    if per_class and len(args) == 2 and not is_padded(args[1]) and args[0] is not None \
+            and args[0].origin in ("model", "call") and not _flattened_logits(arg_nodes[0], ev):
+        return Val(V.TENSOR, padded=False, loss_none=True)
     for v in args:
         if is_padded(v):
             zeros = bool(v.masked) or ignoring
@@ -1891,6 +1944,12 @@ class Walker(FastVisitor):
                                            origin="canvas", pad=code_of(value), zero_pads=literal(value) == 0)
                 return
             if not is_padded(base):
+                return
+            if _very_negative(value) and (
+                    (cond is not None and cond.kind == V.MASK and cond.polarity == "pad")
+                    or (base.zero_pads and _compares_with_zero(index.value, path))):
+                # out[pad_mask] = -inf / out[out == 0] = -1e9 (zero pads): padding never wins a max
+                self.scope.env[path] = base.but(neg_pads=True, masked_max=True)
                 return
             if cond is not None and cond.kind == V.MASK and cond.polarity != "keep" and is_literal(value):
                 self.scope.env[path] = base.but(pad=code_of(value))

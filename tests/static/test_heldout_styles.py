@@ -738,6 +738,71 @@ CASES = [
         def pool(features, mask):
             return features.mean(dim=1), mask
         """, ["PAD301"]),
+    ("masks-combined-flattened-and-filled-in-place", """
+        import torch
+        from torch import nn
+
+        loss_fct = nn.BCEWithLogitsLoss(reduction="none")
+
+        def pretrain(seq, feats, score, mask_token):
+            loss = loss_fct(score, feats)
+            keep = (seq != mask_token).float() * (seq != 0).float()
+            return torch.sum(loss * keep.flatten().unsqueeze(-1))
+
+        def encode(lstm, sent, sent_len_sorted):
+            out = lstm(nn.utils.rnn.pack_padded_sequence(sent, sent_len_sorted))[0]
+            out = nn.utils.rnn.pad_packed_sequence(out)[0]
+            out[out == 0] = -1e9
+            return torch.max(out, 0)[0]
+        """, """
+        import torch
+        from torch import nn
+
+        def encode(lstm, sent, sent_len_sorted):
+            out = lstm(nn.utils.rnn.pack_padded_sequence(sent, sent_len_sorted))[0]
+            out = nn.utils.rnn.pad_packed_sequence(out)[0]
+            out[out == 0] = 0.0
+            return torch.max(out, 0)[0]
+        """, ["PAD301"]),
+    ("sequence-classifier-loss-per-sample", """
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+        model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased")
+        loss_fct = torch.nn.CrossEntropyLoss(reduction="none")
+
+        def step(texts, targets, weights):
+            encoded = tokenizer(texts, padding=True, return_tensors="pt")
+            logits = model(**encoded)[0]
+            return torch.mean(loss_fct(logits, targets) * weights)
+        """, """
+        import torch
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+        model = AutoModelForTokenClassification.from_pretrained("bert-base-uncased")
+        loss_fct = torch.nn.CrossEntropyLoss(reduction="none")
+
+        def step(texts, tags):
+            encoded = tokenizer(texts, padding=True, return_tensors="pt")
+            logits = model(**encoded)[0]
+            return torch.mean(loss_fct(logits.view(-1, logits.size(-1)), tags.view(-1)))
+        """, ["PAD301"]),
+    ("permuted-probably-padded-tensor", """
+        import torch
+
+        def auto_correlation(queries, keys, attn_mask):
+            q = torch.fft.rfft(queries.permute(0, 2, 3, 1).contiguous(), dim=-1)
+            k = torch.fft.rfft(keys.permute(0, 2, 3, 1).contiguous(), dim=-1)
+            corr = torch.fft.irfft(q * torch.conj(k), dim=-1)
+            return torch.mean(torch.mean(corr, dim=1), dim=1)
+        """, """
+        import torch
+
+        def pool(queries, attn_mask):
+            return torch.mean(queries, dim=1)
+        """, ["PAD301"]),
     ("tokenizer-under-another-name", """
         import torch
         from transformers import AutoModel, AutoTokenizer

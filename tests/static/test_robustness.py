@@ -544,8 +544,10 @@ def test_layout_variants_find_the_same_bug(tmp_path, good, name):
     assert_good_checked(run, good)
 
 
-PACK_ON_DEVICE = ("import torch\nfrom torch.nn.utils.rnn import pack_padded_sequence\n\n\n"
-                  "def encode(rnn, x, lengths):\n    packed = pack_padded_sequence(x, lengths.cuda(), batch_first=True)\n"
+PACK_ON_DEVICE = ("import torch\nfrom torch.nn.utils.rnn import pack_padded_sequence, pad_sequence\n\n\n"
+                  "def encode(rnn, seqs):\n    x = pad_sequence(seqs, True)\n"
+                  "    lengths = torch.tensor([len(s) for s in seqs])\n"
+                  "    packed = pack_padded_sequence(x, lengths.cuda(), batch_first=True)\n"
                   "    return rnn(packed)\n")
 
 

@@ -17,13 +17,18 @@ class PackUnsortedLengths(Rule):
     summary = "enforce_sorted left True while nothing in the file sorts the batch by length"
     fix_hint = "Pass `enforce_sorted=False` (packing sorts and un-sorts for you), or sort the batch by length, longest first."
     triggers = ("pack_padded_sequence",)
-    file_wide_words = ("sort", "shuffle", "dataloader")
+    file_wide_words = ("sort", "shuffle", "dataloader", "collate")
     fix_applicability = "safe"
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         if ctx.qualname(node.func) == PACK:
             if flag(node, "enforce_sorted", 3, True) is True and not _sorted_by_construction(node, ctx):
                 ctx.file.scratch.setdefault("pad103_calls", []).append(node)
+                data = ctx.ev(get_arg(node, "input", 0).value) if get_arg(node, "input", 0) is not None else None
+                if _lengths_counted_here(node, ctx) or (data is not None and data.origin == "pad_sequence"):
+                    # the batch is padded (or its lengths counted) right here, from a list in
+                    # whatever order it came
+                    ctx.file.scratch["pad103_batches_made_here"] = True
             return
         if _sorts_descending(node, ctx):
             scope = ctx.scope
@@ -32,6 +37,8 @@ class PackUnsortedLengths(Rule):
             in_dataset = scope.kind == "function" and scope.class_scope is not None and scope.name == "__init__"
             ctx.file.scratch["pad103_dataset_sort" if in_dataset else "pad103_batch_sort"] = True
         qual = ctx.qualname(node.func)
+        if qual == "torch.utils.data.DataLoader" or _sorts_ascending(node, ctx):
+            ctx.file.scratch["pad103_batches_made_here"] = True
         if qual == "torch.utils.data.DataLoader":
             shuffle = get_arg(node, "shuffle", 2)
             if shuffle is not None and literal(shuffle.value) is not False:
@@ -51,6 +58,13 @@ class PackUnsortedLengths(Rule):
         if ctx.file.descending_sort or scratch.get("pad103_batch_sort"):
             return
         if scratch.get("pad103_dataset_sort") and not scratch.get("pad103_shuffle"):
+            return
+        if not scratch.get("pad103_batches_made_here") and not any(
+                isinstance(n, cst.FunctionDef) and "collate" in n.name.value.lower() for n in iter_nodes(node)):
+            # A module that only packs what its callers hand it (an encoder in a library): its
+            # batches are made, and usually sorted, in another file; nothing here says otherwise.
+            # (Batches are made here when the file builds a DataLoader, defines a collate
+            # function, or sorts lengths shortest first.)
             return
         for call in ctx.file.scratch.get("pad103_calls", []):
             arg = get_arg(call, "enforce_sorted", 3)
@@ -73,6 +87,35 @@ def _sorted_by_construction(call: cst.Call, ctx: Context) -> bool:
         if isinstance(node, cst.Name) and "sort" in node.value.lower():
             return True
     return False
+
+
+def _lengths_counted_here(call: cst.Call, ctx: Context) -> bool:
+    """The lengths are counted in the packing function itself (``[len(s) for s in seqs]``): it
+    makes its batch from a list in whatever order it was given."""
+    lengths = get_arg(call, "lengths", 1)
+    node = lengths.value if lengths is not None else None
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):  # seq_lens.cpu()
+        node = node.func.value
+    function = ctx.scope.node if ctx.scope is not None else None
+    if not isinstance(node, cst.Name) or not isinstance(function, cst.FunctionDef):
+        return False
+    for item in iter_nodes(function.body):
+        if isinstance(item, cst.Assign) and any(
+                isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
+            return any(isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == "len"
+                       for n in iter_nodes(item.value))
+    return False
+
+
+def _sorts_ascending(node: cst.Call, ctx: Context) -> bool:
+    """``lengths.sort()`` / ``sorted(lengths)``: lengths put in order, shortest first."""
+    name = _last(node.func)
+    if name not in ("sort", "sorted", "argsort") or _sorts_descending(node, ctx):
+        return False
+    subject = node.func.value if isinstance(node.func, cst.Attribute) and name != "sorted" else (
+        node.args[0].value if node.args else None)
+    value = ctx.ev(subject) if subject is not None else None
+    return value is not None and value.kind == V.LENGTHS
 
 
 def _last(func: cst.BaseExpression) -> str:

@@ -68,6 +68,8 @@ class UnmaskedReduction(Rule):
         axis = time_axis(data)
         if axis is None and not data.strong and 1 in dims and _attention_maps(data_node):
             return  # attention maps (batch, heads, query, key) of unknown layout: dim 1 is the heads
+        if axis is None and data.permuted and not data.strong:
+            return  # x.permute(0, 2, 3, 1) of a probably padded tensor: no guess at the time axis
         if axis is None:
             hit = 1 in dims or (data.strong and -2 in dims and data.origin in ("unpack", "rnn"))
         else:
