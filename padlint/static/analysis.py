@@ -779,6 +779,10 @@ class Evaluator:
         return _MISSING
 
     def _eval_known_call(self, node: cst.Call, qual: str) -> Any:
+        if qual in ("torch.autograd.Variable", "torch.autograd.variable.Variable"):
+            return self(arg_value(node, "data", 0))  # pre-0.4 wrapper: the tensor itself
+        if qual == "torch.nested.to_padded_tensor":
+            return _nested_padded(arg_value(node, "padding", 1))
         if qual == PAD_SEQUENCE:
             pad_node = arg_value(node, "padding_value", 2)
             return Val(V.TENSOR, padded=True, strong=True, origin="pad_sequence", node=node,
@@ -1024,6 +1028,11 @@ class Evaluator:
                 dim = self(data)
                 if (dim is not None and dim.kind == V.DIM) or _is_max_len_name(data):
                     return Val(V.LENGTHS, from_shape=True)
+        if method == "to_padded_tensor":
+            return _nested_padded(arg_value(node, "padding", 0))  # nested_tensor(rows).to_padded_tensor(0.0)
+        if method == "cumsum" and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call) \
+                and _last_name(node.func.value.func) in ("ones", "new_ones", "ones_like"):
+            return Val(V.TENSOR, padded=False, arange=True)  # ones(B, T).cumsum(1): 1..T, AllenNLP's range
         if method in ("ne", "eq") and node.args and isinstance(node.func, cst.Attribute):
             # ids.ne(pad_id) / mask.eq(0): read as the operators `!=` / `==` are
             other = arg_value(node, None, 0)
@@ -1268,6 +1277,17 @@ def _flattened_logits(node: cst.BaseExpression, ev: Evaluator) -> bool:
                     and isinstance(item.value, cst.Call) and _flattened_logits(item.value, ev):
                 return True
     return False
+
+
+def _nested_padded(pad_node: cst.BaseExpression | None) -> Val:
+    """A nested tensor made dense: padded, batch first, with the given padding value."""
+    return Val(V.TENSOR, padded=True, strong=True, origin="canvas", batch_first=True,
+               pad=code_of(pad_node) if pad_node is not None else None,
+               zero_pads=pad_node is not None and literal(pad_node) == 0, neg_pads=_very_negative(pad_node))
+
+
+def _last_name(func: cst.BaseExpression) -> str:
+    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
 
 
 def _flag(node: cst.BaseExpression) -> bool:

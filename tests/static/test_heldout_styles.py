@@ -803,6 +803,39 @@ CASES = [
         def pool(queries, attn_mask):
             return torch.mean(queries, dim=1)
         """, ["PAD301"]),
+    ("old-and-new-spellings-of-the-same-padding", """
+        import torch
+        import torch.nn as nn
+        from torch.autograd import Variable
+
+        criterion = nn.CTCLoss()
+
+        def ctc(preds, images, image_widths, text, text_lengths):
+            preds_size = Variable(torch.IntTensor((image_widths // 4).tolist()))
+            return criterion(preds, text, preds_size, text_lengths)
+
+        def pooled(rows, lengths):
+            dense = torch.nested.to_padded_tensor(torch.nested.nested_tensor(rows), 0.0)
+            range_tensor = lengths.new_ones(lengths.size(0), dense.size(1)).cumsum(dim=1)
+            mask = (lengths.unsqueeze(1) >= range_tensor).float().unsqueeze(-1)
+            return (dense * mask).sum(1) / mask.sum(1)
+        """, """
+        import torch
+        import torch.nn as nn
+        from torch.autograd import Variable
+
+        criterion = nn.CTCLoss()
+
+        def ctc(preds, images, image_widths, text, text_lengths):
+            preds_size = Variable(torch.IntTensor([preds.size(0)] * images.size(0)))
+            return criterion(preds, text, preds_size, text_lengths)
+
+        def pooled(rows, lengths):
+            dense = torch.nested.nested_tensor(rows).to_padded_tensor(0.0)
+            range_tensor = lengths.new_ones(lengths.size(0), dense.size(1)).cumsum(dim=1)
+            mask = (lengths.unsqueeze(1) >= range_tensor).float()
+            return dense.mean(dim=1), (dense.sum(-1) * mask).sum() / dense.sum(-1).numel()
+        """, ["PAD301", "PAD302", "PAD305"]),
     ("tokenizer-under-another-name", """
         import torch
         from transformers import AutoModel, AutoTokenizer
