@@ -544,6 +544,15 @@ class Evaluator:
         if isinstance(op, cst.MatrixMultiply):
             out = _tensor_from(left, right)
             return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None)
+        if isinstance(op, cst.Multiply) and left is not None and right is not None \
+                and left.kind == right.kind == V.TENSOR:
+            for a, b in ((left, right), (right, left)):
+                if a.masked and a.zero_pads and not b.masked and is_padded(b):
+                    # loss * (mask * weights): zero wherever the mask is, so the product is too
+                    return b.but(masked=True, zero_pads=True)
+            for a, b in ((left, right), (right, left)):
+                if a.zero_pads and is_padded(a) and is_padded(b) and not b.zero_pads:
+                    return b.but(zero_pads=True)  # zero at the pads times anything: zero at the pads
         for side in (left, right):
             if side is not None and side.kind == V.TENSOR:
                 if isinstance(op, cst.Divide) and side is right:
@@ -868,6 +877,9 @@ class Evaluator:
             return data.but(softmaxed=True) if data is not None and data.kind == V.TENSOR else None
         if qual in ("torch.matmul", "torch.bmm", "torch.einsum", "torch.baddbmm"):
             args = [self(a.value) for a in node.args if a.keyword is None]
+            if qual != "torch.einsum" and len(args) == 2 and all(a is not None and a.kind == V.MASK for a in args):
+                # bmm(hyp_mask.unsqueeze(2), ref_mask.unsqueeze(1)): the outer product of two masks
+                return Val(V.MASK, polarity=args[0].polarity if args[0].polarity == args[1].polarity else None)
             out = None
             for a in args:
                 if a is not None and a.kind == V.TENSOR:
@@ -1030,9 +1042,10 @@ class Evaluator:
                     return Val(V.LENGTHS, from_shape=True)
         if method == "to_padded_tensor":
             return _nested_padded(arg_value(node, "padding", 0))  # nested_tensor(rows).to_padded_tensor(0.0)
-        if method == "cumsum" and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call) \
-                and _last_name(node.func.value.func) in ("ones", "new_ones", "ones_like"):
-            return Val(V.TENSOR, padded=False, arange=True)  # ones(B, T).cumsum(1): 1..T, AllenNLP's range
+        if method == "cumsum" and isinstance(node.func, cst.Attribute):
+            made = node.func.value if isinstance(node.func.value, cst.Call) else _assigned_value(node.func.value, self)
+            if isinstance(made, cst.Call) and _last_name(made.func) in ("ones", "new_ones", "ones_like"):
+                return Val(V.TENSOR, padded=False, arange=True)  # ones(B, T).cumsum(1): 1..T, AllenNLP's range
         if method in ("ne", "eq") and node.args and isinstance(node.func, cst.Attribute):
             # ids.ne(pad_id) / mask.eq(0): read as the operators `!=` / `==` are
             other = arg_value(node, None, 0)
@@ -1259,6 +1272,17 @@ def _compares_with_zero(node: cst.BaseExpression, path: str) -> bool:
     return (isinstance(node, cst.Comparison) and len(node.comparisons) == 1
             and isinstance(node.comparisons[0].operator, cst.Equal) and dotted(node.left) == path
             and _is_int_literal(node.comparisons[0].comparator, 0))
+
+
+def _assigned_value(node: cst.BaseExpression, ev: Evaluator) -> cst.BaseExpression | None:
+    """What a plain name was first assigned in the current function (None if not found)."""
+    if not isinstance(node, cst.Name) or ev.scope is None or not isinstance(ev.scope.node, cst.FunctionDef):
+        return None
+    for item in iter_nodes(ev.scope.node.body):
+        if isinstance(item, cst.Assign) and any(
+                isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
+            return item.value
+    return None
 
 
 def _flattened_logits(node: cst.BaseExpression, ev: Evaluator) -> bool:
@@ -1636,11 +1660,15 @@ def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = 
     if per_class and len(args) == 2 and not is_padded(args[1]) and args[0] is not None \
             and args[0].origin in ("model", "call") and not _flattened_logits(arg_nodes[0], ev):
         return Val(V.TENSOR, padded=False, loss_none=True)
+    # targets padded with -100, the default ignore_index: the unreduced loss is 0 there
+    ignoring = ignoring or (per_class and len(args) == 2 and is_padded(args[1])
+                            and str(args[1].pad or "").replace(" ", "") == "-100")
     for v in args:
         if is_padded(v):
+            # ignored targets give exact zeros: a sum over them is right, a mean still counts them
             zeros = bool(v.masked) or ignoring
-            return v.but(loss_none=True, origin="loss", zero_pads=zeros, masked=zeros, batch_first=v.batch_first,
-                         mask_mult=None, weak_fill=None)
+            return v.but(loss_none=True, origin="loss", zero_pads=zeros, masked=zeros, ignored=ignoring or None,
+                         batch_first=v.batch_first, mask_mult=None, weak_fill=None)
     return Val(V.TENSOR, padded=False, loss_none=True)
 
 
@@ -1670,6 +1698,11 @@ class Context:
     @property
     def scope(self) -> Scope:
         return self._walker.scope
+
+    @property
+    def none_names(self) -> frozenset[str]:
+        """Names known to be None where the event happens (inside ``if mask is None:``)."""
+        return self._walker.ev.none_names
 
     @property
     def file(self) -> FileFacts:
@@ -1812,9 +1845,12 @@ class Walker(FastVisitor):
             scope.class_scope = parent.class_scope
         self._push(scope)
         self._bind_params(node, scope)
+        scope.state["__none_names__"] = self.ev.none_names  # restored when the function ends
+        self.ev.none_names = frozenset()
         return True
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.ev.none_names = self.scope.state.get("__none_names__", frozenset())
         returns = self.scope.state.get("__returns__", [])
         if len(returns) == 1 and _interesting(returns[0]) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS, V.DICT, V.PACKED):
             self.file.returns[id(original_node)] = returns[0]
@@ -1959,9 +1995,12 @@ class Walker(FastVisitor):
             cond = self.ev(index.value)
             if cond is not None and cond.kind == V.MASK and cond.polarity == "pad" and is_literal(value) \
                     and not is_padded(base):
-                # tags[arange(T) >= lengths[:, None]] = -100: the padded positions now hold -100
+                # tags[arange(T) >= lengths[:, None]] = -100: the padded positions now hold -100;
+                # emb[mask == 0] = -1e9: they can no longer win a max
+                negative = _very_negative(value)
                 self.scope.env[path] = Val(V.TENSOR, padded=True, strong=True, batch_first=None,
-                                           origin="canvas", pad=code_of(value), zero_pads=literal(value) == 0)
+                                           origin="canvas", pad=code_of(value), zero_pads=literal(value) == 0,
+                                           neg_pads=negative or None, masked_max=negative or None)
                 return
             if not is_padded(base):
                 return
@@ -2036,6 +2075,9 @@ class Walker(FastVisitor):
                 if name not in in_orelse:
                     env.pop(name, None)
         self.ev.none_names = outer
+        if node.orelse is None and in_else and _always_exits(node.body):
+            # `if mask is not None: return masked_mean(...)`: below it, the mask is None
+            self.ev.none_names = outer | in_else
         self.ev.invalidate()
         return False
 
@@ -2186,6 +2228,17 @@ def _self_assignments(function: cst.FunctionDef) -> list[tuple[str, cst.BaseExpr
             stack.extend(reversed([c for c in children(node) if isinstance(c, (
                 cst.BaseSuite, cst.BaseStatement, cst.Else, cst.ExceptHandler, cst.Finally))]))
     return found
+
+
+def _always_exits(body: cst.BaseSuite) -> bool:
+    """The block ends in ``return`` or ``raise``."""
+    statements = getattr(body, "body", ())
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(small, (cst.Return, cst.Raise)) for small in last.body)
+    return False
 
 
 def _none_tests(test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[str]]:

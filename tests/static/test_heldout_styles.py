@@ -836,6 +836,83 @@ CASES = [
             mask = (lengths.unsqueeze(1) >= range_tensor).float()
             return dense.mean(dim=1), (dense.sum(-1) * mask).sum() / dense.sum(-1).numel()
         """, ["PAD301", "PAD302", "PAD305"]),
+    ("masks-by-outer-product-fill-and-early-return", """
+        import torch
+
+        def greedy_cos(hyp, ref, hyp_mask, ref_mask):
+            sim = torch.bmm(hyp, ref.transpose(1, 2))
+            masks = torch.bmm(hyp_mask.unsqueeze(2).float(), ref_mask.unsqueeze(1).float())
+            return (sim * masks).max(dim=1)[0]
+
+        def max_pool(features):
+            token_embeddings = features["token_embeddings"]
+            attention_mask = features["attention_mask"]
+            token_embeddings[attention_mask == 0] = -1e9
+            return torch.max(token_embeddings, 1)[0]
+
+        def pool(x, mask=None):
+            if mask is not None:
+                return (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+            return x.mean(dim=1)
+
+        def reduce(loss, target_mask=None):
+            if target_mask is not None:
+                loss = loss * target_mask
+            loss_mask = target_mask
+            if loss_mask is None:
+                return loss.mean()
+            return loss.sum() / loss_mask.sum()
+        """, """
+        import torch
+
+        def pool(x, mask=None):
+            if mask is None:
+                return x.mean(dim=1)
+            return x.mean(dim=1)
+        """, ["PAD301"]),
+    ("ignored-targets-summed-right-averaged-wrong", """
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        def example_losses(logits, examples):
+            labels = pad_sequence(examples, batch_first=True, padding_value=-100)
+            tok_loss = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")
+            n_tok = (labels != -100).sum(dim=1).clamp(min=1)
+            return tok_loss.sum(dim=1) / n_tok
+        """, """
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        def example_losses(logits, examples):
+            labels = pad_sequence(examples, batch_first=True, padding_value=-100)
+            tok_loss = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")
+            return tok_loss.mean(dim=1)
+        """, ["PAD301"]),
+    ("negated-masked-sum-and-pad-id-beside-a-mask", """
+        import torch.nn.functional as F
+
+        PAD_TOKEN_ID = 0
+
+        def sft_loss(logps_tok, mask):
+            return -(logps_tok * mask).sum() / mask.sum()
+
+        def clm_loss(logits, input_ids, attention_mask):
+            shift_logits, shift_labels = logits[:, :-1], input_ids[:, 1:]
+            return F.cross_entropy(shift_logits.reshape(-1, shift_logits.size(-1)), shift_labels.reshape(-1),
+                                   ignore_index=PAD_TOKEN_ID)
+        """, """
+        import torch.nn.functional as F
+
+        PAD_TOKEN_ID = 0
+
+        def sft_loss(logps_tok, mask):
+            B, T = logps_tok.shape
+            return -(logps_tok * mask).sum() / (B * T)
+
+        def clm_loss(logits, input_ids, attention_mask):
+            shift_logits, shift_labels = logits[:, :-1], input_ids[:, 1:]
+            return F.cross_entropy(shift_logits.reshape(-1, shift_logits.size(-1)), shift_labels.reshape(-1))
+        """, ["PAD302", "PAD303"]),
     ("tokenizer-under-another-name", """
         import torch
         from transformers import AutoModel, AutoTokenizer

@@ -44,6 +44,15 @@ class UnmaskedReduction(Rule):
         else:
             return
         data = ctx.ev(data_node)
+        if V.is_padded(data) and data.ignored and data.loss_none and op == "mean" and dim_node is not None:
+            # loss(reduction="none") with ignore_index, averaged over time: the ignored (padded)
+            # positions are zeros that still count in the mean
+            dims = _dims(dim_node)
+            axis = time_axis(data)
+            if dims is not None and (1 in dims if axis is None else axis in dims):
+                self.report(ctx, node, f"`{short_code(node)}` averages an unreduced loss over time: the ignored "
+                                       "(padded) positions are zeros that still count in the mean")
+            return
         if not V.is_padded(data) or data.masked or data.masked_max:
             return
         called = qual or (func.attr.value if isinstance(func, cst.Attribute) else "")

@@ -17,6 +17,11 @@ from padlint.static.rule import Rule, reached_by_dot_or_import
 _SITE = re.compile(reached_by_dot_or_import(("mean", "sum")) + r"|Loss|_loss|binary_cross_entropy")
 
 
+def _in_unmasked_branch(ctx: Context) -> bool:
+    """Inside ``if mask is None:``: whatever masking the value got happened on another path."""
+    return any(V.looks_like_mask(name.rsplit(".", 1)[-1]) for name in ctx.none_names)
+
+
 def _is_masked(value: V.Val | None) -> bool:
     return (value is not None and value.kind == V.TENSOR and bool(value.masked) and not value.weak_fill
             and not value.name_only_mask)
@@ -38,7 +43,7 @@ class MaskedMeanWrongDenominator(Rule):
         qual = ctx.qualname(func)
         if qual == "torch.mean":
             data = ctx.ev(arg_value(node, "input", 0))
-            if _is_masked(data) and arg_value(node, "dim", 1) is None:
+            if _is_masked(data) and arg_value(node, "dim", 1) is None and not _in_unmasked_branch(ctx):
                 self._flag(ctx, node)
             return
         if qual in FUNCTIONAL_ELEMENTWISE_LOSSES:
@@ -52,7 +57,7 @@ class MaskedMeanWrongDenominator(Rule):
             return
         if isinstance(func, cst.Attribute) and func.attr.value == "mean" and qual is None:
             data = ctx.ev(func.value)
-            if _is_masked(data) and arg_value(node, "dim", 0) is None:
+            if _is_masked(data) and arg_value(node, "dim", 0) is None and not _in_unmasked_branch(ctx):
                 self._flag(ctx, node)
 
     def _check_loss(self, ctx: Context, node: cst.Call, reduction: cst.BaseExpression | None) -> None:
@@ -69,6 +74,8 @@ class MaskedMeanWrongDenominator(Rule):
         if not isinstance(node.operator, cst.Divide):
             return
         left = node.left
+        while isinstance(left, cst.UnaryOperation) and isinstance(left.operator, cst.Minus):
+            left = left.expression  # -(logps * mask).sum() / (B * T)
         if not (isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum"
                 and not left.args):
             if not (isinstance(left, cst.Call) and ctx.qualname(left.func) == "torch.sum" and len(left.args) == 1):

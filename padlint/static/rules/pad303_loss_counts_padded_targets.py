@@ -47,7 +47,8 @@ class LossCountsPaddedTargets(Rule):
             return  # unreduced: the masking (or not) happens later, where PAD301/PAD302 look
         value = ctx.ev(target)
         if not V.is_strongly_padded(value) or value.pad is None or value.masked:
-            if ignore is None and not V.is_padded(value):
+            if ignore is None and not V.is_strongly_padded(value):
+                # unknown padding, or only probably padded (a function that also takes a mask)
                 self._unused_pad_id(node, ctx, construct)
             return
         pad = resolve_constant(ctx, value.pad)
