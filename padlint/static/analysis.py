@@ -694,7 +694,8 @@ class Evaluator:
         padded_args = [self(a.value) for a in node.args if a.keyword is None and not a.star]
         padded_args = [v for v in padded_args if is_padded(v)]
         kw_mask = any(
-            a.keyword is not None and a.keyword.value == "attention_mask" for a in node.args
+            a.keyword is not None and a.keyword.value == "attention_mask" and not _all_ones(a.value, self)
+            for a in node.args
         )
         if padded_args:
             first = padded_args[0]
@@ -916,6 +917,11 @@ class Evaluator:
                 # F.pad(x, (1, 0)): a fixed border or a one-step shift, the same for every sample,
                 # not a batch padded to its longest member
                 return data if is_padded(data) else None
+            mode = arg_value(node, "mode", 2)
+            if (mode is not None and literal(mode) != "constant") or not _pads_to_a_length(amounts):
+                # reflect/replicate padding, or one tensor grown to another's size
+                # (F.pad(noise, (0, clean.shape[1] - noise.shape[1]))): not a batch padded to its longest
+                return data if is_padded(data) else None
             return Val(V.TENSOR, padded=True, strong=True, origin="F.pad", batch_first=None,
                        pad=code_of(value) if value is not None else "0", zero_pads=value is None or literal(value) == 0)
         if qual in ("torch.where",):
@@ -981,10 +987,16 @@ class Evaluator:
             if is_padded(data):
                 # Rows at padding_idx are zeros: with tokens padded by that id, pads embed to 0.
                 padding_idx = (module.kwargs or {}).get("padding_idx")
-                zero = padding_idx is not None and data.pad is not None and (
-                    code_of(padding_idx) == data.pad or (
-                        constant_in(self.scope, code_of(padding_idx)) is not None
-                        and constant_in(self.scope, code_of(padding_idx)) == constant_in(self.scope, data.pad)))
+                # A batch padded with an unknown value (a parameter) is taken to be padded with the
+                # embedding's padding_idx: that is what padding_idx is for.
+                if padding_idx is None:
+                    zero = False
+                elif data.pad is None:
+                    zero = not data.strong
+                else:
+                    pad_const = constant_in(self.scope, data.pad)
+                    zero = code_of(padding_idx) == data.pad or (
+                        pad_const is not None and constant_in(self.scope, code_of(padding_idx)) == pad_const)
                 return data.but(origin="embedding", zero_pads=zero, masked=False, neg_pads=False,
                                 batch_first=data.batch_first)
             return None
@@ -1262,6 +1274,8 @@ def _opaque(node: cst.BaseExpression | None) -> bool:
     return not isinstance(node, (cst.Name, cst.Attribute, cst.Subscript))
 
 
+_CAUSAL_MASK = re.compile(r"^(?:attn_masks?|causal_\w*|\w*_causal_mask|future_mask|subsequent_mask|look_ahead_mask"
+                          r"|square_\w*mask|self_attn_mask)$", re.I)
 _STEP_METHODS = frozenset({"training_step", "validation_step", "test_step", "predict_step"})
 _BATCH_NAME = re.compile(r"^(?:(?:mini_?)?batch(?:_?data)?|mb|samples?|inputs?|data|examples?|b|\w*Batch|\w*Sample|\w*Example)$",
                          re.I)
@@ -1272,6 +1286,35 @@ def _compares_with_zero(node: cst.BaseExpression, path: str) -> bool:
     return (isinstance(node, cst.Comparison) and len(node.comparisons) == 1
             and isinstance(node.comparisons[0].operator, cst.Equal) and dotted(node.left) == path
             and _is_int_literal(node.comparisons[0].comparator, 0))
+
+
+def _pads_to_a_length(amounts: cst.BaseExpression | None) -> bool:
+    """F.pad amounts that bring an item up to a batch length: they mention a length-like name
+    (``max_len``, ``T``, ``target_len``, ``pad_len``), ``len(...)``, or are a name or call padlint
+    cannot read -- not only shapes of tensors (``clean.shape[1] - noise.shape[1]``) and numbers."""
+    if amounts is None:
+        return True
+    for item in iter_nodes(amounts):
+        if isinstance(item, cst.Call) and isinstance(item.func, cst.Name) and item.func.value == "len":
+            return True
+        if isinstance(item, (cst.Name, cst.Attribute)):
+            path = dotted(item) or ""
+            last = path.rsplit(".", 1)[-1].lower()
+            if V.looks_like_max_len(path.rsplit(".", 1)[-1]) or "len" in last or "pad" in last or "max" in last:
+                return True
+    if isinstance(amounts, (cst.Tuple, cst.List)):
+        for element in amounts.elements:
+            value = element.value
+            if isinstance(value, (cst.Name, cst.Attribute)) and not is_literal(value):
+                return True  # F.pad(x, (0, n)): an amount worked out elsewhere
+        return False
+    return True  # F.pad(x, pads): amounts worked out elsewhere
+
+
+def _all_ones(node: cst.BaseExpression, ev: Evaluator) -> bool:
+    """``torch.ones(...)`` (or a name bound to one): a mask that hides nothing."""
+    made = node if isinstance(node, cst.Call) else _assigned_value(node, ev)
+    return isinstance(made, cst.Call) and _last_name(made.func) in ("ones", "ones_like", "new_ones")
 
 
 def _assigned_value(node: cst.BaseExpression, ev: Evaluator) -> cst.BaseExpression | None:
@@ -1871,7 +1914,8 @@ class Walker(FastVisitor):
         all_params = [*params.posonly_params, *params.params, *params.kwonly_params]
         names = [p.name.value for p in all_params]
         scope.params = names
-        evidence = tuple(n for n in names if V.looks_like_lengths(n) or V.looks_like_mask(n))
+        # a causal / attention-shape mask (`attn_mask`, `causal_mask`) says nothing of padding
+        evidence = tuple(n for n in names if V.looks_like_lengths(n) or (V.looks_like_mask(n) and not _CAUSAL_MASK.match(n)))
         has_lengths = has_mask = bool(evidence)
         passed = self.file.passed(id(node))
         for p in all_params:

@@ -78,7 +78,8 @@ _LENGTHS_NAME = re.compile(
     r"^(?:.*_)?(?:lengths|lens|lengths_list|seq_lens|seqlens|seq_lengths|lengths_tensor)$"
     r"|^(?:src|tgt|sent|sen|text|input|x|feat|wav|audio|speech|utt|token|char|word|seq)_?lens?$"
     r"|^(?:src|tgt|sent|text|input|x|feat|wav|audio|speech|utt|token|char|word)_length$"
-    r"|^(?:n|num)_(?:frames|tokens|words|chars|phones|valid)$",
+    r"|^(?:n|num)_(?:frames|tokens|words|chars|phones|valid)$"
+    r"|^[ioh]lens$",  # ESPnet: ilens / olens / hlens
     re.IGNORECASE,
 )
 _MAX_LEN_NAME = re.compile(
@@ -104,7 +105,8 @@ _PAD_VALUE_NAME = re.compile(
     re.I,
 )
 _NOT_DATA = re.compile(
-    r"^(?:self|cls|hidden|hx|h0|c0|h_0|c_0|state|states|device|dtype|epoch|step|batch_idx|i|j|k|n"
+    r"^(?:images?|imgs?|pixel_values|pixels|patches|image_\w+|img_\w+|numeric\w*|tabular\w*"  # not sequences
+    r"|self|cls|hidden|hx|h0|c0|h_0|c_0|state|states|device|dtype|epoch|step|batch_idx|i|j|k|n"
     r"|training|train|mode|return_.*|.*_size|.*_dim|num_.*|n_.*|max_.*|config|cfg|args|kwargs|model|opt.*)$",
     re.I,
 )

@@ -800,7 +800,7 @@ CASES = [
         """, """
         import torch
 
-        def pool(queries, attn_mask):
+        def pool(queries, key_padding_mask):
             return torch.mean(queries, dim=1)
         """, ["PAD301"]),
     ("old-and-new-spellings-of-the-same-padding", """
@@ -913,6 +913,55 @@ CASES = [
             shift_logits, shift_labels = logits[:, :-1], input_ids[:, 1:]
             return F.cross_entropy(shift_logits.reshape(-1, shift_logits.size(-1)), shift_labels.reshape(-1))
         """, ["PAD302", "PAD303"]),
+    ("not-sequences-and-not-padding", """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+        class Fusion(nn.Module):
+            def __init__(self, vocab, dim):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim, padding_idx=0)
+                self.patch_proj = nn.Linear(dim, dim)
+                self.fc = nn.Linear(dim, 1)
+
+            def forward(self, ids, lengths, patches, attention_mask):
+                bag = self.emb(ids).sum(dim=1) / lengths.unsqueeze(1).float()  # zero pad rows
+                img = self.patch_proj(patches).mean(dim=1)  # 196 patches, never padded
+                return bag, img, attention_mask
+
+            def loss(self, pooled, target, mask=None):
+                return F.mse_loss(self.fc(pooled).squeeze(-1), target)  # one score per sample
+
+        def mix(clean, noise):
+            noise = F.pad(noise, (0, clean.shape[1] - noise.shape[1]))
+            return clean + noise / (noise.max(1)[0].abs().unsqueeze(1) + 1e-8)
+
+        def span_corrupt(tokens, span_starts, span_lens):
+            mlm_mask = torch.zeros_like(tokens, dtype=torch.bool)
+            for i, (s, n) in enumerate(zip(span_starts.tolist(), span_lens.tolist())):
+                mlm_mask[i, s:s + n] = True
+            return mlm_mask
+
+        class Block(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.attn = nn.MultiheadAttention(dim, 4, batch_first=True)
+
+            def forward(self, x, attn_mask=None):
+                return self.attn(x, x, x, need_weights=False)[0][:, 1:].mean(dim=1)
+        """, """
+        import torch
+        from torch import nn
+
+        class Encoder(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(dim, 4, batch_first=True), 2)
+
+            def forward(self, xs_pad, ilens):
+                return self.enc(xs_pad), ilens
+        """, ["PAD401"]),
     ("tokenizer-under-another-name", """
         import torch
         from transformers import AutoModel, AutoTokenizer

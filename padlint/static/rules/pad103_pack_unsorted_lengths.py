@@ -83,9 +83,12 @@ def _sorted_by_construction(call: cst.Call, ctx: Context) -> bool:
     value = ctx.ev(lengths.value) if lengths is not None else None
     if value is not None and value.kind == V.LENGTHS and (value.from_unpack or value.sorted or value.from_shape):
         return True  # from_shape: every length is the padded length, trivially sorted (PAD101's business)
-    for node in iter_nodes(call):
-        if isinstance(node, cst.Name) and "sort" in node.value.lower():
-            return True
+    if any(a.keyword is not None and a.keyword.value == "enforce_sorted" for a in call.args):
+        return True  # enforce_sorted=True written out is the author's word (ONNX export needs it)
+    for arg in call.args:
+        for node in iter_nodes(arg.value):
+            if isinstance(node, cst.Name) and "sort" in node.value.lower():
+                return True
     return False
 
 

@@ -65,7 +65,10 @@ def _unused_mask_parameter(ctx: Context) -> str | None:
     scope = ctx.scope
     if scope.kind != "function" or not isinstance(scope.node, cst.FunctionDef):
         return None
-    candidates = [p for p in scope.params if V.looks_like_mask(p) or V.looks_like_lengths(p)]
+    # `mask=None`: an optional argument left unused (a shared loss interface), not a forgotten one
+    optional = {p.name.value for p in scope.node.params.params + scope.node.params.kwonly_params
+                if p.default is not None and isinstance(p.default, cst.Name) and p.default.value == "None"}
+    candidates = [p for p in scope.params if (V.looks_like_mask(p) or V.looks_like_lengths(p)) and p not in optional]
     if not candidates:
         return None
     used = {n.value for n in iter_nodes(scope.node.body) if isinstance(n, cst.Name)}

@@ -92,7 +92,11 @@ class _MaskSliceAssign(cst.CSTVisitor):
                 first = first.value
             if isinstance(first.slice[0].slice, cst.Slice):
                 continue
-            has_slice = any(isinstance(el.slice, cst.Slice) for el in sub.slice)
+            # a padding row is filled from its start or up to its end (`[:n]`, `[n:]`); a span
+            # `[s:s + n]` in the middle is span masking (MLM corruption), not padding
+            has_slice = any(isinstance(el.slice, cst.Slice) and (el.slice.lower is None or el.slice.upper is None
+                                                                 or literal(el.slice.lower) == 0)
+                            for el in sub.slice)
             value = literal(node.value)
             if has_slice and (value in (0, 1) or isinstance(value, bool) or isinstance(value, float)):
                 self.found = name
