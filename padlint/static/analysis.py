@@ -1172,7 +1172,8 @@ class Evaluator:
             if method == "unsqueeze" and base.padded:
                 axis = literal(arg_value(node, "dim", 0))
                 if axis in (0, 1):  # (1, B, ...) or (B, 1, ...): one step, if an RNN reads it so
-                    return base.but(one_step_axis=axis)
+                    # (and otherwise a new axis in front of time: where time is, is no longer known)
+                    return base.but(one_step_axis=axis, permuted=True)
             if method in ("transpose", "swapaxes", "swapdims"):
                 base = base.but(one_step_axis=None)
                 axes = [literal(a.value) for a in node.args[:2]]
