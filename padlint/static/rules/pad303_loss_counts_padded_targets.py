@@ -21,9 +21,22 @@ class LossCountsPaddedTargets(Rule):
     fix_hint = "Pass `ignore_index=<the padding value>` (or pad the targets with -100)."
     triggers = ("cross_entropy", "CrossEntropyLoss", "nll_loss", "NLLLoss")
     file_gates = (("full", PADDING),)  # something in the file is padded
+    file_wide_words = ("-100",)  # targets padded with -100 anywhere silence the pad-id fallback
     fix_applicability = "unsafe"
 
+    def on_assign(self, node: cst.Assign, value: V.Val | None, ctx: Context) -> None:
+        if literal(node.value) == _DEFAULT_IGNORE and any(isinstance(t.target, cst.Subscript) for t in node.targets):
+            ctx.file.scratch["pad303_minus100"] = True  # labels[labels == PAD] = -100
+
+    def on_module_end(self, node: cst.Module, ctx: Context) -> None:
+        if ctx.file.scratch.get("pad303_minus100"):
+            return  # this file pads its targets with -100: the pad id at hand is the inputs'
+        for call, message, fix in ctx.file.scratch.get("pad303_fallback", []):
+            self.report(ctx, call, message, fix)
+
     def on_call(self, node: cst.Call, ctx: Context) -> None:
+        if any(literal(a.value) == _DEFAULT_IGNORE for a in node.args) and _last(node.func) in _PADDERS:
+            ctx.file.scratch["pad303_minus100"] = True  # pad_sequence(labels, padding_value=-100)
         qual = ctx.qualname(node.func)
         if qual in FUNCTIONAL_CLASS_LOSSES:
             target = arg_value(node, "target", 1)
@@ -84,8 +97,17 @@ class LossCountsPaddedTargets(Rule):
             if pad_node is not None:
                 fix = Fix(f"Pass `ignore_index={pad_name}`", "unsafe",
                           [(construct, add_keyword(construct, "ignore_index", pad_node))])
-        self.report(ctx, node, f"token-level targets go to the loss without `ignore_index` although `{pad_name}` "
-                               "is at hand: positions padded with it are trained on", fix)
+        ctx.file.scratch.setdefault("pad303_fallback", []).append((
+            node, f"token-level targets go to the loss without `ignore_index` although `{pad_name}` "
+                  "is at hand: positions padded with it are trained on", fix))
+
+
+_PADDERS = {"pad_sequence", "pad", "full", "full_like", "new_full", "masked_fill", "masked_fill_", "fill_",
+            "where", "pad_to_length", "pad_tensor"}
+
+
+def _last(func: cst.BaseExpression) -> str:
+    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
 
 
 def _flattened(ctx: Context, node: cst.BaseExpression) -> bool:
