@@ -1424,7 +1424,8 @@ def _interesting(value: Val | None) -> bool:
 
 def flip(mask: Val) -> Val:
     polarity = {"keep": "pad", "pad": "keep"}.get(mask.polarity or "", None)
-    return mask.but(polarity=polarity, hf=False)
+    # a mask known by its name, inverted on purpose: the author says which way round it is
+    return mask.but(polarity=polarity, hf=False, inverted=True if mask.named else None)
 
 
 def flip_layout(batch_first: bool | None) -> bool | None:

@@ -174,5 +174,6 @@ def val_for_name(name: str) -> Val | None:
     if looks_like_lengths(name):
         return Val(LENGTHS)
     if looks_like_mask(name):
-        return Val(MASK, polarity=mask_polarity_of_name(name), guessed=polarity_guessed(name) or None)
+        polarity = mask_polarity_of_name(name)
+        return Val(MASK, polarity=polarity, guessed=polarity_guessed(name) or None, named=polarity is not None or None)
     return None

@@ -962,6 +962,43 @@ CASES = [
             def forward(self, xs_pad, ilens):
                 return self.enc(xs_pad), ilens
         """, ["PAD401"]),
+    ("named-mask-inverted-on-purpose-and-labels-padded-with-minus-100", """
+        import math
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        def attention(q, k, v, key_padding_mask=None):
+            w = q.matmul(k.transpose(-1, -2)) / math.sqrt(q.size(-1))
+            if key_padding_mask is not None:
+                w = w.masked_fill(~key_padding_mask[:, None, None, :], torch.finfo(q.dtype).min)
+            return torch.softmax(w, dim=-1).matmul(v)
+
+        def collate(ex):
+            ids = pad_sequence([e["input_ids"] for e in ex], batch_first=True, padding_value=1)
+            labels = pad_sequence([e["labels"] for e in ex], batch_first=True, padding_value=-100)
+            return {"input_ids": ids, "labels": labels}
+
+        class TinyLM(nn.Module):
+            def __init__(self, vocab, dim):
+                super().__init__()
+                self.pad_idx = 1
+                self.emb = nn.Embedding(vocab, dim, padding_idx=self.pad_idx)
+                self.head = nn.Linear(dim, vocab)
+
+            def forward(self, input_ids, labels):
+                logits = self.head(self.emb(input_ids))
+                return F.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1))
+        """, """
+        import math
+        import torch
+
+        def attention(q, k, v, attention_mask):
+            w = q.matmul(k.transpose(-1, -2)) / math.sqrt(q.size(-1))
+            w = w.masked_fill(attention_mask[:, None, None, :], torch.finfo(q.dtype).min)
+            return torch.softmax(w, dim=-1).matmul(v)
+        """, ["PAD402"]),
     ("tokenizer-under-another-name", """
         import torch
         from transformers import AutoModel, AutoTokenizer

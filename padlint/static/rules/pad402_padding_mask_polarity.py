@@ -50,7 +50,10 @@ class PaddingMaskPolarity(Rule):
                 return
             if arg is not None:
                 mask = ctx.ev(arg.value)
-                if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed:
+                if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed \
+                        and not mask.inverted:
+                    # (`masked_fill(~key_padding_mask, min)`: a name-only mask inverted on purpose
+                    # is the author's word about its polarity -- llm-foundry's is True at tokens)
                     self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, so `masked_fill` "
                                                 "overwrites the real positions and keeps the padding", _invert(arg.value))
             return
