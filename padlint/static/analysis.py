@@ -844,7 +844,12 @@ class Evaluator:
                                pad=code_of(fill), zero_pads=literal(fill) == 0)
             return None
         if qual in ("torch.tensor", "torch.LongTensor", "torch.IntTensor", "torch.as_tensor", "torch.from_numpy"):
-            inner = self(arg_value(node, "data", 0))
+            data_node = arg_value(node, "data", 0)
+            if isinstance(data_node, cst.List) and len(data_node.elements) == 1 \
+                    and isinstance(data_node.elements[0].value, (cst.List, cst.ListComp, cst.BinaryOperation)):
+                # torch.LongTensor([[SOS] * B]): one row, (1, B) -- a single decoder step
+                return Val(V.TENSOR, padded=False, one_step_axis=0)
+            inner = self(data_node)
             if inner is not None and inner.kind == V.LENGTHS:
                 return inner.but(on_device=_moves_to_device(node) or None)
             return _MISSING if inner is None else None

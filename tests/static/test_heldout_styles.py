@@ -999,6 +999,50 @@ CASES = [
             w = w.masked_fill(attention_mask[:, None, None, :], torch.finfo(q.dtype).min)
             return torch.softmax(w, dim=-1).matmul(v)
         """, ["PAD402"]),
+    ("layout-through-an-embedding-and-one-step-decoder-input", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+        SOS = 1
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(100, 16, padding_idx=0)
+                self.rnn = nn.GRU(16, 16)
+
+            def forward(self, articles, art_lens):
+                emb = self.embedding(pad_sequence(articles, padding_value=0))
+                return self.rnn(pack_padded_sequence(emb, art_lens, enforce_sorted=False))
+
+        class Decoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(100, 16)
+                self.gru = nn.GRU(16, 16)
+
+            def forward(self, input_step, last_hidden, encoder_outputs, src_mask):
+                out, hidden = self.gru(self.embedding(input_step), last_hidden)
+                return out, hidden
+
+        dec = Decoder()
+        step = dec(torch.LongTensor([[SOS] * 4]), torch.zeros(1, 4, 16), torch.randn(7, 4, 16), None)
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(100, 16, padding_idx=0)
+                self.rnn = nn.GRU(16, 16)
+
+            def forward(self, articles, art_lens):
+                emb = self.embedding(pad_sequence(articles, batch_first=True, padding_value=0))
+                return self.rnn(pack_padded_sequence(emb, art_lens, enforce_sorted=False))
+        """, ["PAD104"]),
     ("tokenizer-under-another-name", """
         import torch
         from transformers import AutoModel, AutoTokenizer

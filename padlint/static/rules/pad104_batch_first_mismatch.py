@@ -30,11 +30,12 @@ class BatchFirstMismatch(Rule):
             mine = packed.batch_first if packed is not None else None
             if mine is None or not V.is_padded(data) or data.batch_first is None:
                 return
-            if data.origin not in ("pad_sequence", "unpack", "canvas", "tokenizer"):
-                return
+            if data.origin not in ("pad_sequence", "unpack", "canvas", "tokenizer", "embedding"):
+                return  # (an embedding keeps the layout of the padded ids it looked up)
             if data.batch_first != mine:
+                maker = "an embedding of padded ids" if data.origin == "embedding" else f"`{data.origin}`"
                 self.report(ctx, node, f"`pack_padded_sequence(batch_first={mine})` reads a tensor that "
-                                       f"`{data.origin}` made {_layout(data.batch_first)}",
+                                       f"{maker} made {_layout(data.batch_first)}",
                             _fix(node, data.batch_first, 2))
             return
         if qual == UNPACK:
