@@ -533,6 +533,13 @@ class Evaluator:
                         and isinstance(ones_node, cst.Call):
                     if (self.qualname(ones_node.func) or "") in ("torch.ones", "torch.ones_like"):
                         return Val(V.LENGTHS, from_shape=True)
+        if isinstance(op, (cst.BitAnd, cst.BitOr)):
+            masks = [v for v in (left, right) if v is not None and v.kind == V.MASK]
+            if masks:
+                # span_mask & mask, valid | is_bos: still a boolean mask (of known polarity only if
+                # both sides are keep-masks combined with &)
+                keep = isinstance(op, cst.BitAnd) and any(m.polarity == "keep" for m in masks)
+                return Val(V.MASK, polarity="keep" if keep else None)
         if isinstance(op, cst.Subtract):
             if _is_int_literal(node.left, 1) and right is not None and right.kind == V.MASK:
                 return flip(right)
@@ -2301,6 +2308,14 @@ def _none_tests(test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[str
     if isinstance(test, cst.BooleanOperation):
         left, right = _none_tests(test.left), _none_tests(test.right)
         return left[0] | right[0], left[1] | right[1]
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _none_tests(test.expression)
+        return inner[1], inner[0]
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value in ("exists", "is_not_none") \
+            and len(test.args) == 1:
+        name = dotted(test.args[0].value)  # lucidrains' `exists(mask)`: mask is not None
+        if name is not None:
+            return frozenset(), frozenset({name})
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         target = test.comparisons[0]
         if isinstance(target.comparator, cst.Name) and target.comparator.value == "None":
@@ -2325,6 +2340,7 @@ def _aug_to_bin(op: cst.BaseAugOp) -> cst.BaseBinaryOp:
         cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
         cst.DivideAssign: cst.Divide, cst.MatrixMultiplyAssign: cst.MatrixMultiply,
         cst.FloorDivideAssign: cst.FloorDivide, cst.ModuloAssign: cst.Modulo, cst.PowerAssign: cst.Power,
+        cst.BitAndAssign: cst.BitAnd, cst.BitOrAssign: cst.BitOr, cst.BitXorAssign: cst.BitXor,
     }
     for aug, binop in table.items():
         if isinstance(op, aug):

@@ -1043,6 +1043,41 @@ CASES = [
                 emb = self.embedding(pad_sequence(articles, batch_first=True, padding_value=0))
                 return self.rnn(pack_padded_sequence(emb, art_lens, enforce_sorted=False))
         """, ["PAD104"]),
+    ("span-masks-and-optional-masks-in-lucidrains-style", """
+        import torch
+        import torch.nn.functional as F
+
+        def exists(v):
+            return v is not None
+
+        def mask_from_frac_lengths(seq_len, frac_lengths):
+            lengths = (frac_lengths * seq_len).long()
+            start = ((seq_len - lengths) * torch.rand_like(frac_lengths)).long()
+            seq = torch.arange(int(seq_len.max()))
+            return (seq[None, :] >= start[:, None]) & (seq[None, :] < (start + lengths)[:, None])
+
+        def maybe_masked_mean(t, mask=None):
+            if not exists(mask):
+                return t.mean(dim=1)
+            t = torch.where(mask[:, :, None], t, torch.zeros(()))
+            return t.sum(dim=1) / mask.sum(dim=1, keepdim=True).clamp(min=1)
+
+        def flow_loss(model, x1, lens, frac):
+            mask = torch.arange(x1.shape[1])[None, :] < lens[:, None]
+            rand_span_mask = mask_from_frac_lengths(lens, frac)
+            rand_span_mask &= mask
+            loss = F.mse_loss(model(x1, mask=mask), x1, reduction="none")
+            return loss[rand_span_mask].mean()
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def flow_loss(model, x1, lens, rel_lens):
+            mask = torch.arange(x1.shape[1])[None, :] < lens[:, None]
+            frames = (rel_lens * x1.shape[1]).long()
+            loss = F.mse_loss(model(x1, mask=mask), x1, reduction="none")
+            return loss.mean(), frames
+        """, ["PAD107", "PAD301"]),
     ("tokenizer-under-another-name", """
         import torch
         from transformers import AutoModel, AutoTokenizer

@@ -83,6 +83,10 @@ def _relative_name(lowered: str) -> bool:
     # `maxlenratio`/`minlenratio` (ESPnet's decoding bounds) are one scalar, not lengths per sample.
     if "max" in lowered or "min" in lowered:
         return False
+    # `frac_lengths`: a random fraction of each length drawn to size an infill span (E2/F5-TTS,
+    # Voicebox), not each utterance's relative length
+    if lowered.startswith("frac"):
+        return False
     return "len" in lowered and any(word in lowered for word in (*_RELATIVE_WORDS, "wav_lens"))
 
 
