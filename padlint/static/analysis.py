@@ -55,6 +55,13 @@ FUNCTIONAL_ELEMENTWISE_LOSSES = {
 }
 FUNCTIONAL_CTC = "torch.nn.functional.ctc_loss"
 EMBEDDING = "torch.nn.Embedding"
+NONNEG_FUNCS = {"torch.relu", "torch.nn.functional.relu", "torch.abs", "torch.nn.functional.relu6"}
+NONZERO_AT_ZERO = {"torch.sigmoid", "torch.exp", "torch.nn.functional.sigmoid", "torch.nn.functional.softplus"}
+ELEMENTWISE_FUNCS = NONNEG_FUNCS | {
+    "torch.tanh", "torch.sigmoid", "torch.exp", "torch.nn.functional.gelu", "torch.nn.functional.silu",
+    "torch.nn.functional.elu", "torch.nn.functional.leaky_relu", "torch.nn.functional.tanh",
+    "torch.nn.functional.sigmoid", "torch.nn.functional.mish", "torch.nn.functional.softplus",
+}
 SOFTMAX_FUNCS = {"torch.softmax", "torch.nn.functional.softmax", "torch.log_softmax",
                  "torch.nn.functional.log_softmax", "torch.special.softmax"}
 SDPA = "torch.nn.functional.scaled_dot_product_attention"
@@ -885,6 +892,15 @@ class Evaluator:
             return None
         if qual == "torch.arange":
             return Val(V.TENSOR, padded=False, arange=True)
+        if qual in ELEMENTWISE_FUNCS:
+            data = self(arg_value(node, "input", 0))
+            if data is not None and data.kind == V.TENSOR:
+                # torch.tanh(out): every position where it was; relu/abs leave nothing below zero
+                if qual in NONNEG_FUNCS:
+                    return data.but(nonneg=True)
+                # f(0) = 0 keeps zero pads zero (tanh, gelu, silu...); sigmoid/exp/softplus do not
+                return data.but(zero_pads=False) if qual in NONZERO_AT_ZERO else data
+            return data
         if qual in SOFTMAX_FUNCS:
             data = self(arg_value(node, "input", 0))
             return data.but(softmaxed=True) if data is not None and data.kind == V.TENSOR else None
@@ -1051,6 +1067,9 @@ class Evaluator:
         return (fill_value is not None and fill_value.kind == V.DIM) or _is_max_len_name(fill)
 
     def _eval_method(self, node: cst.Call, base: Val | None, method: str) -> Any:
+        if base is not None and base.kind == V.MODEL_OUTPUT and base.item is not None \
+                and (method in POSITION_KEEPING or method in REDUCTIONS or method in LAYOUT_BREAKING):
+            base = base.item  # hidden = model(ids, attention_mask=am); hidden.float(): the tensor itself
         if method == "new_full" and self._shape_fill(arg_value(node, "size", 0), arg_value(node, "fill_value", 1)):
             return Val(V.LENGTHS, from_shape=True)  # x.new_full((B,), T)
         if method in ("repeat", "expand") and isinstance(node.func, cst.Attribute) \

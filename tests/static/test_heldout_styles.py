@@ -1078,6 +1078,34 @@ CASES = [
             loss = F.mse_loss(model(x1, mask=mask), x1, reduction="none")
             return loss.mean(), frames
         """, ["PAD107", "PAD301"]),
+    ("activations-as-functions-and-models-returning-tensors", """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        def pool(rnn, x, lengths):
+            out, _ = rnn(pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False))
+            out, _ = pad_packed_sequence(out, batch_first=True)
+            a = torch.max(torch.relu(out), dim=1)[0]
+            b = torch.tanh(out).sum(dim=1) / lengths[:, None]
+            return a, b
+
+        def embed(model, ids, am):
+            hidden = model(ids, attention_mask=am)
+            m = am.unsqueeze(-1).float()
+            return (hidden * m).sum(1) / m.sum(1)
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        def pool(rnn, x, lengths):
+            out, _ = rnn(pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False))
+            out, _ = pad_packed_sequence(out, batch_first=True)
+            return torch.max(torch.sigmoid(out), dim=1)[0]
+
+        def embed(model, ids, am):
+            hidden = model(ids, attention_mask=am)
+            return hidden.float().mean(dim=1)
+        """, ["PAD301", "PAD301"]),
     ("tokenizer-under-another-name", """
         import torch
         from transformers import AutoModel, AutoTokenizer

@@ -44,6 +44,8 @@ class UnmaskedReduction(Rule):
         else:
             return
         data = ctx.ev(data_node)
+        if data is not None and data.kind == V.MODEL_OUTPUT and data.item is not None:
+            data = data.item  # a model's output used as a tensor: hidden.mean(dim=1)
         if V.is_padded(data) and data.ignored and data.loss_none and op == "mean" and dim_node is not None:
             # loss(reduction="none") with ignore_index, averaged over time: the ignored (padded)
             # positions are zeros that still count in the mean
@@ -89,7 +91,8 @@ class UnmaskedReduction(Rule):
             return  # zeros at the pads add nothing to a sum; weights we cannot see may be masked
         if op == "logsumexp" and not data.strong:
             return  # as for max: only where the pads are known to be there
-        if op == "max" and (not data.strong or data.softmaxed or data.neg_pads or _is_abs(data_node)):
+        if op == "max" and (not data.strong or data.softmaxed or data.neg_pads or _is_abs(data_node)
+                            or (data.nonneg and data.zero_pads)):
             return  # a peak over padding matters only where pads can win: not for |x|, nor unknowable pads
         if op == "max" and data.origin in ("call", "model"):
             return  # `logits = model(x, lengths); logits.max(1)`: a model's output may be pooled (B, C)
