@@ -545,7 +545,7 @@ class Evaluator:
             if masks:
                 # span_mask & mask, valid | is_bos: still a boolean mask (of known polarity only if
                 # both sides are keep-masks combined with &)
-                keep = isinstance(op, cst.BitAnd) and any(m.polarity == "keep" for m in masks)
+                keep = isinstance(op, cst.BitAnd) and len(masks) == 2 and all(m.polarity == "keep" for m in masks)
                 return Val(V.MASK, polarity="keep" if keep else None)
         if isinstance(op, cst.Subtract):
             if _is_int_literal(node.left, 1) and right is not None and right.kind == V.MASK:
@@ -895,7 +895,9 @@ class Evaluator:
         if qual in ELEMENTWISE_FUNCS:
             data = self(arg_value(node, "input", 0))
             if data is not None and data.kind == V.TENSOR:
-                # torch.tanh(out): every position where it was; relu/abs leave nothing below zero
+                # torch.tanh(out): every position where it was; relu/abs leave nothing below zero.
+                # (exp(-loss) is a probability, not an unreduced loss any more)
+                data = data.but(loss_none=None, ignored=None)
                 if qual in NONNEG_FUNCS:
                     return data.but(nonneg=True)
                 # f(0) = 0 keeps zero pads zero (tanh, gelu, silu...); sigmoid/exp/softplus do not
@@ -1070,6 +1072,8 @@ class Evaluator:
         if base is not None and base.kind == V.MODEL_OUTPUT and base.item is not None \
                 and (method in POSITION_KEEPING or method in REDUCTIONS or method in LAYOUT_BREAKING):
             base = base.item  # hidden = model(ids, attention_mask=am); hidden.float(): the tensor itself
+            if method not in REDUCTIONS:
+                base = base.but(origin="model")
         if method == "new_full" and self._shape_fill(arg_value(node, "size", 0), arg_value(node, "fill_value", 1)):
             return Val(V.LENGTHS, from_shape=True)  # x.new_full((B,), T)
         if method in ("repeat", "expand") and isinstance(node.func, cst.Attribute) \
