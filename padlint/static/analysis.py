@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import libcst as cst
 
@@ -1091,7 +1091,7 @@ class Evaluator:
             return _nested_padded(arg_value(node, "padding", 0))  # nested_tensor(rows).to_padded_tensor(0.0)
         if method == "cumsum" and isinstance(node.func, cst.Attribute):
             made = node.func.value if isinstance(node.func.value, cst.Call) else _assigned_value(node.func.value, self)
-            if isinstance(made, cst.Call) and _last_name(made.func) in ("ones", "new_ones", "ones_like"):
+            if isinstance(made, cst.Call) and last_name(made.func) in _ONES:
                 return Val(V.TENSOR, padded=False, arange=True)  # ones(B, T).cumsum(1): 1..T, AllenNLP's range
         if method in ("ne", "eq") and node.args and isinstance(node.func, cst.Attribute):
             # ids.ne(pad_id) / mask.eq(0): read as the operators `!=` / `==` are
@@ -1304,9 +1304,7 @@ def _opaque(node: cst.BaseExpression | None) -> bool:
     if node is None:
         return False
     if isinstance(node, cst.Call):
-        func = node.func
-        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        return last not in _CANVASES
+        return last_name(node.func) not in _CANVASES
     return not isinstance(node, (cst.Name, cst.Attribute, cst.Subscript))
 
 
@@ -1347,21 +1345,29 @@ def _pads_to_a_length(amounts: cst.BaseExpression | None) -> bool:
     return True  # F.pad(x, pads): amounts worked out elsewhere
 
 
+_ONES = ("ones", "ones_like", "new_ones")
+
+
 def _all_ones(node: cst.BaseExpression, ev: Evaluator) -> bool:
     """``torch.ones(...)`` (or a name bound to one): a mask that hides nothing."""
     made = node if isinstance(node, cst.Call) else _assigned_value(node, ev)
-    return isinstance(made, cst.Call) and _last_name(made.func) in ("ones", "ones_like", "new_ones")
+    return isinstance(made, cst.Call) and last_name(made.func) in _ONES
+
+
+def assigned_values(scope: Scope | None, node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    """The right-hand sides assigned to the plain name ``node`` in the function of ``scope``, in
+    source order (nothing for another expression or outside a function)."""
+    if not isinstance(node, cst.Name) or scope is None or not isinstance(scope.node, cst.FunctionDef):
+        return
+    for item in iter_nodes(scope.node.body):
+        if isinstance(item, cst.Assign) and any(
+                isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
+            yield item.value
 
 
 def _assigned_value(node: cst.BaseExpression, ev: Evaluator) -> cst.BaseExpression | None:
     """What a plain name was first assigned in the current function (None if not found)."""
-    if not isinstance(node, cst.Name) or ev.scope is None or not isinstance(ev.scope.node, cst.FunctionDef):
-        return None
-    for item in iter_nodes(ev.scope.node.body):
-        if isinstance(item, cst.Assign) and any(
-                isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
-            return item.value
-    return None
+    return next(assigned_values(ev.scope, node), None)
 
 
 def _flattened_logits(node: cst.BaseExpression, ev: Evaluator) -> bool:
@@ -1373,13 +1379,7 @@ def _flattened_logits(node: cst.BaseExpression, ev: Evaluator) -> bool:
             return True
         if method in ("flatten", "transpose", "permute"):
             return True
-    if isinstance(node, cst.Name) and ev.scope is not None and isinstance(ev.scope.node, cst.FunctionDef):
-        for item in iter_nodes(ev.scope.node.body):
-            if isinstance(item, cst.Assign) and any(
-                    isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets) \
-                    and isinstance(item.value, cst.Call) and _flattened_logits(item.value, ev):
-                return True
-    return False
+    return any(isinstance(value, cst.Call) and _flattened_logits(value, ev) for value in assigned_values(ev.scope, node))
 
 
 def _nested_padded(pad_node: cst.BaseExpression | None) -> Val:
@@ -1389,7 +1389,8 @@ def _nested_padded(pad_node: cst.BaseExpression | None) -> Val:
                zero_pads=pad_node is not None and literal(pad_node) == 0, neg_pads=_very_negative(pad_node))
 
 
-def _last_name(func: cst.BaseExpression) -> str:
+def last_name(func: cst.BaseExpression) -> str:
+    """The called name: ``sort`` of ``x.sort`` and of ``sort``; "" for anything else."""
     return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
 
 
@@ -1523,14 +1524,11 @@ def _is_pad_value(node: cst.BaseExpression | None, tensor: Val | None) -> bool:
 
 
 def _is_arange(node: cst.BaseExpression, ev: Evaluator) -> bool:
-    while isinstance(node, cst.Subscript):
-        node = node.value
+    node = _subscript_base(node)
     while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
         "unsqueeze", "expand", "to", "view", "repeat", "type_as", "cuda", "long", "expand_as", "reshape"
     ):
-        node = node.func.value
-        while isinstance(node, cst.Subscript):
-            node = node.value
+        node = _subscript_base(node.func.value)
     if isinstance(node, cst.Call):
         qual = ev.qualname(node.func)
         return qual == "torch.arange" or (isinstance(node.func, cst.Name) and node.func.value in ("range", "arange"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import PACK, Context, flag, get_arg, literal
+from padlint.static.analysis import PACK, Context, assigned_values, flag, get_arg, last_name, literal
 from padlint.static.traverse import iter_nodes
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.rule import Rule
@@ -24,7 +24,8 @@ class PackUnsortedLengths(Rule):
         if ctx.qualname(node.func) == PACK:
             if flag(node, "enforce_sorted", 3, True) is True and not _sorted_by_construction(node, ctx):
                 ctx.file.scratch.setdefault("pad103_calls", []).append(node)
-                data = ctx.ev(get_arg(node, "input", 0).value) if get_arg(node, "input", 0) is not None else None
+                data_arg = get_arg(node, "input", 0)
+                data = ctx.ev(data_arg.value) if data_arg is not None else None
                 if _lengths_counted_here(node, ctx) or (data is not None and data.origin == "pad_sequence"):
                     # the batch is padded (or its lengths counted) right here, from a list in
                     # whatever order it came
@@ -50,7 +51,7 @@ class PackUnsortedLengths(Rule):
             step = node.slice[0].slice.step
             if literal(step) == -1 and isinstance(node.value, cst.Call):
                 func = node.value.func
-                if isinstance(func, (cst.Attribute, cst.Name)) and _last(func) in ("argsort", "sorted", "sort"):
+                if isinstance(func, (cst.Attribute, cst.Name)) and last_name(func) in ("argsort", "sorted", "sort"):
                     ctx.file.descending_sort = True
 
     def on_module_end(self, node: cst.Module, ctx: Context) -> None:
@@ -99,20 +100,16 @@ def _lengths_counted_here(call: cst.Call, ctx: Context) -> bool:
     node = lengths.value if lengths is not None else None
     while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):  # seq_lens.cpu()
         node = node.func.value
-    function = ctx.scope.node if ctx.scope is not None else None
-    if not isinstance(node, cst.Name) or not isinstance(function, cst.FunctionDef):
+    if node is None:
         return False
-    for item in iter_nodes(function.body):
-        if isinstance(item, cst.Assign) and any(
-                isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
-            return any(isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == "len"
-                       for n in iter_nodes(item.value))
-    return False
+    first = next(assigned_values(ctx.scope, node), None)
+    return first is not None and any(isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == "len"
+                                     for n in iter_nodes(first))
 
 
 def _sorts_ascending(node: cst.Call, ctx: Context) -> bool:
     """``lengths.sort()`` / ``sorted(lengths)``: lengths put in order, shortest first."""
-    name = _last(node.func)
+    name = last_name(node.func)
     if name not in ("sort", "sorted", "argsort") or _sorts_descending(node, ctx):
         return False
     subject = node.func.value if isinstance(node.func, cst.Attribute) and name != "sorted" else (
@@ -121,16 +118,8 @@ def _sorts_ascending(node: cst.Call, ctx: Context) -> bool:
     return value is not None and value.kind == V.LENGTHS
 
 
-def _last(func: cst.BaseExpression) -> str:
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    if isinstance(func, cst.Name):
-        return func.value
-    return ""
-
-
 def _sorts_descending(node: cst.Call, ctx: Context) -> bool:
-    name = _last(node.func)
+    name = last_name(node.func)
     lowered = name.lower()
     if "sort" in lowered and ("len" in lowered or "batch" in lowered):
         return True  # sort_batch_by_length(...), sort_by_lengths(...)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import FUNCTIONAL_CLASS_LOSSES, Context, arg_value, get_arg, literal, resolve_constant
+from padlint.static.analysis import (
+    FUNCTIONAL_CLASS_LOSSES, Context, arg_value, assigned_values, get_arg, last_name, literal, resolve_constant,
+)
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.names import code_of
 from padlint.static.rule import PADDING, Rule
-from padlint.static.traverse import iter_nodes
 
 _DEFAULT_IGNORE = -100
 
@@ -35,7 +36,7 @@ class LossCountsPaddedTargets(Rule):
             self.report(ctx, call, message, fix)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
-        if any(literal(a.value) == _DEFAULT_IGNORE for a in node.args) and _last(node.func) in _PADDERS:
+        if any(literal(a.value) == _DEFAULT_IGNORE for a in node.args) and last_name(node.func) in _PADDERS:
             ctx.file.scratch["pad303_minus100"] = True  # pad_sequence(labels, padding_value=-100)
         qual = ctx.qualname(node.func)
         if qual in FUNCTIONAL_CLASS_LOSSES:
@@ -106,10 +107,6 @@ _PADDERS = {"pad_sequence", "pad", "full", "full_like", "new_full", "masked_fill
             "where", "pad_to_length", "pad_tensor"}
 
 
-def _last(func: cst.BaseExpression) -> str:
-    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-
-
 def _flattened(ctx: Context, node: cst.BaseExpression) -> bool:
     """``x.view(-1, C)`` / ``x.reshape(-1, C)``, here or where the name was last assigned."""
     def is_flatten(expr: cst.BaseExpression) -> bool:
@@ -117,14 +114,7 @@ def _flattened(ctx: Context, node: cst.BaseExpression) -> bool:
                 and expr.func.attr.value in ("view", "reshape") and len(expr.args) == 2
                 and literal(expr.args[0].value) == -1)
 
-    if is_flatten(node):
-        return True
-    if isinstance(node, cst.Name) and isinstance(ctx.scope.node, cst.FunctionDef):
-        for item in iter_nodes(ctx.scope.node.body):
-            if isinstance(item, cst.Assign) and is_flatten(item.value) and any(
-                    isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
-                return True
-    return False
+    return is_flatten(node) or any(is_flatten(value) for value in assigned_values(ctx.scope, node))
 
 
 def _pad_id_in_scope(ctx: Context) -> str | None:
