@@ -242,6 +242,10 @@ _WATCH.update(
         F.scaled_dot_product_attention: "_on_sdpa",
     }
 )
+# torch.stack([vals, obs], dim=-1) / torch.cat([x, feats], dim=-1) of padded tensors: new
+# channels after the padded (batch, time) axes keep the padding of their inputs
+_WATCH.update({f: "_on_join" for f in (torch.stack, torch.cat, getattr(torch, "concat", torch.cat))})
+_WATCH.update({f: "_on_unsqueeze" for f in (torch.Tensor.unsqueeze, torch.unsqueeze)})
 try:
     _WATCH[torch.Tensor.t] = "_on_transpose"
 except Exception:  # pragma: no cover
@@ -824,12 +828,52 @@ class Guard:
         if lm is not None:
             self._tag(out, PadInfo(lm.to(out.device), None, "propagated", meta=dict(info.meta)))
 
+    def _on_unsqueeze(self, func, args, kwargs, out):
+        """``vals.unsqueeze(-1)``: a new axis after the padded (batch, time) axes keeps the padding."""
+        t = args[0] if args else kwargs.get("input")
+        dim = args[1] if len(args) > 1 else kwargs.get("dim")
+        info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
+        if info is None or info.kind != "seq" or not isinstance(dim, int) or not isinstance(out, torch.Tensor):
+            return
+        if dim % out.dim() >= info.mask.dim() and tuple(out.shape[: info.mask.dim()]) == tuple(info.mask.shape):
+            self._tag(out, info if info.source == "propagated" else _propagated(info))
+
+    def _on_join(self, func, args, kwargs, out):
+        """``torch.stack``/``torch.cat`` along an axis after the padded (batch, time) axes: the
+        result is padded wherever one of its tagged inputs is (the masks must agree in shape)."""
+        if not isinstance(out, torch.Tensor):
+            return
+        tensors = args[0] if args else kwargs.get("tensors")
+        if not isinstance(tensors, (list, tuple)) or not tensors:
+            return
+        dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
+        if not isinstance(dim, int):
+            return
+        infos = [REGISTRY.get(x) for x in tensors if isinstance(x, torch.Tensor)]
+        infos = [i for i in infos if i is not None and i.kind == "seq"]
+        if not infos:
+            return
+        first = infos[0]
+        if any(i.mask.shape != first.mask.shape or i.bdim != first.bdim for i in infos):
+            return
+        d = dim % out.dim()
+        if d < first.mask.dim() or tuple(out.shape[: first.mask.dim()]) != tuple(first.mask.shape):
+            return  # joined along the batch or time axis: where the padding is is not followed
+        mask = first.mask
+        for i in infos[1:]:
+            if i.mask is not mask:
+                mask = mask | i.mask.to(mask.device)
+        self._tag(out, PadInfo(mask.to(out.device), first.bdim, "propagated", meta=first.meta))
+
     def _on_loss_reduce(self, func, args, kwargs, out):
         """mean/sum of a reduction='none' loss's elements: a *masked* loss (zero at every padded
         position) averaged over all positions is diluted (PAD302); a full sum of it is followed
         to a division by the number of all positions."""
         t = args[0] if args else kwargs.get("input")
         info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
+        if info is not None and info.kind == "seq" and self._st.sampled and isinstance(out, torch.Tensor):
+            self._note_pooling(func, t, info, args[1] if len(args) > 1 else kwargs.get("dim"))
+            return
         if info is None or info.kind != "loss_elems" or not self._st.sampled or not isinstance(out, torch.Tensor):
             return
         dim = args[1] if len(args) > 1 else kwargs.get("dim")
@@ -860,6 +904,33 @@ class Guard:
         if bool(pad.any(dim=dims).any()):  # some averaged row holds padding: that row is diluted
             per = math.prod(td.shape[d] for d in dims)
             self._emit_dilution(info.meta.get("where", "loss"), per, None, None, None, user_location(2))
+
+    def _note_pooling(self, func, t: torch.Tensor, info: PadInfo, dim: Any) -> None:
+        """A sum or mean over the time axis of a padded sequence tensor. A *sum* whose padded
+        positions hold exact zeros (an embedding's padding_idx row, pad_packed_sequence output)
+        adds nothing: the gradient it sends to those constant zeros changes no number, so a
+        leak seen there with an even gradient over time is not one (``emb.sum(1) / lengths``).
+        A *mean* over time counts the pads whatever their value; it is noted so that the
+        excuse never applies to it."""
+        m = info.mask
+        if m.dim() != 2 or info.bdim is None or dim is None:
+            return
+        tdim = 1 - info.bdim
+        dims = [d % t.dim() for d in (dim if isinstance(dim, (tuple, list)) else (dim,)) if isinstance(d, int)]
+        if tdim not in dims:
+            return
+        name = getattr(func, "__name__", "")
+        if name == "mean":
+            info.meta["mean_over_time"] = True
+            return
+        with torch.no_grad():
+            try:
+                pad = m.to(t.device)
+                pad = pad.reshape(tuple(pad.shape) + (1,) * (t.dim() - 2)).expand_as(t)
+            except RuntimeError:
+                return
+            if bool(pad.any()) and bool((t.detach()[pad] == 0).all()):
+                info.meta["zero_pad_sum"] = True
 
     def _check_masked_sum_division(self, info: PadInfo, divisor: Any) -> None:
         mt = info.meta
@@ -1138,7 +1209,7 @@ class Guard:
                     self._emit(
                         "PAD402", where,
                         "the key padding mask is True at the real tokens and False at the padding "
-                        f"(padding known from {qinfo.source}): PyTorch wants True = padding; invert it",
+                        f"(padding known from {_source_words(qinfo)}): PyTorch wants True = padding; invert it",
                         user_location(2), float(int(known.sum())),
                     )
                     self._st.emitted_specific = True
@@ -1498,7 +1569,14 @@ class Guard:
         nz_bt = nz if p.bdim == 0 else nz.t()
         T = nz_bt.shape[1]
         ia = p.info.meta.get("indexed_at") if p.info is not None else None
-        if T > 1 and not bool(nz_bt[:, : T - 1].any()):
+        # gradient at padded positions only in the last column: the last step is read (the real
+        # steps may be used too, by a masked per-step loss beside the last-step head)
+        m_bt = p.m.to(nz_bt.device) if p.bdim == 0 else p.m.t().to(nz_bt.device)
+        at_pads = nz_bt & m_bt if m_bt.shape == nz_bt.shape else nz_bt
+        earlier_pads = m_bt[:, : T - 1] if m_bt.shape == nz_bt.shape else None
+        last_only = (earlier_pads is not None and bool(earlier_pads.any()) and bool(at_pads[:, T - 1].any())
+                     and not bool(at_pads[:, : T - 1].any()))  # earlier pads exist and get nothing
+        if T > 1 and (not bool(nz_bt[:, : T - 1].any()) or last_only):
             loc = ia or p.loc
             self._emit(
                 "PAD202", p.where,
@@ -1508,6 +1586,9 @@ class Guard:
             )
             return True
         if const is not None and const == 0.0:
+            meta = p.info.meta if p.info is not None else {}
+            if meta.get("zero_pad_sum") and not meta.get("mean_over_time"):
+                return True  # a sum that adds exact zeros at the pads: nothing leaks (see _note_pooling)
             self._emit(
                 "PAD301", p.where,
                 f"the {p.where} is reduced over its time dimension (mean/sum pooling) including padded steps; "
@@ -1599,7 +1680,21 @@ class Guard:
 
 
 def _propagated(info: PadInfo) -> PadInfo:
+    if info.source != "propagated":
+        info.meta.setdefault("origin", info.source)  # what first told where the padding is
     return PadInfo(info.mask, info.bdim, "propagated", meta=info.meta)
+
+
+_SOURCE_WORDS = {
+    "padding_idx": "the embedding's padding_idx", "pad_sequence": "pad_sequence", "packed": "a packed batch",
+    "pad_packed_sequence": "pad_packed_sequence", "mark": "padlint.mark", "ignore_index": "the loss's ignore_index",
+    "key_padding_mask": "a key padding mask", "pad_value": "the guard's pad_value",
+}
+
+
+def _source_words(info: PadInfo) -> str:
+    source = info.meta.get("origin", info.source) if info.source == "propagated" else info.source
+    return _SOURCE_WORDS.get(source, "the padded batch it came from")
 
 
 def _error_message(findings: list[Finding]) -> str:

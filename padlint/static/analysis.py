@@ -316,8 +316,13 @@ class Evaluator:
                         items[key] = self(element.value)
             return Val(V.DICT, items=items)
         if isinstance(node, cst.DictComp):
-            if _device_move(node.value):  # {k: v.to(device) for k, v in batch.items()}: every item moved
-                return Val(V.DICT, items={}, on_device=True)
+            moved = node.value.body if isinstance(node.value, cst.IfExp) and isinstance(node.value.orelse, cst.Name) \
+                else node.value  # {k: v.to(device) if torch.is_tensor(v) else v for ...}
+            if _device_move(moved):  # {k: v.to(device) for k, v in batch.items()}: every item moved
+                source = self._items_of(node)
+                items = {key: (value.but(on_device=True, moved=node) if value is not None and value.kind == V.LENGTHS
+                               else value) for key, value in ((source.items or {}) if source is not None else {}).items()}
+                return Val(V.DICT, items=items, on_device=True)
             return None
         if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
             return self._eval_comprehension(node)
@@ -351,6 +356,8 @@ class Evaluator:
                 if base.kind == V.DICT:
                     return (base.items or {}).get(attr)
                 if base.kind == V.MODEL_OUTPUT and attr in ("last_hidden_state", "hidden_states", "logits", "encoder_last_hidden_state"):
+                    if attr != "logits" and base.item is not None and base.item.origin == "model":
+                        return base.item.but(origin="hidden")  # (batch, time, features) by name: never pooled
                     return base.item
                 if base.kind == V.TENSOR and attr in ("device", "dtype", "ndim"):
                     return None
@@ -404,6 +411,17 @@ class Evaluator:
                 fields = frozenset(n for n in names - called if V.looks_like_data(n))
         self.file.memo[key] = fields
         return fields
+
+    def _items_of(self, node: cst.DictComp) -> Val | None:
+        """The dict a comprehension ``{k: v... for k, v in batch.items()}`` walks (None if unknown)."""
+        it = node.for_in.iter
+        if node.for_in.inner_for_in is None and isinstance(it, cst.Call) and not it.args \
+                and isinstance(it.func, cst.Attribute) and it.func.attr.value == "items" \
+                and isinstance(node.for_in.target, cst.Tuple) and len(node.for_in.target.elements) == 2:
+            source = self(it.func.value)
+            if source is not None and source.kind == V.DICT:
+                return source
+        return None
 
     def _eval_comprehension(self, node: cst.ListComp | cst.GeneratorExp) -> Val | None:
         elt = node.elt
@@ -505,7 +523,19 @@ class Evaluator:
                     return None  # one time step
             elif isinstance(sl, cst.Slice) and position >= 2 and (sl.lower is not None or sl.upper is not None):
                 base = base.but(rnn=None)  # a slice of the feature axis: one direction of a bi-RNN
+            elif isinstance(sl, cst.Slice) and position == (1 if time_dim is None else time_dim) \
+                    and sl.lower is None and sl.upper is not None and self._foreign_prefix(sl.upper):
+                # hidden[:, :query_tokens.size(1)]: the prefix of other tokens concatenated in front
+                # of the padded text (BLIP-2's queries), not the padded text itself
+                return Val(V.TENSOR, padded=False)
         return base
+
+    def _foreign_prefix(self, upper: cst.BaseExpression) -> bool:
+        """``q.size(1)`` / ``q.shape[1]`` of a tensor not known for certain to be padded."""
+        bound = self(upper)
+        if bound is None or bound.kind != V.DIM:
+            return False
+        return bound.of is None or (bound.of.kind == V.TENSOR and not (bound.of.padded and bound.of.strong))
 
     def _eval_binop(self, node: cst.BinaryOperation) -> Val | None:
         left, right = self(node.left), self(node.right)
@@ -567,6 +597,13 @@ class Evaluator:
             for a, b in ((left, right), (right, left)):
                 if a.zero_pads and is_padded(a) and is_padded(b) and not b.zero_pads:
                     return b.but(zero_pads=True)  # zero at the pads times anything: zero at the pads
+        if isinstance(op, cst.Multiply) and left is not None and right is not None \
+                and left.kind == right.kind == V.TENSOR and (left.softmaxed or right.softmaxed) \
+                and is_padded(left) and is_padded(right):
+            # softmax weights times values: a sum of it is a weighted sum; whether the weights
+            # leave the padding out is the softmax's question (PAD401/PAD403), not the sum's
+            values = right if left.softmaxed else left
+            return values.but(weighted=True, softmaxed=False)
         for side in (left, right):
             if side is not None and side.kind == V.TENSOR:
                 if isinstance(op, cst.Divide) and side is right:
@@ -768,13 +805,13 @@ class Evaluator:
                 if value is not None and value.kind == V.DICT:
                     for key, item in (value.items or {}).items():
                         if key in by_name and _interesting(item):
-                            facts.setdefault(key, item)
+                            _add_fact(facts, key, item)
                 if value is not None and value.kind == V.TOKENIZED:
                     for name in by_name:
                         if name == "attention_mask":
-                            facts.setdefault(name, Val(V.MASK, polarity="keep", hf=True))
+                            _add_fact(facts, name, Val(V.MASK, polarity="keep", hf=True))
                         elif name == "input_ids":
-                            facts.setdefault(name, Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="tokenizer", pad=value.pad))
+                            _add_fact(facts, name, Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="tokenizer", pad=value.pad))
                 if arg.star == "*":
                     spread = self(arg.value)  # f(*batch): a tuple of known length fills params in order
                     if spread is None or spread.kind != V.TUPLE or spread.items is None:
@@ -782,7 +819,7 @@ class Evaluator:
                     for item in spread.items:
                         if index < len(params):
                             if _interesting(item):
-                                facts.setdefault(params[index].name.value, item)
+                                _add_fact(facts, params[index].name.value, item)
                             index += 1
                 continue
             if arg.keyword is not None:
@@ -794,7 +831,7 @@ class Evaluator:
                 continue
             value = self(arg.value)
             if name in by_name and _interesting(value):
-                facts.setdefault(name, value)
+                _add_fact(facts, name, value)
         if instance is not None:
             return instance
         returned = self.file.returned(id(target))
@@ -878,6 +915,25 @@ class Evaluator:
             ignoring = get_arg(node, "ignore_index", None) is not None
             return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring,
                                per_class=qual in FUNCTIONAL_CLASS_LOSSES)
+        if qual == "functools.partial":
+            # partial(F.cross_entropy, label_smoothing=0.1) is the loss itself; a partial that binds
+            # a positional argument or anything the rules read (ignore_index, reduction, lengths...)
+            # is left unknown rather than read wrongly
+            func = self(arg_value(node, "func", 0))
+            if func is None or func.kind != V.FUNC or func.qualname is None \
+                    or len([a for a in node.args if a.keyword is None]) != 1 \
+                    or any(a.star or (a.keyword is not None and a.keyword.value not in _HARMLESS_KEYWORDS)
+                           for a in node.args[1:]):
+                return None
+            return Val(V.FUNC, qualname=func.qualname)
+        if qual is not None and qual.startswith("torch_geometric.") and qual.endswith(".to_dense_batch"):
+            # (B, N_max, F) padded with fill_value (0 by default) and the keep-mask of real nodes
+            fill = arg_value(node, "fill_value", 2)
+            zero = fill is None or literal(fill) in (0, 0.0)
+            dense = Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="dense_batch",
+                        zero_pads=zero, pad="0" if fill is None else code_of(fill),
+                        neg_pads=fill is not None and _very_negative(fill))
+            return Val(V.TUPLE, items=[dense, Val(V.MASK, polarity="keep")])
         if qual == "torch.utils.data.DataLoader":
             collate = self(arg_value(node, "collate_fn", 4))
             local = None
@@ -1352,6 +1408,21 @@ def _all_ones(node: cst.BaseExpression, ev: Evaluator) -> bool:
     """``torch.ones(...)`` (or a name bound to one): a mask that hides nothing."""
     made = node if isinstance(node, cst.Call) else _assigned_value(node, ev)
     return isinstance(made, cst.Call) and last_name(made.func) in _ONES
+
+
+# Keyword arguments no rule reads: a functools.partial that binds only these is the function.
+_HARMLESS_KEYWORDS = frozenset({"label_smoothing", "weight", "pos_weight", "beta", "delta", "eps", "margin",
+                                "log_target", "full", "zero_infinity", "inplace", "training", "p"})
+
+
+def _add_fact(facts: dict[str, Val], name: str, value: Val) -> None:
+    """What a call site passes joins what earlier call sites passed: the first one's value, but
+    lengths moved to an accelerator on *any* path are on the accelerator (PAD102 is a crash)."""
+    known = facts.get(name)
+    if known is None:
+        facts[name] = value
+    elif known.kind == V.LENGTHS and value.kind == V.LENGTHS and value.on_device and not known.on_device:
+        facts[name] = known.but(on_device=True, moved=value.moved)
 
 
 def assigned_values(scope: Scope | None, node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
@@ -1950,7 +2021,11 @@ class Walker(FastVisitor):
         names = [p.name.value for p in all_params]
         scope.params = names
         # a causal / attention-shape mask (`attn_mask`, `causal_mask`) says nothing of padding
-        evidence = tuple(n for n in names if V.looks_like_lengths(n) or (V.looks_like_mask(n) and not _CAUSAL_MASK.match(n)))
+        # `forward(self, past, past_len)`: a length named after a tensor beside it
+        paired = {n for n in names for suffix in ("_len", "_length") if n.endswith(suffix)
+                  and n[:-len(suffix)] in names and n[:-len(suffix)] not in ("self", "cls", "max", "seq")}
+        evidence = tuple(n for n in names if V.looks_like_lengths(n) or n in paired
+                         or (V.looks_like_mask(n) and not _CAUSAL_MASK.match(n)))
         has_lengths = has_mask = bool(evidence)
         passed = self.file.passed(id(node))
         for p in all_params:
@@ -1962,7 +2037,7 @@ class Walker(FastVisitor):
             if isinstance(default, (int, float, str)) and not isinstance(default, bool):
                 scope.env[name] = Val(V.CONST, value=default)
                 continue
-            hinted = V.val_for_name(name)
+            hinted = Val(V.LENGTHS) if name in paired else V.val_for_name(name)
             if hinted is not None:
                 scope.env[name] = hinted.but(from_param=True) if hinted.kind == V.LENGTHS else hinted
                 continue
@@ -2113,6 +2188,8 @@ class Walker(FastVisitor):
             item = Val(V.SCALAR_LEN)
         elif iterable is not None and iterable.kind == V.SEQ and iterable.item is not None:
             item = iterable.item
+        elif iterable is None:
+            item = self._collated(node.iter)
         target = node.target
         it = node.iter
         if isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value in ("enumerate", "zip"):
@@ -2128,6 +2205,22 @@ class Walker(FastVisitor):
         self.bind(target, item, None)
         self.ev.invalidate()
         return True
+
+    def _collated(self, iterable: cst.BaseExpression) -> Val | None:
+        """``for inputs, targets in loader:`` over a loader handed in (a parameter, an attribute):
+        what the file's one collate function returns, when it has exactly one."""
+        name = last_name(iterable)
+        if not name or not V.LOADER_NAME.search(name):
+            return None
+        module = self.scope
+        while module.parent is not None:
+            module = module.parent
+        returned = [self.file.returned(id(value.local)) for key, value in module.env.items()
+                    if value is not None and value.kind == V.FUNC and value.local is not None
+                    and "collate" in key.lower()]
+        if len(returned) == 1 and returned[0] is not None and _interesting(returned[0]):
+            return returned[0]
+        return None
 
     def visit_If(self, node: cst.If) -> bool:
         """``if lengths is None: ...`` -- in that branch the padding evidence of `lengths` is void."""

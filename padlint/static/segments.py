@@ -46,6 +46,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
+from padlint.static.values import LOADER_NAME
+
 _WORD = re.compile(r"[^\W\d]\w*")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -272,6 +274,16 @@ def reduce(text: str, tree: ast.Module, relevant: Callable[[str], bool],
                     for other in by_name.get(word, ()):
                         if other != index:
                             link(index, other)
+
+    # `for inputs, targets in loader:` over a loader handed in: the analysis gives it what the
+    # file's collate function returns, so a unit that names a loader goes with that function.
+    collates = [i for i, u in enumerate(units) if droppable[i] and any("collate" in n.lower() for n in u.defines)]
+    if collates:
+        for index, unit in enumerate(units):
+            if (droppable[index] or index in carriers) and any(LOADER_NAME.search(w) for w in unit.words):
+                for other in collates:
+                    if other != index:
+                        link(index, other)
 
     groups: dict[int, list[int]] = {}
     for index in range(count):

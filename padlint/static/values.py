@@ -111,6 +111,10 @@ _NOT_DATA = re.compile(
     re.I,
 )
 
+# A data loader handed in by name (`for x, y in loader:`): it yields what the file's collate
+# function returns (the analysis binds it; segments keeps the two together).
+LOADER_NAME = re.compile(r"(?:^|_)(?:data)?loader$|(?:^|_)dl$", re.IGNORECASE)
+
 _extra_lengths: set[str] = set()
 _extra_masks: set[str] = set()
 

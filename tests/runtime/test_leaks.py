@@ -649,3 +649,62 @@ class HandAttention(nn.Module):
 def test_scaled_dot_product_attention_masks(how, expected):
     g = train_step(HandAttention(how), enc_loss, steps=4)
     assert codes(g) == expected
+
+
+# --- held-out round (2026-11-26, third session) ----------------------------------------------
+
+def test_channels_stacked_after_padding_keep_the_padding():
+    """torch.stack / torch.cat along a new feature axis of two pad_sequence outputs: the RNN
+    still runs on a padded batch, and its last padded step is found (PAD202), even beside a
+    masked per-step loss that uses every real step."""
+    torch.manual_seed(0)
+    gru = nn.GRU(3, 8, batch_first=True)
+    head, recon = nn.Linear(8, 1), nn.Linear(8, 1)
+    for join, last in (("stack", True), ("cat", True), ("stack", False)):
+        with padlint.guard(mode="record", summary=False) as g:
+            seqs = [torch.randn(n) for n in LENS]
+            vals = pad_sequence(seqs, batch_first=True)
+            obs = pad_sequence([torch.ones(n) for n in LENS], batch_first=True)
+            if join == "stack":
+                x = torch.stack([vals, obs, vals * obs], dim=-1)
+            else:
+                x = torch.cat([vals.unsqueeze(-1), obs.unsqueeze(-1), vals.unsqueeze(-1)], dim=-1)
+            out, _ = gru(x)
+            per_step = ((recon(out).squeeze(-1) - vals) ** 2 * obs).sum() / obs.sum()
+            idx = (torch.tensor(LENS) - 1).view(-1, 1, 1).expand(-1, 1, 8)
+            summary = out[:, -1] if last else out.gather(1, idx).squeeze(1)
+            (per_step + head(summary).pow(2).mean()).backward()
+            g.step()
+        assert codes(g) == (["PAD202"] if last else []), (join, last, g.findings)
+
+
+def test_sum_over_zero_padding_rows_divided_by_lengths_is_clean_and_a_mean_is_not():
+    """fastText-style pooling: the padding_idx row is zero and never trained, so summing it adds
+    nothing; dividing by the real lengths is the exact mean. A mean over time is still reported."""
+    emb = nn.Embedding(V, 16, padding_idx=0)
+    fc = nn.Linear(16, C)
+    for pool, expected in (("sum_div_len", []), ("sum", []), ("mean", ["PAD301"])):
+        with padlint.guard(mode="record", summary=False) as g:
+            for _ in range(2):
+                ids, lengths = token_batch()
+                e = emb(ids)
+                pooled = {"sum_div_len": lambda: e.sum(dim=1) / lengths.unsqueeze(1).float(),
+                          "sum": lambda: e.sum(dim=1), "mean": lambda: e.mean(dim=1)}[pool]()
+                F.cross_entropy(fc(pooled), torch.tensor([0, 1, 2, 0])).backward()
+                g.step()
+        assert codes(g) == expected, (pool, g.findings)
+
+
+def test_inverted_key_padding_mask_names_where_the_padding_was_learnt():
+    """The message names the padding's source (the batch's pad_sequence), not 'propagated'."""
+    emb = nn.Embedding(V, 16, padding_idx=0)
+    mha = nn.MultiheadAttention(16, 2, batch_first=True)
+    with padlint.guard(mode="record", summary=False) as g:
+        ids, lengths = token_batch()
+        x = F.dropout(emb(ids), 0.0)
+        h, _ = mha(x, x, x, key_padding_mask=ids != 0)
+        keep = (ids != 0).unsqueeze(-1).float()
+        ((h * keep).sum(1) / keep.sum(1)).sum().backward()
+        g.step()
+    found = [f for f in g.findings if f.code == "PAD402"]
+    assert found and "pad_sequence" in found[0].what and "propagated" not in found[0].what

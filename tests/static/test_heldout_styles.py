@@ -1290,6 +1290,370 @@ CASES = [
             def train_dataloader(self):
                 return DataLoader(self.ds, batch_size=16, shuffle=True, collate_fn=collate)
         """, ["PAD303"]),
+    # --- held-out round 13 (2026-11-26, third session) ---
+    ("max-over-last-hidden-state", """
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+        encoder = AutoModel.from_pretrained("bert-base-uncased")
+
+        def sentence_vec(sentences):
+            enc = tokenizer(sentences, padding=True, return_tensors="pt")
+            states = encoder(**enc).last_hidden_state
+            keep = enc["attention_mask"].unsqueeze(-1).bool()
+            return states.masked_fill(~keep, float("-inf")).max(dim=1).values
+        """, """
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+        encoder = AutoModel.from_pretrained("bert-base-uncased")
+
+        def sentence_vec(sentences):
+            enc = tokenizer(sentences, padding=True, return_tensors="pt")
+            states = encoder(**enc).last_hidden_state
+            vec, _ = torch.max(states, dim=1)
+            return vec
+        """, ["PAD301"]),
+    ("teacher-forcing-targets-through-padding-idx", """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Seq2Seq(nn.Module):
+            def __init__(self, vocab, pad_idx, dim=256):
+                super().__init__()
+                self.tgt_emb = nn.Embedding(vocab, dim, padding_idx=pad_idx)
+                self.decoder = nn.GRU(dim, dim, batch_first=True)
+                self.generator = nn.Linear(dim, vocab)
+                self.criterion = nn.NLLLoss(ignore_index=pad_idx)
+
+            def forward(self, src, src_lens, tgt):
+                dec_out, _ = self.decoder(self.tgt_emb(tgt[:, :-1]))
+                logp = F.log_softmax(self.generator(dec_out), dim=-1)
+                return self.criterion(logp.reshape(-1, logp.size(-1)), tgt[:, 1:].reshape(-1))
+
+        class NextItem(nn.Module):
+            def __init__(self, n_items, dim=64):
+                super().__init__()
+                self.item_emb = nn.Embedding(n_items, dim, padding_idx=0)
+                self.loss = nn.CrossEntropyLoss()
+
+            def forward(self, seq, seq_lens, pos_items):
+                user = self.item_emb(seq).sum(1)
+                logits = user @ self.item_emb.weight.t()
+                self.item_emb(pos_items)
+                return self.loss(logits, pos_items)
+        """, """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Seq2Seq(nn.Module):
+            def __init__(self, vocab, pad_idx, dim=256):
+                super().__init__()
+                self.tgt_emb = nn.Embedding(vocab, dim, padding_idx=pad_idx)
+                self.decoder = nn.GRU(dim, dim, batch_first=True)
+                self.generator = nn.Linear(dim, vocab)
+                self.criterion = nn.NLLLoss()
+
+            def forward(self, src, src_lens, tgt):
+                dec_out, _ = self.decoder(self.tgt_emb(tgt[:, :-1]))
+                logp = F.log_softmax(self.generator(dec_out), dim=-1)
+                gold = tgt[:, 1:]
+                return self.criterion(logp.reshape(-1, logp.size(-1)), gold.reshape(-1))
+        """, ["PAD303"]),
+    ("loop-over-a-loader-parameter", """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        def collate_lm(batch):
+            ids = [torch.tensor(x) for x in batch]
+            return pad_sequence([x[:-1] for x in ids], batch_first=True), pad_sequence(
+                [x[1:] for x in ids], batch_first=True, padding_value=-100)
+
+        def evaluate(model, loader):
+            accs = []
+            for inputs, targets in loader:
+                preds = model(inputs).argmax(-1)
+                keep = targets != -100
+                accs.append((preds[keep] == targets[keep]).float().mean().item())
+            return accs
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        def collate_lm(batch):
+            ids = [torch.tensor(x) for x in batch]
+            return pad_sequence([x[:-1] for x in ids], batch_first=True), pad_sequence(
+                [x[1:] for x in ids], batch_first=True, padding_value=-100)
+
+        def evaluate(model, loader):
+            accs = []
+            for inputs, targets in loader:
+                preds = model(inputs).argmax(-1)
+                accs.append((preds == targets).float().mean().item())
+            return accs
+        """, ["PAD301"]),
+    ("length-named-after-its-tensor", """
+        import torch.nn as nn
+
+        class Forecaster(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(2, 32, batch_first=True)
+                self.head = nn.Linear(32, 1)
+
+            def forward(self, past, past_len):
+                out, _ = self.lstm(past)
+                idx = (past_len - 1).view(-1, 1, 1).expand(-1, 1, out.size(2))
+                return self.head(out.gather(1, idx).squeeze(1))
+        """, """
+        import torch.nn as nn
+
+        class Forecaster(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(2, 32, batch_first=True)
+                self.head = nn.Linear(32, 1)
+
+            def forward(self, past, past_len):
+                out, _ = self.lstm(past)
+                return self.head(out[:, -1])
+        """, ["PAD202"]),
+    ("dict-batch-moved-by-comprehension", """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+        def collate_tts(items):
+            mels = pad_sequence([i["mel"] for i in items], batch_first=True)
+            lens = torch.tensor([len(i["mel"]) for i in items])
+            return {"mels": mels, "mel_lens": lens}
+
+        def train(model, ds, device):
+            for batch in DataLoader(ds, batch_size=8, collate_fn=collate_tts):
+                batch = {k: v.to(device) for k, v in batch.items()}
+                pred = model(batch["mels"])
+                mask = (torch.arange(pred.size(1), device=device)[None] < batch["mel_lens"][:, None]).unsqueeze(-1)
+                loss = (F.l1_loss(pred, batch["mels"], reduction="none") * mask).sum() / mask.sum()
+                loss.backward()
+        """, """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+        def collate_tts(items):
+            mels = pad_sequence([i["mel"] for i in items], batch_first=True)
+            lens = torch.tensor([len(i["mel"]) for i in items])
+            return {"mels": mels, "mel_lens": lens}
+
+        def train(model, ds, device):
+            for batch in DataLoader(ds, batch_size=8, collate_fn=collate_tts):
+                batch = {k: v.to(device) if torch.is_tensor(v) else v for k, v in batch.items()}
+                pred = model(batch["mels"])
+                loss = F.l1_loss(pred, batch["mels"])
+                loss.backward()
+        """, ["PAD304"]),
+    ("lengths-on-device-through-a-wrapper-module", """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence as pack
+
+        class UtteranceEncoder(nn.Module):
+            def __init__(self, vocab):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, 64, padding_idx=0)
+                self.gru = nn.GRU(64, 64, batch_first=True)
+
+            def forward(self, ids, ids_lens):
+                _, h = self.gru(pack(self.emb(ids), ids_lens.cpu(), batch_first=True, enforce_sorted=False))
+                return h[-1]
+
+        class DualEncoder(nn.Module):
+            def __init__(self, vocab):
+                super().__init__()
+                self.ctx = UtteranceEncoder(vocab)
+
+            def forward(self, ctx, ctx_lens):
+                return self.ctx(ctx, ctx_lens)
+
+        def train(model, batches, device):
+            for batch in batches:
+                ctx, ctx_lens = [t.to(device) for t in batch]
+                model(ctx, ctx_lens).sum().backward()
+        """, """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence as pack
+
+        class UtteranceEncoder(nn.Module):
+            def __init__(self, vocab):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, 64, padding_idx=0)
+                self.gru = nn.GRU(64, 64, batch_first=True)
+
+            def forward(self, ids, ids_lens):
+                _, h = self.gru(pack(self.emb(ids), ids_lens, batch_first=True, enforce_sorted=False))
+                return h[-1]
+
+        class DualEncoder(nn.Module):
+            def __init__(self, vocab):
+                super().__init__()
+                self.ctx = UtteranceEncoder(vocab)
+
+            def forward(self, ctx, ctx_lens):
+                return self.ctx(ctx, ctx_lens)
+
+        def train(batches, vocab, device):
+            model = DualEncoder(vocab).to(device)
+            for batch in batches:
+                ctx, ctx_lens = [t.to(device) for t in batch]
+                model(ctx, ctx_lens).sum().backward()
+        """, ["PAD102"]),
+    ("loss-through-functools-partial", """
+        import functools
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        PAD_TAG = 0
+        tag_loss = functools.partial(F.cross_entropy, ignore_index=PAD_TAG, label_smoothing=0.1)
+
+        def step(model, words, tags):
+            tags_padded = pad_sequence(tags, batch_first=True, padding_value=PAD_TAG)
+            logits = model(pad_sequence(words, batch_first=True))
+            return tag_loss(logits.reshape(-1, logits.size(-1)), tags_padded.reshape(-1))
+        """, """
+        import functools
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        PAD_TAG = 0
+        tag_loss = functools.partial(F.cross_entropy, label_smoothing=0.1)
+
+        def step(model, words, tags):
+            tags_padded = pad_sequence(tags, batch_first=True, padding_value=PAD_TAG)
+            logits = model(pad_sequence(words, batch_first=True))
+            return tag_loss(logits.reshape(-1, logits.size(-1)), tags_padded.reshape(-1))
+        """, ["PAD303"]),
+    ("to-dense-batch-zero-fill", """
+        from torch_geometric.utils import to_dense_batch
+
+        def readout(h, batch):
+            nodes, node_mask = to_dense_batch(h, batch)
+            return nodes.sum(dim=1) / node_mask.sum(dim=1, keepdim=True).clamp(min=1)
+        """, """
+        from torch_geometric.utils import to_dense_batch
+
+        def readout(h, batch):
+            nodes, node_mask = to_dense_batch(h, batch)
+            return nodes.mean(dim=1)
+        """, ["PAD301"]),
+    ("query-prefix-of-a-padded-output", """
+        import torch
+
+        def itm_logits(qformer, head, text_ids, text_mask, query_tokens, image_embeds):
+            atts = torch.cat([torch.ones(query_tokens.shape[:-1], dtype=torch.long), text_mask], dim=1)
+            out = qformer(text_ids, query_embeds=query_tokens, attention_mask=atts,
+                          encoder_hidden_states=image_embeds).last_hidden_state
+            return head(out[:, :query_tokens.size(1), :]).mean(dim=1)
+        """, """
+        import torch
+
+        def itm_logits(qformer, head, text_ids, text_mask, query_tokens, image_embeds):
+            atts = torch.cat([torch.ones(query_tokens.shape[:-1], dtype=torch.long), text_mask], dim=1)
+            out = qformer(text_ids, query_embeds=query_tokens, attention_mask=atts,
+                          encoder_hidden_states=image_embeds).last_hidden_state
+            return head(out).mean(dim=1)
+        """, ["PAD301"]),
+    ("cross-attention-memory-without-its-own-mask", """
+        import torch.nn as nn
+
+        class CaptionDecoderLayer(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.self_attn = nn.MultiheadAttention(d, 8)
+                self.cross_attn = nn.MultiheadAttention(d, 8)
+
+            def forward(self, tgt, memory, tgt_mask=None, tgt_key_padding_mask=None):
+                x = self.self_attn(tgt, tgt, tgt, attn_mask=tgt_mask, key_padding_mask=tgt_key_padding_mask)[0]
+                return self.cross_attn(x, memory, memory)[0]
+        """, """
+        import torch.nn as nn
+
+        class CaptionDecoderLayer(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.self_attn = nn.MultiheadAttention(d, 8)
+                self.cross_attn = nn.MultiheadAttention(d, 8)
+
+            def forward(self, tgt, memory, tgt_mask=None, tgt_key_padding_mask=None):
+                x = self.self_attn(tgt, tgt, tgt)[0]
+                return self.cross_attn(x, memory, memory)[0]
+        """, ["PAD401"]),
+    ("packed-batch-into-an-rnn-left-at-its-default-layout", """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        class SessionEncoder(nn.Module):
+            def __init__(self, n_items, dim):
+                super().__init__()
+                self.item_emb = nn.Embedding(n_items, dim, padding_idx=0)
+                self.gru = nn.GRU(dim, dim)
+
+            def forward(self, items):
+                counts = (items != 0).sum(dim=1).cpu()
+                packed = pack_padded_sequence(self.item_emb(items), counts, batch_first=True, enforce_sorted=False)
+                h, h_t = self.gru(packed)
+                h, _ = pad_packed_sequence(h, batch_first=True)
+                return h, h_t
+        """, """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        class SessionEncoder(nn.Module):
+            def __init__(self, n_items, dim):
+                super().__init__()
+                self.item_emb = nn.Embedding(n_items, dim, padding_idx=0)
+                self.gru = nn.GRU(dim, dim, batch_first=False)
+
+            def forward(self, items):
+                counts = (items != 0).sum(dim=1).cpu()
+                packed = pack_padded_sequence(self.item_emb(items), counts, batch_first=True, enforce_sorted=False)
+                h, h_t = self.gru(packed)
+                h, _ = pad_packed_sequence(h, batch_first=True)
+                return h, h_t
+        """, ["PAD104"]),
+    ("softmax-weighted-sum-over-candidates", """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+        def collate_sessions(batch):
+            return pad_sequence([torch.tensor(s[:-1]) for s in batch], batch_first=True), torch.tensor(
+                [len(s) - 1 for s in batch]), torch.randint(1, 100, (len(batch), 51))
+
+        def bpr_max_loss(scores):
+            pos, neg = scores[:, :1], scores[:, 1:]
+            weights = torch.softmax(neg, dim=1)
+            return -torch.log((weights * torch.sigmoid(pos - neg)).sum(dim=1) + 1e-10).mean()
+
+        def train(model, loader):
+            for sess, lens, cands in loader:
+                bpr_max_loss(model(sess, lens, cands)).backward()
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+        def collate_sessions(batch):
+            return pad_sequence([torch.tensor(s[:-1]) for s in batch], batch_first=True), torch.tensor(
+                [len(s) - 1 for s in batch]), torch.randint(1, 100, (len(batch), 51))
+
+        def train(model, loader):
+            for sess, lens, cands in loader:
+                out = model(sess, lens, cands)
+                out.mean(dim=1).sum().backward()
+        """, ["PAD301"]),
 ]
 
 

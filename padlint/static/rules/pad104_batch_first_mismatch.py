@@ -66,7 +66,10 @@ class BatchFirstMismatch(Rule):
             source = data.input
             known_layout = V.is_padded(source) and source.batch_first is not None and source.origin in (
                 "pad_sequence", "unpack", "canvas", "tokenizer")
-            if data.batch_first != module_bf and not known_layout:
+            # An RNN reads a PackedSequence whatever its own flag: a module left at the default
+            # (only ever fed packed batches) says nothing; one written with the other layout does.
+            written = "batch_first" in (callee.kwargs or {})
+            if data.batch_first != module_bf and not known_layout and written:
                 self.report(ctx, data.node, f"`pack_padded_sequence(batch_first={data.batch_first})` feeds "
                                             f"`{callee.rnn['cls']}(batch_first={module_bf})`: one of the two has "
                                             "the layout wrong")

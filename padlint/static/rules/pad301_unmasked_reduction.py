@@ -67,7 +67,7 @@ class UnmaskedReduction(Rule):
                 return
             # (a whole model's output averaged to one number is a smoke test or a dummy loss, and
             # the model may mask its own outputs: not reported; `hidden.mean(dim=1)` is)
-            if op == "mean" and (data.loss_none or data.strong and data.origin not in ("model", "call")):
+            if op == "mean" and (data.loss_none or data.strong and data.origin not in ("model", "call", "hidden")):
                 what = "an unreduced loss" if data.loss_none else "a padded tensor"
                 self.report(ctx, node, f"`{short_code(node)}` averages {what} over every position, padding included")
             elif op == "sum" and data.loss_none and not data.zero_pads:
@@ -170,9 +170,10 @@ def _origin(value: V.Val) -> str:
     return {
         "pad_sequence": "`pad_sequence`", "unpack": "`pad_packed_sequence`", "rnn": "an RNN run on padded input",
         "embedding": "an embedding of padded tokens", "model": "a model called on a padded batch",
+        "hidden": "the hidden states of a model called on a padded batch",
         "loss": "an unreduced loss", "param": "a parameter that comes with lengths or a mask",
         "batch": "a padded batch", "call": "a padded batch", "tokenizer": "a padding tokenizer",
-        "canvas": "a padded batch",
+        "canvas": "a padded batch", "dense_batch": "`to_dense_batch`",
     }.get(value.origin or "", "a padded batch")
 
 

@@ -6,10 +6,11 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import (
-    FUNCTIONAL_CLASS_LOSSES, Context, arg_value, assigned_values, get_arg, last_name, literal, resolve_constant,
+    EMBEDDING, FUNCTIONAL_CLASS_LOSSES, Context, arg_value, assigned_values, get_arg, last_name, literal, resolve_constant,
 )
 from padlint.static.fixes import Fix, add_keyword
-from padlint.static.names import code_of
+from padlint.static.names import code_of, dotted
+from padlint.static.traverse import iter_nodes
 from padlint.static.rule import PADDING, Rule
 
 _DEFAULT_IGNORE = -100
@@ -63,7 +64,8 @@ class LossCountsPaddedTargets(Rule):
         if not V.is_strongly_padded(value) or value.pad is None or value.masked:
             if ignore is None and not V.is_strongly_padded(value):
                 # unknown padding, or only probably padded (a function that also takes a mask)
-                self._unused_pad_id(node, ctx, construct)
+                if not self._embedded_with_padding_idx(node, ctx, target, construct):
+                    self._unused_pad_id(node, ctx, construct)
             return
         pad = resolve_constant(ctx, value.pad)
         if ignore is None:
@@ -82,6 +84,41 @@ class LossCountsPaddedTargets(Rule):
             self.report(ctx, node, f"the targets are padded with `{value.pad}` but `ignore_index` is "
                                    f"`{ignored}`: padded positions are trained on")
 
+
+    def _embedded_with_padding_idx(self, node: cst.Call, ctx: Context, target: cst.BaseExpression,
+                                   construct: cst.CSTNode | None) -> bool:
+        """Teacher forcing: the same tensor feeds an embedding with ``padding_idx`` (the decoder
+        input ``tgt[:, :-1]``) and the loss (``tgt[:, 1:]``), so the targets are padded with that
+        id. Reported at the end of the file, like the fallback (silent where targets get -100)."""
+        logits = arg_value(node, "input", 0)
+        if logits is None or not (_flattened(ctx, logits) or _token_layout(logits)):
+            return False  # (B, C) logits against one id per sample (a next-item target) are not tokens
+        root = _root(ctx, target)
+        if root is None or not isinstance(ctx.scope.node, cst.FunctionDef):
+            return False
+        for call in iter_nodes(ctx.scope.node.body):
+            if not isinstance(call, cst.Call) or not call.args:
+                continue
+            module = ctx.ev(call.func)
+            if module is None or module.kind != V.MODULE or module.cls != EMBEDDING:
+                continue
+            padding_idx = (module.kwargs or {}).get("padding_idx")
+            if padding_idx is None or _root(ctx, call.args[0].value) != root:
+                continue
+            pad = code_of(padding_idx)
+            if resolve_constant(ctx, pad) == _DEFAULT_IGNORE:
+                return False
+            fix = None
+            pad_node = _parse_expr(pad) if isinstance(literal(padding_idx), int) else None
+            if isinstance(construct, cst.Call) and pad_node is not None:
+                fix = Fix(f"Pass `ignore_index={pad}`", "unsafe",
+                          [(construct, add_keyword(construct, "ignore_index", pad_node))])
+            ctx.file.scratch.setdefault("pad303_fallback", []).append((
+                node, f"`{root}` also goes through `{code_of(call.func)}`, an embedding with `padding_idx={pad}`, "
+                      f"so the targets are padded with it, but the loss has no `ignore_index`: padded positions "
+                      f"are trained on", fix))
+            return True
+        return False
 
     def _unused_pad_id(self, node: cst.Call, ctx: Context, construct: cst.CSTNode | None) -> None:
         """Token-level targets (the logits flattened to (N, C)) and a pad id at hand that the loss
@@ -107,6 +144,31 @@ _PADDERS = {"pad_sequence", "pad", "full", "full_like", "new_full", "masked_fill
             "where", "pad_to_length", "pad_tensor"}
 
 
+_SAME_TOKENS = {"view", "reshape", "contiguous", "flatten", "long", "to", "cuda", "clone", "detach"}
+
+
+def _root(ctx: Context, node: cst.BaseExpression, depth: int = 0) -> str | None:
+    """The name whose tokens an expression reads, through slices, reshapes and local
+    assignments: ``tgt[:, 1:].reshape(-1)`` and ``gold = tgt[:, 1:]; gold`` both give ``tgt``."""
+    if depth > 8:
+        return None
+    if isinstance(node, cst.Subscript):
+        base = _root(ctx, node.value, depth + 1)
+        if base is None or any(isinstance(e.slice, cst.Slice) for e in node.slice):
+            return base  # tgt[:, 1:]: the same tokens, shifted
+        return f"{base}[{', '.join(code_of(e.slice) for e in node.slice)}]"  # batch["tgt"]: one field
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _SAME_TOKENS:
+        return _root(ctx, node.func.value, depth + 1)
+    if isinstance(node, cst.Name):
+        values = list(assigned_values(ctx.scope, node))
+        if len(values) == 1:
+            return _root(ctx, values[0], depth + 1)
+        return node.value if not values else None
+    if isinstance(node, cst.Attribute):
+        return dotted(node)
+    return None
+
+
 def _flattened(ctx: Context, node: cst.BaseExpression) -> bool:
     """``x.view(-1, C)`` / ``x.reshape(-1, C)``, here or where the name was last assigned."""
     def is_flatten(expr: cst.BaseExpression) -> bool:
@@ -115,6 +177,12 @@ def _flattened(ctx: Context, node: cst.BaseExpression) -> bool:
                 and literal(expr.args[0].value) == -1)
 
     return is_flatten(node) or any(is_flatten(value) for value in assigned_values(ctx.scope, node))
+
+
+def _token_layout(node: cst.BaseExpression) -> bool:
+    """``logits.transpose(1, 2)`` / ``.permute(0, 2, 1)`` / ``.flatten(0, 1)``: one row per token."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+        and node.func.attr.value in ("transpose", "permute", "flatten")
 
 
 def _pad_id_in_scope(ctx: Context) -> str | None:

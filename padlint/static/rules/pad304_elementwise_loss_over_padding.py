@@ -10,7 +10,7 @@ from padlint.static.rule import PADDING, Rule
 from padlint.static.traverse import iter_nodes
 
 # Where padding on a prediction is certain: made by these, not merely passed through a model.
-_POSITIONAL_ORIGINS = {"pad_sequence", "unpack", "rnn", "embedding", "canvas", "F.pad", "tokenizer"}
+_POSITIONAL_ORIGINS = {"pad_sequence", "unpack", "rnn", "embedding", "canvas", "F.pad", "tokenizer", "dense_batch"}
 
 
 class ElementwiseLossOverPadding(Rule):

@@ -54,7 +54,11 @@ class AttentionWithoutPaddingMask(Rule):
             data_node = arg_value(node, "key", 1)
         else:
             data_node = arg_value(node, "src", 0) or arg_value(node, "tgt", 0)
-        if not V.is_padded(ctx.ev(data_node)) and not _state_beside_lengths(data_node, ctx):
+        data = ctx.ev(data_node)
+        if not V.is_padded(data) and not _state_beside_lengths(data_node, ctx):
+            return
+        if callee.cls == "torch.nn.MultiheadAttention" and data is not None and not data.strong \
+                and _evidence_of_others(data_node, data, ctx):
             return
         cls = callee.cls.rsplit(".", 1)[1]
         wanted = {"MultiheadAttention": "key_padding_mask",
@@ -75,3 +79,15 @@ def _state_beside_lengths(data: cst.BaseExpression | None, ctx: Context) -> bool
     if scope is None or data.value not in scope.params:
         return False
     return any(V.looks_like_lengths(p) for p in scope.params) and ctx.ev(data) is None
+
+
+def _evidence_of_others(data_node: cst.BaseExpression | None, data: V.Val, ctx: Context) -> bool:
+    """``forward(self, tgt, memory, tgt_key_padding_mask)``: the mask that makes the parameter
+    ``memory`` look padded is named for ``tgt``; a decoder that takes no mask for ``memory``
+    says its memory has none (a fixed set of image features)."""
+    if not isinstance(data_node, cst.Name) or ctx.scope is None or data_node.value not in ctx.scope.params:
+        return False
+    params = ctx.scope.params
+    evidence = data.evidence or ()
+    return bool(evidence) and all(
+        any(owner != data_node.value and name.startswith(owner + "_") for owner in params) for name in evidence)
