@@ -110,7 +110,8 @@ class _Probe:
     """What a gradient hook records. Holds a mask (small) and 0-dim statistics, never the
     probed tensor itself; it is dropped at the step boundary."""
 
-    __slots__ = ("seq", "kind", "where", "loc", "pm", "m", "bdim", "meta", "info", "stats", "detailed")
+    __slots__ = ("seq", "kind", "where", "loc", "pm", "m", "bdim", "meta", "info", "stats", "detailed", "tid",
+                 "generic")
 
     def __init__(self, seq, kind, where, loc, pm, m=None, bdim=None, meta=None, info=None, detailed=False):
         self.seq = seq
@@ -124,6 +125,8 @@ class _Probe:
         self.info = info
         self.stats: list = []
         self.detailed = detailed
+        self.tid = 0  # id() of the probed tensor
+        self.generic = False  # probed as "an op on the padded batch": a later, named use may rename it
 
 
 class _Step:
@@ -224,6 +227,9 @@ _PROPAGATE = [
     F.leaky_relu,
 ]
 _WATCH: dict[Any, str] = {f: "_on_propagate" for f in _PROPAGATE}
+# A padded batch of data (float frames from pad_sequence, which autograd does not track) first
+# meets the parameters here: the output of these is probed (their pads are not zeros any more)
+_FIRST_TRACKED = frozenset({F.linear, F.layer_norm})
 # A reduction='none' loss's elements, followed to where they are averaged (PAD302 is decided
 # there, in the forward pass: a later `loss / accumulation_steps` or a GradScaler does not
 # change what the average divided by).
@@ -511,11 +517,17 @@ class Guard:
             if not any(x.mask is info.mask for x in st.sources):
                 st.sources.append(info)
 
-    def _probe(self, t: Any, info: PadInfo, kind: str, where: str, loc, pm=None, meta=None) -> None:
+    def _probe(self, t: Any, info: PadInfo, kind: str, where: str, loc, pm=None, meta=None,
+               generic: bool = False) -> None:
         st = self._st
         if not self.probes or not isinstance(t, torch.Tensor) or not t.requires_grad:
             return
-        if not torch.is_grad_enabled() or len(st.probes) >= self.max_probes or id(t) in st.probed:
+        if id(t) in st.probed:
+            for p in st.probes:  # first probed as a generic op output: name it by its known use
+                if p.tid == id(t) and p.generic and not generic:
+                    p.where, p.loc, p.generic = where, loc, False
+            return
+        if not torch.is_grad_enabled() or len(st.probes) >= self.max_probes:
             return
         if t.numel() == 0:
             return
@@ -530,6 +542,7 @@ class Guard:
         p = _Probe(st.n, kind, where, loc, pm, m=m, bdim=info.bdim if info is not None else None,
                    meta=meta if meta is not None else (info.meta if info is not None else None),
                    info=info, detailed=st.sampled)
+        p.tid, p.generic = id(t), generic
         st.probes.append(p)
         st.probed.add(id(t))
         t.register_hook(self._make_hook(p))
@@ -822,7 +835,14 @@ class Guard:
         if tuple(out.shape[: m.dim()]) == tuple(m.shape):
             if info.mask.device != out.device:
                 info = info.derive(m.to(out.device), info.bdim)
-            self._tag(out, info if info.source == "propagated" else _propagated(info))
+            tagged = info if info.source == "propagated" else _propagated(info)
+            self._tag(out, tagged)
+            if out.requires_grad and not a.requires_grad and a is args[0] and func in _FIRST_TRACKED:
+                # padded features that are data, not parameters (pad_sequence of float frames):
+                # the first tensor of the chain that autograd tracks is where the padding is probed
+                loc = user_location(2)
+                self._probe(out, tagged, "seq", f"output of {getattr(func, '__name__', 'an op')} on the padded batch",
+                            loc, generic=True)
             return
         lm = leading_mask(m, tuple(out.shape))
         if lm is not None:
@@ -1033,7 +1053,7 @@ class Guard:
             # unsampled step: only the cheap things -- carry the mask to the output, and probe the
             # input unless it is already probed (usually it is the embedding output)
             self._tag(out, PadInfo(m, 0 if bf else 1, "propagated", meta={"rnn": where}))
-            if x.requires_grad and id(x) not in self._st.probed and torch.is_grad_enabled():
+            if x.requires_grad and torch.is_grad_enabled():  # (an already probed input is only renamed)
                 loc = user_location(2)
                 self._probe(x, PadInfo(m, 0 if bf else 1, info.source, meta={"loc": loc}), "seq",
                             f"input of {where}", loc)
@@ -1176,6 +1196,7 @@ class Guard:
             return  # inside another attention module: the outermost one is checked
         if isinstance(mod, torch.nn.MultiheadAttention):
             q = args[0] if args else kwargs.get("query")
+            k = args[1] if len(args) > 1 else kwargs.get("key", q)
             kpm = kwargs.get("key_padding_mask", args[3] if len(args) > 3 else None)
             causal = kwargs.get("is_causal", False)
             attn_mask = kwargs.get("attn_mask", args[5] if len(args) > 5 else None)
@@ -1189,20 +1210,24 @@ class Guard:
             layer = mod.layers[0] if isinstance(mod, torch.nn.TransformerEncoder) else mod
             bf = layer.self_attn.batch_first
             out = output
-        if not isinstance(q, torch.Tensor) or q.dim() != 3:
+            k = q
+        if not isinstance(q, torch.Tensor) or q.dim() != 3 or not isinstance(k, torch.Tensor) or k.dim() != 3:
             return
         where = _describe_module(mod)
+        # The key padding mask describes the keys; the output has one row per *query*, so it is
+        # padded where the queries are (the same tensor in self-attention, not in cross-attention).
+        qinfo_out = REGISTRY.lookup(q) if k is not q else None
         if isinstance(kpm, torch.Tensor):
             m_bt = mask_from_kpm(kpm)
             if m_bt.dim() != 2:
                 return
             m = m_bt if bf else m_bt.t()
-            if tuple(q.shape[:2]) != tuple(m.shape):
+            if tuple(k.shape[:2]) != tuple(m.shape):
                 return
-            info = PadInfo(m.to(q.device), 0 if bf else 1, "key_padding_mask", meta={})
-            qinfo = REGISTRY.lookup(q)
+            info = PadInfo(m.to(k.device), 0 if bf else 1, "key_padding_mask", meta={})
+            qinfo = REGISTRY.lookup(k)
             if qinfo is None:
-                self._tag(q, info)
+                self._tag(k, info)
             elif self._st.sampled and qinfo.kind == "seq" and tuple(qinfo.mask.shape) == tuple(info.mask.shape):
                 known = qinfo.mask.to(q.device)
                 if bool(known.any()) and bool((info.mask == ~known).all()):
@@ -1213,15 +1238,24 @@ class Guard:
                         user_location(2), float(int(known.sum())),
                     )
                     self._st.emitted_specific = True
-            if isinstance(out, torch.Tensor) and tuple(out.shape[:2]) == tuple(m.shape):
+            if k is not q:
+                info = qinfo_out if qinfo_out is not None and qinfo_out.kind == "seq" else None
+                if info is None or not isinstance(out, torch.Tensor) \
+                        or tuple(out.shape[: info.mask.dim()]) != tuple(info.mask.shape):
+                    return
+                info = info if info.source == "propagated" else _propagated(info)
+            if isinstance(out, torch.Tensor) and tuple(out.shape[:2]) == tuple(info.mask.shape):
                 self._tag(out, info)
                 if self._attn_depth == 0:  # outermost attention module: probe its output
                     loc = user_location(2)
                     info.meta["loc"] = loc
                     self._probe(out, info, "seq", f"output of {where}", loc)
             return
-        info = REGISTRY.lookup(q)
+        info = REGISTRY.lookup(k)
         if info is None or info.kind != "seq":
+            if qinfo_out is not None and qinfo_out.kind == "seq" and isinstance(out, torch.Tensor) \
+                    and tuple(out.shape[: qinfo_out.mask.dim()]) == tuple(qinfo_out.mask.shape):
+                self._tag(out, qinfo_out if qinfo_out.source == "propagated" else _propagated(qinfo_out))
             return
         if causal or attn_mask is not None:
             # a causal mask with right padding never lets real queries see padded keys
@@ -1234,6 +1268,10 @@ class Guard:
             return
         st.n += 1
         st.attn.append((st.n, where, user_location(2)))
+        if k is not q:
+            info = qinfo_out if qinfo_out is not None and qinfo_out.kind == "seq" else None
+            if info is None:
+                return
         if isinstance(out, torch.Tensor) and tuple(out.shape[: info.mask.dim()]) == tuple(info.mask.shape):
             self._tag(out, info)
 
@@ -1538,7 +1576,8 @@ class Guard:
             if ups:
                 self._emit(
                     "PAD401", where,
-                    "attention over a padded batch without src_key_padding_mask/key_padding_mask: real positions "
+                    "attention over a padded batch without src_key_padding_mask/key_padding_mask (a decoder's "
+                    "cross-attention: memory_key_padding_mask): real positions "
                     f"attend to padding (gradient up to {max(ups):.3g} reaches padded inputs)",
                     loc, max(ups),
                 )

@@ -80,8 +80,15 @@ LAYOUT_BREAKING = {"view", "reshape", "flatten", "permute", "transpose", "t", "v
 
 MODULE_CLASSES = RNN_CLASSES | ATTENTION_CLASSES | set(CLASS_LOSSES) | set(ELEMENTWISE_LOSSES) | {
     CTC_CLASS, EMBEDDING, "torch.nn.Linear", "torch.nn.Dropout", "torch.nn.LayerNorm",
-    "torch.nn.Conv1d", "torch.nn.BatchNorm1d", "torch.nn.Softmax", "torch.nn.LogSoftmax",
+    "torch.nn.Conv1d", "torch.nn.BatchNorm1d", "torch.nn.Softmax", "torch.nn.LogSoftmax", "torch.nn.Sequential",
 }
+# What an nn.Sequential may hold and still act on each position alone (so a padded batch stays
+# a padded batch of the same layout through it).
+POSITIONWISE = frozenset({
+    "torch.nn.Linear", "torch.nn.Dropout", "torch.nn.LayerNorm", "torch.nn.ReLU", "torch.nn.GELU",
+    "torch.nn.Tanh", "torch.nn.SiLU", "torch.nn.Sigmoid", "torch.nn.LeakyReLU", "torch.nn.ELU",
+    "torch.nn.Identity", "torch.nn.Mish", "torch.nn.Softplus",
+})
 
 
 def literal(node: cst.BaseExpression | None) -> Any:
@@ -292,7 +299,12 @@ class Evaluator:
         if isinstance(node, cst.Subscript):
             return self._eval_subscript(node)
         if isinstance(node, cst.BinaryOperation):
-            return self._eval_binop(node)
+            out = self._eval_binop(node)
+            if out is not None and out.kind == V.TENSOR and out.masked and not out.mask_last and any(
+                    v is not None and v.kind == V.TENSOR and v.mask_last
+                    for v in (self._cache.get(id(node.left)), self._cache.get(id(node.right)))):
+                out = out.but(mask_last=True)  # -s * torch.log(s): still masked over the same axes
+            return out
         if isinstance(node, cst.Comparison):
             return self._eval_compare(node)
         if isinstance(node, (cst.Integer, cst.Float)):
@@ -434,7 +446,7 @@ class Evaluator:
         item = self(elt)
         if _interesting(item):
             return Val(V.SEQ, item=item)
-        if isinstance(node, cst.ListComp) and ((item is not None and item.kind == V.DIM) or _is_max_len_name(elt)):
+        if isinstance(node, cst.ListComp) and ((item is not None and item.kind == V.DIM) or is_max_len_name(elt)):
             # [T for _ in range(B)]: the same padded length for every sample -- but not
             # [s.size(0) for s in seqs], whose element depends on the loop variable.
             loop_names = {n.value for n in iter_nodes(node.for_in.target) if isinstance(n, cst.Name)}
@@ -540,12 +552,17 @@ class Evaluator:
     def _eval_binop(self, node: cst.BinaryOperation) -> Val | None:
         left, right = self(node.left), self(node.right)
         op = node.operator
+        if isinstance(op, cst.Add) and _complementary_masks(node.left, node.right):
+            # m * x + (1 - m) * x_hat: an imputation blend, real values everywhere (no zeros)
+            base = left if left is not None and left.kind == V.TENSOR else right
+            if base is not None and base.kind == V.TENSOR:
+                return base.but(masked=False, zero_pads=False, mask_mult=None)
         if isinstance(op, cst.Multiply):
             # [x.size(1)] * B  ->  lengths made from the padded shape
             for lst, other in ((node.left, right), (node.right, left)):
                 if isinstance(lst, cst.List) and len(lst.elements) == 1:
                     item = self(lst.elements[0].value)
-                    if (item is not None and item.kind == V.DIM) or _is_max_len_name(lst.elements[0].value):
+                    if (item is not None and item.kind == V.DIM) or is_max_len_name(lst.elements[0].value):
                         return Val(V.LENGTHS, from_shape=True)
             if left is not None and right is not None and left.kind == right.kind == V.MASK:
                 # (seq != MASK_ID).float() * (seq != PAD).float(): both conditions, still a mask
@@ -555,28 +572,42 @@ class Evaluator:
                     return mask.but(polarity=mask.polarity if mask.polarity == "keep" else None)
             for tensor, mask, tensor_node in ((left, right, node.left), (right, left, node.right)):
                 if mask is not None and mask.kind == V.MASK and mask.polarity != "pad":
+                    mask_node = node.right if tensor_node is node.left else node.left
+                    last = _broadcast_over_last(mask_node, self.scope) or None
                     scorelike = (tensor is not None and bool(tensor.scores)) or _score_name(tensor_node)
                     mult = node if scorelike and not mask.hint_only else None
                     # A mask known only by its name still zeroes something (so a sum of it is
                     # masked), but it may not be a padding mask: `name_only` tells PAD302.
                     name_only = bool(mask.hint_only)
                     if tensor is not None and tensor.kind == V.TENSOR:
-                        return tensor.but(masked=True, zero_pads=True, mask_mult=mult, name_only_mask=name_only)
+                        return tensor.but(masked=True, zero_pads=True, mask_mult=mult, name_only_mask=name_only,
+                                          mask_last=last)
                     if tensor is None or tensor.kind == V.TENSOR:
                         return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=mult,
                                    name_only_mask=name_only)
             for ones_node, other, other_node in ((node.left, right, node.right), (node.right, left, node.left)):
-                if ((other is not None and other.kind == V.DIM) or _is_max_len_name(other_node)) \
+                if ((other is not None and other.kind == V.DIM) or is_max_len_name(other_node)) \
                         and isinstance(ones_node, cst.Call):
                     if (self.qualname(ones_node.func) or "") in ("torch.ones", "torch.ones_like"):
                         return Val(V.LENGTHS, from_shape=True)
         if isinstance(op, (cst.BitAnd, cst.BitOr)):
             masks = [v for v in (left, right) if v is not None and v.kind == V.MASK]
             if masks:
-                # span_mask & mask, valid | is_bos: still a boolean mask (of known polarity only if
-                # both sides are keep-masks combined with &)
-                keep = isinstance(op, cst.BitAnd) and len(masks) == 2 and all(m.polarity == "keep" for m in masks)
-                return Val(V.MASK, polarity="keep" if keep else None)
+                # span_mask & mask, valid | is_bos: still a boolean mask. `a & b` is True only where
+                # both are, so one side's polarity holds for it (causal & pad_mask is True at pads
+                # only) unless the two sides disagree; `a | b` keeps a polarity both sides share.
+                polarities = {m.polarity for m in masks}
+                if isinstance(op, cst.BitAnd) and len(polarities - {None}) == 1:
+                    known = next(m for m in masks if m.polarity is not None)
+                    if len(masks) == 2 and None not in polarities:
+                        return known  # keep & keep, pad & pad
+                    if known.polarity == "pad":
+                        return known  # causal & pad_mask: True at padding only
+                    # keep & a selection of its own (fairseq's Levenshtein picks real tokens to
+                    # replace on purpose): no polarity to go by
+                if isinstance(op, cst.BitOr) and len(masks) == 2 and len(polarities) == 1 and None not in polarities:
+                    return Val(V.MASK, polarity=masks[0].polarity)
+                return Val(V.MASK, polarity=None)
         if isinstance(op, cst.Subtract):
             if _is_int_literal(node.left, 1) and right is not None and right.kind == V.MASK:
                 return flip(right)
@@ -652,7 +683,7 @@ class Evaluator:
         value = self(counted) if counted is not None else self(count)
         if (value is None or (value.kind == V.TENSOR and not value.strong)) and counted is None \
                 and isinstance(count, (cst.Name, cst.Attribute)) \
-                and _sums_over_a_dim(node.left) and not _is_max_len_name(count):
+                and _sums_over_a_dim(node.left) and not is_max_len_name(count):
             # (loss * mask).sum(dim=-1) / slice_len: a per-row masked sum divided by a per-row
             # count padlint cannot see (not the padded length, not a constant): a masked mean
             return True
@@ -706,7 +737,10 @@ class Evaluator:
                 return known
         callee = self(func) if not isinstance(func, cst.Attribute) or dotted(func) is not None else None
         if callee is not None and callee.kind == V.MODULE:
-            return self._eval_module_call(node, callee)
+            result = self._eval_module_call(node, callee)
+            if result is not _MISSING:
+                return result
+            callee = None  # an nn.Sequential of anything: as an unknown callable
         local = self._local_call(node, callee)
         if local is not _MISSING:
             return local
@@ -771,6 +805,13 @@ class Evaluator:
             return callee.local, False, None
         if callee is not None and callee.kind == V.INSTANCE:
             return _method(callee.cls, "forward") or _method(callee.cls, "__call__"), True, None
+        if isinstance(func, cst.Name) and callee is None and self.scope is not None \
+                and func.value in self.scope.params and V.MODEL_PARAM.match(func.value):
+            # def train(model, loader): ... model(words, tags, lens) -- the file's one module class
+            # whose forward takes these arguments
+            cls = self._the_model_class(node)
+            if cls is not None:
+                return _method(cls, "forward"), True, None
         if isinstance(func, cst.Name):
             if func.value in self.file.classes and (callee is None or callee.kind == V.CLASS):
                 cls = self.file.classes[func.value]
@@ -789,6 +830,46 @@ class Evaluator:
                     return _method(cls, func.attr.value), True, None
         return None, False, None
 
+    def _the_model_class(self, call: cst.Call) -> cst.ClassDef | None:
+        """The one ``nn.Module`` class of the file (at most ``MODEL_CLASSES_AT_MOST`` of them)
+        whose ``forward`` accepts this call's arguments, if exactly one does."""
+        if any(a.star for a in call.args):
+            return None
+        modules = [c for c in self.file.classes.values() if V.module_class_bases(
+            [code_of(b.value) for b in c.bases])]
+        if not modules or len(modules) > V.MODEL_CLASSES_AT_MOST:
+            return None
+        n_pos = sum(1 for a in call.args if a.keyword is None)
+        keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+        fits = []
+        for cls in modules:
+            forward = _method(cls, "forward")
+            if forward is None:
+                continue
+            params = [*forward.params.posonly_params, *forward.params.params][1:]
+            names = {p.name.value for p in [*params, *forward.params.kwonly_params]}
+            required = [p for p in params if p.default is None]
+            if isinstance(forward.params.star_arg, cst.Param) or forward.params.star_kwarg is not None:
+                continue
+            if len(required) <= n_pos <= len(params) and keywords <= names:
+                fits.append(cls)
+        return fits[0] if len(fits) == 1 else None
+
+    def _model_link(self, node: cst.Call, callee: Val | None) -> bool:
+        func = node.func
+        return isinstance(func, cst.Name) and callee is None and self.scope is not None \
+            and func.value in self.scope.params and V.MODEL_PARAM.match(func.value) is not None
+
+    def _call_bindings(self, node: cst.Call, target: cst.FunctionDef, is_method: bool) -> list[tuple[str, Val | None]]:
+        """(parameter, value) for the plain positional and keyword arguments of a call."""
+        params = [*target.params.posonly_params, *target.params.params][1 if is_method else 0:]
+        out: list[tuple[str, Val | None]] = []
+        for index, arg in enumerate(a for a in node.args if a.keyword is None):
+            if index < len(params):
+                out.append((params[index].name.value, self(arg.value)))
+        out.extend((a.keyword.value, self(a.value)) for a in node.args if a.keyword is not None)
+        return out
+
     def _local_call(self, node: cst.Call, callee: Val | None) -> Any:
         target, is_method, instance = self._local_target(node, callee)
         if target is None:
@@ -798,6 +879,14 @@ class Evaluator:
             params = params[1:]
         by_name = {p.name.value: p for p in [*params, *target.params.kwonly_params]}
         facts = self.file.param_facts.setdefault(id(target), {})
+        if self._model_link(node, callee):
+            # train(model, loader): only the lengths go to the forward found by its signature (for
+            # PAD102/PAD103); its padded tensors and its result stay unknown, since the same
+            # model is often also called on unpadded input (sampling) elsewhere in the file
+            for name, value in self._call_bindings(node, target, is_method):
+                if value is not None and value.kind == V.LENGTHS:
+                    _add_fact(facts, name, value)
+            return _MISSING
         index = 0
         for arg in node.args:
             if arg.star:
@@ -871,7 +960,7 @@ class Evaluator:
             fill = arg_value(node, "fill_value", 1)
             fill_value = self(fill)
             if like is not None and like.kind == V.LENGTHS and fill is not None and (
-                    (fill_value is not None and fill_value.kind == V.DIM) or _is_max_len_name(fill)):
+                    (fill_value is not None and fill_value.kind == V.DIM) or is_max_len_name(fill)):
                 return Val(V.LENGTHS, from_shape=True)  # torch.full_like(lengths, T)
             return None
         if qual in ("numpy.full", "np.full"):
@@ -1048,11 +1137,15 @@ class Evaluator:
         if qual == "torch.nn.TransformerEncoder":
             layer = self(arg_value(node, "encoder_layer", 0))
             attrs["batch_first"] = layer.batch_first if layer is not None and layer.kind == V.MODULE else None
+        if qual == "torch.nn.Sequential":
+            layers = [a.value for a in node.args if a.keyword is None and not a.star]
+            attrs["positionwise"] = bool(layers) and len(layers) == len(node.args) and all(
+                isinstance(layer, cst.Call) and self.qualname(layer.func) in POSITIONWISE for layer in layers)
         attrs["kwargs"] = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         attrs["star_kwargs"] = has_star_kwargs(node)
         return Val(V.MODULE, **attrs)
 
-    def _eval_module_call(self, node: cst.Call, module: Val) -> Val | None:
+    def _eval_module_call(self, node: cst.Call, module: Val) -> Any:
         cls = module.cls
         if cls in RNN_CLASSES:
             data = self(arg_value(node, "input", 0))
@@ -1101,6 +1194,8 @@ class Evaluator:
         if cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
             data = self(arg_value(node, None, 0))
             return data.but(softmaxed=True) if data is not None and data.kind == V.TENSOR else None
+        if cls == "torch.nn.Sequential" and not module.positionwise:
+            return _MISSING  # anything inside: an unknown model
         # Linear, Dropout, LayerNorm ...: position-wise; zeros at the pads survive only the
         # modules that map 0 to 0 (a bias or a normalisation makes them non-zero)
         data = self(arg_value(node, None, 0))
@@ -1122,7 +1217,7 @@ class Evaluator:
             if n is None or n.kind != V.DIM:
                 return False
         fill_value = self(fill)
-        return (fill_value is not None and fill_value.kind == V.DIM) or _is_max_len_name(fill)
+        return (fill_value is not None and fill_value.kind == V.DIM) or is_max_len_name(fill)
 
     def _eval_method(self, node: cst.Call, base: Val | None, method: str) -> Any:
         if base is not None and base.kind == V.MODEL_OUTPUT and base.item is not None \
@@ -1141,7 +1236,7 @@ class Evaluator:
                 if isinstance(data, (cst.List, cst.Tuple)) and len(data.elements) == 1:
                     data = data.elements[0].value
                 dim = self(data)
-                if (dim is not None and dim.kind == V.DIM) or _is_max_len_name(data):
+                if (dim is not None and dim.kind == V.DIM) or is_max_len_name(data):
                     return Val(V.LENGTHS, from_shape=True)
         if method == "to_padded_tensor":
             return _nested_padded(arg_value(node, "padding", 0))  # nested_tensor(rows).to_padded_tensor(0.0)
@@ -1283,13 +1378,17 @@ class Evaluator:
                 return base.but(scores=True, masked=False, weak_fill=None, mask_mult=None)
             if method == "permute" and len(node.args) >= 3:
                 return base.but(batch_first=None, permuted=True)  # 3+ axes moved: where time went is unknown
+            if method in ("view", "reshape") and _shape_rank(node) >= 4:
+                # (B*C, T, D) -> (B, C, T, D): axes split apart, dim 1 is no longer time
+                return base.but(batch_first=None, permuted=True)
             if method in LAYOUT_BREAKING:
                 return base.but(batch_first=None)
             if method in POSITION_KEEPING:
                 return base
             return None
         if kind == V.MODULE and method in ("forward", "__call__"):
-            return self._eval_module_call(node, base)
+            result = self._eval_module_call(node, base)
+            return None if result is _MISSING else result
         if kind in (V.MODULE, V.INSTANCE, V.TOKENIZED) and method in (
                 "to", "cuda", "cpu", "train", "eval", "float", "half", "double", "bfloat16", "requires_grad_"):
             return base
@@ -1555,7 +1654,69 @@ def is_time_dim(v: Val | None) -> bool:
     return v.dim == axis
 
 
-def _is_max_len_name(node: cst.BaseExpression) -> bool:
+def _mask_factor_codes(node: cst.BaseExpression) -> set[str]:
+    """The codes of the factors of a product ``a * b * c`` (parentheses dropped)."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
+        return _mask_factor_codes(node.left) | _mask_factor_codes(node.right)
+    return {code_of(node).strip("() ").replace(" ", "")}
+
+
+def _complementary_masks(left: cst.BaseExpression, right: cst.BaseExpression) -> bool:
+    """``m * x + (1 - m) * y`` (also ``~m``, ``m.logical_not()``): the two terms cover every position."""
+    a, b = _mask_factor_codes(left), _mask_factor_codes(right)
+    for x, y in ((a, b), (b, a)):
+        for code in x:
+            if any(other in (f"1-{code}", f"1.-{code}", f"1.0-{code}", f"~{code}", f"{code}.logical_not()")
+                   for other in y):
+                return True
+    return False
+
+
+def _broadcast_over_last(node: cst.BaseExpression, scope: Scope | None, depth: int = 0) -> bool:
+    """A mask given a trailing axis of 1 to broadcast over features: ``mask.unsqueeze(-1)``,
+    ``mask[..., None]``, ``mask[:, :, None]``, ``mask.view(B, N, 1)`` (also through a name)."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+            and node.func.attr.value in ("to", "float", "type_as", "half", "bool", "long", "int", "detach"):
+        node = node.func.value
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        args = [a.value for a in node.args if a.keyword is None]
+        if node.func.attr.value == "unsqueeze" and args and literal(args[-1]) == -1:
+            return True
+        if node.func.attr.value in ("view", "reshape") and args and literal(args[-1]) == 1:
+            return True
+    if isinstance(node, cst.Subscript) and node.slice:
+        last = node.slice[-1].slice
+        return isinstance(last, cst.Index) and isinstance(last.value, cst.Name) and last.value.value == "None"
+    if isinstance(node, cst.Name) and depth == 0:
+        return any(_broadcast_over_last(v, scope, 1) for v in assigned_values(scope, node))
+    return False
+
+
+def _shape_rank(call: cst.Call) -> int:
+    """How many axes ``x.view(a, b, c)`` / ``x.reshape((a, b, c))`` asks for (0 if unknown)."""
+    args = [a for a in call.args if a.keyword is None]
+    if len(args) == 1 and isinstance(args[0].value, (cst.Tuple, cst.List)):
+        return len(args[0].value.elements)
+    return len(args) if not any(a.star for a in args) else 0
+
+
+def literal_dims(node: cst.BaseExpression) -> set[int] | None:
+    """The axes a ``dim=`` argument names (an int or a tuple/list of ints), or None."""
+    value = literal(node)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {value}
+    if isinstance(node, (cst.Tuple, cst.List)):
+        out = set()
+        for el in node.elements:
+            item = literal(el.value)
+            if not isinstance(item, int):
+                return None
+            out.add(item)
+        return out
+    return None
+
+
+def is_max_len_name(node: cst.BaseExpression) -> bool:
     path = dotted(node)
     return path is not None and V.looks_like_max_len(path.rsplit(".", 1)[-1])
 
@@ -1779,6 +1940,11 @@ def reduce_val(data: Val | None, dim: cst.BaseExpression | None) -> Val | None:
         return None
     index = literal(dim)
     axis = time_axis(data)
+    if data.masked and isinstance(index, int) and index < 0:
+        # loss.mean(dim=-1) of a masked loss of unknown rank ((B, T) or (B, Q, H)): whether the
+        # masked axis is still there is unknown, and so is what a later mean divides by -- unless the
+        # mask was broadcast over the last axis (s * mask.view(B, N, 1)): that one is features
+        return data if index == -1 and data.mask_last else None
     if isinstance(index, int) and index != axis and not (axis is None and index in (0, 1)):
         return data  # a reduction over features keeps the time axis
     return None
@@ -1810,8 +1976,8 @@ def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = 
             and args[0].origin in ("model", "call") and not _flattened_logits(arg_nodes[0], ev):
         return Val(V.TENSOR, padded=False, loss_none=True)
     # targets padded with -100, the default ignore_index: the unreduced loss is 0 there
-    ignoring = ignoring or (per_class and len(args) == 2 and is_padded(args[1])
-                            and str(args[1].pad or "").replace(" ", "") == "-100")
+    ignoring = ignoring or (per_class and len(args) == 2 and is_padded(args[1]) and args[1].pad is not None
+                            and constant_in(ev.scope, str(args[1].pad).replace(" ", "")) == -100)
     for v in args:
         if is_padded(v):
             # ignored targets give exact zeros: a sum over them is right, a mean still counts them

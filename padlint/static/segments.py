@@ -46,7 +46,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
-from padlint.static.values import LOADER_NAME
+from padlint.static.values import LOADER_NAME, MODEL_CLASSES_AT_MOST, MODEL_PARAM, module_class_bases
 
 _WORD = re.compile(r"[^\W\d]\w*")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
@@ -75,6 +75,7 @@ class _Unit:
     attrs: dict[str, str] = field(default_factory=dict)  # a shell's `self.x = value` statements, by x
     outline: str = ""  # a shell's header, class-level statements and method signatures
     sets: set[str] = field(default_factory=set)  # a method's `self.x = ...`: the x
+    module: bool = False  # a shell of a class derived from (nn.)Module / LightningModule
 
 
 def first_row(node: ast.stmt) -> int:
@@ -154,7 +155,8 @@ def _units(tree: ast.Module, lines: list[str]) -> list[_Unit]:
             units.append(unit)
         elif isinstance(statement, ast.ClassDef):
             shell_index = len(units)
-            shell = _Unit("shell", [], defines={statement.name})
+            shell = _Unit("shell", [], defines={statement.name},
+                          module=module_class_bases([ast.unparse(b) for b in statement.bases]))
             units.append(shell)
             taken: set[int] = set()
             outline: set[int] = set(range(first, statement.body[0].lineno))
@@ -282,6 +284,16 @@ def reduce(text: str, tree: ast.Module, relevant: Callable[[str], bool],
         for index, unit in enumerate(units):
             if (droppable[index] or index in carriers) and any(LOADER_NAME.search(w) for w in unit.words):
                 for other in collates:
+                    if other != index:
+                        link(index, other)
+
+    # `def train(model, loader): model(x, lengths)`: the analysis runs the forward of the file's
+    # module class (when it has at most MODEL_CLASSES_AT_MOST), so such a unit goes with them all.
+    modules = [i for i, u in enumerate(units) if u.kind == "shell" and u.module]
+    if 0 < len(modules) <= MODEL_CLASSES_AT_MOST:
+        for index, unit in enumerate(units):
+            if (droppable[index] or index in carriers) and any(MODEL_PARAM.match(w) for w in unit.words):
+                for other in modules:
                     if other != index:
                         link(index, other)
 

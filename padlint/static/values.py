@@ -115,6 +115,17 @@ _NOT_DATA = re.compile(
 # function returns (the analysis binds it; segments keeps the two together).
 LOADER_NAME = re.compile(r"(?:^|_)(?:data)?loader$|(?:^|_)dl$", re.IGNORECASE)
 
+# A model handed to a training function (`def train(model, loader)`): when the file defines at
+# most MODEL_CLASSES_AT_MOST nn.Module classes, a call of it runs the one whose forward fits.
+MODEL_PARAM = re.compile(r"^(?:model|net|network|classifier|tagger|encoder|\w+_model)$")
+MODEL_CLASSES_AT_MOST = 3
+
+
+def module_class_bases(bases: list[str]) -> bool:
+    """Whether a class with these base classes (as written) is a torch module."""
+    return any(b.rsplit(".", 1)[-1] in ("Module", "LightningModule") for b in bases)
+
+
 _extra_lengths: set[str] = set()
 _extra_masks: set[str] = set()
 

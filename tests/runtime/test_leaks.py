@@ -708,3 +708,46 @@ def test_inverted_key_padding_mask_names_where_the_padding_was_learnt():
         g.step()
     found = [f for f in g.findings if f.code == "PAD402"]
     assert found and "pad_sequence" in found[0].what and "propagated" not in found[0].what
+
+
+def test_cross_attention_output_follows_the_queries_padding():
+    """A decoder's cross-attention: the key padding mask describes the memory (source side); its
+    output has the target's padding. With memory_key_padding_mask it is clean even when the two
+    sides share a padded length; without it, real queries attend to padded memory (PAD401)."""
+    torch.manual_seed(0)
+    emb = nn.Embedding(V, 16, padding_idx=0)
+    enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True), 1,
+                                enable_nested_tensor=False)
+    xattn = nn.MultiheadAttention(16, 2, batch_first=True)
+    out_proj = nn.Linear(16, V)
+    src, _ = token_batch([5, 2, 4, 3])
+    tgt, _ = token_batch([2, 5, 3, 4])  # the same padded length, other real lengths
+    for with_memory_mask, expected in ((True, []), (False, ["PAD401"])):
+        with padlint.guard(mode="record", summary=False) as g:
+            memory = enc(emb(src), src_key_padding_mask=src == 0)
+            q = emb(tgt)
+            kpm = (src == 0) if with_memory_mask else None
+            h, _ = xattn(q, memory, memory, key_padding_mask=kpm)
+            F.cross_entropy(out_proj(h).transpose(1, 2), tgt, ignore_index=0).backward()
+            g.step()
+        assert codes(g) == expected, (with_memory_mask, g.findings)
+
+
+def test_float_frames_padded_outside_autograd_are_probed_where_they_meet_the_parameters():
+    """pad_sequence of float features (no grad): the projection's output is the first tracked
+    tensor; an unmasked mean over it leaks, a masked mean does not."""
+    torch.manual_seed(0)
+    frame = nn.Linear(6, 8)
+    head = nn.Linear(8, C)
+    for masked, expected in ((True, []), (False, ["PAD-R001"])):
+        with padlint.guard(mode="record", summary=False) as g:
+            feats = pad_sequence([torch.randn(n, 6) for n in LENS], batch_first=True)
+            h = torch.tanh(frame(feats))
+            if masked:
+                keep = (torch.arange(feats.size(1))[None] < torch.tensor(LENS)[:, None]).unsqueeze(-1).float()
+                pooled = (h * keep).sum(1) / keep.sum(1)
+            else:
+                pooled = h.mean(1)
+            F.cross_entropy(head(pooled), torch.tensor([0, 1, 2, 0])).backward()
+            g.step()
+        assert codes(g) == expected, (masked, g.findings)

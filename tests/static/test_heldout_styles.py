@@ -1654,6 +1654,179 @@ CASES = [
                 out = model(sess, lens, cands)
                 out.mean(dim=1).sum().backward()
         """, ["PAD301"]),
+    ("masked-pooling-divided-by-the-padded-length", """
+        import torch
+
+        def pool(h, lengths):
+            keep = (torch.arange(h.size(1))[None] < lengths[:, None]).unsqueeze(-1).float()
+            return (h * keep).sum(dim=1) / keep.sum(dim=1).clamp(min=1)
+
+        def pool2(h, lengths):
+            keep = (torch.arange(h.size(1))[None] < lengths[:, None]).unsqueeze(-1).float()
+            return (h * keep).sum(1) / lengths[:, None]
+        """, """
+        import torch
+
+        def pool(h, lengths):
+            keep = (torch.arange(h.size(1))[None] < lengths[:, None]).unsqueeze(-1).float()
+            return (h * keep).sum(dim=1) / h.size(1)
+
+        def pool2(h, lengths):
+            keep = (torch.arange(h.size(1))[None] < lengths[:, None]).unsqueeze(-1).float()
+            return (h * keep).mean(dim=1)
+        """, ["PAD302", "PAD302"]),
+    # --- held-out round 14 (2026-11-26, third session) ---
+    ("targets-padded-with-a-named-minus-100", """
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        IGNORE = -100
+
+        def slot_loss(model, tokens, slots):
+            labels = pad_sequence(slots, batch_first=True, padding_value=IGNORE)
+            logits = model(pad_sequence(tokens, batch_first=True))
+            tok_loss = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")
+            return tok_loss.sum() / (labels != IGNORE).sum().clamp(min=1)
+        """, """
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        IGNORE = -100
+
+        def slot_loss(model, tokens, slots):
+            labels = pad_sequence(slots, batch_first=True, padding_value=IGNORE)
+            logits = model(pad_sequence(tokens, batch_first=True))
+            tok_loss = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")
+            return tok_loss.mean(dim=1).mean()
+        """, ["PAD301"]),
+    ("masked-loss-reduced-over-axes-of-unknown-rank", """
+        import torch
+
+        def quantile_loss(target, preds, target_mask, q):
+            loss = torch.abs((target - preds) * ((target <= preds).float() - q)) * target_mask.float()
+            return loss.mean(dim=-2).sum(dim=-1).mean()
+        """, """
+        import torch
+
+        def diff_pool_entropy(s, mask):
+            batch_size, num_nodes, _ = s.size()
+            mask = mask.view(batch_size, num_nodes, 1).to(s.dtype)
+            s = torch.softmax(s, dim=-1) * mask
+            return (-s * torch.log(s + 1e-15)).sum(dim=-1).mean()
+        """, ["PAD302"]),
+    ("hidden-states-split-into-channels", """
+        def embed(encoder, enc_in, attention_mask, n_channels, n_patches, d_model, patch_mask):
+            enc_out = encoder(inputs_embeds=enc_in, attention_mask=attention_mask).last_hidden_state
+            enc_out = enc_out.reshape((-1, n_channels, n_patches, d_model))
+            enc_out = enc_out.mean(dim=1)  # over channels
+            keep = patch_mask.unsqueeze(-1)
+            return (enc_out * keep).sum(dim=1) / keep.sum(dim=1)
+        """, """
+        def embed(encoder, enc_in, attention_mask, n_channels, n_patches, d_model, patch_mask):
+            enc_out = encoder(inputs_embeds=enc_in, attention_mask=attention_mask).last_hidden_state
+            return enc_out.mean(dim=1)
+        """, ["PAD301"]),
+    ("imputation-blend-is-not-a-masked-value", """
+        import torch
+
+        def consistency(X, recon_f, recon_b, missing_mask):
+            f = missing_mask * X + (1 - missing_mask) * recon_f
+            b = missing_mask * X + (1 - missing_mask) * recon_b
+            return torch.abs(f - b).mean()
+        """, """
+        import torch
+
+        def consistency(X, recon_f, recon_b, missing_mask):
+            f = missing_mask * (X - recon_f)
+            b = missing_mask * (X - recon_b)
+            return torch.abs(f - b).mean()
+        """, ["PAD302"]),
+    ("positionwise-sequential-keeps-the-padding", """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        class DocClassifier(nn.Module):
+            def __init__(self, hidden):
+                super().__init__()
+                self.word_proj = nn.Sequential(nn.Linear(hidden, hidden), nn.GELU())
+
+            def forward(self, docs, lengths):
+                words = self.word_proj(pad_sequence(docs, batch_first=True))
+                keep = (words.new_ones(words.shape[:2]).cumsum(1) <= lengths[:, None]).unsqueeze(-1)
+                return words.masked_fill(~keep, float("-inf")).max(dim=1).values
+        """, """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        class DocClassifier(nn.Module):
+            def __init__(self, hidden):
+                super().__init__()
+                self.word_proj = nn.Sequential(nn.Linear(hidden, hidden), nn.GELU())
+
+            def forward(self, docs):
+                words = self.word_proj(pad_sequence(docs, batch_first=True))
+                return words.max(dim=1).values
+        """, ["PAD301"]),
+    ("causal-and-pad-mask-for-sdpa", """
+        import torch
+        import torch.nn.functional as F
+
+        def attend(q, k, v, input_ids, pad_id):
+            T = input_ids.size(1)
+            keep = input_ids != pad_id
+            causal = torch.ones(T, T, dtype=torch.bool).tril()
+            allowed = causal[None, None] & keep[:, None, None, :]
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def attend(q, k, v, input_ids, pad_id):
+            T = input_ids.size(1)
+            pad_mask = input_ids == pad_id
+            causal = torch.ones(T, T, dtype=torch.bool).tril()
+            allowed = causal[None, None] & pad_mask[:, None, None, :]
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)
+        """, ["PAD402"]),
+    ("training-function-with-a-model-parameter", """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        class Tagger(nn.Module):
+            def __init__(self, vocab, n_tags):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, 64, padding_idx=0)
+                self.lstm = nn.LSTM(64, 64, batch_first=True)
+                self.out = nn.Linear(64, n_tags)
+
+            def forward(self, words, lens):
+                packed = pack_padded_sequence(self.emb(words), lens.cpu(), batch_first=True, enforce_sorted=False)
+                return self.out(self.lstm(packed)[1][0][-1])
+
+        def train(model, batches, device):
+            for words, lens in batches:
+                words, lens = words.to(device), lens.to(device)
+                model(words, lens).sum().backward()
+        """, """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        class Tagger(nn.Module):
+            def __init__(self, vocab, n_tags):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, 64, padding_idx=0)
+                self.lstm = nn.LSTM(64, 64, batch_first=True)
+                self.out = nn.Linear(64, n_tags)
+
+            def forward(self, words, lens):
+                packed = pack_padded_sequence(self.emb(words), lens, batch_first=True, enforce_sorted=False)
+                return self.out(self.lstm(packed)[1][0][-1])
+
+        def train(model, batches, device):
+            for words, lens in batches:
+                words, lens = words.to(device), lens.to(device)
+                model(words, lens).sum().backward()
+        """, ["PAD102"]),
 ]
 
 

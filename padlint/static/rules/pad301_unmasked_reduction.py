@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import Context, arg_value, literal, time_axis
+from padlint.static.analysis import Context, arg_value, literal, literal_dims, time_axis
 from padlint.static.names import dotted, short_code
 from padlint.static.rule import PADDING, Rule, reached_by_dot_or_import
 
@@ -49,7 +49,7 @@ class UnmaskedReduction(Rule):
         if V.is_padded(data) and data.ignored and data.loss_none and op == "mean" and dim_node is not None:
             # loss(reduction="none") with ignore_index, averaged over time: the ignored (padded)
             # positions are zeros that still count in the mean
-            dims = _dims(dim_node)
+            dims = literal_dims(dim_node)
             axis = time_axis(data)
             if dims is not None and (1 in dims if axis is None else axis in dims):
                 self.report(ctx, node, f"`{short_code(node)}` averages an unreduced loss over time: the ignored "
@@ -73,14 +73,14 @@ class UnmaskedReduction(Rule):
             elif op == "sum" and data.loss_none and not data.zero_pads:
                 self.report(ctx, node, f"`{short_code(node)}` sums an unreduced loss over every position, padding included")
             return
-        dims = _dims(dim_node)
+        dims = literal_dims(dim_node)
         if dims is None:
             return
         axis = time_axis(data)
         if axis is None and not data.strong and 1 in dims and _attention_maps(data_node):
             return  # attention maps (batch, heads, query, key) of unknown layout: dim 1 is the heads
-        if axis is None and data.permuted and not data.strong:
-            return  # x.permute(0, 2, 3, 1) of a probably padded tensor: no guess at the time axis
+        if axis is None and data.permuted:
+            return  # x.permute(0, 2, 3, 1), x.view(B, C, T, D): no guess at where the time axis went
         if axis is None:
             hit = 1 in dims or (data.strong and -2 in dims and data.origin in ("unpack", "rnn"))
         else:
@@ -119,28 +119,13 @@ class UnmaskedReduction(Rule):
         data = ctx.ev(data_node)
         if not V.is_padded(data) or data.masked or data.zero_pads or data.strong:
             return  # strong padding is judged in on_call
-        dims = _dims(dim_node) if dim_node is not None else None
+        dims = literal_dims(dim_node) if dim_node is not None else None
         axis = time_axis(data)
         if dims is None or not ((axis is None and 1 in dims) or (axis is not None and axis in dims)):
             return
         if _counts_real_positions(node.right, ctx):
             self.report(ctx, left, f"`{short_code(left)}` sums padded positions and then divides by the number of real "
                                    "ones: apply the mask to the numerator too")
-
-
-def _dims(node: cst.BaseExpression) -> set[int] | None:
-    value = literal(node)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return {value}
-    if isinstance(node, (cst.Tuple, cst.List)):
-        out = set()
-        for el in node.elements:
-            item = literal(el.value)
-            if not isinstance(item, int):
-                return None
-            out.add(item)
-        return out
-    return None
 
 
 def _is_abs(node: cst.BaseExpression) -> bool:

@@ -7,9 +7,11 @@ import re
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal
+from padlint.static.analysis import (
+    FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, is_max_len_name, is_time_dim, literal, literal_dims, time_axis,
+)
 from padlint.static.names import short_code
-from padlint.static.rule import Rule, reached_by_dot_or_import
+from padlint.static.rule import PADDING, Rule, reached_by_dot_or_import
 
 
 # Where the rule can report: a `mean`, a `sum` divided by a count, or an elementwise loss
@@ -32,7 +34,7 @@ class MaskedMeanWrongDenominator(Rule):
     name = "masked-mean-wrong-denominator"
     summary = "masked values averaged over all positions: (x * mask).mean(), (x * mask).sum() / x.numel()"
     fix_hint = "Divide the masked sum by the number of real positions: `(x * mask).sum() / mask.sum()`."
-    triggers = ("mask", "ignore_index", "where")
+    triggers = (PADDING, "ignore_index", "where")  # a mask by name, or one built from lengths
     also_requires = (("mean", "sum", "loss", "Loss", "binary_cross_entropy"),)
 
     def may_apply(self, text: str) -> bool:
@@ -42,9 +44,7 @@ class MaskedMeanWrongDenominator(Rule):
         func = node.func
         qual = ctx.qualname(func)
         if qual == "torch.mean":
-            data = ctx.ev(arg_value(node, "input", 0))
-            if _is_masked(data) and arg_value(node, "dim", 1) is None and not _in_unmasked_branch(ctx):
-                self._flag(ctx, node)
+            self._check_mean(ctx, node, ctx.ev(arg_value(node, "input", 0)), arg_value(node, "dim", 1))
             return
         if qual in FUNCTIONAL_ELEMENTWISE_LOSSES:
             self._check_loss(ctx, node, arg_value(node, "reduction", None))
@@ -56,9 +56,16 @@ class MaskedMeanWrongDenominator(Rule):
             self._check_loss(ctx, node, (callee.kwargs or {}).get("reduction"))
             return
         if isinstance(func, cst.Attribute) and func.attr.value == "mean" and qual is None:
-            data = ctx.ev(func.value)
-            if _is_masked(data) and arg_value(node, "dim", 0) is None and not _in_unmasked_branch(ctx):
-                self._flag(ctx, node)
+            self._check_mean(ctx, node, ctx.ev(func.value), arg_value(node, "dim", 0))
+
+    def _check_mean(self, ctx: Context, node: cst.Call, data: V.Val | None, dim: cst.BaseExpression | None) -> None:
+        """``(x * mask).mean()`` over everything, or ``.mean(dim=1)`` over the time axis."""
+        if not _is_masked(data) or _in_unmasked_branch(ctx):
+            return
+        if dim is None:
+            self._flag(ctx, node)
+        elif _over_time(data, dim):
+            self._flag_time(ctx, node)
 
     def _check_loss(self, ctx: Context, node: cst.Call, reduction: cst.BaseExpression | None) -> None:
         if reduction is not None and literal(reduction) != "mean":
@@ -76,6 +83,14 @@ class MaskedMeanWrongDenominator(Rule):
         left = node.left
         while isinstance(left, cst.UnaryOperation) and isinstance(left.operator, cst.Minus):
             left = left.expression  # -(logps * mask).sum() / (B * T)
+        if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum" \
+                and left.args and ctx.qualname(left.func) is None:
+            # (h * keep).sum(dim=1) / h.size(1): a masked pooling divided by the padded length
+            data, dim = ctx.ev(left.func.value), arg_value(left, "dim", 0)
+            if _is_masked(data) and dim is not None and _over_time(data, dim) and not _in_unmasked_branch(ctx) \
+                    and (is_time_dim(ctx.ev(node.right)) or is_max_len_name(node.right)):
+                self._flag_time(ctx, node)
+            return
         if not (isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum"
                 and not left.args):
             if not (isinstance(left, cst.Call) and ctx.qualname(left.func) == "torch.sum" and len(left.args) == 1):
@@ -88,9 +103,24 @@ class MaskedMeanWrongDenominator(Rule):
         if _counts_all_positions(node.right, ctx):
             self._flag(ctx, node)
 
+    def _flag_time(self, ctx: Context, node: cst.CSTNode) -> None:
+        self.report(ctx, node, f"`{short_code(node)}` averages masked values over the time axis by the padded "
+                               "length: the padded zeros count in the denominator, so shorter sequences are "
+                               "shrunk; divide by the number of real steps (`mask.sum(1)` or the lengths)")
+
     def _flag(self, ctx: Context, node: cst.CSTNode) -> None:
         self.report(ctx, node, f"`{short_code(node)}` averages masked values over every position: the padded zeros "
                                "count in the denominator")
+
+
+def _over_time(data: V.Val | None, dim: cst.BaseExpression) -> bool:
+    """The ``dim=`` of a reduction names the time axis of ``data`` (dim 1 when the layout is unknown).
+    An unreduced loss zeroed by ``ignore_index`` is PAD301's (it reports that mean over time)."""
+    dims = literal_dims(dim)
+    if dims is None or data is None or data.permuted or data.loss_none:
+        return False
+    axis = time_axis(data)
+    return (1 if axis is None else axis) in dims
 
 
 def _counts_all_positions(node: cst.BaseExpression, ctx: Context) -> bool:
