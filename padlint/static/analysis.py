@@ -95,10 +95,17 @@ def literal(node: cst.BaseExpression | None) -> Any:
     """The Python value of a literal expression (numbers, strings, True/False/None, -x)."""
     if node is None:
         return None
+    # (libcst's evaluated_value runs ast.literal_eval, a compile() per number: read them directly)
     if isinstance(node, cst.Integer):
-        return node.evaluated_value
+        try:
+            return int(node.value.replace("_", ""), 0)
+        except ValueError:  # pragma: no cover - a form int() does not read ("0_0")
+            return node.evaluated_value
     if isinstance(node, cst.Float):
-        return node.evaluated_value
+        try:
+            return float(node.value.replace("_", ""))
+        except ValueError:  # pragma: no cover
+            return node.evaluated_value
     if isinstance(node, cst.SimpleString):
         try:
             return node.evaluated_value
