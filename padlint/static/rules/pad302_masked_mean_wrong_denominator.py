@@ -120,7 +120,11 @@ def _over_time(data: V.Val | None, dim: cst.BaseExpression) -> bool:
     if dims is None or data is None or data.permuted or data.loss_none:
         return False
     axis = time_axis(data)
-    return (1 if axis is None else axis) in dims
+    if axis is not None:
+        return axis in dims
+    # layout unknown: dim 1 is time only for a known padded tensor whose mask was given a
+    # trailing axis, (B, T, F) * mask[..., None]; conv code's (B, C, T) * x_mask is not that
+    return 1 in dims and bool(data.mask_last) and data.origin is not None
 
 
 def _counts_all_positions(node: cst.BaseExpression, ctx: Context) -> bool:
