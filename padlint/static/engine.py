@@ -143,8 +143,9 @@ _PADDING_WORDS = re.compile(r"pad|mask|tokeniz|\blens\b|\w_?lens?\b|lengths?|(?:
 def _matches(text: str, group: tuple[str, ...], padding: list[bool | None]) -> bool:
     for token in group:
         if token == PADDING:
-            if padding[0] is None:
-                padding[0] = _PADDING_WORDS.search(text) is not None
+            if padding[0] is None:  # (plain substrings first: far faster than the regex)
+                padding[0] = "pad" in text or "mask" in text or "tokeniz" in text \
+                    or _PADDING_WORDS.search(text) is not None
             if padding[0]:
                 return True
         elif token in text:

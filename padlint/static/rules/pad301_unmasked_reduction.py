@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import Context, arg_value, literal, literal_dims, time_axis
+from padlint.static.analysis import Context, arg_value, literal_dims, time_axis
 from padlint.static.names import dotted, short_code
-from padlint.static.rule import PADDING, Rule, reached_by_dot_or_import
+from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
 
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
           "torch.nanmean": "mean", "torch.logsumexp": "logsumexp"}
 _METHODS = {"mean", "sum", "max", "amax", "nanmean", "logsumexp"}
 # Where the rule can report: one of the reductions, as a method or a torch function.
-_REDUCTION_WORD = re.compile(reached_by_dot_or_import(_METHODS))
+_REDUCTION_WORD = ReachedByDotOrImport(_METHODS)
 
 
 class UnmaskedReduction(Rule):
@@ -28,7 +26,7 @@ class UnmaskedReduction(Rule):
     also_requires = ((PADDING,),)
 
     def may_apply(self, text: str) -> bool:
-        return _REDUCTION_WORD.search(text) is not None
+        return _REDUCTION_WORD.search(text)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func

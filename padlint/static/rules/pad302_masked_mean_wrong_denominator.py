@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from padlint.static import values as V
@@ -11,12 +9,11 @@ from padlint.static.analysis import (
     FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, is_max_len_name, is_time_dim, literal, literal_dims, time_axis,
 )
 from padlint.static.names import short_code
-from padlint.static.rule import PADDING, Rule, reached_by_dot_or_import
-
+from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
 
 # Where the rule can report: a `mean`, a `sum` divided by a count, or an elementwise loss
 # (`F.mse_loss`, `nn.L1Loss`...).
-_SITE = re.compile(reached_by_dot_or_import(("mean", "sum")) + r"|Loss|_loss|binary_cross_entropy")
+_SITE = ReachedByDotOrImport(("mean", "sum"), also=r"Loss|_loss|binary_cross_entropy")
 
 
 def _in_unmasked_branch(ctx: Context) -> bool:
@@ -38,7 +35,7 @@ class MaskedMeanWrongDenominator(Rule):
     also_requires = (("mean", "sum", "loss", "Loss", "binary_cross_entropy"),)
 
     def may_apply(self, text: str) -> bool:
-        return _SITE.search(text) is not None
+        return _SITE.search(text)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func

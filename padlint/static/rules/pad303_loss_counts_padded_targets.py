@@ -10,8 +10,8 @@ from padlint.static.analysis import (
 )
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.names import code_of, dotted
-from padlint.static.traverse import iter_nodes
 from padlint.static.rule import PADDING, Rule
+from padlint.static.traverse import iter_nodes
 
 _DEFAULT_IGNORE = -100
 
