@@ -1409,7 +1409,13 @@ class Guard:
             hint = ""
             if vals.numel() == 1:
                 pv = int(vals.item())
-                hint = f"; the padded targets are {pv} but ignore_index={ii}: pass ignore_index={pv}"
+                if bool((target[~pad] == pv).any()):
+                    # the pad value is also a real class ("O" = 0 in a tagger): ignoring it would
+                    # drop real targets too
+                    hint = (f"; the padded targets are {pv}, which is also a real class here: pad the "
+                            f"targets with {ii} (the loss's ignore_index) instead")
+                else:
+                    hint = f"; the padded targets are {pv} but ignore_index={ii}: pass ignore_index={pv}"
             what = (
                 f"loss counts {n_pad} padded target position(s) (reduction='{red}'){hint}"
             )

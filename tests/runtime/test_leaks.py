@@ -751,3 +751,21 @@ def test_float_frames_padded_outside_autograd_are_probed_where_they_meet_the_par
             F.cross_entropy(head(pooled), torch.tensor([0, 1, 2, 0])).backward()
             g.step()
         assert codes(g) == expected, (masked, g.findings)
+
+
+def test_pad303_advice_when_the_pad_value_is_also_a_real_class():
+    """Tags padded with 0 where 0 is also a real tag ("O"): ignoring 0 would drop real targets,
+    so the advice is to pad with the loss's ignore_index; with 0 never a real target, the advice
+    is ignore_index=0."""
+    torch.manual_seed(0)
+    emb, fc = nn.Embedding(V, 8, padding_idx=0), nn.Linear(8, 5)
+    for real_zero, advice in ((True, "pad the targets with -100"), (False, "pass ignore_index=0")):
+        with padlint.guard(mode="record", summary=False) as g:
+            ids, _ = token_batch()
+            tags = pad_sequence([torch.randint(0 if real_zero else 1, 5, (n,)) for n in LENS], batch_first=True)
+            if real_zero:
+                tags[0, 0] = 0  # a real "O" tag
+            F.cross_entropy(fc(emb(ids)).transpose(1, 2), tags).backward()
+            g.step()
+        found = [f for f in g.findings if f.code == "PAD303"]
+        assert found and advice in found[0].what, (real_zero, g.findings)
