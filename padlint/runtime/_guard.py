@@ -835,7 +835,7 @@ class Guard:
         if tuple(out.shape[: m.dim()]) == tuple(m.shape):
             if info.mask.device != out.device:
                 info = info.derive(m.to(out.device), info.bdim)
-            tagged = info if info.source == "propagated" else _propagated(info)
+            tagged = _propagated(info)
             self._tag(out, tagged)
             if out.requires_grad and not a.requires_grad and a is args[0] and func in _FIRST_TRACKED:
                 # padded features that are data, not parameters (pad_sequence of float frames):
@@ -855,8 +855,8 @@ class Guard:
         info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
         if info is None or info.kind != "seq" or not isinstance(dim, int) or not isinstance(out, torch.Tensor):
             return
-        if dim % out.dim() >= info.mask.dim() and tuple(out.shape[: info.mask.dim()]) == tuple(info.mask.shape):
-            self._tag(out, info if info.source == "propagated" else _propagated(info))
+        if dim % out.dim() >= info.mask.dim() and _fits(out, info):
+            self._tag(out, _propagated(info))
 
     def _on_join(self, func, args, kwargs, out):
         """``torch.stack``/``torch.cat`` along an axis after the padded (batch, time) axes: the
@@ -877,7 +877,7 @@ class Guard:
         if any(i.mask.shape != first.mask.shape or i.bdim != first.bdim for i in infos):
             return
         d = dim % out.dim()
-        if d < first.mask.dim() or tuple(out.shape[: first.mask.dim()]) != tuple(first.mask.shape):
+        if d < first.mask.dim() or not _fits(out, first):
             return  # joined along the batch or time axis: where the padding is is not followed
         mask = first.mask
         for i in infos[1:]:
@@ -1216,7 +1216,10 @@ class Guard:
         where = _describe_module(mod)
         # The key padding mask describes the keys; the output has one row per *query*, so it is
         # padded where the queries are (the same tensor in self-attention, not in cross-attention).
-        qinfo_out = REGISTRY.lookup(q) if k is not q else None
+        q_pad = None
+        if k is not q:
+            qi = REGISTRY.lookup(q)
+            q_pad = _propagated(qi) if qi is not None and qi.kind == "seq" else None
         if isinstance(kpm, torch.Tensor):
             m_bt = mask_from_kpm(kpm)
             if m_bt.dim() != 2:
@@ -1239,11 +1242,9 @@ class Guard:
                     )
                     self._st.emitted_specific = True
             if k is not q:
-                info = qinfo_out if qinfo_out is not None and qinfo_out.kind == "seq" else None
-                if info is None or not isinstance(out, torch.Tensor) \
-                        or tuple(out.shape[: info.mask.dim()]) != tuple(info.mask.shape):
+                if q_pad is None or not _fits(out, q_pad):
                     return
-                info = info if info.source == "propagated" else _propagated(info)
+                info = q_pad
             if isinstance(out, torch.Tensor) and tuple(out.shape[:2]) == tuple(info.mask.shape):
                 self._tag(out, info)
                 if self._attn_depth == 0:  # outermost attention module: probe its output
@@ -1253,9 +1254,8 @@ class Guard:
             return
         info = REGISTRY.lookup(k)
         if info is None or info.kind != "seq":
-            if qinfo_out is not None and qinfo_out.kind == "seq" and isinstance(out, torch.Tensor) \
-                    and tuple(out.shape[: qinfo_out.mask.dim()]) == tuple(qinfo_out.mask.shape):
-                self._tag(out, qinfo_out if qinfo_out.source == "propagated" else _propagated(qinfo_out))
+            if q_pad is not None and _fits(out, q_pad):
+                self._tag(out, q_pad)
             return
         if causal or attn_mask is not None:
             # a causal mask with right padding never lets real queries see padded keys
@@ -1269,10 +1269,10 @@ class Guard:
         st.n += 1
         st.attn.append((st.n, where, user_location(2)))
         if k is not q:
-            info = qinfo_out if qinfo_out is not None and qinfo_out.kind == "seq" else None
-            if info is None:
+            if q_pad is None:
                 return
-        if isinstance(out, torch.Tensor) and tuple(out.shape[: info.mask.dim()]) == tuple(info.mask.shape):
+            info = q_pad
+        if _fits(out, info):
             self._tag(out, info)
 
     # ----- losses ------------------------------------------------------------------------------------
@@ -1617,10 +1617,11 @@ class Guard:
         # gradient at padded positions only in the last column: the last step is read (the real
         # steps may be used too, by a masked per-step loss beside the last-step head)
         m_bt = p.m.to(nz_bt.device) if p.bdim == 0 else p.m.t().to(nz_bt.device)
-        at_pads = nz_bt & m_bt if m_bt.shape == nz_bt.shape else nz_bt
-        earlier_pads = m_bt[:, : T - 1] if m_bt.shape == nz_bt.shape else None
-        last_only = (earlier_pads is not None and bool(earlier_pads.any()) and bool(at_pads[:, T - 1].any())
-                     and not bool(at_pads[:, : T - 1].any()))  # earlier pads exist and get nothing
+        last_only = False
+        if m_bt.shape == nz_bt.shape:
+            at_pads = nz_bt & m_bt  # earlier pads exist and get nothing, the last column does
+            last_only = bool(m_bt[:, : T - 1].any()) and bool(at_pads[:, T - 1].any()) \
+                and not bool(at_pads[:, : T - 1].any())
         if T > 1 and (not bool(nz_bt[:, : T - 1].any()) or last_only):
             loc = ia or p.loc
             self._emit(
@@ -1725,9 +1726,16 @@ class Guard:
 
 
 def _propagated(info: PadInfo) -> PadInfo:
-    if info.source != "propagated":
-        info.meta.setdefault("origin", info.source)  # what first told where the padding is
+    """The padding of a tensor computed from a tagged one (the same PadInfo if it already is one)."""
+    if info.source == "propagated":
+        return info
+    info.meta.setdefault("origin", info.source)  # what first told where the padding is
     return PadInfo(info.mask, info.bdim, "propagated", meta=info.meta)
+
+
+def _fits(t: Any, info: PadInfo) -> bool:
+    """Whether ``t`` is a tensor whose leading dimensions are those of ``info``'s mask."""
+    return isinstance(t, torch.Tensor) and tuple(t.shape[: info.mask.dim()]) == tuple(info.mask.shape)
 
 
 _SOURCE_WORDS = {

@@ -812,8 +812,7 @@ class Evaluator:
             return callee.local, False, None
         if callee is not None and callee.kind == V.INSTANCE:
             return _method(callee.cls, "forward") or _method(callee.cls, "__call__"), True, None
-        if isinstance(func, cst.Name) and callee is None and self.scope is not None \
-                and func.value in self.scope.params and V.MODEL_PARAM.match(func.value):
+        if self._model_link(node, callee):
             # def train(model, loader): ... model(words, tags, lens) -- the file's one module class
             # whose forward takes these arguments
             cls = self._the_model_class(node)
@@ -842,8 +841,10 @@ class Evaluator:
         whose ``forward`` accepts this call's arguments, if exactly one does."""
         if any(a.star for a in call.args):
             return None
-        modules = [c for c in self.file.classes.values() if V.module_class_bases(
-            [code_of(b.value) for b in c.bases])]
+        modules = self.file.memo.get("module-classes")
+        if modules is None:
+            modules = self.file.memo["module-classes"] = [
+                c for c in self.file.classes.values() if V.module_class_bases([code_of(b.value) for b in c.bases])]
         if not modules or len(modules) > V.MODEL_CLASSES_AT_MOST:
             return None
         n_pos = sum(1 for a in call.args if a.keyword is None)
@@ -867,16 +868,6 @@ class Evaluator:
         return isinstance(func, cst.Name) and callee is None and self.scope is not None \
             and func.value in self.scope.params and V.MODEL_PARAM.match(func.value) is not None
 
-    def _call_bindings(self, node: cst.Call, target: cst.FunctionDef, is_method: bool) -> list[tuple[str, Val | None]]:
-        """(parameter, value) for the plain positional and keyword arguments of a call."""
-        params = [*target.params.posonly_params, *target.params.params][1 if is_method else 0:]
-        out: list[tuple[str, Val | None]] = []
-        for index, arg in enumerate(a for a in node.args if a.keyword is None):
-            if index < len(params):
-                out.append((params[index].name.value, self(arg.value)))
-        out.extend((a.keyword.value, self(a.value)) for a in node.args if a.keyword is not None)
-        return out
-
     def _local_call(self, node: cst.Call, callee: Val | None) -> Any:
         target, is_method, instance = self._local_target(node, callee)
         if target is None:
@@ -886,14 +877,11 @@ class Evaluator:
             params = params[1:]
         by_name = {p.name.value: p for p in [*params, *target.params.kwonly_params]}
         facts = self.file.param_facts.setdefault(id(target), {})
-        if self._model_link(node, callee):
-            # train(model, loader): only the lengths go to the forward found by its signature (for
-            # PAD102/PAD103); its padded tensors and its result stay unknown, since the same
-            # model is often also called on unpadded input (sampling) elsewhere in the file
-            for name, value in self._call_bindings(node, target, is_method):
-                if value is not None and value.kind == V.LENGTHS:
-                    _add_fact(facts, name, value)
-            return _MISSING
+        # train(model, loader): only the lengths go to the forward found by its signature (for
+        # PAD102/PAD103); its padded tensors and its result stay unknown, since the same model is
+        # often also called on unpadded input (sampling) elsewhere in the file
+        linked = self._model_link(node, callee)
+        wanted = _is_lengths if linked else _interesting
         index = 0
         for arg in node.args:
             if arg.star:
@@ -926,8 +914,10 @@ class Evaluator:
             else:
                 continue
             value = self(arg.value)
-            if name in by_name and _interesting(value):
+            if name in by_name and wanted(value):
                 _add_fact(facts, name, value)
+        if linked:
+            return _MISSING
         if instance is not None:
             return instance
         returned = self.file.returned(id(target))
@@ -1521,6 +1511,10 @@ _HARMLESS_KEYWORDS = frozenset({"label_smoothing", "weight", "pos_weight", "beta
                                 "log_target", "full", "zero_infinity", "inplace", "training", "p"})
 
 
+def _is_lengths(value: Val | None) -> bool:
+    return value is not None and value.kind == V.LENGTHS
+
+
 def _add_fact(facts: dict[str, Val], name: str, value: Val) -> None:
     """What a call site passes joins what earlier call sites passed: the first one's value, but
     lengths moved to an accelerator on *any* path are on the accelerator (PAD102 is a crash)."""
@@ -1668,8 +1662,21 @@ def _mask_factor_codes(node: cst.BaseExpression) -> set[str]:
     return {code_of(node).strip("() ").replace(" ", "")}
 
 
+def _complement_shaped(node: cst.BaseExpression) -> bool:
+    """A factor that can be the complement of a mask: ``1 - m``, ``~m``, ``m.logical_not()``."""
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Multiply):
+            return _complement_shaped(node.left) or _complement_shaped(node.right)
+        return isinstance(node.operator, cst.Subtract) and literal(node.left) == 1
+    if isinstance(node, cst.UnaryOperation):
+        return isinstance(node.operator, cst.BitInvert)
+    return isinstance(node, cst.Call) and last_name(node.func) == "logical_not"
+
+
 def _complementary_masks(left: cst.BaseExpression, right: cst.BaseExpression) -> bool:
     """``m * x + (1 - m) * y`` (also ``~m``, ``m.logical_not()``): the two terms cover every position."""
+    if not (_complement_shaped(left) or _complement_shaped(right)):
+        return False  # (an addition of anything else: no code to generate on this hot path)
     a, b = _mask_factor_codes(left), _mask_factor_codes(right)
     for x, y in ((a, b), (b, a)):
         for code in x:

@@ -277,25 +277,24 @@ def reduce(text: str, tree: ast.Module, relevant: Callable[[str], bool],
                         if other != index:
                             link(index, other)
 
+    def link_naming(word: Callable[[str], object], targets: list[int]) -> None:
+        """Link every unit that holds a word ``word`` accepts to each of ``targets``."""
+        for index, unit in enumerate(units):
+            if (droppable[index] or index in carriers) and any(word(w) for w in unit.words):
+                for other in targets:
+                    if other != index:
+                        link(index, other)
+
     # `for inputs, targets in loader:` over a loader handed in: the analysis gives it what the
     # file's collate function returns, so a unit that names a loader goes with that function.
     collates = [i for i, u in enumerate(units) if droppable[i] and any("collate" in n.lower() for n in u.defines)]
     if collates:
-        for index, unit in enumerate(units):
-            if (droppable[index] or index in carriers) and any(LOADER_NAME.search(w) for w in unit.words):
-                for other in collates:
-                    if other != index:
-                        link(index, other)
-
+        link_naming(LOADER_NAME.search, collates)
     # `def train(model, loader): model(x, lengths)`: the analysis runs the forward of the file's
     # module class (when it has at most MODEL_CLASSES_AT_MOST), so such a unit goes with them all.
     modules = [i for i, u in enumerate(units) if u.kind == "shell" and u.module]
     if 0 < len(modules) <= MODEL_CLASSES_AT_MOST:
-        for index, unit in enumerate(units):
-            if (droppable[index] or index in carriers) and any(MODEL_PARAM.match(w) for w in unit.words):
-                for other in modules:
-                    if other != index:
-                        link(index, other)
+        link_naming(MODEL_PARAM.match, modules)
 
     groups: dict[int, list[int]] = {}
     for index in range(count):

@@ -71,13 +71,9 @@ class LossCountsPaddedTargets(Rule):
         if ignore is None:
             if pad == _DEFAULT_IGNORE:
                 return
-            fix = None
-            pad_node = _parse_expr(value.pad)
-            if construct is not None and pad_node is not None and isinstance(construct, cst.Call):
-                fix = Fix(f"Pass `ignore_index={value.pad}`", "unsafe",
-                          [(construct, add_keyword(construct, "ignore_index", pad_node))])
             self.report(ctx, node, f"the targets are padded with `{value.pad}` but the loss ignores only "
-                                   f"`-100` (the default `ignore_index`): padded positions are trained on", fix)
+                                   f"`-100` (the default `ignore_index`): padded positions are trained on",
+                        _ignore_index_fix(construct, value.pad))
             return
         ignored = resolve_constant(ctx, code_of(ignore))
         if isinstance(pad, int) and isinstance(ignored, int) and pad != ignored:
@@ -108,11 +104,8 @@ class LossCountsPaddedTargets(Rule):
             pad = code_of(padding_idx)
             if resolve_constant(ctx, pad) == _DEFAULT_IGNORE:
                 return False
-            fix = None
-            pad_node = _parse_expr(pad) if isinstance(literal(padding_idx), int) else None
-            if isinstance(construct, cst.Call) and pad_node is not None:
-                fix = Fix(f"Pass `ignore_index={pad}`", "unsafe",
-                          [(construct, add_keyword(construct, "ignore_index", pad_node))])
+            # (a name such as `pad_idx` from __init__ may not be in scope at the loss: no fix then)
+            fix = _ignore_index_fix(construct, pad) if isinstance(literal(padding_idx), int) else None
             ctx.file.scratch.setdefault("pad303_fallback", []).append((
                 node, f"`{root}` also goes through `{code_of(call.func)}`, an embedding with `padding_idx={pad}`, "
                       f"so the targets are padded with it, but the loss has no `ignore_index`: padded positions "
@@ -129,15 +122,9 @@ class LossCountsPaddedTargets(Rule):
         pad_name = _pad_id_in_scope(ctx)
         if pad_name is None:
             return
-        fix = None
-        if isinstance(construct, cst.Call):
-            pad_node = _parse_expr(pad_name)
-            if pad_node is not None:
-                fix = Fix(f"Pass `ignore_index={pad_name}`", "unsafe",
-                          [(construct, add_keyword(construct, "ignore_index", pad_node))])
         ctx.file.scratch.setdefault("pad303_fallback", []).append((
             node, f"token-level targets go to the loss without `ignore_index` although `{pad_name}` "
-                  "is at hand: positions padded with it are trained on", fix))
+                  "is at hand: positions padded with it are trained on", _ignore_index_fix(construct, pad_name)))
 
 
 _PADDERS = {"pad_sequence", "pad", "full", "full_like", "new_full", "masked_fill", "masked_fill_", "fill_",
@@ -201,6 +188,14 @@ def _pad_id_in_scope(ctx: Context) -> str | None:
                 return name
         scope = scope.parent
     return None
+
+
+def _ignore_index_fix(construct: cst.CSTNode | None, pad: str) -> Fix | None:
+    """Add ``ignore_index=<pad>`` to the loss call or the loss module's constructor."""
+    pad_node = _parse_expr(pad) if isinstance(construct, cst.Call) else None
+    if pad_node is None:
+        return None
+    return Fix(f"Pass `ignore_index={pad}`", "unsafe", [(construct, add_keyword(construct, "ignore_index", pad_node))])
 
 
 def _parse_expr(code: str) -> cst.BaseExpression | None:
