@@ -125,8 +125,26 @@ class _Probe:
         self.info = info
         self.stats: list = []
         self.detailed = detailed
-        self.tid = 0  # id() of the probed tensor
+        self.tid = None  # weak reference to the probed tensor
         self.generic = False  # probed as "an op on the padded batch": a later, named use may rename it
+
+
+class _Seen:
+    """Tensors already probed this step, by identity. ``id()`` alone is not enough: a tensor freed
+    during the forward pass hands its id to the next one allocated, which would then pass as
+    already probed (and, depending on the allocator, a real leak would go unprobed)."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self) -> None:
+        self._d: dict = {}
+
+    def add(self, t: Any, code: Optional[str] = None) -> None:
+        self._d[(id(t), code)] = weakref.ref(t)
+
+    def has(self, t: Any, code: Optional[str] = None) -> bool:
+        r = self._d.get((id(t), code))
+        return r is not None and r() is t
 
 
 class _Step:
@@ -136,7 +154,7 @@ class _Step:
         self.index = index
         self.sampled = sampled
         self.probes: list[_Probe] = []
-        self.probed: set[int] = set()
+        self.probed = _Seen()
         self.attn: list[tuple] = []  # (seq, where, loc)
         self.n = 0  # event counter (orders probes and attention candidates)
         self.emitted_specific = False
@@ -522,9 +540,9 @@ class Guard:
         st = self._st
         if not self.probes or not isinstance(t, torch.Tensor) or not t.requires_grad:
             return
-        if id(t) in st.probed:
+        if st.probed.has(t):
             for p in st.probes:  # first probed as a generic op output: name it by its known use
-                if p.tid == id(t) and p.generic and not generic:
+                if p.generic and not generic and p.tid is not None and p.tid() is t:
                     p.where, p.loc, p.generic = where, loc, False
             return
         if not torch.is_grad_enabled() or len(st.probes) >= self.max_probes:
@@ -542,9 +560,9 @@ class Guard:
         p = _Probe(st.n, kind, where, loc, pm, m=m, bdim=info.bdim if info is not None else None,
                    meta=meta if meta is not None else (info.meta if info is not None else None),
                    info=info, detailed=st.sampled)
-        p.tid, p.generic = id(t), generic
+        p.tid, p.generic = weakref.ref(t), generic
         st.probes.append(p)
-        st.probed.add(id(t))
+        st.probed.add(t)
         t.register_hook(self._make_hook(p))
 
     def _make_hook(self, p: _Probe):
@@ -1113,12 +1131,12 @@ class Guard:
     def _probe_used(self, t, pm, code, where, what, loc, magnitude, key=None):
         """A probe that turns into finding ``code`` if any gradient reaches ``pm``."""
         st = self._st
-        if (id(t), code) in st.probed or not t.requires_grad or len(st.probes) >= 4 * self.max_probes:
+        if st.probed.has(t, code) or not t.requires_grad or len(st.probes) >= 4 * self.max_probes:
             return
         st.n += 1
         p = _Probe(st.n, "used", where, loc, pm, meta={"code": code, "what": what, "mag": magnitude})
         st.probes.append(p)
-        st.probed.add((id(t), code))
+        st.probed.add(t, code)
         t.register_hook(self._make_hook(p))
 
     def _value_mask(self, x: torch.Tensor, bf: bool) -> Optional[PadInfo]:
@@ -1395,7 +1413,7 @@ class Guard:
             p = _Probe(st.n, "loss_elems", where, loc, pad.expand_as(l) if pad.shape != l.shape else pad,
                        meta={"ref": ref_mean, "full": full_mean, "n_real": n_real, "zero_at_pad": zero_at_pad})
             st.probes.append(p)
-            st.probed.add(id(out))
+            st.probed.add(out)
             out.register_hook(self._make_hook(p))
             return
         actual = float(out.detach().float())
