@@ -55,6 +55,10 @@ FUNCTIONAL_ELEMENTWISE_LOSSES = {
 }
 FUNCTIONAL_CTC = "torch.nn.functional.ctc_loss"
 EMBEDDING = "torch.nn.Embedding"
+# `transformers.AutoModel.from_pretrained(...)`, `BertModel...`, `T5EncoderModel...`: a base model
+# (no task head), whose output's first item is the last hidden state (batch, time, features).
+HF_BASE_MODEL = "transformers:base-model"
+_HF_BASE_CLASS = re.compile(r"(?:Auto|[A-Z][A-Za-z0-9]*?)(?:Encoder)?Model")
 NONNEG_FUNCS = {"torch.relu", "torch.nn.functional.relu", "torch.abs", "torch.nn.functional.relu6"}
 NONZERO_AT_ZERO = {"torch.sigmoid", "torch.exp", "torch.nn.functional.sigmoid", "torch.nn.functional.softplus"}
 ELEMENTWISE_FUNCS = NONNEG_FUNCS | {
@@ -743,6 +747,7 @@ class Evaluator:
             if known is not _MISSING:
                 return known
         callee = self(func) if not isinstance(func, cst.Attribute) or dotted(func) is not None else None
+        hf_base = callee is not None and callee.kind == V.MODULE and callee.cls == HF_BASE_MODEL
         if callee is not None and callee.kind == V.MODULE:
             result = self._eval_module_call(node, callee)
             if result is not _MISSING:
@@ -796,12 +801,16 @@ class Evaluator:
                       permuted=first.permuted)
             if callee is not None and callee.kind == V.MODULE and callee.cls == EMBEDDING:
                 out = out.but(origin="embedding")
+            if hf_base:  # its output's first item is the last hidden state: never pooled (and
+                # with an attention mask handed in, the batch is known to hold padding)
+                return Val(V.MODEL_OUTPUT, item=out.but(origin="hidden", strong=out.strong or kw_mask))
             return Val(V.MODEL_OUTPUT, item=out) if kw_mask else out
         star_values = [self(a.value) for a in node.args if a.star == "**"]
         if any(v is not None and v.kind == V.DICT and _interesting(v) for v in star_values):
             kw_mask = True
         if kw_mask or any(v is not None and v.kind == V.TOKENIZED for v in star_values):
-            return Val(V.MODEL_OUTPUT, item=Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="model"))
+            return Val(V.MODEL_OUTPUT, item=Val(V.TENSOR, padded=True, strong=True, batch_first=True,
+                                                origin="hidden" if hf_base else "model"))
         return None
 
     # -- calls into code defined in this file ------------------------------------------
@@ -952,6 +961,11 @@ class Evaluator:
             return Val(V.PACKED, node=node, batch_first=None)
         if qual in MODULE_CLASSES:
             return self._module_val(node, qual)
+        if qual.startswith("transformers.") and qual.endswith(".from_pretrained"):
+            cls_name = qual.rsplit(".", 2)[-2]
+            if _HF_BASE_CLASS.fullmatch(cls_name) and "Head" not in cls_name and "For" not in cls_name:
+                return Val(V.MODULE, cls=HF_BASE_MODEL, node=node)
+            return None
         if qual == "torch.full_like":
             like = self(arg_value(node, "input", 0))
             fill = arg_value(node, "fill_value", 1)
@@ -1191,7 +1205,7 @@ class Evaluator:
         if cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
             data = self(arg_value(node, None, 0))
             return data.but(softmaxed=True) if data is not None and data.kind == V.TENSOR else None
-        if cls == "torch.nn.Sequential" and not module.positionwise:
+        if cls == HF_BASE_MODEL or (cls == "torch.nn.Sequential" and not module.positionwise):
             return _MISSING  # anything inside: an unknown model
         # Linear, Dropout, LayerNorm ...: position-wise; zeros at the pads survive only the
         # modules that map 0 to 0 (a bias or a normalisation makes them non-zero)

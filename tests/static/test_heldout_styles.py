@@ -1827,6 +1827,49 @@ CASES = [
                 words, lens = words.to(device), lens.to(device)
                 model(words, lens).sum().backward()
         """, ["PAD102"]),
+    ("hf-base-model-first-item-max-pooled", """
+        import torch
+        from torch import nn
+        from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
+
+        class Encoder(nn.Module):
+            def __init__(self, name):
+                super().__init__()
+                self.bert = AutoModel.from_pretrained(name)
+
+            def forward(self, input_ids, attention_mask):
+                h = self.bert(input_ids, attention_mask=attention_mask)[0]
+                h = h.masked_fill(attention_mask.unsqueeze(-1) == 0, -1e4)
+                return h.max(dim=1).values
+
+        tok = AutoTokenizer.from_pretrained("x")
+        clf = AutoModelForSequenceClassification.from_pretrained("x")
+
+        def predict(texts):
+            enc = tok(texts, padding=True, return_tensors="pt")
+            return clf(**enc)[0].max(1).indices  # logits: the max is over classes
+        """, """
+        import torch
+        from torch import nn
+        from transformers import AutoTokenizer, BertModel
+
+        class Encoder(nn.Module):
+            def __init__(self, name):
+                super().__init__()
+                self.bert = BertModel.from_pretrained(name)
+
+            def forward(self, input_ids, attention_mask):
+                h = self.bert(input_ids, attention_mask=attention_mask)[0]
+                return torch.max(h, dim=1).values
+
+        tok = AutoTokenizer.from_pretrained("x")
+        model = BertModel.from_pretrained("x").eval()
+
+        def embed(texts):
+            enc = tok(texts, padding=True, return_tensors="pt")
+            with torch.no_grad():
+                return model(**enc)[0].max(1).values
+        """, ["PAD301", "PAD301"]),
 ]
 
 
