@@ -1370,10 +1370,15 @@ class Evaluator:
                 axis = literal(arg_value(node, "dim", 0))
                 if axis in (0, 1):  # (1, B, ...) or (B, 1, ...): one step, if an RNN reads it so
                     # (and otherwise a new axis in front of time: where time is, is no longer known)
-                    return base.but(one_step_axis=axis, permuted=True)
+                    return base.but(one_step_axis=axis, permuted=True, perm=None)
             if method in ("transpose", "swapaxes", "swapdims"):
                 base = base.but(one_step_axis=None)
                 axes = [literal(a.value) for a in node.args[:2]]
+                if base.perm is not None and len(axes) == 2 and all(isinstance(a, int) for a in axes):
+                    order = list(range(len(base.perm)))  # after a permute the rank is known
+                    a, b = (axis % len(order) for axis in axes)
+                    order[a], order[b] = order[b], order[a]
+                    return _permuted(base, order)
                 dims = sorted(axes) if len(axes) == 2 and all(isinstance(a, int) for a in axes) else None
                 if dims in ([0, 1], [-3, -2]):
                     return base.but(batch_first=flip_layout(base.batch_first))
@@ -1388,12 +1393,14 @@ class Evaluator:
             if method in ("matmul", "bmm"):
                 return base.but(scores=True, masked=False, weak_fill=None, mask_mult=None)
             if method == "permute" and len(node.args) >= 3:
-                return base.but(batch_first=None, permuted=True)  # 3+ axes moved: where time went is unknown
+                return _permuted(base, [literal(a.value) for a in node.args])
+            if method == "permute" and len(node.args) == 1 and isinstance(node.args[0].value, (cst.Tuple, cst.List)):
+                return _permuted(base, [literal(e.value) for e in node.args[0].value.elements])
             if method in ("view", "reshape") and _shape_rank(node) >= 4:
                 # (B*C, T, D) -> (B, C, T, D): axes split apart, dim 1 is no longer time
-                return base.but(batch_first=None, permuted=True)
+                return base.but(batch_first=None, permuted=True, perm=None)
             if method in LAYOUT_BREAKING:
-                return base.but(batch_first=None)
+                return base.but(batch_first=None, perm=None)
             if method in POSITION_KEEPING:
                 return base
             return None
@@ -1961,6 +1968,26 @@ def _one_step(node: cst.BaseExpression | None, rnn: dict | None, data: Val | Non
     return axis == (1 if batch_first else 0) if batch_first is not None else axis in (0, 1)
 
 
+def _permuted(base: Val, order: list) -> Val:
+    """``x.permute(*order)``: where time went is unknown -- until a later permute (or transpose)
+    puts the axes back (``bn(x.permute(0, 2, 1)).permute(0, 2, 1)``), which restores the layout
+    the first permute started from. ``perm`` is the permutation applied since that layout."""
+    rank = len(order)
+    if not all(isinstance(axis, int) for axis in order) or sorted(a % rank for a in order) != list(range(rank)):
+        return base.but(batch_first=None, permuted=True, perm=None)
+    order = [a % rank for a in order]
+    if base.perm is None:
+        before, start = tuple(range(rank)), (base.batch_first, base.permuted)
+    elif len(base.perm) == rank:
+        before, start = base.perm, base.perm_start
+    else:
+        return base.but(batch_first=None, permuted=True, perm=None)
+    composed = tuple(before[axis] for axis in order)
+    if composed == tuple(range(rank)):
+        return base.but(batch_first=start[0], permuted=start[1], perm=None, perm_start=None)
+    return base.but(batch_first=None, permuted=True, perm=composed, perm_start=start)
+
+
 def reduce_val(data: Val | None, dim: cst.BaseExpression | None) -> Val | None:
     if data is None or data.kind != V.TENSOR or not data.padded:
         return None
@@ -1974,7 +2001,7 @@ def reduce_val(data: Val | None, dim: cst.BaseExpression | None) -> Val | None:
         # mask was broadcast over the last axis (s * mask.view(B, N, 1)): that one is features
         return data if index == -1 and data.mask_last else None
     if isinstance(index, int) and index != axis and not (axis is None and index in (0, 1)):
-        return data  # a reduction over features keeps the time axis
+        return data.but(perm=None) if data.perm is not None else data  # a reduction over features keeps time
     return None
 
 

@@ -1870,6 +1870,37 @@ CASES = [
             with torch.no_grad():
                 return model(**enc)[0].max(1).values
         """, ["PAD301", "PAD301"]),
+    ("permute-round-trip-restores-the-layout", """
+        import torch
+        from torch import nn
+
+        class CellEncoder(nn.Module):
+            def __init__(self, n_genes, d):
+                super().__init__()
+                self.emb = nn.Embedding(n_genes, d, padding_idx=0)
+                self.bn = nn.BatchNorm1d(d)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+
+            def forward(self, genes, src_key_padding_mask):
+                x = self.bn(self.emb(genes).transpose(1, 2)).transpose(1, 2)
+                out = self.encoder(x, src_key_padding_mask=src_key_padding_mask)
+                return out.permute(0, 2, 1).mean(dim=1)  # (B, D, T): a mean over features
+        """, """
+        import torch
+        from torch import nn
+
+        class CellEncoder(nn.Module):
+            def __init__(self, n_genes, d):
+                super().__init__()
+                self.emb = nn.Embedding(n_genes, d, padding_idx=0)
+                self.bn = nn.BatchNorm1d(d)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+
+            def forward(self, genes, src_key_padding_mask):
+                x = self.bn(self.emb(genes).permute(0, 2, 1)).permute(0, 2, 1)
+                out = self.encoder(x, src_key_padding_mask=src_key_padding_mask)
+                return torch.mean(out, dim=1)
+        """, ["PAD301"]),
 ]
 
 
