@@ -1901,6 +1901,42 @@ CASES = [
                 out = self.encoder(x, src_key_padding_mask=src_key_padding_mask)
                 return torch.mean(out, dim=1)
         """, ["PAD301"]),
+    ("relative-lengths-scaled-by-the-padded-length", """
+        import torch
+
+        def pack(inputs, lengths):
+            lengths = (lengths * inputs.size(1)).round().cpu()
+            return torch.nn.utils.rnn.pack_padded_sequence(inputs, lengths, batch_first=True, enforce_sorted=False)
+
+        def crop(waveforms, lengths):
+            ends = torch.round(lengths * waveforms.size(1)).long()
+            return [w[:e] for w, e in zip(waveforms, ends)]
+        """, """
+        import torch
+
+        def pack(inputs, lengths):
+            lengths = (lengths * inputs.size(1)).cpu()
+            return torch.nn.utils.rnn.pack_padded_sequence(inputs, lengths, batch_first=True, enforce_sorted=False)
+
+        def crop(waveforms, lengths):
+            ends = (lengths * waveforms.size(1)).long()
+            return [w[:e] for w, e in zip(waveforms, ends)]
+        """, ["PAD107", "PAD107"]),
+    ("mean-over-classes-then-masked", """
+        import torch
+
+        def smoothed_nll(log_probs, targets, mask, eps=0.1):
+            nll = -log_probs.gather(1, targets.unsqueeze(1)).squeeze(1) * mask
+            reg = torch.mean(log_probs, dim=1) * mask  # (B, C, T): classes, then the time mask
+            return ((1 - eps) * nll.sum() - eps * reg.sum()) / mask.sum()
+        """, """
+        import torch
+
+        def smoothed_nll(log_probs, targets, mask, eps=0.1):
+            nll = -log_probs.gather(2, targets.unsqueeze(2)).squeeze(2) * mask
+            reg = torch.mean(log_probs, dim=1)
+            return ((1 - eps) * nll.sum() - eps * reg.sum()) / mask.sum()
+        """, ["PAD301"]),
 ]
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import Context, is_time_dim
+from padlint.static.analysis import PACK, Context, arg_value, assigned_values, is_time_dim
 from padlint.static.names import code_of, dotted
 from padlint.static.rule import Rule
 
 _CASTS = {"long", "int", "int64", "int32"}
 _RELATIVE_WORDS = ("rel", "ratio", "frac", "pct", "percent")
+# `lengths * x.size(1)`, `x.shape[1] * lens`: lengths of any name scaled by a padded length
+_SCALED_BY_SIZE = re.compile(r"len\w*\)?\s*\*\s*[\w.]+\.(?:size\(|shape\[)|(?:\.size\([^()]*\)|\.shape\[[^\]]*\])\s*\*\s*\(?\w*len")
 
 
 class FloatLengthsTruncated(Rule):
@@ -18,10 +22,14 @@ class FloatLengthsTruncated(Rule):
     name = "float-lengths-truncated"
     summary = "lengths computed from relative (float) lengths times T without rounding"
     fix_hint = "Round before converting: `(rel_lens * T).round().long()`."
-    triggers = ("rel", "ratio", "frac", "pct", "percent", "wav_lens")
+    triggers = ("rel", "ratio", "frac", "pct", "percent", "wav_lens", "pack_padded_sequence", ".size(", ".shape[")
     also_requires = (("len",),)
 
     def may_apply(self, text: str) -> bool:
+        if "pack_padded_sequence" in text and "*" in text:
+            return True  # `lengths = (lengths * x.size(1)).cpu(); pack_padded_sequence(x, lengths)`
+        if "*" in text and "len" in text and _SCALED_BY_SIZE.search(text):
+            return True
         # What `_is_relative_lengths` needs: one name holding both "len" and a word for a
         # fraction (`rel_lens`, `length_ratio`), or `wav_lens`.
         # (each "len" widened to its whole word: much faster than a regex over every word)
@@ -41,6 +49,9 @@ class FloatLengthsTruncated(Rule):
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func
+        if ctx.qualname(func) == PACK:
+            self._scaled_into_pack(node, ctx)
+            return
         product = None
         if isinstance(func, cst.Attribute) and func.attr.value in _CASTS and not node.args:
             product = func.value
@@ -60,10 +71,61 @@ class FloatLengthsTruncated(Rule):
         sides = (product.left, product.right)
         relative = [s for s in sides if _is_relative_lengths(s, ctx)]
         scale = [s for s in sides if _is_time_length(s, ctx)]
+        if not relative:
+            # `(lengths * x.size(1)).long()`: absolute lengths times the padded length mean
+            # nothing, so lengths scaled by it are relative whatever their name
+            relative = [a for a, b in (sides, sides[::-1]) if _lengths_name(a) and _is_padded_length(b, ctx)]
         if relative and scale and relative[0] is not scale[0]:
             name = code_of(product)
             self.report(ctx, node, f"`{name}` is truncated towards zero: a relative length of 0.999 "
                                    "loses its last frame; round first")
+
+
+    def _scaled_into_pack(self, node: cst.Call, ctx: Context) -> None:
+        """``lengths = (lengths * x.size(1)).cpu(); pack_padded_sequence(x, lengths)``: lengths
+        multiplied by the padded length are relative lengths (a fraction of it), and the pack
+        converts them to int64 by truncation -- the cast is implicit but the same."""
+        lengths = _unwrapped(arg_value(node, "lengths", 1))
+        if isinstance(lengths, cst.Name):
+            lengths = _unwrapped(next(assigned_values(ctx.scope, lengths), None))
+        if not isinstance(lengths, cst.BinaryOperation) or not isinstance(lengths.operator, cst.Multiply):
+            return
+        sides = (lengths.left, lengths.right)
+        for relative, scale in (sides, sides[::-1]):
+            path = dotted(_unwrapped(relative)) or ""
+            last = path.rsplit(".", 1)[-1]
+            if (_relative_name(last.lower()) and _is_time_length(scale, ctx)) or (
+                    V.looks_like_lengths(last) and _is_padded_length(scale, ctx)):
+                self.report(ctx, node, f"`{code_of(lengths)}` scales relative lengths to steps, and "
+                                       "pack_padded_sequence truncates them to int64: a product like 6.9999 "
+                                       "packs one step too few; round first")
+                return
+
+
+def _lengths_name(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        node = node.value  # lengths[i]
+    path = dotted(node)
+    return path is not None and V.looks_like_lengths(path.rsplit(".", 1)[-1])
+
+
+def _is_padded_length(node: cst.BaseExpression, ctx: Context) -> bool:
+    """``x.size(1)``, ``x.shape[1]`` or a dimension read from a shape: the padded length."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "size" \
+            and node.args:
+        return True
+    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape":
+        return True
+    value = ctx.ev(node)
+    return value is not None and value.kind == V.DIM
+
+
+def _unwrapped(node: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """``x.cpu()``, ``x.to("cpu")``, ``x.detach()``, ``x.float()``: ``x``."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+            and node.func.attr.value in ("cpu", "to", "detach", "float", "double", "contiguous"):
+        node = node.func.value
+    return node
 
 
 def _is_relative_lengths(node: cst.BaseExpression, ctx: Context) -> bool:

@@ -41,6 +41,8 @@ class UnmaskedReduction(Rule):
             op = {"amax": "max", "nanmean": "mean"}.get(func.attr.value, func.attr.value)
         else:
             return
+        if ctx.file.memo.get(("pad301-masked-after", id(node))):
+            return  # `x.mean(dim=1) * mask`: the (batch, time) mask still fits, so dim 1 was not time
         data = ctx.ev(data_node)
         if data is not None and data.kind == V.MODEL_OUTPUT and data.item is not None:
             data = data.item  # a model's output used as a tensor: hidden.mean(dim=1)
@@ -103,6 +105,14 @@ class UnmaskedReduction(Rule):
 
     def on_binop(self, node: cst.BinaryOperation, ctx: Context) -> None:
         """``x.sum(1) / mask.sum(1)``: a masked mean whose numerator forgot the mask."""
+        if isinstance(node.operator, cst.Multiply):
+            # (seen before the reduction itself: operators are visited before their operands)
+            for reduced, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(reduced, cst.Call):
+                    mask = ctx.ev(other)
+                    if mask is not None and mask.kind == V.MASK:
+                        ctx.file.memo[("pad301-masked-after", id(reduced))] = True
+            return
         if not isinstance(node.operator, cst.Divide):
             return
         left = node.left
