@@ -735,8 +735,14 @@ class Evaluator:
                                zero_pads=True)
         if isinstance(op, cst.GreaterThan) and _is_int_literal(right_node, 0) and (is_padded(left) or _token_name(left_node)):
             return Val(V.MASK, polarity="keep")
-        if isinstance(op, (cst.Equal, cst.NotEqual)) and _is_int_literal(right_node, 0) and _token_name(left_node):
-            return Val(V.MASK, polarity="pad" if isinstance(op, cst.Equal) else "keep")
+        if isinstance(op, (cst.Equal, cst.NotEqual)) and _is_int_literal(right_node, 0):
+            if _token_name(left_node):
+                return Val(V.MASK, polarity="pad" if isinstance(op, cst.Equal) else "keep")
+            if is_padded(left) and left.kind == V.TENSOR and not left.loss_none and left.pad in (None, "0"):
+                # `(enc_batch != 0)` of a batch padded with (probably) 0; `zero_of`: the tensor whose
+                # zeros it marks (its sum over time already leaves the pads out)
+                return Val(V.MASK, polarity="pad" if isinstance(op, cst.Equal) else "keep",
+                           zero_of=code_of(left_node))
         return None
 
     def _eval_call(self, node: cst.Call) -> Val | None:
@@ -923,7 +929,7 @@ class Evaluator:
             else:
                 continue
             value = self(arg.value)
-            if name in by_name and wanted(value):
+            if name in by_name and (wanted(value) or _weights(value)):
                 _add_fact(facts, name, value)
         if linked:
             return _MISSING
@@ -961,6 +967,13 @@ class Evaluator:
             return Val(V.PACKED, node=node, batch_first=None)
         if qual in MODULE_CLASSES:
             return self._module_val(node, qual)
+        if qual == "torch.nn.Parameter":
+            return Val(V.TENSOR, padded=False, origin="weights")  # learned latents, queries, positions
+        if qual == SDPA:
+            query = self(arg_value(node, "query", 0))
+            if query is not None and query.kind == V.TENSOR and query.padded is False:
+                return query  # the output has the queries' positions (learned latents: no padding)
+            return _MISSING
         if qual.startswith("transformers.") and qual.endswith(".from_pretrained"):
             cls_name = qual.rsplit(".", 2)[-2]
             if _HF_BASE_CLASS.fullmatch(cls_name) and "Head" not in cls_name and "For" not in cls_name:
@@ -1540,8 +1553,8 @@ def _add_fact(facts: dict[str, Val], name: str, value: Val) -> None:
     """What a call site passes joins what earlier call sites passed: the first one's value, but
     lengths moved to an accelerator on *any* path are on the accelerator (PAD102 is a crash)."""
     known = facts.get(name)
-    if known is None:
-        facts[name] = value
+    if known is None or (_weights(known) and _interesting(value)):
+        facts[name] = value  # (learned weights passed by one call site say less than padding by another)
     elif known.kind == V.LENGTHS and value.kind == V.LENGTHS and value.on_device and not known.on_device:
         facts[name] = known.but(on_device=True, moved=value.moved)
 
@@ -1631,6 +1644,12 @@ def _method(cls: cst.ClassDef | None, name: str) -> cst.FunctionDef | None:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
             return statement
     return None
+
+
+def _weights(value: Val | None) -> bool:
+    """A tensor made from an ``nn.Parameter`` (``self.latents.expand(B, -1, -1)``): never padded,
+    which a parameter's guess from its name and siblings must not override."""
+    return value is not None and value.kind == V.TENSOR and value.padded is False and value.origin == "weights"
 
 
 def _interesting(value: Val | None) -> bool:

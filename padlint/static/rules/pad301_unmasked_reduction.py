@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import Context, arg_value, literal_dims, time_axis
-from padlint.static.names import dotted, short_code
+from padlint.static.names import code_of, dotted, short_code
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
 
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
@@ -131,7 +131,7 @@ class UnmaskedReduction(Rule):
         axis = time_axis(data)
         if dims is None or not ((axis is None and 1 in dims) or (axis is not None and axis in dims)):
             return
-        if _counts_real_positions(node.right, ctx):
+        if _counts_real_positions(node.right, ctx, code_of(data_node)):
             self.report(ctx, left, f"`{short_code(left)}` sums padded positions and then divides by the number of real "
                                    "ones: apply the mask to the numerator too")
 
@@ -147,14 +147,15 @@ def _is_abs(node: cst.BaseExpression) -> bool:
     return False
 
 
-def _counts_real_positions(node: cst.BaseExpression, ctx: Context) -> bool:
-    """``mask.sum(1)``, ``lengths``, ``lengths.unsqueeze(1).float()`` and the like."""
+def _counts_real_positions(node: cst.BaseExpression, ctx: Context, summed: str) -> bool:
+    """``mask.sum(1)``, ``lengths``, ``lengths.unsqueeze(1).float()`` and the like -- but not
+    ``(x != 0).sum(1)`` under ``x.sum(1)``: the mean of x's non-zero values, pads left out."""
     while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
             "clamp", "clamp_min", "float", "unsqueeze", "view", "to", "type_as", "reshape"):
         node = node.func.value
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "sum":
         base = ctx.ev(node.func.value)
-        return base is not None and base.kind == V.MASK
+        return base is not None and base.kind == V.MASK and base.zero_of != summed
     value = ctx.ev(node)
     return value is not None and value.kind == V.LENGTHS
 
