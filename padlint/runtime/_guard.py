@@ -274,6 +274,13 @@ try:
     _WATCH[torch.Tensor.t] = "_on_transpose"
 except Exception:  # pragma: no cover
     pass
+# ids.clamp(min=0) of ids padded with -1: the same positions
+_WATCH.update({f: "_on_propagate" for f in (torch.Tensor.clamp, torch.clamp, torch.Tensor.clamp_min, torch.clamp_min)})
+# Channels-first frames, (batch, channels, time) after x.transpose(1, 2): the padding is tagged
+# as kind "chan" (a (batch, time) mask over dims 0 and 2), followed through F.pad and 1-D
+# convolutions, and probed where a convolution first meets the parameters.
+_WATCH.update({f: "_on_conv" for f in (F.conv1d, torch.conv1d)})
+_WATCH[F.pad] = "_on_fpad"
 
 _RNN_TYPES = (torch.nn.RNNBase,)
 # inside torch.compile'd code these modules' hooks leave the graph (one graph break each; RNNs
@@ -802,7 +809,7 @@ class Guard:
     def _on_transpose(self, func, args, kwargs, out):
         t = args[0]
         info = REGISTRY.get(t)
-        if info is None or info.kind != "seq" or info.mask.dim() != 2:
+        if info is None or info.kind not in ("seq", "chan") or info.mask.dim() != 2:
             return
         if func is torch.Tensor.t:
             d0, d1 = 0, 1
@@ -810,21 +817,88 @@ class Guard:
             d0 = args[1] if len(args) > 1 else kwargs.get("dim0")
             d1 = args[2] if len(args) > 2 else kwargs.get("dim1")
             d0, d1 = d0 % t.dim(), d1 % t.dim()
+        if info.kind == "chan":
+            if {d0, d1} == {1, 2}:
+                self._channels_swap(info, out)
+            return
         if {d0, d1} == {0, 1}:
             self._tag(out, info.derive(info.mask.t(), None if info.bdim is None else 1 - info.bdim))
         elif d0 >= 2 and d1 >= 2:
             self._tag(out, info)
+        elif {d0, d1} == {1, 2}:
+            self._channels_swap(info, out)
+
+    def _channels_swap(self, info: PadInfo, out: Any) -> None:
+        """(B, T, C) <-> (B, C, T): a batch-first padded tensor and its channels-first form."""
+        if not isinstance(out, torch.Tensor) or out.dim() != 3 or info.bdim != 0:
+            return
+        B, T = info.mask.shape
+        if info.kind == "seq" and tuple(out.shape[::2]) == (B, T):
+            _propagated(info)  # (records the origin in the shared meta)
+            self._tag(out, PadInfo(info.mask, 0, "propagated", kind="chan", meta=info.meta))
+        elif info.kind == "chan" and tuple(out.shape[:2]) == (B, T):
+            self._tag(out, PadInfo(info.mask, 0, "propagated", meta=info.meta))
+
+    def _on_fpad(self, func, args, kwargs, out):
+        """``F.pad(x, (left, right))`` of channels-first frames (a causal convolution's left
+        padding): the added steps are the same for every sequence, so not padding."""
+        t = args[0] if args else kwargs.get("input")
+        amounts = args[1] if len(args) > 1 else kwargs.get("pad")
+        info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
+        if info is None or info.kind != "chan" or not isinstance(out, torch.Tensor) or out.dim() != 3:
+            return
+        if not isinstance(amounts, (tuple, list)) or len(amounts) != 2 or not all(isinstance(a, int) for a in amounts):
+            return
+        left, right = amounts
+        if left < 0 or right < 0 or out.shape[0] != info.mask.shape[0] or out.shape[2] != info.mask.shape[1] + left + right:
+            return
+        m = info.mask
+        mask = torch.cat([m.new_zeros(m.shape[0], left), m, m.new_zeros(m.shape[0], right)], dim=1)
+        self._tag(out, PadInfo(mask, 0, "propagated", kind="chan", meta=info.meta))
+
+    def _on_conv(self, func, args, kwargs, out):
+        """A 1-D convolution over channels-first padded frames: its output is padded at the same
+        steps ('same' padding) or, for a shorter output after a causal left padding, at the steps
+        its right-aligned windows end on; the first one that autograd tracks is probed."""
+        x = args[0] if args else kwargs.get("input")
+        info = REGISTRY.get(x) if isinstance(x, torch.Tensor) else None
+        if info is None or info.kind != "chan" or not isinstance(out, torch.Tensor) or out.dim() != 3:
+            return
+        stride = args[3] if len(args) > 3 else kwargs.get("stride", 1)
+        if stride not in (1, (1,), [1]):
+            return
+        m = info.mask
+        T_in, T_out = x.shape[2], out.shape[2]
+        if out.shape[0] != m.shape[0] or T_in != m.shape[1]:
+            return
+        if T_out == T_in:
+            mask = m
+        elif T_out < T_in and not bool(m[:, : T_in - T_out].any()):
+            mask = m[:, T_in - T_out:]
+        else:
+            return
+        tagged = PadInfo(mask, 0, "propagated", kind="chan", meta=info.meta)
+        self._tag(out, tagged)
+        if out.requires_grad and not x.requires_grad and bool(mask.any()):
+            loc = user_location(2)
+            self._probe(out, None, "seq", "output of conv1d on the padded batch", loc,
+                        pm=mask[:, None, :].to(out.device), generic=True)
 
     def _on_permute(self, func, args, kwargs, out):
         t = args[0]
         info = REGISTRY.get(t)
-        if info is None or info.kind != "seq":
+        if info is None or info.kind not in ("seq", "chan"):
             return
         dims = args[1:] if len(args) > 1 else kwargs.get("dims")
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = dims[0]
         dims = [d % t.dim() for d in dims]
         k = info.mask.dim()
+        if dims == [0, 2, 1]:
+            self._channels_swap(info, out)
+            return
+        if info.kind != "seq":
+            return
         if sorted(dims[:k]) == list(range(k)):
             bdim = dims.index(info.bdim) if info.bdim is not None else None
             self._tag(out, info.derive(info.mask.permute(*dims[:k]), bdim))
@@ -847,6 +921,11 @@ class Guard:
                     return
                 if info.kind == "seq":
                     break
+                if info.kind == "chan":  # relu / dropout / + of channels-first frames
+                    if out.dim() == 3 and out.shape[0] == a.shape[0] and out.shape[2] == a.shape[2] \
+                            and tuple(a.shape[::2]) == tuple(info.mask.shape):
+                        self._tag(out, info)
+                    return
         else:
             return
         m = info.mask

@@ -793,3 +793,66 @@ def test_probed_set_is_by_identity_not_by_reused_id():
     else:
         pytest.skip("the allocator never reused the id")
     assert not seen.has(u) and not seen.has(u, "PAD201")
+
+
+# --- channels-first frames through 1-D convolutions -------------------------------------------
+
+class TCN(nn.Module):
+    """Float frames padded by pad_sequence, (B, T, F) -> (B, F, T), two causal convolutions."""
+
+    def __init__(self, readout, causal=True, remask=False):
+        super().__init__()
+        self.c1 = nn.Conv1d(E, H, 3, padding=0 if causal else 1)
+        self.c2 = nn.Conv1d(H, H, 3, padding=0 if causal else 1)
+        self.fc = nn.Linear(H, C)
+        self.readout, self.causal, self.remask = readout, causal, remask
+
+    def forward(self, frames, lengths):
+        x = frames.transpose(1, 2)
+        keep = (torch.arange(x.size(2))[None, :] < lengths[:, None]).unsqueeze(1).float()
+        for conv in (self.c1, self.c2):
+            x = F.relu(conv(F.pad(x, (2, 0)) if self.causal else x))
+            if self.remask:
+                x = x * keep
+        if self.readout == "last":
+            last = x[:, :, -1]
+        elif self.readout == "gather":
+            last = x[torch.arange(x.size(0)), :, lengths - 1]
+        else:
+            last = (x * keep).sum(2) / keep.sum(2)
+        return self.fc(last)
+
+
+def frames_loss(model):
+    lengths = torch.tensor(LENS)
+    frames = pad_sequence([torch.randn(int(n), E) for n in LENS], batch_first=True)
+    return F.cross_entropy(model(frames, lengths), torch.tensor([0, 1, 2, 0]))
+
+
+@pytest.mark.parametrize("readout,causal,remask,expected", [
+    ("gather", True, False, []),  # causal: padded steps never reach a real one
+    ("last", True, False, ["PAD-R001"]),  # the last padded step is read
+    ("masked_mean", False, True, []),  # 'same' padding, re-masked after every layer
+    ("masked_mean", False, False, ["PAD-R001"]),  # the second layer reads the first's pads
+])
+def test_padding_followed_through_channels_first_convolutions(readout, causal, remask, expected):
+    g = train_step(TCN(readout, causal, remask), frames_loss, steps=2)
+    assert codes(g) == expected
+    if expected:
+        assert "conv1d" in g.findings[0].where
+
+
+@pytest.mark.parametrize("readout,expected", [("last", ["PAD301"]), ("gather", [])])
+def test_padding_followed_through_clamp(readout, expected):
+    # ids padded with -1 and clamped to 0 before the embedding: token 0 is a real token here
+    emb = nn.Embedding(V, E)
+    fc = nn.Linear(E, C)
+
+    def step(_):
+        ids = pad_sequence([torch.randint(1, V, (int(n),)) for n in LENS], batch_first=True, padding_value=-1)
+        csum = emb(ids.clamp(min=0)).cumsum(1)
+        last = csum[:, -1] if readout == "last" else csum[torch.arange(len(LENS)), torch.tensor(LENS) - 1]
+        return F.cross_entropy(fc(last), torch.tensor([0, 1, 2, 0]))
+
+    g = train_step(nn.ModuleList([emb, fc]), step)
+    assert codes(g) == expected
