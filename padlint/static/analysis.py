@@ -2146,7 +2146,7 @@ class Walker(FastVisitor):
         self._handlers: dict[str, list[Rule]] = {}
         from padlint.static.rule import Rule as _Base
 
-        for event in ("on_call", "on_subscript", "on_binop", "on_compare", "on_for", "on_return",
+        for event in ("on_call", "on_subscript", "on_binop", "on_compare", "on_for", "on_return", "on_expr",
                       "on_scope_end", "on_assign", "on_module_end"):
             self._handlers[event] = [r for r in rules if getattr(type(r), event) is not getattr(_Base, event)]
 
@@ -2517,6 +2517,11 @@ class Walker(FastVisitor):
 
     def visit_Comparison(self, node: cst.Comparison) -> bool:
         self.emit("on_compare", node)
+        return True
+
+    def visit_Expr(self, node: cst.Expr) -> bool:
+        if self._handlers["on_expr"]:
+            self.emit("on_expr", node)
         return True
 
     def visit_Return(self, node: cst.Return) -> bool:

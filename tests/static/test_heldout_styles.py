@@ -2017,6 +2017,34 @@ CASES = [
                 x = self.cross(x, inputs, input_lengths)
                 return x.mean(dim=1), inputs.mean(dim=1)
         """, ["PAD301"]),
+    ("mask-result-kept-or-discarded", """
+        import torch
+
+        def pool(h, pad_mask, lengths):
+            h = h.masked_fill(pad_mask.unsqueeze(-1), 0.0)
+            return h.sum(1) / lengths[:, None]
+
+        def postnet(mel_out, mel_post, mask):
+            mel_post.masked_fill_(mask, 0.0)
+            mel_out = mel_out.clone()
+            mel_out.masked_fill_(mask, 0.0)
+            return mel_out, mel_post
+
+        def log(writer, h, m):
+            writer.add_histogram("h", h)
+            h.mul(2.0)  # not a mask: not this rule's business
+        """, """
+        import torch
+
+        def pool(h, pad_mask, lengths):
+            h.masked_fill(pad_mask.unsqueeze(-1), 0.0)
+            return h.sum(1) / lengths[:, None]
+
+        def postnet(mel_out, mel_post, mask):
+            mel_post.masked_fill_(mask, 0.0)
+            mel_out.clone().masked_fill_(mask, 0.0)
+            return mel_out, mel_post
+        """, ["PAD301", "PAD404", "PAD404"]),  # (and the sum over the unmasked h is PAD301)
 ]
 
 
