@@ -454,6 +454,8 @@ class Evaluator:
                 return Val(V.SEQ, on_device=True)
         if isinstance(elt, cst.Call) and isinstance(elt.func, cst.Name) and elt.func.value == "len":
             return Val(V.LENGTHS)
+        if _sample_size(elt, node.for_in.target):
+            return Val(V.LENGTHS)  # [p.shape[0] for p in poses]: each sample's own length
         item = self(elt)
         if _interesting(item):
             return Val(V.SEQ, item=item)
@@ -967,6 +969,11 @@ class Evaluator:
             return Val(V.PACKED, node=node, batch_first=None)
         if qual in MODULE_CLASSES:
             return self._module_val(node, qual)
+        if qual in ("einops.rearrange", "einops.repeat"):
+            data = self(arg_value(node, "tensor", 0))
+            if data is not None and data.kind == V.MASK:
+                return data  # rearrange(keep, "b n -> b 1 1 n"): the same mask, broadcast
+            return _MISSING
         if qual == "torch.nn.Parameter":
             return Val(V.TENSOR, padded=False, origin="weights")  # learned latents, queries, positions
         if qual == SDPA:
@@ -1141,7 +1148,7 @@ class Evaluator:
         if qual == "torch.nn.ModuleList" and node.args:
             # nn.ModuleList([nn.TransformerEncoderLayer(...) for _ in range(n)]), iterated in forward
             items = node.args[0].value
-            elts = [items.elt] if isinstance(items, cst.ListComp) else (
+            elts = [items.elt] if isinstance(items, (cst.ListComp, cst.GeneratorExp)) else (
                 [el.value for el in items.elements] if isinstance(items, cst.List) else [])
             modules = [self(e) for e in elts]
             if modules and all(m is not None and m.kind == V.MODULE and m.cls == modules[0].cls for m in modules):
@@ -1644,6 +1651,21 @@ def _method(cls: cst.ClassDef | None, name: str) -> cst.FunctionDef | None:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
             return statement
     return None
+
+
+def _sample_size(elt: cst.BaseExpression, target: cst.BaseExpression) -> bool:
+    """``p.shape[0]``, ``p.size(0)`` or ``p.numel()`` of the comprehension's own loop variable."""
+    if not isinstance(target, cst.Name):
+        return False
+    base = None
+    if isinstance(elt, cst.Subscript) and isinstance(elt.value, cst.Attribute) and elt.value.attr.value == "shape" \
+            and len(elt.slice) == 1 and isinstance(elt.slice[0].slice, cst.Index) and literal(elt.slice[0].slice.value) == 0:
+        base = elt.value.value
+    elif isinstance(elt, cst.Call) and isinstance(elt.func, cst.Attribute) and (
+            (elt.func.attr.value == "size" and len(elt.args) == 1 and literal(elt.args[0].value) == 0)
+            or (elt.func.attr.value == "numel" and not elt.args)):
+        base = elt.func.value
+    return isinstance(base, cst.Name) and base.value == target.value
 
 
 def _weights(value: Val | None) -> bool:
@@ -2504,6 +2526,10 @@ class Walker(FastVisitor):
         return True
 
     def visit_Call(self, node: cst.Call) -> bool:
+        if isinstance(node.func, (cst.Name, cst.Attribute)) and self.ev.qualname(node.func) is None:
+            # a call of this file's code passes facts to it whatever the selected rules evaluate
+            # (the findings must not depend on which other rules run)
+            self.ev(node)
         self.emit("on_call", node)
         return True
 

@@ -2045,6 +2045,85 @@ CASES = [
             mel_out.clone().masked_fill_(mask, 0.0)
             return mel_out, mel_post
         """, ["PAD301", "PAD404", "PAD404"]),  # (and the sum over the unmasked h is PAD301)
+    ("encoder-layers-from-a-generator-and-einops-masks", """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from einops import rearrange
+
+        PAD = 0
+
+        class Encoder(nn.Module):
+            def __init__(self, d, n):
+                super().__init__()
+                self.layers = nn.ModuleList(nn.TransformerEncoderLayer(d, 4, batch_first=True) for _ in range(n))
+
+            def forward(self, x, node_types):
+                pad_mask = node_types == PAD
+                for layer in self.layers:
+                    x = layer(x, src_key_padding_mask=pad_mask)
+                return x
+
+        def attend(q, k, v, lengths):
+            keep = torch.arange(k.size(2))[None, :] < lengths[:, None]
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=rearrange(keep, "b n -> b 1 1 n"))
+        """, """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from einops import rearrange
+
+        PAD = 0
+
+        class Encoder(nn.Module):
+            def __init__(self, d, n):
+                super().__init__()
+                self.layers = nn.ModuleList(nn.TransformerEncoderLayer(d, 4, batch_first=True) for _ in range(n))
+
+            def forward(self, x, node_types):
+                node_mask = node_types != PAD
+                for layer in self.layers:
+                    x = layer(x, src_key_padding_mask=node_mask)
+                return x
+
+        def attend(q, k, v, lengths):
+            pad = torch.arange(k.size(2))[None, :] >= lengths[:, None]
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=rearrange(pad, "b n -> b 1 1 n"))
+        """, ["PAD402", "PAD402"]),
+    ("decoder-masks-for-targets-only", """
+        import torch
+        import torch.nn as nn
+
+        class Seq2Seq(nn.Module):
+            def __init__(self, d, vocab):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, d, padding_idx=0)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+                self.decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(d, 4, batch_first=True), 2)
+
+            def forward(self, src, src_lengths, tgt_in):
+                src_pad = torch.arange(src.size(1))[None, :] >= src_lengths[:, None]
+                memory = self.encoder(self.embed(src), src_key_padding_mask=src_pad)
+                causal = nn.Transformer.generate_square_subsequent_mask(tgt_in.size(1))
+                return self.decoder(self.embed(tgt_in), memory, tgt_mask=causal,
+                                    tgt_key_padding_mask=tgt_in == 0, memory_key_padding_mask=src_pad)
+        """, """
+        import torch
+        import torch.nn as nn
+
+        class Seq2Seq(nn.Module):
+            def __init__(self, d, vocab):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, d, padding_idx=0)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+                self.decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(d, 4, batch_first=True), 2)
+
+            def forward(self, src, src_lengths, tgt_in):
+                src_pad = torch.arange(src.size(1))[None, :] >= src_lengths[:, None]
+                memory = self.encoder(self.embed(src), src_key_padding_mask=src_pad)
+                causal = nn.Transformer.generate_square_subsequent_mask(tgt_in.size(1))
+                return self.decoder(self.embed(tgt_in), memory, tgt_mask=causal, tgt_key_padding_mask=tgt_in == 0)
+        """, ["PAD401"]),
 ]
 
 
@@ -2054,3 +2133,48 @@ def test_correct_style_is_silent_and_its_buggy_twin_is_reported(name, good, bad,
     assert codes(bad) == expected
     # the fast path (prefilter, left-out definitions) finds what the whole-file analysis finds
     assert codes(bad, WHOLE_FILE) == expected
+
+
+POSE_ENCODER = """
+    import torch
+    import torch.nn as nn
+    from torch.nn.utils.rnn import pad_sequence
+    from torch.utils.data import DataLoader
+
+    def collate(samples):
+        poses = [s["pose"] for s in samples]
+        n = torch.tensor([p.shape[0] for p in poses])
+        return pad_sequence([p.flatten(1) for p in poses], batch_first=True), n, torch.tensor([s["y"] for s in samples])
+
+    class Classifier(nn.Module):
+        def __init__(self, dim, n_classes):
+            super().__init__()
+            self.proj = nn.Linear(225, dim)
+            self.head = nn.Linear(dim, n_classes)
+
+        def forward(self, x, n):
+            pad_positions = torch.arange(x.size(1))[None, :] >= n[:, None]
+            h = self.proj(x){masking}
+            return self.head(h.sum(dim=1) / n.unsqueeze(-1))
+
+    def train(dataset, n_classes):
+        model = Classifier(256, n_classes)
+        for x, n, y in DataLoader(dataset, batch_size=32, collate_fn=collate):
+            nn.functional.cross_entropy(model(x, n), y).backward()
+    """
+
+
+@pytest.mark.parametrize("masking,expected", [
+    (".masked_fill(pad_positions.unsqueeze(-1), 0.0)", []),
+    ("", ["PAD301"]),
+])
+def test_findings_do_not_depend_on_the_other_selected_rules(masking, expected):
+    # Facts that call sites pass used to be learnt only from calls some selected rule evaluated:
+    # with PAD201 also selected, the forward above got its padded `x` but not the lengths `n`
+    # ([p.shape[0] for p in poses]), so the masked sum was reported; with PAD301 alone, nothing.
+    source = POSE_ENCODER.format(masking=masking)
+    assert codes(source) == expected
+    for others in ([], ["PAD201"], ["PAD106", "PAD401"]):
+        for prefilter in (True, False):
+            settings = Settings(frozenset(["PAD301", *others]), prefilter=prefilter)
+            assert codes(source, settings) == expected, (others, prefilter)

@@ -48,7 +48,15 @@ class AttentionWithoutPaddingMask(Rule):
         positional = [a for a in node.args if a.keyword is None]
         if len(positional) > _DATA_ARGS[callee.cls]:
             return
-        if any(a.keyword is not None and "mask" in a.keyword.value for a in node.args):
+        keywords = {a.keyword.value for a in node.args if a.keyword is not None}
+        if callee.cls in _DECODERS and not keywords & {"memory_key_padding_mask", "memory_mask"}:
+            # masks for the targets only: the cross-attention still reads the padded memory
+            if any("mask" in k for k in keywords) and self._padded_memory(node, ctx):
+                self.report(ctx, node, f"`{callee.cls.rsplit('.', 1)[1]}` gets masks for its targets but no "
+                                       "`memory_key_padding_mask`: its cross-attention attends to the padded "
+                                       "positions of the encoder output")
+                return
+        if any("mask" in k for k in keywords):
             return
         if callee.cls == "torch.nn.MultiheadAttention":
             data_node = arg_value(node, "key", 1)
@@ -67,6 +75,16 @@ class AttentionWithoutPaddingMask(Rule):
                   "Transformer": "src_key_padding_mask`/`tgt_key_padding_mask"}.get(cls, "src_key_padding_mask")
         self.report(ctx, node, f"`{cls}` runs on a padded batch without `{wanted}` (or any mask): "
                                "real tokens attend to padding")
+
+    def _padded_memory(self, node: cst.Call, ctx: Context) -> bool:
+        memory_node = arg_value(node, "memory", 1)
+        memory = ctx.ev(memory_node)
+        if not V.is_padded(memory) or memory.kind != V.TENSOR:
+            return False
+        return bool(memory.strong) or not _evidence_of_others(memory_node, memory, ctx)
+
+
+_DECODERS = ("torch.nn.TransformerDecoder", "torch.nn.TransformerDecoderLayer")
 
 
 def _state_beside_lengths(data: cst.BaseExpression | None, ctx: Context) -> bool:

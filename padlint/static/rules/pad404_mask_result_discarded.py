@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from padlint.static import values as V
@@ -15,6 +17,8 @@ _OUT_OF_PLACE = {"masked_fill", "masked_scatter", "mul", "where"}
 # In-place: they change the tensor they are called on -- useless on a fresh copy.
 _IN_PLACE = {"masked_fill_", "masked_scatter_", "mul_"}
 _COPIES = {"clone", "new_tensor"}
+# Every call the rule looks at is an attribute call of one of these (torch.where included).
+_METHOD_CALL = re.compile(r"\.(?:masked_fill|masked_scatter|mul|where)_?\s*\(")
 
 
 class MaskResultDiscarded(Rule):
@@ -22,9 +26,12 @@ class MaskResultDiscarded(Rule):
     name = "mask-result-discarded"
     summary = "x.masked_fill(mask, v) (or an in-place fill of a copy) as a statement: its result is thrown away"
     fix_hint = "Keep the result: `x = x.masked_fill(mask, v)`, or fill in place with `x.masked_fill_(mask, v)`."
-    triggers = ("masked_fill", "masked_scatter", "mul", "where")
+    triggers = ("masked_fill", "masked_scatter", ".mul", ".where")
     also_requires = (("mask", "Mask", "pad", "keep", "valid"),)
     fix_applicability = "unsafe"
+
+    def may_apply(self, text: str) -> bool:
+        return _METHOD_CALL.search(text) is not None
 
     def on_expr(self, node: cst.Expr, ctx: Context) -> None:
         call = node.value
