@@ -2299,6 +2299,11 @@ class Walker(FastVisitor):
             if isinstance(default, (int, float, str)) and not isinstance(default, bool):
                 scope.env[name] = Val(V.CONST, value=default)
                 continue
+            if V.BATCH_PARAM.match(name) and "collate" not in node.name.value.lower():
+                collated = self._file_collate_return()  # train_step(model, batch): what collate builds
+                if collated is not None:
+                    scope.env[name] = collated
+                    continue
             hinted = Val(V.LENGTHS) if name in paired else V.val_for_name(name)
             if hinted is not None:
                 scope.env[name] = hinted.but(from_param=True) if hinted.kind == V.LENGTHS else hinted
@@ -2474,6 +2479,10 @@ class Walker(FastVisitor):
         name = last_name(iterable)
         if not name or not V.LOADER_NAME.search(name):
             return None
+        return self._file_collate_return()
+
+    def _file_collate_return(self) -> Val | None:
+        """What the file's one collate function (a module-level function named so) returns."""
         module = self.scope
         while module.parent is not None:
             module = module.parent

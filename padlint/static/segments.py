@@ -46,7 +46,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
-from padlint.static.values import LOADER_NAME, MODEL_CLASSES_AT_MOST, MODEL_PARAM, module_class_bases
+from padlint.static.values import BATCH_PARAM, LOADER_NAME, MODEL_CLASSES_AT_MOST, MODEL_PARAM, module_class_bases
 
 _WORD = re.compile(r"[^\W\d]\w*")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
@@ -289,7 +289,7 @@ def reduce(text: str, tree: ast.Module, relevant: Callable[[str], bool],
     # file's collate function returns, so a unit that names a loader goes with that function.
     collates = [i for i, u in enumerate(units) if droppable[i] and any("collate" in n.lower() for n in u.defines)]
     if collates:
-        link_naming(LOADER_NAME.search, collates)
+        link_naming(lambda word: LOADER_NAME.search(word) or BATCH_PARAM.match(word), collates)
     # `def train(model, loader): model(x, lengths)`: the analysis runs the forward of the file's
     # module class (when it has at most MODEL_CLASSES_AT_MOST), so such a unit goes with them all.
     modules = [i for i, u in enumerate(units) if u.kind == "shell" and u.module]

@@ -113,6 +113,8 @@ _NOT_DATA = re.compile(
 
 # A data loader handed in by name (`for x, y in loader:`): it yields what the file's collate
 # function returns (the analysis binds it; segments keeps the two together).
+# A parameter that receives one collated batch (`def train_step(model, batch)`)
+BATCH_PARAM = re.compile(r"^(?:mini_?)?batch$", re.IGNORECASE)
 LOADER_NAME = re.compile(r"(?:^|_)(?:data)?loader$|(?:^|_)dl$", re.IGNORECASE)
 
 # A model handed to a training function (`def train(model, loader)`): when the file defines at

@@ -2124,6 +2124,40 @@ CASES = [
                 causal = nn.Transformer.generate_square_subsequent_mask(tgt_in.size(1))
                 return self.decoder(self.embed(tgt_in), memory, tgt_mask=causal, tgt_key_padding_mask=tgt_in == 0)
         """, ["PAD401"]),
+    ("batch-parameter-gets-the-files-one-collate", """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        def collate_tts(items):
+            durations = pad_sequence([it["dur"] for it in items], batch_first=True)
+            lengths = torch.tensor([len(it["dur"]) for it in items])
+            return durations, lengths
+
+        def train_step(model, batch, opt):
+            durations, lengths = batch
+            mask = torch.arange(durations.size(1))[None, :] < lengths[:, None]
+            pred = model(durations, lengths)
+            loss = F.mse_loss(pred[mask], durations[mask])
+            loss.backward()
+            opt.step()
+        """, """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        def collate_tts(items):
+            durations = pad_sequence([it["dur"] for it in items], batch_first=True)
+            lengths = torch.tensor([len(it["dur"]) for it in items])
+            return durations, lengths
+
+        def train_step(model, batch, opt):
+            durations, lengths = batch
+            pred = model(durations, lengths)
+            loss = F.mse_loss(pred, durations)
+            loss.backward()
+            opt.step()
+        """, ["PAD304"]),
 ]
 
 
