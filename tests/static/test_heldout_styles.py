@@ -2158,6 +2158,26 @@ CASES = [
             loss.backward()
             opt.step()
         """, ["PAD304"]),
+    ("average-pooling-over-the-whole-time-axis", """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        def encode(seqs, lengths):
+            x = pad_sequence(seqs, batch_first=True)
+            smoothed = F.avg_pool1d(x.transpose(1, 2), kernel_size=3, stride=1, padding=1)
+            keep = (torch.arange(x.size(1))[None, :] < lengths[:, None]).unsqueeze(-1)
+            return smoothed, (x * keep).sum(1) / lengths[:, None]
+        """, """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        def encode(seqs, lengths):
+            x = pad_sequence(seqs, batch_first=True)
+            return F.avg_pool1d(x.transpose(1, 2), kernel_size=x.size(1)).squeeze(-1), \
+                F.adaptive_avg_pool1d(x.permute(0, 2, 1), 1).squeeze(-1)
+        """, ["PAD301", "PAD301"]),
 ]
 
 

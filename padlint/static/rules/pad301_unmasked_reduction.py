@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import Context, arg_value, literal_dims, time_axis
+from padlint.static.analysis import Context, arg_value, is_max_len_name, literal, literal_dims, time_axis
 from padlint.static.names import code_of, dotted, short_code
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
 
@@ -22,15 +22,18 @@ class UnmaskedReduction(Rule):
     summary = "mean/sum/max over the time axis (or everything) of a padded tensor with no mask applied"
     fix_hint = ("Mask first: `(x * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)` for a mean, "
                 "`x.masked_fill(~mask.unsqueeze(-1), float('-inf')).max(1)` for a max.")
-    triggers = ("mean", "sum", "max", "logsumexp")
+    triggers = ("mean", "sum", "max", "logsumexp", "avg_pool1d")
     also_requires = ((PADDING,),)
 
     def may_apply(self, text: str) -> bool:
-        return _REDUCTION_WORD.search(text)
+        return _REDUCTION_WORD.search(text) or "avg_pool1d" in text
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func
         qual = ctx.qualname(func)
+        if qual in _TIME_POOLS:
+            self._pooled_over_time(node, qual, ctx)
+            return
         if qual in _FUNCS:
             data_node = arg_value(node, "input", 0)
             dim_node = arg_value(node, "dim", 1)
@@ -103,6 +106,28 @@ class UnmaskedReduction(Rule):
         self.report(ctx, node, f"`{short_code(node)}` reduces over the time axis of a padded tensor "
                                f"(from {_origin(data)}) without a mask: padded steps are counted")
 
+    def _pooled_over_time(self, node: cst.Call, qual: str, ctx: Context) -> None:
+        """``F.avg_pool1d(x.transpose(1, 2), kernel_size=x.size(1))`` and
+        ``F.adaptive_avg_pool1d(x.transpose(1, 2), 1)``: a mean over the whole time axis."""
+        data_node = _channels_first(arg_value(node, "input", 0))
+        if data_node is None:
+            return
+        data = ctx.ev(data_node)
+        if data is not None and data.kind == V.MODEL_OUTPUT and data.item is not None:
+            data = data.item
+        if not V.is_padded(data) or data.masked or data.permuted or data.batch_first is False:
+            return
+        if qual.endswith("adaptive_avg_pool1d"):
+            if literal(arg_value(node, "output_size", 1)) != 1:
+                return
+        else:
+            kernel = arg_value(node, "kernel_size", 1)
+            size = ctx.ev(kernel)
+            if kernel is None or not ((size is not None and size.kind == V.DIM) or is_max_len_name(kernel)):
+                return
+        self.report(ctx, node, f"`{short_code(node)}` averages over the whole time axis of a padded tensor "
+                               f"(from {_origin(data)}) without a mask: padded steps are counted")
+
     def on_binop(self, node: cst.BinaryOperation, ctx: Context) -> None:
         """``x.sum(1) / mask.sum(1)``: a masked mean whose numerator forgot the mask."""
         if isinstance(node.operator, cst.Multiply):
@@ -134,6 +159,22 @@ class UnmaskedReduction(Rule):
         if _counts_real_positions(node.right, ctx, code_of(data_node)):
             self.report(ctx, left, f"`{short_code(left)}` sums padded positions and then divides by the number of real "
                                    "ones: apply the mask to the numerator too")
+
+
+_TIME_POOLS = {"torch.avg_pool1d", "torch.nn.functional.avg_pool1d", "torch.nn.functional.adaptive_avg_pool1d"}
+
+
+def _channels_first(node: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """``x.transpose(1, 2)`` / ``x.transpose(2, 1)`` / ``x.permute(0, 2, 1)``: ``x``."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return None
+    axes = [literal(a.value) for a in node.args]
+    if node.func.attr.value == "transpose" and sorted(a for a in axes if isinstance(a, int)) == [1, 2] \
+            and len(axes) == 2:
+        return node.func.value
+    if node.func.attr.value == "permute" and axes == [0, 2, 1]:
+        return node.func.value
+    return None
 
 
 def _is_abs(node: cst.BaseExpression) -> bool:
