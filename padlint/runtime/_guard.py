@@ -817,26 +817,22 @@ class Guard:
             d0 = args[1] if len(args) > 1 else kwargs.get("dim0")
             d1 = args[2] if len(args) > 2 else kwargs.get("dim1")
             d0, d1 = d0 % t.dim(), d1 % t.dim()
-        if info.kind == "chan":
-            if {d0, d1} == {1, 2}:
-                self._channels_swap(info, out)
+        if {d0, d1} == {1, 2}:
+            self._channels_swap(info, out)
+        elif info.kind != "seq":
             return
-        if {d0, d1} == {0, 1}:
+        elif {d0, d1} == {0, 1}:
             self._tag(out, info.derive(info.mask.t(), None if info.bdim is None else 1 - info.bdim))
         elif d0 >= 2 and d1 >= 2:
             self._tag(out, info)
-        elif {d0, d1} == {1, 2}:
-            self._channels_swap(info, out)
 
     def _channels_swap(self, info: PadInfo, out: Any) -> None:
         """(B, T, C) <-> (B, C, T): a batch-first padded tensor and its channels-first form."""
-        if not isinstance(out, torch.Tensor) or out.dim() != 3 or info.bdim != 0:
+        if info.bdim != 0:
             return
-        B, T = info.mask.shape
-        if info.kind == "seq" and tuple(out.shape[::2]) == (B, T):
-            _propagated(info)  # (records the origin in the shared meta)
-            self._tag(out, PadInfo(info.mask, 0, "propagated", kind="chan", meta=info.meta))
-        elif info.kind == "chan" and tuple(out.shape[:2]) == (B, T):
+        if info.kind == "seq" and _fits_channels(out, info.mask):
+            self._tag(out, _channels(info, info.mask))
+        elif info.kind == "chan" and isinstance(out, torch.Tensor) and out.dim() == 3 and _fits(out, info):
             self._tag(out, PadInfo(info.mask, 0, "propagated", meta=info.meta))
 
     def _on_fpad(self, func, args, kwargs, out):
@@ -845,16 +841,17 @@ class Guard:
         t = args[0] if args else kwargs.get("input")
         amounts = args[1] if len(args) > 1 else kwargs.get("pad")
         info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
-        if info is None or info.kind != "chan" or not isinstance(out, torch.Tensor) or out.dim() != 3:
+        if info is None or info.kind != "chan":
             return
         if not isinstance(amounts, (tuple, list)) or len(amounts) != 2 or not all(isinstance(a, int) for a in amounts):
             return
         left, right = amounts
-        if left < 0 or right < 0 or out.shape[0] != info.mask.shape[0] or out.shape[2] != info.mask.shape[1] + left + right:
+        if left < 0 or right < 0:
             return
         m = info.mask
         mask = torch.cat([m.new_zeros(m.shape[0], left), m, m.new_zeros(m.shape[0], right)], dim=1)
-        self._tag(out, PadInfo(mask, 0, "propagated", kind="chan", meta=info.meta))
+        if _fits_channels(out, mask):
+            self._tag(out, _channels(info, mask))
 
     def _on_conv(self, func, args, kwargs, out):
         """A 1-D convolution over channels-first padded frames: its output is padded at the same
@@ -865,20 +862,17 @@ class Guard:
         if info is None or info.kind != "chan" or not isinstance(out, torch.Tensor) or out.dim() != 3:
             return
         stride = args[3] if len(args) > 3 else kwargs.get("stride", 1)
-        if stride not in (1, (1,), [1]):
+        if stride not in (1, (1,), [1]) or not _fits_channels(x, info.mask) or out.shape[0] != x.shape[0]:
             return
         m = info.mask
         T_in, T_out = x.shape[2], out.shape[2]
-        if out.shape[0] != m.shape[0] or T_in != m.shape[1]:
-            return
         if T_out == T_in:
             mask = m
         elif T_out < T_in and not bool(m[:, : T_in - T_out].any()):
             mask = m[:, T_in - T_out:]
         else:
             return
-        tagged = PadInfo(mask, 0, "propagated", kind="chan", meta=info.meta)
-        self._tag(out, tagged)
+        self._tag(out, _channels(info, mask))
         if out.requires_grad and not x.requires_grad and bool(mask.any()):
             loc = user_location(2)
             self._probe(out, None, "seq", "output of conv1d on the padded batch", loc,
@@ -922,8 +916,7 @@ class Guard:
                 if info.kind == "seq":
                     break
                 if info.kind == "chan":  # relu / dropout / + of channels-first frames
-                    if out.dim() == 3 and out.shape[0] == a.shape[0] and out.shape[2] == a.shape[2] \
-                            and tuple(a.shape[::2]) == tuple(info.mask.shape):
+                    if _fits_channels(out, info.mask):
                         self._tag(out, info)
                     return
         else:
@@ -1833,6 +1826,17 @@ def _propagated(info: PadInfo) -> PadInfo:
 def _fits(t: Any, info: PadInfo) -> bool:
     """Whether ``t`` is a tensor whose leading dimensions are those of ``info``'s mask."""
     return isinstance(t, torch.Tensor) and tuple(t.shape[: info.mask.dim()]) == tuple(info.mask.shape)
+
+
+def _fits_channels(t: Any, mask: torch.Tensor) -> bool:
+    """Whether ``t`` is a (batch, channels, time) tensor for this (batch, time) mask."""
+    return isinstance(t, torch.Tensor) and t.dim() == 3 and (t.shape[0], t.shape[2]) == tuple(mask.shape)
+
+
+def _channels(info: PadInfo, mask: torch.Tensor) -> PadInfo:
+    """Channels-first padding ("chan": ``mask`` is over dims 0 and 2) computed from ``info``."""
+    _propagated(info)  # (records the origin in the shared meta)
+    return PadInfo(mask, 0, "propagated", kind="chan", meta=info.meta)
 
 
 _SOURCE_WORDS = {

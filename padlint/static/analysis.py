@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.names import ImportTable, code_of, dotted
+from padlint.static.names import ImportTable, code_of, dotted, through_methods
 from padlint.static.traverse import FastVisitor, children, iter_nodes
 from padlint.static.values import Val, is_padded
 
@@ -681,10 +681,7 @@ class Evaluator:
             return False
         count = _strip_casts(node.right, self)
         counted = _summed(count, self)
-        inner = summed
-        while isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) \
-                and inner.func.attr.value in _COUNT_WRAPPERS:
-            inner = inner.func.value  # (x * mask).float().sum(-1)
+        inner = through_methods(summed, _COUNT_WRAPPERS)  # (x * mask).float().sum(-1)
         if counted is not None and isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Multiply):
             # the same mask above and below: `(x * m).sum(-1) / m.sum(-1)`
             mask_code = code_of(_strip_casts(counted, self))
@@ -1608,9 +1605,7 @@ def last_name(func: cst.BaseExpression) -> str:
 
 def _flag(node: cst.BaseExpression) -> bool:
     """A comparison, possibly cast (``(seq != MASK_ID).float()``): a 0/1 flag per position."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
-            and node.func.attr.value in ("float", "long", "int", "bool", "byte", "half", "type_as", "to"):
-        node = node.func.value
+    node = through_methods(node, ("float", "long", "int", "bool", "byte", "half", "type_as", "to"))
     return isinstance(node, cst.Comparison)
 
 
@@ -1751,9 +1746,7 @@ def _complementary_masks(left: cst.BaseExpression, right: cst.BaseExpression) ->
 def _broadcast_over_last(node: cst.BaseExpression, scope: Scope | None, depth: int = 0) -> bool:
     """A mask given a trailing axis of 1 to broadcast over features: ``mask.unsqueeze(-1)``,
     ``mask[..., None]``, ``mask[:, :, None]``, ``mask.view(B, N, 1)`` (also through a name)."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
-            and node.func.attr.value in ("to", "float", "type_as", "half", "bool", "long", "int", "detach"):
-        node = node.func.value
+    node = through_methods(node, ("to", "float", "type_as", "half", "bool", "long", "int", "detach"))
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
         args = [a.value for a in node.args if a.keyword is None]
         if node.func.attr.value == "unsqueeze" and args and literal(args[-1]) == -1:
@@ -1973,9 +1966,7 @@ def _strip_casts(node: cst.BaseExpression, ev: Evaluator) -> cst.BaseExpression:
 
 def _sums_over_a_dim(node: cst.BaseExpression) -> bool:
     """``x.sum(dim=...)`` / ``x.sum(-1)`` / ``torch.sum(x, 1)``: a sum that keeps the batch axis."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
-            and node.func.attr.value in _COUNT_WRAPPERS:
-        node = node.func.value
+    node = through_methods(node, _COUNT_WRAPPERS)
     if not isinstance(node, cst.Call):
         return False
     positional = [a for a in node.args if a.keyword is None]

@@ -9,6 +9,8 @@ against one spelling only.
 
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 import libcst as cst
 
 # Where the same object is reachable under several module paths, the spelling rules use.
@@ -62,6 +64,14 @@ def dotted(node: cst.BaseExpression) -> str | None:
         parts.append(node.value)  # type: ignore[attr-defined]
         return ".".join(reversed(parts))
     return None
+
+
+def through_methods(node: Any, methods: Iterable[str]) -> Any:
+    """The receiver under a chain of calls of ``methods`` (``x.cpu().float()`` -> ``x``), whatever
+    their arguments; anything else is returned as it is."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in methods:
+        node = node.func.value
+    return node
 
 
 def code_of(node: cst.CSTNode) -> str:

@@ -111,11 +111,11 @@ _NOT_DATA = re.compile(
     re.I,
 )
 
-# A data loader handed in by name (`for x, y in loader:`): it yields what the file's collate
-# function returns (the analysis binds it; segments keeps the two together).
-# A parameter that receives one collated batch (`def train_step(model, batch)`)
-BATCH_PARAM = re.compile(r"^(?:mini_?)?batch$", re.IGNORECASE)
+# A data loader handed in by name (`for x, y in loader:`) yields what the file's collate
+# function returns, and a parameter named for one collated batch (`def train_step(model, batch)`)
+# holds it (the analysis binds both; segments keeps them with the collate function).
 LOADER_NAME = re.compile(r"(?:^|_)(?:data)?loader$|(?:^|_)dl$", re.IGNORECASE)
+BATCH_PARAM = re.compile(r"^(?:mini_?)?batch$", re.IGNORECASE)
 
 # A model handed to a training function (`def train(model, loader)`): when the file defines at
 # most MODEL_CLASSES_AT_MOST nn.Module classes, a call of it runs the one whose forward fits.

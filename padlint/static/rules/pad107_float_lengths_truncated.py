@@ -8,7 +8,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import PACK, Context, arg_value, assigned_values, is_time_dim
-from padlint.static.names import code_of, dotted
+from padlint.static.names import code_of, dotted, through_methods
 from padlint.static.rule import Rule
 
 _CASTS = {"long", "int", "int64", "int32"}
@@ -80,7 +80,6 @@ class FloatLengthsTruncated(Rule):
             self.report(ctx, node, f"`{name}` is truncated towards zero: a relative length of 0.999 "
                                    "loses its last frame; round first")
 
-
     def _scaled_into_pack(self, node: cst.Call, ctx: Context) -> None:
         """``lengths = (lengths * x.size(1)).cpu(); pack_padded_sequence(x, lengths)``: lengths
         multiplied by the padded length are relative lengths (a fraction of it), and the pack
@@ -120,10 +119,7 @@ def _is_padded_length(node: cst.BaseExpression, ctx: Context) -> bool:
 
 def _unwrapped(node: cst.BaseExpression | None) -> cst.BaseExpression | None:
     """``x.cpu()``, ``x.to("cpu")``, ``x.detach()``, ``x.float()``: ``x``."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
-            and node.func.attr.value in ("cpu", "to", "detach", "float", "double", "contiguous"):
-        node = node.func.value
-    return node
+    return through_methods(node, ("cpu", "to", "detach", "float", "double", "contiguous"))
 
 
 def _is_relative_lengths(node: cst.BaseExpression, ctx: Context) -> bool:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import Context, arg_value, is_max_len_name, literal, literal_dims, time_axis
-from padlint.static.names import code_of, dotted, short_code
+from padlint.static.names import code_of, dotted, short_code, through_methods
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
 
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
@@ -191,9 +191,7 @@ def _is_abs(node: cst.BaseExpression) -> bool:
 def _counts_real_positions(node: cst.BaseExpression, ctx: Context, summed: str) -> bool:
     """``mask.sum(1)``, ``lengths``, ``lengths.unsqueeze(1).float()`` and the like -- but not
     ``(x != 0).sum(1)`` under ``x.sum(1)``: the mean of x's non-zero values, pads left out."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
-            "clamp", "clamp_min", "float", "unsqueeze", "view", "to", "type_as", "reshape"):
-        node = node.func.value
+    node = through_methods(node, ("clamp", "clamp_min", "float", "unsqueeze", "view", "to", "type_as", "reshape"))
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "sum":
         base = ctx.ev(node.func.value)
         return base is not None and base.kind == V.MASK and base.zero_of != summed

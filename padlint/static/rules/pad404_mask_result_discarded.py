@@ -41,7 +41,8 @@ class MaskResultDiscarded(Rule):
             return  # torch.where(mask, a, b, out=b): written into `out`
         method = call.func.attr.value
         target = call.func.value
-        if method in _OUT_OF_PLACE and ctx.qualname(call.func) is None:
+        qual = ctx.qualname(call.func)
+        if method in _OUT_OF_PLACE and qual is None:
             mask = arg_value(call, "mask", 0) if method != "mul" else arg_value(call, "other", 0)
             if not _is_mask(mask, ctx):
                 return
@@ -58,8 +59,7 @@ class MaskResultDiscarded(Rule):
                 return
             self.report(ctx, call, f"`{short_code(call)}` fills a copy made on the same line and keeps nothing: "
                                    f"`{short_code(target.func.value)}` is not masked")
-        elif ctx.qualname(call.func) in ("torch.masked_fill", "torch.where"):
-            qual = ctx.qualname(call.func)
+        elif qual in ("torch.masked_fill", "torch.where"):
             mask = arg_value(call, "mask", 1) if qual == "torch.masked_fill" else arg_value(call, "condition", 0)
             if _is_mask(mask, ctx):
                 self.report(ctx, call, f"`{short_code(call)}` returns a new tensor and the statement throws it away: "
