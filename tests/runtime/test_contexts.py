@@ -171,11 +171,23 @@ def test_memory_flat_over_many_guarded_steps():
         steps(500)
         gc.collect()
         snap1 = tracemalloc.take_snapshot()
+        steps(500)
+        gc.collect()
+        snap2 = tracemalloc.take_snapshot()
         tracemalloc.stop()
         n_tensors1 = sum(1 for o in gc.get_objects() if issubclass(type(o), torch.Tensor))
         assert len(REGISTRY) <= reg0 + 2
-    growth = sum(s.size_diff for s in snap1.compare_to(snap0, "filename"))
-    assert growth < 75_000, growth  # < 150 bytes a step (freelist noise); a kept probe or finding per step is more
+
+    def growth(a, b):
+        diff = a.compare_to(b, "filename")
+        return sum(s.size_diff for s in diff), [str(s) for s in diff[:5]]
+
+    # Python's and torch's free lists still settle during the first window (60-80 kB on CPython
+    # 3.11 and 3.12; 6-12 kB in later windows); anything kept per step grows every window alike:
+    # one (int, str) tuple a step (about 100 bytes) already fails the second bound
+    first, second = growth(snap1, snap0), growth(snap2, snap1)
+    assert first[0] < 150_000, first
+    assert second[0] < 50_000, second
     assert n_tensors1 <= n_tensors0 + 2
     assert len(g.findings) == 1 and g.findings[0].count >= 2000 // 100
     for f in g.findings:
