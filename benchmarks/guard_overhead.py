@@ -23,7 +23,12 @@ as pack_padded_sequence wants them), each step ends with torch.cuda.synchronize(
 ratio is the one to read: CPU time then counts the host thread only (kernel launches and the
 time spent waiting in synchronize).
 
+With --sync round the script synchronizes only at the end of each round and reports the mean
+step of each round: a training loop that never waits for the GPU, so any host-device
+synchronization the guard adds (reading a mask's values on the host) costs its full latency.
+
 Run:  python benchmarks/guard_overhead.py [--rounds 30] [--steps 10] [--threads 1] [--device cuda]
+                                          [--sync step|round] [--batch 32] [--seq 40]
 """
 
 from __future__ import annotations
@@ -115,7 +120,7 @@ def enc_step(model, opt, batch):
     opt.zero_grad(set_to_none=True)
 
 
-def bench(name, model, step, batches, rounds, steps, device="cpu"):
+def bench(name, model, step, batches, rounds, steps, device="cpu", per_round=False):
     model = model.to(device)
     batches = [(ids.to(device), lens, tags.to(device)) for ids, lens, tags in batches]
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
@@ -134,15 +139,23 @@ def bench(name, model, step, batches, rounds, steps, device="cpu"):
 
     def run(ctx_factory, n, k=None):
         with ctx_factory():
+            sync()
+            r0, rw0 = time.process_time(), time.perf_counter()
             for _ in range(n):
                 b = batches[it[0] % len(batches)]
                 it[0] += 1
                 c0, t0 = time.process_time(), time.perf_counter()
                 step(model, opt, b)
+                if not per_round:
+                    sync()
+                    if k is not None:
+                        times[k].append(time.process_time() - c0)
+                        walls[k].append(time.perf_counter() - t0)
+            if per_round:  # one sample per round: the mean step, as a pipelined training loop sees it
                 sync()
                 if k is not None:
-                    times[k].append(time.process_time() - c0)
-                    walls[k].append(time.perf_counter() - t0)
+                    times[k].append((time.process_time() - r0) / n)
+                    walls[k].append((time.perf_counter() - rw0) / n)
 
     for k in variants:  # warm-up
         run(variants[k], 3)
@@ -181,6 +194,10 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seq", type=int, default=40)
     ap.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    ap.add_argument("--sync", choices=("step", "round"), default="step",
+                    help="on a GPU: synchronize after every step (default; per-step medians) or only "
+                         "at the end of each round (the mean step of a pipelined loop, where any "
+                         "host-device synchronization the guard adds shows up)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")  # detect_anomaly announces itself
@@ -191,12 +208,12 @@ def main(argv=None):
         ap.error("--device cuda: torch.cuda.is_available() is False on this machine")
     where = torch.cuda.get_device_name(args.device) if args.device.startswith("cuda") else "CPU"
     print(f"torch {torch.__version__}, device={args.device} ({where}), threads={args.threads}, "
-          f"B={args.batch}, T={args.seq}")
-    d = args.device
-    bench("LSTM tagger, packed batches", LSTMTagger(), lstm_step, batches, args.rounds, args.steps, d)
-    bench("Transformer encoder, key padding mask", Encoder(), enc_step, batches, args.rounds, args.steps, d)
+          f"B={args.batch}, T={args.seq}, sync={args.sync}")
+    d, pr = args.device, args.sync == "round"
+    bench("LSTM tagger, packed batches", LSTMTagger(), lstm_step, batches, args.rounds, args.steps, d, pr)
+    bench("Transformer encoder, key padding mask", Encoder(), enc_step, batches, args.rounds, args.steps, d, pr)
     bench("LSTM tagger, padded batches (the packed oracle runs)", PaddedLSTMTagger(), lstm_step, batches,
-          args.rounds, args.steps, d)
+          args.rounds, args.steps, d, pr)
 
 
 if __name__ == "__main__":
