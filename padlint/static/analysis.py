@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import libcst as cst
 
@@ -521,6 +521,8 @@ class Evaluator:
         if base.kind in (V.LENGTHS, V.MASK, V.PERM, V.SEQ):
             if base.kind == V.LENGTHS and len(elements) == 1 and isinstance(key, (cst.Name, cst.Integer)):
                 return Val(V.SCALAR_LEN)
+            if base.kind == V.MASK and base.axes is not None:
+                return base.but(axes=_reindexed(base.axes, elements))
             return base
         if base.kind == V.TENSOR:
             return self._index_tensor(base, node)
@@ -594,10 +596,10 @@ class Evaluator:
                     name_only = bool(mask.hint_only)
                     if tensor is not None and tensor.kind == V.TENSOR:
                         return tensor.but(masked=True, zero_pads=True, mask_mult=mult, name_only_mask=name_only,
-                                          mask_last=last)
+                                          mask_last=last, mask_axes=mask.axes)
                     if tensor is None or tensor.kind == V.TENSOR:
                         return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=mult,
-                                   name_only_mask=name_only)
+                                   name_only_mask=name_only, mask_axes=mask.axes)
             for ones_node, other, other_node in ((node.left, right, node.right), (node.right, left, node.left)):
                 if ((other is not None and other.kind == V.DIM) or is_max_len_name(other_node)) \
                         and isinstance(ones_node, cst.Call):
@@ -714,7 +716,8 @@ class Evaluator:
                     less = isinstance(op, (cst.LessThan, cst.LessThanEqual))
                     if swapped:
                         less = not less
-                    return Val(V.MASK, polarity="keep" if less else "pad")
+                    lengths_node = left_node if swapped else right_node
+                    return Val(V.MASK, polarity="keep" if less else "pad", axes=_length_mask_axes(other_node, lengths_node))
         if isinstance(op, (cst.Equal, cst.NotEqual)):
             is_eq = isinstance(op, cst.Equal)
             for a, b_node in ((left, right_node), (right, left_node)):
@@ -1314,10 +1317,16 @@ class Evaluator:
                 return base.but(float_scaled=None) if method != "floor" else base
             return base
         if kind == V.MASK:
-            if method in ("bool", "float", "long", "int", "to", "unsqueeze", "view", "expand", "squeeze",
-                          "type_as", "cuda", "detach", "byte", "reshape", "expand_as", "contiguous", "half", "type",
-                          "transpose", "permute", "flatten", "ravel", "clone"):
+            if method in ("bool", "float", "long", "int", "to", "type_as", "cuda", "detach", "byte", "contiguous",
+                          "half", "type", "clone"):
                 return base
+            if method in ("unsqueeze", "view", "expand", "squeeze", "reshape", "expand_as", "transpose", "permute",
+                          "flatten", "ravel"):
+                axes = None
+                if base.axes is not None and method == "unsqueeze":
+                    dim = literal(arg_value(node, "dim", 0))
+                    axes = _unsqueezed(base.axes, dim) if isinstance(dim, int) else None
+                return base.but(axes=axes)
             if method in ("logical_not",):
                 return flip(base)
             if method in ("eq", "ne"):
@@ -1741,6 +1750,105 @@ def _complementary_masks(left: cst.BaseExpression, right: cst.BaseExpression) ->
                    for other in y):
                 return True
     return False
+
+
+def returned_names(function: cst.FunctionDef) -> list[str] | None:
+    """``a, b, c`` of a function whose every ``return`` (outside nested definitions) is that
+    same tuple of plain names; None otherwise."""
+    found: list[list[str]] = []
+
+    class _Returns(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Return(self, node: cst.Return) -> None:
+            value = node.value
+            if isinstance(value, cst.Tuple) and all(isinstance(e.value, cst.Name) and not isinstance(
+                    e, cst.StarredElement) for e in value.elements):
+                found.append([e.value.value for e in value.elements])
+            else:
+                found.append([])
+
+    function.visit(_Returns())
+    if not found or not found[0] or any(names != found[0] for names in found):
+        return None
+    return found[0]
+
+
+# A length mask's shape, where it is plain from how it was built: (rank, time axis counted
+# from the right). `arange(T)[None, :] < lengths[:, None]` is (B, T): (2, -1); the time-major
+# `arange(T)[:, None] < lengths[None, :]` is (T, B): (2, -2). Broadcasting lines shapes up from
+# the right, so a tensor multiplied by the mask has its time axis at the same negative index.
+_AXIS0 = ("[:,None]", "unsqueeze(1)", "unsqueeze(-1)", "unsqueeze(dim=1)", "unsqueeze(dim=-1)")
+_AXIS1 = ("[None,:]", "[None]", "unsqueeze(0)", "unsqueeze(dim=0)")
+
+
+def _length_mask_axes(arange_node: cst.BaseExpression, lengths_node: cst.BaseExpression) -> tuple[int, int] | None:
+    def tail(node: cst.BaseExpression) -> str:
+        if isinstance(node, cst.Subscript):
+            return "[" + ",".join(code_of(e.slice).strip() for e in node.slice) + "]"
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value != "arange":
+            return code_of(node.func.attr) + "(" + code_of(node).split("(", 1)[-1].replace(" ", "")
+        return ""
+
+    a, n = tail(arange_node).replace(" ", ""), tail(lengths_node).replace(" ", "")
+    if a in _AXIS1 or (a == "" and n in _AXIS0) or (a.startswith("expand(") and n in _AXIS0):
+        return (2, -1)  # arange along the last axis: (B, T)
+    if a in _AXIS0 and n in _AXIS1 + ("",):
+        return (2, -2)  # arange along the first axis: (T, B)
+    return None
+
+
+def _unsqueezed(axes: tuple[int, int], dim: int) -> tuple[int, int] | None:
+    """The (rank, time axis from the right) of ``mask.unsqueeze(dim)``."""
+    rank, time = axes
+    if not -rank - 1 <= dim <= rank:
+        return None
+    at = dim if dim >= 0 else rank + 1 + dim  # where the new axis lands
+    pos = rank + time  # the time axis counted from the left
+    if at <= pos:
+        pos += 1
+    return (rank + 1, pos - (rank + 1))
+
+
+def _reindexed(axes: tuple[int, int], elements: Sequence[cst.SubscriptElement]) -> tuple[int, int] | None:
+    """``mask[:, None]``, ``mask[..., None]``, ``mask[:, None, :]``: only full slices, ``None``s and one
+    ``...``; anything else (an index, a slice with bounds) and the shape is not followed."""
+    rank, time = axes
+    pos = rank + time
+    kinds = []
+    for element in elements:
+        sl = element.slice
+        if isinstance(sl, cst.Slice) and sl.lower is None and sl.upper is None and sl.step is None:
+            kinds.append(":")
+        elif isinstance(sl, cst.Index) and isinstance(sl.value, cst.Name) and sl.value.value == "None":
+            kinds.append("N")
+        elif isinstance(sl, cst.Index) and isinstance(sl.value, cst.Ellipsis):
+            kinds.append("E")
+        else:
+            return None
+    if kinds.count("E") > 1 or kinds.count(":") > rank:
+        return None
+    if "E" in kinds:
+        i = kinds.index("E")
+        kinds[i:i + 1] = [":"] * (rank - kinds.count(":"))
+    else:
+        kinds += [":"] * (rank - kinds.count(":"))
+    seen, new_pos = 0, None
+    for i, k in enumerate(kinds):
+        if k == ":":
+            if seen == pos:
+                new_pos = i
+            seen += 1
+    if new_pos is None:
+        return None
+    return (len(kinds), new_pos - len(kinds))
 
 
 def _broadcast_over_last(node: cst.BaseExpression, scope: Scope | None, depth: int = 0) -> bool:
@@ -2295,6 +2403,11 @@ class Walker(FastVisitor):
                 if collated is not None:
                     scope.env[name] = collated
                     continue
+            if "collate" not in node.name.value.lower() and name != "self":
+                item = self._file_collate_item(name)  # forward(self, words, slots): `return words, slots`
+                if item is not None:
+                    scope.env[name] = item
+                    continue
             hinted = Val(V.LENGTHS) if name in paired else V.val_for_name(name)
             if hinted is not None:
                 scope.env[name] = hinted.but(from_param=True) if hinted.kind == V.LENGTHS else hinted
@@ -2472,17 +2585,38 @@ class Walker(FastVisitor):
             return None
         return self._file_collate_return()
 
-    def _file_collate_return(self) -> Val | None:
-        """What the file's one collate function (a module-level function named so) returns."""
+    def _file_collates(self) -> list[cst.FunctionDef]:
+        """The file's module-level functions named ``*collate*``."""
         module = self.scope
         while module.parent is not None:
             module = module.parent
-        returned = [self.file.returned(id(value.local)) for key, value in module.env.items()
-                    if value is not None and value.kind == V.FUNC and value.local is not None
-                    and "collate" in key.lower()]
+        return [value.local for key, value in module.env.items()
+                if value is not None and value.kind == V.FUNC and isinstance(value.local, cst.FunctionDef)
+                and "collate" in key.lower()]
+
+    def _file_collate_return(self) -> Val | None:
+        """What the file's one collate function (a module-level function named so) returns."""
+        collates = self._file_collates()
+        returned = [self.file.returned(id(c)) for c in collates]
         if len(returned) == 1 and returned[0] is not None and _interesting(returned[0]):
             return returned[0]
         return None
+
+    def _file_collate_item(self, name: str) -> Val | None:
+        """A parameter named as a padded tensor the file's one collate function returns by name
+        (``return words, slots, intents``): that tensor. Only strongly padded ones (built by
+        padding), which is what the name can add to what a parameter's name alone says."""
+        collates = self._file_collates()
+        if len(collates) != 1:
+            return None
+        names = returned_names(collates[0])
+        if names is None or name not in names:
+            return None
+        returned = self.file.returned(id(collates[0]))
+        if returned is None or returned.kind != V.TUPLE or len(returned.items or ()) != len(names):
+            return None
+        item = returned.items[names.index(name)]
+        return item if V.is_strongly_padded(item) and item.kind == V.TENSOR else None
 
     def visit_If(self, node: cst.If) -> bool:
         """``if lengths is None: ...`` -- in that branch the padding evidence of `lengths` is void."""

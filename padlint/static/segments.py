@@ -76,6 +76,7 @@ class _Unit:
     outline: str = ""  # a shell's header, class-level statements and method signatures
     sets: set[str] = field(default_factory=set)  # a method's `self.x = ...`: the x
     module: bool = False  # a shell of a class derived from (nn.)Module / LightningModule
+    returns: set[str] = field(default_factory=set)  # a def's `return a, b, c`: the names
 
 
 def first_row(node: ast.stmt) -> int:
@@ -145,6 +146,21 @@ def _self_assignments(function: ast.AST, lines: list[str]) -> dict[str, str]:
     return found
 
 
+def _returned_names(function: ast.AST) -> set[str]:
+    """Every plain name in a ``return a, b, c`` of the function (a superset of what the
+    analysis links a parameter by: it asks that every return be the same tuple)."""
+    names: set[str] = set()
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*_DEFINITIONS, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+            names.update(e.id for e in node.value.elts if isinstance(e, ast.Name))
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
 def _units(tree: ast.Module, lines: list[str]) -> list[_Unit]:
     units: list[_Unit] = []
     for statement in tree.body:
@@ -152,6 +168,7 @@ def _units(tree: ast.Module, lines: list[str]) -> list[_Unit]:
         if isinstance(statement, _FUNCTIONS):
             unit = _Unit("def", list(range(first, last + 1)), defines={statement.name})
             unit.text = _text_of(unit.rows, statement, lines)
+            unit.returns = _returned_names(statement)
             units.append(unit)
         elif isinstance(statement, ast.ClassDef):
             shell_index = len(units)
@@ -290,6 +307,11 @@ def reduce(text: str, tree: ast.Module, relevant: Callable[[str], bool],
     collates = [i for i, u in enumerate(units) if droppable[i] and any("collate" in n.lower() for n in u.defines)]
     if collates:
         link_naming(lambda word: LOADER_NAME.search(word) or BATCH_PARAM.match(word), collates)
+        # `def forward(self, words, slots)` beside `def collate(...): return words, slots, intents`:
+        # a parameter named as what the file's one collate function returns gets that value
+        returned = set().union(*(units[i].returns for i in collates)) - {"self"}
+        if returned:
+            link_naming(returned.__contains__, collates)
     # `def train(model, loader): model(x, lengths)`: the analysis runs the forward of the file's
     # module class (when it has at most MODEL_CLASSES_AT_MOST), so such a unit goes with them all.
     modules = [i for i, u in enumerate(units) if u.kind == "shell" and u.module]

@@ -20,6 +20,29 @@ def codes(source: str, settings: Settings = DEFAULT) -> list[str]:
     return sorted(f.code for f in report.findings)
 
 
+# `forward(self, words, slots)` gets what the file's one collate function returns under those names
+COLLATE_AND_TAGGER = """
+    import torch
+    import torch.nn as nn
+    from torch.nn.utils.rnn import pad_sequence
+
+    def collate(batch):
+        words = pad_sequence([torch.tensor(w) for w, _ in batch], batch_first=True)
+        slots = pad_sequence([torch.tensor(s) for _, s in batch], batch_first=True{padding})
+        return words, slots
+
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(100, 16, padding_idx=0)
+            self.out = nn.Linear(16, 9)
+            self.loss_fn = nn.CrossEntropyLoss()
+
+        def forward(self, words, slots):
+            logits = self.out(self.emb(words))
+            return self.loss_fn(logits.view(-1, 9), slots.view(-1))
+    """
+
 # (name, correct code, buggy twin, the codes the twin must draw)
 CASES = [
     ("lengths-back-on-cpu", """
@@ -2178,6 +2201,80 @@ CASES = [
             return F.avg_pool1d(x.transpose(1, 2), kernel_size=x.size(1)).squeeze(-1), \
                 F.adaptive_avg_pool1d(x.permute(0, 2, 1), 1).squeeze(-1)
         """, ["PAD301", "PAD301"]),
+    ("channels-first-stats-pooling-over-the-padded-length", """
+        import torch
+
+        def stats_pool(x, lengths):
+            # x: (B, C, T)
+            T = x.size(-1)
+            mask = (torch.arange(T, device=x.device)[None, :] < lengths[:, None]).to(x.dtype).unsqueeze(1)
+            n = mask.sum(-1).clamp(min=1.0)
+            mean = (x * mask).sum(-1) / n
+            across_channels = (x * mask).mean(1)  # over C: no padding in that average
+            return torch.cat([mean, across_channels], dim=1)
+        """, """
+        import torch
+
+        def stats_pool(x, lengths):
+            # x: (B, C, T)
+            T = x.size(-1)
+            mask = (torch.arange(T, device=x.device)[None, :] < lengths[:, None]).to(x.dtype).unsqueeze(1)
+            mean = (x * mask).sum(-1) / T
+            return mean
+        """, ["PAD302"]),
+    ("mean-of-a-signal-zeroed-by-a-length-mask-from-a-helper", """
+        import torch
+
+        def sample_mask(lengths, n):
+            return (torch.arange(n, device=lengths.device)[None, :] < lengths[:, None]).float()
+
+        def centre(est, lengths):
+            mask = sample_mask(lengths, est.size(-1))
+            est = est * mask
+            return est - est.sum(dim=-1, keepdim=True) / mask.sum(dim=-1, keepdim=True)
+        """, """
+        import torch
+
+        def sample_mask(lengths, n):
+            return (torch.arange(n, device=lengths.device)[None, :] < lengths[:, None]).float()
+
+        def centre(est, lengths):
+            mask = sample_mask(lengths, est.size(-1))
+            est = est * mask
+            return est - est.mean(dim=-1, keepdim=True)
+        """, ["PAD302"]),
+    ("time-major-length-mask", """
+        import torch
+
+        def pool(h, lengths):
+            # h: (T, B, H)
+            mask = (torch.arange(h.size(0))[:, None] < lengths[None, :]).float().unsqueeze(-1)
+            return (h * mask).sum(0) / mask.sum(0), (h * mask).mean(-1)
+        """, """
+        import torch
+
+        def pool(h, lengths):
+            # h: (T, B, H)
+            mask = (torch.arange(h.size(0))[:, None] < lengths[None, :]).float().unsqueeze(-1)
+            return (h * mask).mean(0)
+        """, ["PAD302"]),
+    ("forward-parameters-named-as-the-collate-returns",
+     COLLATE_AND_TAGGER.format(padding=", padding_value=-100"), COLLATE_AND_TAGGER.format(padding=""), ["PAD303"]),
+    ("bce-weighted-by-the-length-mask", """
+        import torch
+        import torch.nn.functional as F
+
+        def loss(pred, y, lengths):
+            mask = (torch.arange(pred.size(1))[None, :] < lengths[:, None]).float()
+            return F.binary_cross_entropy(pred, y, weight=mask, reduction="sum") / mask.sum()
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def loss(pred, y, lengths):
+            mask = (torch.arange(pred.size(1))[None, :] < lengths[:, None]).float()
+            return F.binary_cross_entropy(pred, y, weight=mask)
+        """, ["PAD302"]),
 ]
 
 

@@ -67,7 +67,14 @@ class MaskedMeanWrongDenominator(Rule):
     def _check_loss(self, ctx: Context, node: cst.Call, reduction: cst.BaseExpression | None) -> None:
         if reduction is not None and literal(reduction) != "mean":
             return
-        if any(a.keyword is not None and a.keyword.value == "weight" for a in node.args):
+        weight = arg_value(node, "weight", None)
+        if weight is not None:
+            value = ctx.ev(weight)
+            if value is not None and value.kind == V.MASK and value.polarity == "keep" and not value.hint_only \
+                    and not _in_unmasked_branch(ctx):
+                self.report(ctx, node, f"`weight={short_code(weight)}` zeroes the padded positions, but the default "
+                                       "mean still divides by every position, padded ones included; use "
+                                       "`reduction=\"sum\"` and divide by the mask's sum")
             return
         args = [a.value for a in node.args if a.keyword is None][:2]
         if len(args) == 2 and all(_is_masked(ctx.ev(a)) for a in args):
@@ -103,7 +110,7 @@ class MaskedMeanWrongDenominator(Rule):
     def _flag_time(self, ctx: Context, node: cst.CSTNode) -> None:
         self.report(ctx, node, f"`{short_code(node)}` averages masked values over the time axis by the padded "
                                "length: the padded zeros count in the denominator, so shorter sequences are "
-                               "shrunk; divide by the number of real steps (`mask.sum(1)` or the lengths)")
+                               "shrunk; divide by the number of real steps (the mask summed over the same axis, or the lengths)")
 
     def _flag(self, ctx: Context, node: cst.CSTNode) -> None:
         self.report(ctx, node, f"`{short_code(node)}` averages masked values over every position: the padded zeros "
@@ -119,6 +126,11 @@ def _over_time(data: V.Val | None, dim: cst.BaseExpression) -> bool:
     axis = time_axis(data)
     if axis is not None:
         return axis in dims
+    if data.mask_axes is not None:
+        # multiplied by a length mask of a plain shape: its time axis, counted from the right,
+        # is the product's ((B, C, T) * mask[:, None, :] averages time over dim -1 or 2, not 1)
+        rank, time = data.mask_axes
+        return time in dims or rank + time in dims
     # layout unknown: dim 1 is time only for a known padded tensor whose mask was given a
     # trailing axis, (B, T, F) * mask[..., None]; conv code's (B, C, T) * x_mask is not that
     return 1 in dims and bool(data.mask_last) and data.origin is not None
