@@ -531,6 +531,8 @@ class Evaluator:
     def _index_tensor(self, base: Val, node: cst.Subscript) -> Val | None:
         if not base.padded:
             return base
+        if base.feat1 and ",".join(code_of(e.slice).strip() for e in node.slice) in ("...,0", ":,:,0"):
+            return base.but(feat1=None, tlast=True)  # scores[..., 0]: (B, T, 1) -> (B, T)
         time_dim = time_axis(base)
         for position, element in enumerate(node.slice):
             sl = element.slice
@@ -633,7 +635,9 @@ class Evaluator:
             return Val(V.TENSOR, padded=False)
         if isinstance(op, cst.MatrixMultiply):
             out = _tensor_from(left, right)
-            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None)
+            shape = _product_shape([node.left, node.right], [left, right])
+            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None,
+                                                           **{"feat1": None, "tlast": None, **shape})
         if isinstance(op, cst.Multiply) and left is not None and right is not None \
                 and left.kind == right.kind == V.TENSOR:
             for a, b in ((left, right), (right, left)):
@@ -1092,7 +1096,10 @@ class Evaluator:
                 if a is not None and a.kind == V.TENSOR:
                     out = a
                     break
-            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None)
+            nodes = [a.value for a in node.args if a.keyword is None]
+            shape = _product_shape(nodes, args) if qual != "torch.einsum" and len(nodes) == 2 else {}
+            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None,
+                                                           **{"feat1": None, "tlast": None, **shape})
         if qual in ("torch.cat", "torch.stack"):
             inner = self(arg_value(node, "tensors", 0))
             if inner is not None and inner.kind == V.TUPLE and any(
@@ -1234,6 +1241,8 @@ class Evaluator:
             return None
         if data.zero_pads and cls not in _ZERO_KEEPING_MODULES:
             data = data.but(zero_pads=False)
+        if _scores_one_per_position(module, self):
+            data = data.but(feat1=True, tlast=None)  # nn.Linear(d, 1): (B, T, 1), one score per position
         return data
 
     def _shape_fill(self, size: cst.BaseExpression | None, fill: cst.BaseExpression | None) -> bool:
@@ -1373,7 +1382,7 @@ class Evaluator:
             if method in ("masked_fill", "masked_fill_"):
                 cond = self(arg_value(node, "mask", 0))
                 value = arg_value(node, "value", 1)
-                out = base
+                out = base.but(filled=True)
                 if cond is not None and cond.kind == V.MASK and literal(value) == 0:
                     out = out.but(masked=True, zero_pads=True)
                 if cond is not None and cond.kind == V.MASK and cond.polarity != "keep" and base.padded \
@@ -1398,7 +1407,7 @@ class Evaluator:
                     # (and otherwise a new axis in front of time: where time is, is no longer known)
                     return base.but(one_step_axis=axis, permuted=True, perm=None)
             if method in ("transpose", "swapaxes", "swapdims"):
-                base = base.but(one_step_axis=None)
+                base = base.but(one_step_axis=None, feat1=None, tlast=None, skeys=None)
                 axes = [literal(a.value) for a in node.args[:2]]
                 if base.perm is not None and len(axes) == 2 and all(isinstance(a, int) for a in axes):
                     order = list(range(len(base.perm)))  # after a permute the rank is known
@@ -1411,6 +1420,11 @@ class Evaluator:
                 return base.but(batch_first=None)  # another pair of axes: where time is is unknown
             if method in ("softmax", "log_softmax"):
                 return base.but(softmaxed=True)
+            if base.feat1 and method in ("squeeze", "view", "reshape"):
+                dim = literal(arg_value(node, "dim", 0)) if node.args else None
+                if (method == "squeeze" and (not node.args or dim in (-1, 2))) or (
+                        method != "squeeze" and _shape_rank(node) == 2):
+                    return base.but(feat1=None, tlast=True)  # (B, T, 1) -> (B, T): time is the last axis
             if method in ("mul", "mul_"):
                 other = self(arg_value(node, None, 0))
                 if other is not None and other.kind == V.MASK and other.polarity != "pad":
@@ -1426,7 +1440,9 @@ class Evaluator:
                 # (B*C, T, D) -> (B, C, T, D): axes split apart, dim 1 is no longer time
                 return base.but(batch_first=None, permuted=True, perm=None)
             if method in LAYOUT_BREAKING:
-                return base.but(batch_first=None, perm=None)
+                return base.but(batch_first=None, perm=None, feat1=None, tlast=None)
+            if method in ("unsqueeze", "expand", "repeat", "flip", "roll") and (base.feat1 or base.tlast):
+                base = base.but(feat1=None, tlast=None)
             if method in POSITION_KEEPING:
                 return base
             return None
@@ -1750,6 +1766,40 @@ def _complementary_masks(left: cst.BaseExpression, right: cst.BaseExpression) ->
                    for other in y):
                 return True
     return False
+
+
+def _scores_one_per_position(module: Val, ev: Evaluator) -> bool:
+    """``nn.Linear(d, 1)``, or a position-wise ``nn.Sequential`` that ends in one: a module that
+    maps each position's vector to one number (an attention score)."""
+    construct = module.node
+    if not isinstance(construct, cst.Call):
+        return False
+    if module.cls == "torch.nn.Sequential" and module.positionwise:
+        layers = [a.value for a in construct.args if a.keyword is None]
+        if not layers or not isinstance(layers[-1], cst.Call) or ev.qualname(layers[-1].func) != "torch.nn.Linear":
+            return False
+        construct = layers[-1]
+    elif module.cls != "torch.nn.Linear":
+        return False
+    return literal(arg_value(construct, "out_features", 1)) == 1
+
+
+_TRANSPOSED = re.compile(r"\.(?:transpose\((?:1,2|2,1|-1,-2|-2,-1)\)|permute\(0,2,1\)|mT)$")
+_COLUMN = re.compile(r"\.unsqueeze\((?:dim=)?(?:-1|2)\)$|\[(?:\.\.\.|:,:),None\]$")
+
+
+def _product_shape(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> dict[str, bool]:
+    """What a matrix product of a padded (B, T, D) sequence says about its axes: times a column
+    (``bmm(h, q.unsqueeze(2))``) it is one score per position, (B, T, 1); times a padded
+    sequence transposed (``q @ k.transpose(1, 2)``) its last axis runs over the padded keys."""
+    if len(nodes) != 2:
+        return {}
+    first, second = (code_of(n).replace(" ", "") for n in nodes)
+    if V.is_strongly_padded(vals[0]) and _COLUMN.search(second):
+        return {"feat1": True}
+    if V.is_strongly_padded(vals[1]) and _TRANSPOSED.search(second):
+        return {"skeys": True}
+    return {}
 
 
 def returned_names(function: cst.FunctionDef) -> list[str] | None:

@@ -43,6 +43,29 @@ COLLATE_AND_TAGGER = """
             return self.loss_fn(logits.view(-1, 9), slots.view(-1))
     """
 
+# attention pooling over the padded output of a packed RNN; {scores} computes the weights `a`
+ATTENTION_POOL = """
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    class AttentiveEncoder(nn.Module):
+        def __init__(self, vocab, d):
+            super().__init__()
+            self.emb = nn.Embedding(vocab, d, padding_idx=0)
+            self.rnn = nn.GRU(d, d, batch_first=True)
+            self.score = nn.Linear(d, 1)
+            self.scorer = nn.Sequential(nn.Linear(d, d), nn.Tanh(), nn.Linear(d, 1))
+            self.vocab = nn.Linear(d, vocab)
+            self.query = nn.Parameter(torch.randn(d))
+
+        def forward(self, ids, lens):
+            packed = pack_padded_sequence(self.emb(ids), lens.cpu(), batch_first=True, enforce_sorted=False)
+            h, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True){scores}
+            return (a.unsqueeze(-1) * h).sum(1)
+    """
+
 # (name, correct code, buggy twin, the codes the twin must draw)
 CASES = [
     ("lengths-back-on-cpu", """
@@ -2260,6 +2283,29 @@ CASES = [
         """, ["PAD302"]),
     ("forward-parameters-named-as-the-collate-returns",
      COLLATE_AND_TAGGER.format(padding=", padding_value=-100"), COLLATE_AND_TAGGER.format(padding=""), ["PAD303"]),
+    ("attention-pooling-over-a-padded-rnn-output", ATTENTION_POOL.format(scores="""
+            s = self.score(h).squeeze(-1)
+            keep = torch.arange(h.size(1), device=h.device)[None, :] < lens[:, None]
+            a = torch.softmax(s.masked_fill(~keep, float("-inf")), dim=-1)"""), ATTENTION_POOL.format(scores="""
+            a = torch.softmax(self.score(h).squeeze(-1), dim=-1)"""), ["PAD401"]),
+    ("attention-pooling-with-a-query-vector-and-bmm", ATTENTION_POOL.format(scores="""
+            q = self.query.expand(h.size(0), -1)
+            s = torch.bmm(h, q.unsqueeze(2)).squeeze(2)
+            a = s.masked_fill(torch.arange(h.size(1))[None, :] >= lens[:, None], -1e9).softmax(dim=-1)"""),
+     ATTENTION_POOL.format(scores="""
+            q = self.query.expand(h.size(0), -1)
+            a = torch.bmm(h, q.unsqueeze(2)).squeeze(2).softmax(dim=-1)"""), ["PAD401"]),
+    ("attention-scorer-in-a-sequential-softmax-over-dim-1", ATTENTION_POOL.format(scores="""
+            logits = self.vocab(h)  # (B, T, V): a softmax over the vocabulary, not over time
+            a = F.log_softmax(logits, dim=-1).max(-1).values
+            a = torch.softmax(self.scorer(h).squeeze(-1).masked_fill(ids == 0, float("-inf")), dim=1)"""),
+     ATTENTION_POOL.format(scores="""
+            a = F.softmax(self.scorer(h), dim=1).squeeze(-1)"""), ["PAD401"]),
+    ("softmax-over-the-vocabulary-of-a-padded-output", ATTENTION_POOL.format(scores="""
+            a = F.log_softmax(self.vocab(h), dim=-1)[..., :1].squeeze(-1).exp()
+            b = torch.softmax(self.score(h), dim=-1)  # over a singleton axis: 1 everywhere"""),
+     ATTENTION_POOL.format(scores="""
+            a = torch.softmax(self.score(h), dim=1).squeeze(-1)"""), ["PAD401"]),
     ("bce-weighted-by-the-length-mask", """
         import torch
         import torch.nn.functional as F

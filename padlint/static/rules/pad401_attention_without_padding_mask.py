@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+import re
+
 from padlint.static import values as V
-from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, arg_value
+from padlint.static.analysis import ATTENTION_CLASSES, SDPA, SOFTMAX_FUNCS, Context, arg_value, literal, time_axis
+from padlint.static.names import code_of, short_code
 from padlint.static.rule import PADDING, Rule
 
 # How many positional arguments are data (the rest are masks) for each module.
@@ -25,13 +28,17 @@ class AttentionWithoutPaddingMask(Rule):
     summary = "nn.MultiheadAttention / nn.Transformer* called on a padded batch without any padding mask"
     fix_hint = ("Pass `key_padding_mask` (MultiheadAttention) or `src_key_padding_mask` (Transformer*), "
                 "True at padded positions, e.g. `tokens == pad_idx`.")
-    triggers = ("MultiheadAttention", "Transformer", "scaled_dot_product_attention")
+    triggers = ("MultiheadAttention", "Transformer", "scaled_dot_product_attention", "softmax", "Softmax")
     also_requires = ((PADDING,),)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         if any(a.star for a in node.args):
             return
         qual = ctx.qualname(node.func)
+        if qual in SOFTMAX_FUNCS or (qual is None and isinstance(node.func, cst.Attribute)
+                                     and node.func.attr.value in ("softmax", "log_softmax")):
+            self._check_softmax(node, qual, ctx)
+            return
         if qual == SDPA:
             if any(a.keyword is not None and a.keyword.value in ("attn_mask", "is_causal") for a in node.args):
                 return
@@ -76,6 +83,36 @@ class AttentionWithoutPaddingMask(Rule):
         self.report(ctx, node, f"`{cls}` runs on a padded batch without `{wanted}` (or any mask): "
                                "real tokens attend to padding")
 
+    def _check_softmax(self, node: cst.Call, qual: str | None, ctx: Context) -> None:
+        """A hand-written attention: a softmax over the time axis of scores computed from a
+        padded sequence (``softmax(self.score(h).squeeze(-1), dim=-1)``, ``softmax(q @ k.transpose(1, 2),
+        dim=-1)``) in a function that masks nothing."""
+        if qual is not None:
+            data_node, dim = arg_value(node, "input", 0), arg_value(node, "dim", 1)
+        else:
+            data_node, dim = node.func.value, arg_value(node, "dim", 0)
+        axis = literal(dim)
+        if data_node is None or not isinstance(axis, int) or isinstance(axis, bool):
+            return
+        data = ctx.ev(data_node)
+        if data is None or data.kind != V.TENSOR or not V.is_strongly_padded(data) or data.masked \
+                or data.filled or data.weak_fill is not None or data.masked_max:
+            return
+        if data.skeys:
+            over = axis == -1
+        elif data.tlast:
+            over = axis == -1 or axis == time_axis(data)
+        elif data.feat1:
+            over = axis == time_axis(data)
+        else:
+            return
+        if not over or _masks_somewhere(ctx):
+            return
+        what = "padded keys" if data.skeys else "the padded time axis"
+        self.report(ctx, node, f"`{short_code(node)}` normalises attention scores over {what} with no padding "
+                               "mask: padded positions take part of the weight; fill them with `-inf` first "
+                               "(`scores.masked_fill(pad_mask, float('-inf'))`)")
+
     def _padded_memory(self, node: cst.Call, ctx: Context) -> bool:
         memory_node = arg_value(node, "memory", 1)
         memory = ctx.ev(memory_node)
@@ -109,3 +146,21 @@ def _evidence_of_others(data_node: cst.BaseExpression | None, data: V.Val, ctx: 
     evidence = data.evidence or ()
     return bool(evidence) and all(
         any(owner != data_node.value and name.startswith(owner + "_") for owner in params) for name in evidence)
+
+
+# Any of these in the function: some masking happens (an additive mask, a fill, a mask applied
+# to the weights after the softmax and renormalised): the softmax is not reported.
+_MASKING_WORDS = re.compile(r"mask|inf\b|finfo|1e\+?\d|where\(|fill", re.IGNORECASE)
+
+
+def _masks_somewhere(ctx: Context) -> bool:
+    scope = ctx.scope
+    while scope is not None and not isinstance(scope.node, cst.FunctionDef):
+        scope = scope.parent
+    if scope is None:
+        return True
+    key = ("pad401-masks", id(scope.node))
+    memo = ctx.file.memo
+    if key not in memo:
+        memo[key] = _MASKING_WORDS.search(code_of(scope.node.body)) is not None
+    return memo[key]
