@@ -73,7 +73,7 @@ SDPA = "torch.nn.functional.scaled_dot_product_attention"
 REDUCTIONS = {"mean", "sum", "max", "min", "amax", "amin", "logsumexp", "nanmean", "nansum"}
 # Tensor methods that keep every position where it was (and so keep the padding).
 POSITION_KEEPING = {
-    "to", "cuda", "cpu", "float", "double", "half", "bfloat16", "long", "int", "bool", "type",
+    "to", "cuda", "cpu", "float", "double", "half", "bfloat16", "long", "int", "bool", "type", "byte", "short",
     "type_as", "contiguous", "clone", "detach", "relu", "tanh", "sigmoid", "exp", "log", "abs",
     "neg", "pow", "sqrt", "masked_fill", "masked_fill_", "mul", "mul_", "add", "add_", "sub",
     "div", "unsqueeze", "squeeze", "expand", "expand_as", "requires_grad_", "data", "clamp",
@@ -372,7 +372,7 @@ class Evaluator:
             attr = node.attr.value
             base = self(node.value)
             if base is not None:
-                if attr == "shape" and base.kind == V.TENSOR:
+                if attr == "shape" and base.kind in (V.TENSOR, V.MASK):
                     return Val(V.SHAPE, of=base)
                 if base.kind == V.TENSOR and attr in ("data", "T", "mT"):
                     return base if attr == "data" else base.but(batch_first=flip_layout(base.batch_first))
@@ -1347,6 +1347,9 @@ class Evaluator:
             if method in ("sum",):
                 dim = arg_value(node, "dim", 0)
                 return Val(V.LENGTHS) if dim is not None and base.polarity == "keep" else None
+            if method == "size" and node.args:
+                index = literal(arg_value(node, "dim", 0))
+                return Val(V.DIM, of=base, dim=index if isinstance(index, int) else None)  # mask.size(1): T
             return None
         if kind == V.PERM:
             if method in ("argsort", "sort"):
@@ -2122,6 +2125,26 @@ def _strip_casts(node: cst.BaseExpression, ev: Evaluator) -> cst.BaseExpression:
     return node
 
 
+def same_factor_mean(node: cst.BinaryOperation, ev: Any) -> cst.Call | None:
+    """``(loss * valid).sum() / valid.sum()``: the numerator's sum when one factor of the summed
+    product is what the denominator sums -- a masked mean, whatever ``valid`` is known as.
+    ``ev`` is anything with a ``qualname`` (the evaluator, a rule's Context)."""
+    if not isinstance(node.operator, cst.Divide):
+        return None
+    left = _strip_casts(node.left, ev)
+    summed = _summed(left, ev)
+    counted = _summed(_strip_casts(node.right, ev), ev)
+    if summed is None or counted is None or not isinstance(left, cst.Call):
+        return None
+    inner = through_methods(summed, _COUNT_WRAPPERS)
+    if not (isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Multiply)):
+        return None
+    mask_code = code_of(_strip_casts(counted, ev))
+    if mask_code in (code_of(_strip_casts(inner.left, ev)), code_of(_strip_casts(inner.right, ev))):
+        return left
+    return None
+
+
 def _sums_over_a_dim(node: cst.BaseExpression) -> bool:
     """``x.sum(dim=...)`` / ``x.sum(-1)`` / ``torch.sum(x, 1)``: a sum that keeps the batch axis."""
     node = through_methods(node, _COUNT_WRAPPERS)
@@ -2584,6 +2607,11 @@ class Walker(FastVisitor):
                     or (base.zero_pads and _compares_with_zero(index.value, path))):
                 # out[pad_mask] = -inf / out[out == 0] = -1e9 (zero pads): padding never wins a max
                 self.scope.env[path] = base.but(neg_pads=True, masked_max=True)
+                return
+            if cond is not None and cond.kind == V.MASK and cond.polarity == "pad" and literal(value) == 0 \
+                    and base.kind == V.TENSOR and not _compares_with_zero(index.value, path):
+                # cce[arange(T) >= lengths[:, None]] = 0: zeroed where padded, as masked_fill(pad_mask, 0)
+                self.scope.env[path] = base.but(masked=True, zero_pads=True, pad="0")
                 return
             if cond is not None and cond.kind == V.MASK and cond.polarity != "keep" and is_literal(value):
                 self.scope.env[path] = base.but(pad=code_of(value))

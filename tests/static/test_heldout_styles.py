@@ -66,6 +66,35 @@ ATTENTION_POOL = """
             return (a.unsqueeze(-1) * h).sum(1)
     """
 
+# sentence embeddings by mean pooling over a tokenizer's attention mask
+MEAN_POOLER = """
+    import torch.nn as nn
+    import torch.nn.functional as F
+    from transformers import AutoModel, AutoTokenizer
+
+    class MeanPooler(nn.Module):
+        def forward(self, hidden, attention_mask):
+            m = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            summed = (hidden * m).sum(dim=1)
+            return summed / {denominator}
+
+    class SentenceEncoder(nn.Module):
+        def __init__(self, name):
+            super().__init__()
+            self.backbone = AutoModel.from_pretrained(name)
+            self.pool = MeanPooler()
+
+        def forward(self, enc):
+            hidden = self.backbone(**enc).last_hidden_state
+            return F.normalize(self.pool(hidden, enc["attention_mask"]), dim=-1)
+
+    def embed(sentences, name="sentence-transformers/all-MiniLM-L6-v2"):
+        tok = AutoTokenizer.from_pretrained(name)
+        model = SentenceEncoder(name)
+        enc = tok(sentences, padding=True, truncation=True, return_tensors="pt")
+        return model(enc)
+    """
+
 # (name, correct code, buggy twin, the codes the twin must draw)
 CASES = [
     ("lengths-back-on-cpu", """
@@ -2306,6 +2335,62 @@ CASES = [
             b = torch.softmax(self.score(h), dim=-1)  # over a singleton axis: 1 everywhere"""),
      ATTENTION_POOL.format(scores="""
             a = torch.softmax(self.score(h), dim=1).squeeze(-1)"""), ["PAD401"]),
+    ("loss-zeroed-by-index-assignment-after-eos", """
+        import torch
+        import torch.nn.functional as F
+
+        def seq_loss(logits, gt, seq_len):
+            cce = F.cross_entropy(logits.permute(0, 2, 1), gt, reduction="none")
+            mask_2d = torch.arange(logits.shape[1], device=logits.device)[None, :] >= seq_len[:, None]
+            cce[mask_2d] = 0
+            return (cce.sum(1) / seq_len.float()).mean()
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def seq_loss(logits, gt, seq_len):
+            cce = F.cross_entropy(logits.permute(0, 2, 1), gt, reduction="none")
+            mask_2d = torch.arange(logits.shape[1], device=logits.device)[None, :] >= seq_len[:, None]
+            cce[mask_2d] = 1
+            return (cce.sum(1) / seq_len.float()).mean()
+        """, ["PAD301"]),
+    ("ctc-label-lengths-named-seq-len", """
+        import torch
+        import torch.nn.functional as F
+
+        def ctc(model_output, gt, seq_len, blank_idx: int = 0):
+            input_length = model_output.shape[1] * torch.ones(size=(model_output.shape[0],), dtype=torch.int32)
+            probs = F.log_softmax(model_output.permute(1, 0, 2), dim=-1)
+            return F.ctc_loss(probs, gt, input_length, seq_len, blank_idx)
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def ctc(model_output, gt, seq_len, feat_lens, blank_idx: int = 0):
+            input_length = model_output.shape[1] * torch.ones(size=(model_output.shape[0],), dtype=torch.int32)
+            probs = F.log_softmax(model_output.permute(1, 0, 2), dim=-1)
+            return F.ctc_loss(probs, gt, input_length, seq_len, blank_idx)
+        """, ["PAD305"]),
+    ("masked-mean-by-a-factor-padlint-does-not-know", """
+        import torch
+        import torch.nn.functional as F
+
+        def step_loss(pred, target, lengths, steps):
+            valid = (torch.arange(pred.size(0))[:, None] < steps[None, :]).float()
+            per_step = F.smooth_l1_loss(pred, target, reduction="none").mean(-1)
+            return (per_step * valid).sum() / valid.sum()
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def step_loss(pred, target, lengths, steps):
+            valid = (torch.arange(pred.size(0))[:, None] < steps[None, :]).float()
+            per_step = F.smooth_l1_loss(pred, target, reduction="none").mean(-1)
+            return per_step.sum() / valid.sum()
+        """, ["PAD301"]),
+    ("mean-pooling-divided-by-the-mask-width",
+     MEAN_POOLER.format(denominator="m.sum(dim=1).clamp(min=1e-9)"),
+     MEAN_POOLER.format(denominator="attention_mask.shape[-1]"), ["PAD302"]),
     ("bce-weighted-by-the-length-mask", """
         import torch
         import torch.nn.functional as F

@@ -5,7 +5,9 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import Context, arg_value, is_max_len_name, literal, literal_dims, time_axis
+from padlint.static.analysis import (
+    Context, arg_value, is_max_len_name, literal, literal_dims, same_factor_mean, time_axis,
+)
 from padlint.static.names import code_of, dotted, short_code, through_methods
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
 
@@ -139,6 +141,11 @@ class UnmaskedReduction(Rule):
                         ctx.file.memo[("pad301-masked-after", id(reduced))] = True
             return
         if not isinstance(node.operator, cst.Divide):
+            return
+        mean_of = same_factor_mean(node, ctx)
+        if mean_of is not None:
+            # (loss * valid).sum() / valid.sum(): `valid` is a mask, whether or not padlint knew it
+            ctx.file.memo[("pad301-masked-after", id(mean_of))] = True
             return
         left = node.left
         if not isinstance(left, cst.Call):

@@ -6,7 +6,8 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import (
-    FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, is_max_len_name, is_time_dim, literal, literal_dims, time_axis,
+    FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, assigned_values, is_max_len_name, is_time_dim, literal,
+    literal_dims, time_axis,
 )
 from padlint.static.names import short_code
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
@@ -87,12 +88,18 @@ class MaskedMeanWrongDenominator(Rule):
         left = node.left
         while isinstance(left, cst.UnaryOperation) and isinstance(left.operator, cst.Minus):
             left = left.expression  # -(logps * mask).sum() / (B * T)
+        if isinstance(left, cst.Name) and is_padded_width(node.right, ctx):
+            # summed = (h * m).sum(dim=1); summed / m.shape[-1]: the sum assigned once, just before
+            sums = list(assigned_values(ctx.scope, left))
+            if len(sums) == 1 and isinstance(sums[0], cst.Call) and isinstance(sums[0].func, cst.Attribute) \
+                    and sums[0].func.attr.value == "sum" and sums[0].args:
+                left = sums[0]
         if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum" \
                 and left.args and ctx.qualname(left.func) is None:
             # (h * keep).sum(dim=1) / h.size(1): a masked pooling divided by the padded length
             data, dim = ctx.ev(left.func.value), arg_value(left, "dim", 0)
             if _is_masked(data) and dim is not None and _over_time(data, dim) and not _in_unmasked_branch(ctx) \
-                    and (is_time_dim(ctx.ev(node.right)) or is_max_len_name(node.right)):
+                    and is_padded_width(node.right, ctx):
                 self._flag_time(ctx, node)
             return
         if not (isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum"
@@ -145,3 +152,13 @@ def _counts_all_positions(node: cst.BaseExpression, ctx: Context) -> bool:
         dims = [ctx.ev(side) for side in (node.left, node.right)]
         return all(d is not None and d.kind == V.DIM for d in dims)
     return False
+
+
+def is_padded_width(node: cst.BaseExpression, ctx: Context) -> bool:
+    """The padded length: ``x.size(1)`` of a padded tensor, ``T``/``max_len``, or the width of a
+    (batch, time) mask: ``attention_mask.shape[-1]``, ``mask.size(1)``."""
+    value = ctx.ev(node)
+    if is_time_dim(value) or is_max_len_name(node):
+        return True
+    return value is not None and value.kind == V.DIM and value.of is not None and value.of.kind == V.MASK \
+        and value.dim in (1, -1)

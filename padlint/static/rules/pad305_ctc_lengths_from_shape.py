@@ -7,6 +7,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import FUNCTIONAL_CTC, CTC_CLASS, Context, arg_value
 from padlint.static.rule import Rule
+from padlint.static.traverse import iter_nodes
 
 
 def _is_target_name(name: str) -> bool:
@@ -32,21 +33,27 @@ class CtcLengthsFromShape(Rule):
         value = ctx.ev(input_lengths)
         if value is None or value.kind != V.LENGTHS or not value.from_shape:
             return
-        real = _real_lengths_in_scope(ctx)
+        # the names in the call's target lengths are the targets' (OCR code often calls the label
+        # lengths `seq_len`): they say nothing of the input's real lengths
+        target_lengths = arg_value(node, "target_lengths", 3)
+        taken = {n.value for n in iter_nodes(target_lengths) if isinstance(n, cst.Name)} if target_lengths else set()
+        real = _real_lengths_in_scope(ctx, taken)
         if not real:
             return
         self.report(ctx, node, f"CTC `input_lengths` is the padded length for every sample although "
                                f"`{real}` holds the real lengths: padded frames are aligned as if they were real input")
 
 
-def _real_lengths_in_scope(ctx: Context) -> str | None:
+def _real_lengths_in_scope(ctx: Context, taken: set[str]) -> str | None:
     scope = ctx.scope
     while scope is not None:
         for name, value in scope.env.items():
             if value is None or value.kind != V.LENGTHS or value.from_shape:
                 continue
-            if name.startswith("self.") or _is_target_name(name):
+            if name.startswith("self.") or _is_target_name(name) or name in taken:
                 continue
+            if not (V.looks_like_lengths(name) or "len" in name.lower()):
+                continue  # `blank_idx` handed len(vocab): a number, not the lengths of the batch
             return name
         # Text recognition (CRNN + CTC): the real extent of each padded image is its width.
         for name in scope.params:
