@@ -984,6 +984,9 @@ class Guard:
         if info is not None and info.kind == "seq" and self._st.sampled and isinstance(out, torch.Tensor):
             self._note_pooling(func, t, info, args[1] if len(args) > 1 else kwargs.get("dim"))
             return
+        if info is not None and info.kind == "chan" and self._st.sampled and isinstance(out, torch.Tensor):
+            self._channels_pooling(func, t, info, args[1] if len(args) > 1 else kwargs.get("dim"), out)
+            return
         if info is None or info.kind != "loss_elems" or not self._st.sampled or not isinstance(out, torch.Tensor):
             return
         dim = args[1] if len(args) > 1 else kwargs.get("dim")
@@ -1041,6 +1044,36 @@ class Guard:
                 return
             if bool(pad.any()) and bool((t.detach()[pad] == 0).all()):
                 info.meta["zero_pad_sum"] = True
+
+    def _channels_pooling(self, func, t: torch.Tensor, info: PadInfo, dim: Any, out: torch.Tensor) -> None:
+        """``h.mean(dim=2)`` / ``h.sum(-1)`` of channels-first frames (B, C, T), a convolution's
+        output say: padded steps holding values (a bias, the kernel reaching real neighbours)
+        are pooled with the real ones (PAD301); zeros there make a mean divide by the padded
+        length all the same (PAD302). A sum of exact zeros at the pads is a correct masked sum."""
+        m = info.mask
+        if dim is None or not out.requires_grad or m.dim() != 2 or t.dim() != 3:
+            return
+        dims = {d % 3 for d in (dim if isinstance(dim, (tuple, list)) else (dim,)) if isinstance(d, int)}
+        if 2 not in dims:
+            return
+        name = getattr(func, "__name__", "")
+        with torch.no_grad():
+            try:
+                pad = m.to(t.device)[:, None, :].expand_as(t)
+            except RuntimeError:
+                return
+            if not bool(pad.any()):
+                return
+            zero = bool((t.detach()[pad] == 0).all())
+        loc = user_location(3)
+        if not zero:
+            self._emit("PAD301", "channels-first frames",
+                       f"channels-first frames (batch, channels, time) are {name}-pooled over time including the "
+                       "padded steps, which hold non-zero values (a convolution's bias and its window reaching "
+                       "real neighbours); mask before pooling and divide by the lengths", loc, 0.0)
+            self._st.emitted_specific = True
+        elif name == "mean":
+            self._emit_dilution("channels-first frames", t.shape[2], None, None, None, loc)
 
     def _check_masked_sum_division(self, info: PadInfo, divisor: Any) -> None:
         mt = info.meta

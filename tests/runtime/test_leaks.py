@@ -818,6 +818,10 @@ class TCN(nn.Module):
             last = x[:, :, -1]
         elif self.readout == "gather":
             last = x[torch.arange(x.size(0)), :, lengths - 1]
+        elif self.readout == "mean":
+            last = x.mean(dim=2)  # the padded steps hold relu(bias + ...): pooled with the real ones
+        elif self.readout == "zeroed_mean":
+            last = (x * keep).mean(-1)  # zeros at the pads, still counted by the mean
         else:
             last = (x * keep).sum(2) / keep.sum(2)
         return self.fc(last)
@@ -834,12 +838,18 @@ def frames_loss(model):
     ("last", True, False, ["PAD-R001"]),  # the last padded step is read
     ("masked_mean", False, True, []),  # 'same' padding, re-masked after every layer
     ("masked_mean", False, False, ["PAD-R001"]),  # the second layer reads the first's pads
+    ("mean", True, False, ["PAD301"]),  # pooled over time, pads included
+    ("mean", False, False, ["PAD301"]),
+    ("zeroed_mean", True, False, ["PAD302"]),  # zeros at the pads, divided by the padded length
 ])
 def test_padding_followed_through_channels_first_convolutions(readout, causal, remask, expected):
     g = train_step(TCN(readout, causal, remask), frames_loss, steps=2)
     assert codes(g) == expected
-    if expected:
+    if expected == ["PAD-R001"]:
         assert "conv1d" in g.findings[0].where
+    elif expected:
+        assert g.findings[0].where == "channels-first frames"
+        assert g.findings[0].file.endswith("test_leaks.py")
 
 
 @pytest.mark.parametrize("readout,expected", [("last", ["PAD301"]), ("gather", [])])
