@@ -25,7 +25,8 @@ _DATA_ARGS = {
 class AttentionWithoutPaddingMask(Rule):
     code = "PAD401"
     name = "attention-without-padding-mask"
-    summary = "nn.MultiheadAttention / nn.Transformer* called on a padded batch without any padding mask"
+    summary = ("nn.MultiheadAttention / nn.Transformer* (or a hand-written attention softmax) over a padded batch "
+               "without any padding mask")
     fix_hint = ("Pass `key_padding_mask` (MultiheadAttention) or `src_key_padding_mask` (Transformer*), "
                 "True at padded positions, e.g. `tokens == pad_idx`.")
     triggers = ("MultiheadAttention", "Transformer", "scaled_dot_product_attention", "softmax", "Softmax")
