@@ -24,7 +24,7 @@ RULES: tuple[tuple[str, str, str, bool, str, str], ...] = (
     ('PAD303', 'loss-counts-padded-targets', 'CrossEntropyLoss/NLLLoss on padded targets without an ignore_index equal to the padding value', False, 'pad303_loss_counts_padded_targets', 'LossCountsPaddedTargets'),
     ('PAD304', 'elementwise-loss-over-padding', "an elementwise loss (MSE, L1, BCE...) with reduction='mean' over padded predictions or targets", False, 'pad304_elementwise_loss_over_padding', 'ElementwiseLossOverPadding'),
     ('PAD305', 'ctc-lengths-from-shape', 'CTC input_lengths set to the padded time dimension for every sample, while real lengths exist', False, 'pad305_ctc_lengths_from_shape', 'CtcLengthsFromShape'),
-    ('PAD401', 'attention-without-padding-mask', 'nn.MultiheadAttention / nn.Transformer* called on a padded batch without any padding mask', False, 'pad401_attention_without_padding_mask', 'AttentionWithoutPaddingMask'),
+    ('PAD401', 'attention-without-padding-mask', 'nn.MultiheadAttention / nn.Transformer* (or a hand-written attention softmax) over a padded batch without any padding mask', False, 'pad401_attention_without_padding_mask', 'AttentionWithoutPaddingMask'),
     ('PAD402', 'padding-mask-polarity', 'a keep-mask (True = real token) passed where PyTorch expects True = padding', False, 'pad402_padding_mask_polarity', 'PaddingMaskPolarity'),
     ('PAD403', 'weak-mask-fill', 'scores filled with 0 or a tiny number (or multiplied by a mask) before softmax, instead of -inf', False, 'pad403_weak_mask_fill', 'WeakMaskFill'),
     ('PAD404', 'mask-result-discarded', 'x.masked_fill(mask, v) (or an in-place fill of a copy) as a statement: its result is thrown away', False, 'pad404_mask_result_discarded', 'MaskResultDiscarded'),
