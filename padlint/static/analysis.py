@@ -550,6 +550,14 @@ class Evaluator:
                     return base.but(batch_first=None)
                 if time_dim is not None and position == time_dim and not isinstance(value, (cst.Tuple, cst.List)):
                     return None  # one time step
+                if time_dim is None and position == 0 and len(node.slice) > 1 and (
+                        isinstance(value, cst.Integer) or (isinstance(value, cst.BinaryOperation) and any(
+                            isinstance(side, cst.Integer) for side in (value.left, value.right)))) \
+                        and all(isinstance(e.slice, cst.Slice) and e.slice.lower is None and e.slice.upper is None
+                                for e in node.slice[1:]):
+                    # x[0, :, :] (x[i + 1, :, :]) of a tensor of unknown layout: one sample (T, F) or one step (B, F);
+                    # either way its dim 1 is not time, and where time went is not known
+                    return None
             elif isinstance(sl, cst.Slice) and position >= 2 and (sl.lower is not None or sl.upper is not None):
                 base = base.but(rnn=None)  # a slice of the feature axis: one direction of a bi-RNN
             elif isinstance(sl, cst.Slice) and position == (1 if time_dim is None else time_dim) \

@@ -2391,6 +2391,27 @@ CASES = [
     ("mean-pooling-divided-by-the-mask-width",
      MEAN_POOLER.format(denominator="m.sum(dim=1).clamp(min=1e-9)"),
      MEAN_POOLER.format(denominator="attention_mask.shape[-1]"), ["PAD302"]),
+    ("covariance-of-one-slice-of-a-reshaped-padded-output", """
+        import torch
+
+        def cov(m):
+            centred = m - torch.mean(m, dim=1)[:, None]
+            return centred.mm(centred.t())
+
+        def decorrelation(h, lengths):
+            # (B, T, H) -> (T', 8, B): x[i, :, :] is one slice, a mean over its dim 1 is not over time
+            x = h.reshape(h.size(0), -1, 8).transpose(0, 1).transpose(1, 2)
+            return sum(torch.norm(cov(x[i + 1, :, :])) for i in range(x.size(0) - 1)) + torch.norm(cov(x[0, :, :]))
+        """, """
+        import torch
+
+        def cov(m):
+            centred = m - torch.mean(m, dim=1)[:, None]
+            return centred.mm(centred.t())
+
+        def decorrelation(h, lengths):
+            return torch.norm(cov(h.mean(dim=1)))
+        """, ["PAD301"]),
     ("bce-weighted-by-the-length-mask", """
         import torch
         import torch.nn.functional as F
