@@ -2412,6 +2412,21 @@ CASES = [
         def decorrelation(h, lengths):
             return torch.norm(cov(h.mean(dim=1)))
         """, ["PAD301"]),
+    ("token-loss-divided-by-the-mask-numel", """
+        import torch.nn.functional as F
+
+        def lm_loss(logits, targets, pad_id):
+            tok_loss = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
+            mask = (targets != pad_id).float()
+            return (tok_loss * mask).sum() / mask.sum()
+        """, """
+        import torch.nn.functional as F
+
+        def lm_loss(logits, targets, pad_id):
+            tok_loss = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
+            mask = (targets != pad_id).float()
+            return (tok_loss * mask).sum() / mask.numel()
+        """, ["PAD302"]),
     ("bce-weighted-by-the-length-mask", """
         import torch
         import torch.nn.functional as F

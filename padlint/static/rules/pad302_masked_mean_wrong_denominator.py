@@ -146,8 +146,10 @@ def _over_time(data: V.Val | None, dim: cst.BaseExpression) -> bool:
 def _counts_all_positions(node: cst.BaseExpression, ctx: Context) -> bool:
     """x.numel(), B * T, x.size(0) * x.size(1), x.shape[0] * x.shape[1], len(x) * T."""
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "numel":
+        # x.numel(), and a mask's numel() too: every position of the mask, not its real ones
+        # (a mask known only by its name may be a selection's count: not taken)
         value = ctx.ev(node.func.value)
-        return value is None or value.kind != V.MASK
+        return value is None or value.kind != V.MASK or not value.hint_only
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
         dims = [ctx.ev(side) for side in (node.left, node.right)]
         return all(d is not None and d.kind == V.DIM for d in dims)
