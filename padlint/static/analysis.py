@@ -1803,9 +1803,9 @@ def _product_shape(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> d
     """What a matrix product of a padded (B, T, D) sequence says about its axes: times a column
     (``bmm(h, q.unsqueeze(2))``) it is one score per position, (B, T, 1); times a padded
     sequence transposed (``q @ k.transpose(1, 2)``) its last axis runs over the padded keys."""
-    if len(nodes) != 2:
+    if len(nodes) != 2 or not (V.is_strongly_padded(vals[0]) or V.is_strongly_padded(vals[1])):
         return {}
-    first, second = (code_of(n).replace(" ", "") for n in nodes)
+    second = code_of(nodes[1]).replace(" ", "")
     if V.is_strongly_padded(vals[0]) and _COLUMN.search(second):
         return {"feat1": True}
     if V.is_strongly_padded(vals[1]) and _TRANSPOSED.search(second):
@@ -2695,7 +2695,10 @@ class Walker(FastVisitor):
         collates = self._file_collates()
         if len(collates) != 1:
             return None
-        names = returned_names(collates[0])
+        key = ("collate-returned-names", id(collates[0]))
+        if key not in self.file.memo:
+            self.file.memo[key] = returned_names(collates[0])
+        names = self.file.memo[key]
         if names is None or name not in names:
             return None
         returned = self.file.returned(id(collates[0]))
