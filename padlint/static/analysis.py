@@ -1023,7 +1023,9 @@ class Evaluator:
                 # torch.full((B, T), pad_id): a canvas for a padded batch. Not a score table
                 # started at minus infinity (torch.full((B, beam), -INF) in a beam search).
                 if len(dims) == 2 and (_is_pad_value(fill, None) or not is_literal(fill) and not _minus_infinity(fill)):
-                    return Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="canvas",
+                    # torch.full((T, len(seqs)), PAD): the padded length first, a time-major canvas
+                    time_major = _padded_length_expr(dims[0]) and not _padded_length_expr(dims[1])
+                    return Val(V.TENSOR, padded=True, strong=True, batch_first=not time_major, origin="canvas",
                                pad=code_of(fill), zero_pads=literal(fill) == 0)
             return None
         if qual in ("torch.tensor", "torch.LongTensor", "torch.IntTensor", "torch.as_tensor", "torch.from_numpy"):
@@ -1625,6 +1627,18 @@ def _flattened_logits(node: cst.BaseExpression, ev: Evaluator) -> bool:
         if method in ("flatten", "transpose", "permute"):
             return True
     return any(isinstance(value, cst.Call) and _flattened_logits(value, ev) for value in assigned_values(ev.scope, node))
+
+
+def _padded_length_expr(node: cst.BaseExpression) -> bool:
+    """``T``, ``max_len``, ``max(len(s) for s in seqs)``, ``lengths.max()``: the padded length."""
+    if is_max_len_name(node):
+        return True
+    if isinstance(node, cst.Call):
+        if isinstance(node.func, cst.Name) and node.func.value == "max":
+            return "len" in code_of(node)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "max":
+            return "len" in code_of(node.func.value).lower()
+    return False
 
 
 def _nested_padded(pad_node: cst.BaseExpression | None) -> Val:

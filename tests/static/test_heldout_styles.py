@@ -95,6 +95,40 @@ MEAN_POOLER = """
         return model(enc)
     """
 
+# a (T, B) canvas from torch.full, filled one sequence at a time, through a masked encoder
+TIME_MAJOR_CANVAS = """
+    import torch
+    import torch.nn as nn
+
+    PAD = 0
+
+    def collate(patients):
+        seqs = [p[0] for p in patients]
+        T = max(len(s) for s in seqs)
+        codes = torch.full((T, len(seqs)), PAD, dtype=torch.long)
+        for b, s in enumerate(seqs):
+            codes[: len(s), b] = s
+        return codes, torch.tensor([p[1] for p in patients], dtype=torch.float)
+
+    class Risk(nn.Module):
+        def __init__(self, n, d):
+            super().__init__()
+            self.embed = nn.Embedding(n, d, padding_idx=0)
+            self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4), 2)
+            self.head = nn.Linear(d, 1)
+
+        def forward(self, codes):
+            enc = self.encoder(self.embed(codes), src_key_padding_mask=(codes == 0).t()){pooled}
+
+    def fit(model, batches):
+        for codes, labels in batches:
+            (model(codes).squeeze(-1) - labels).pow(2).mean().backward()
+
+    if __name__ == "__main__":
+        patients = [(torch.randint(1, 500, (n,)), n % 2) for n in range(5, 200)]
+        fit(Risk(500, 64), [collate(patients[i:i + 16]) for i in range(0, len(patients), 16)])
+    """
+
 # (name, correct code, buggy twin, the codes the twin must draw)
 CASES = [
     ("lengths-back-on-cpu", """
@@ -2427,6 +2461,10 @@ CASES = [
             mask = (targets != pad_id).float()
             return (tok_loss * mask).sum() / mask.numel()
         """, ["PAD302"]),
+    ("time-major-canvas-filled-per-sequence", TIME_MAJOR_CANVAS.format(pooled="""
+            keep = (codes != 0).float().unsqueeze(-1)
+            return self.head((enc * keep).sum(dim=0) / keep.sum(dim=0))"""), TIME_MAJOR_CANVAS.format(pooled="""
+            return self.head(enc.mean(dim=0))"""), ["PAD301"]),
     ("bce-weighted-by-the-length-mask", """
         import torch
         import torch.nn.functional as F
@@ -2496,3 +2534,14 @@ def test_findings_do_not_depend_on_the_other_selected_rules(masking, expected):
         for prefilter in (True, False):
             settings = Settings(frozenset(["PAD301", *others]), prefilter=prefilter)
             assert codes(source, settings) == expected, (others, prefilter)
+
+
+def test_time_major_canvas_is_pooled_over_its_first_axis():
+    # torch.full((T, len(seqs)), PAD) is time-major: the mean over dim 0 is the mean over time,
+    # reported there, and the per-patient output is no longer a padded tensor downstream
+    source = textwrap.dedent(TIME_MAJOR_CANVAS.format(pooled="""
+            return self.head(enc.mean(dim=0))"""))
+    report = check_text(source, "snippet.py", DEFAULT)
+    lines = source.splitlines()
+    assert [(f.code, lines[f.row - 1].strip()) for f in report.findings] == [
+        ("PAD301", "return self.head(enc.mean(dim=0))")]
