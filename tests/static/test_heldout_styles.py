@@ -129,6 +129,23 @@ TIME_MAJOR_CANVAS = """
         fit(Risk(500, 64), [collate(patients[i:i + 16]) for i in range(0, len(patients), 16)])
     """
 
+# label smoothing written out: the padding column is zeroed; {rows} zeroes the padded rows
+LABEL_SMOOTHING = """
+    import torch.nn as nn
+
+    class SmoothedKL(nn.Module):
+        def __init__(self, vocab, padding_idx, eps=0.1):
+            super().__init__()
+            self.kl = nn.KLDivLoss(reduction="sum")
+            self.vocab, self.padding_idx, self.eps = vocab, padding_idx, eps
+
+        def forward(self, logp, target):
+            dist = logp.detach().clone().fill_(self.eps / (self.vocab - 2))
+            dist.scatter_(1, target.unsqueeze(1), 1.0 - self.eps)
+            dist[:, self.padding_idx] = 0{rows}
+            return self.kl(logp, dist.detach())
+    """
+
 # (name, correct code, buggy twin, the codes the twin must draw)
 CASES = [
     ("lengths-back-on-cpu", """
@@ -2465,6 +2482,9 @@ CASES = [
             keep = (codes != 0).float().unsqueeze(-1)
             return self.head((enc * keep).sum(dim=0) / keep.sum(dim=0))"""), TIME_MAJOR_CANVAS.format(pooled="""
             return self.head(enc.mean(dim=0))"""), ["PAD301"]),
+    ("label-smoothing-that-keeps-the-padded-rows", LABEL_SMOOTHING.format(rows="""
+            rows = (target == self.padding_idx).unsqueeze(1)
+            dist.masked_fill_(rows, 0.0)"""), LABEL_SMOOTHING.format(rows=""), ["PAD303"]),
     ("bce-weighted-by-the-length-mask", """
         import torch
         import torch.nn.functional as F

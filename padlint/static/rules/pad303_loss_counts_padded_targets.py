@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from padlint.static import values as V
@@ -21,7 +23,7 @@ class LossCountsPaddedTargets(Rule):
     name = "loss-counts-padded-targets"
     summary = "CrossEntropyLoss/NLLLoss on padded targets without an ignore_index equal to the padding value"
     fix_hint = "Pass `ignore_index=<the padding value>` (or pad the targets with -100)."
-    triggers = ("cross_entropy", "CrossEntropyLoss", "nll_loss", "NLLLoss")
+    triggers = ("cross_entropy", "CrossEntropyLoss", "nll_loss", "NLLLoss", "scatter_")
     file_gates = (("full", PADDING),)  # something in the file is padded
     file_wide_words = ("-100",)  # targets padded with -100 anywhere silence the pad-id fallback
     fix_applicability = "unsafe"
@@ -37,6 +39,9 @@ class LossCountsPaddedTargets(Rule):
             self.report(ctx, call, message, fix)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "scatter_":
+            self._smoothed_targets(node, ctx)
+            return
         if any(literal(a.value) == _DEFAULT_IGNORE for a in node.args) and last_name(node.func) in _PADDERS:
             ctx.file.scratch["pad303_minus100"] = True  # pad_sequence(labels, padding_value=-100)
         qual = ctx.qualname(node.func)
@@ -80,6 +85,43 @@ class LossCountsPaddedTargets(Rule):
             self.report(ctx, node, f"the targets are padded with `{value.pad}` but `ignore_index` is "
                                    f"`{ignored}`: padded positions are trained on")
 
+
+    def _smoothed_targets(self, scatter: cst.Call, ctx: Context) -> None:
+        """Label smoothing written out (The Annotated Transformer's ``LabelSmoothing``):
+        ``dist.scatter_(1, target.unsqueeze(1), confidence)`` and ``dist[:, padding_idx] = 0``
+        zero the padding *column*, but the *rows* whose target is the padding index keep their
+        smoothed mass unless something compares the targets with it (``index_fill_`` of
+        ``target == padding_idx``, a masked_fill, a mask): then padded positions are trained on."""
+        function = ctx.scope.node if ctx.scope is not None else None
+        dist = dotted(scatter.func.value)
+        if not isinstance(function, cst.FunctionDef) or dist is None or literal(arg_value(scatter, "dim", 0)) != 1:
+            return
+        pad = None
+        for item in iter_nodes(function.body):
+            if isinstance(item, cst.Assign) and literal(item.value) == 0:
+                for target in item.targets:
+                    sub = target.target
+                    if isinstance(sub, cst.Subscript) and dotted(sub.value) == dist and len(sub.slice) == 2 \
+                            and isinstance(sub.slice[0].slice, cst.Slice) and isinstance(sub.slice[1].slice, cst.Index):
+                        column = code_of(sub.slice[1].slice.value)
+                        if _PAD_NAME.search(column):
+                            pad = column  # dist[:, self.padding_idx] = 0
+        if pad is None:
+            return
+        body = code_of(function.body)
+        escaped = re.escape(pad)
+        compared = re.search(rf"(?:==|!=)\s*{escaped}\b|{escaped}\s*(?:==|!=)|\.(?:eq|ne)\(\s*{escaped}", body)
+        if compared or _ROW_MASKING.search(body):
+            return
+        for item in iter_nodes(function.body):
+            if isinstance(item, cst.Call) and item is not scatter and any(
+                    dotted(n) == dist for a in item.args for n in iter_nodes(a.value)):
+                # criterion(x, dist), kl_div(logp, dist.detach()), Variable(dist, requires_grad=False)
+                self.report(ctx, item, f"`{dist}` (label smoothing) zeroes the padding column `{pad}`, but its rows "
+                                       f"whose target is `{pad}` keep their smoothed mass: padded positions are "
+                                       f"trained on; zero those rows too (`{dist}.masked_fill_((target == {pad})"
+                                       ".unsqueeze(1), 0)`)")
+                return
 
     def _embedded_with_padding_idx(self, node: cst.Call, ctx: Context, target: cst.BaseExpression,
                                    construct: cst.CSTNode | None) -> bool:
@@ -203,3 +245,8 @@ def _parse_expr(code: str) -> cst.BaseExpression | None:
         return cst.parse_expression(code)
     except Exception:
         return None
+
+
+_PAD_NAME = re.compile(r"pad|ignore", re.IGNORECASE)
+# Anything that takes the padded rows out: a comparison with the pad id, a fill, a mask, a selection.
+_ROW_MASKING = re.compile(r"index_fill|masked_|mask|nonzero|where\(|ignore_index")
