@@ -2485,6 +2485,21 @@ CASES = [
     ("label-smoothing-that-keeps-the-padded-rows", LABEL_SMOOTHING.format(rows="""
             rows = (target == self.padding_idx).unsqueeze(1)
             dist.masked_fill_(rows, 0.0)"""), LABEL_SMOOTHING.format(rows=""), ["PAD303"]),
+    ("per-utterance-pooling-divided-by-the-batch-count", """
+        import torch
+
+        def pool(h, lengths):
+            mask = (torch.arange(h.size(1))[None, :] < lengths[:, None]).float()
+            m = mask.unsqueeze(-1)
+            return (h * m).sum(dim=1) / m.sum(dim=1), (h * m).sum() / m.sum()
+        """, """
+        import torch
+
+        def pool(h, lengths):
+            mask = (torch.arange(h.size(1))[None, :] < lengths[:, None]).float()
+            m = mask.unsqueeze(-1)
+            return (h * m).sum(dim=1) / m.sum()
+        """, ["PAD302"]),
     ("bce-weighted-by-the-length-mask", """
         import torch
         import torch.nn.functional as F

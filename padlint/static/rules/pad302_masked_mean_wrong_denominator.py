@@ -9,7 +9,7 @@ from padlint.static.analysis import (
     FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, assigned_values, is_max_len_name, is_time_dim, literal,
     literal_dims, time_axis,
 )
-from padlint.static.names import short_code
+from padlint.static.names import code_of, short_code, through_methods
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
 
 # Where the rule can report: a `mean`, a `sum` divided by a count, or an elementwise loss
@@ -98,9 +98,13 @@ class MaskedMeanWrongDenominator(Rule):
                 and left.args and ctx.qualname(left.func) is None:
             # (h * keep).sum(dim=1) / h.size(1): a masked pooling divided by the padded length
             data, dim = ctx.ev(left.func.value), arg_value(left, "dim", 0)
-            if _is_masked(data) and dim is not None and _over_time(data, dim) and not _in_unmasked_branch(ctx) \
-                    and is_padded_width(node.right, ctx):
-                self._flag_time(ctx, node)
+            if _is_masked(data) and dim is not None and _over_time(data, dim) and not _in_unmasked_branch(ctx):
+                if is_padded_width(node.right, ctx):
+                    self._flag_time(ctx, node)
+                elif _whole_mask_count(node.right, left.func.value):
+                    self.report(ctx, node, f"`{short_code(node)}` divides each sequence's masked sum by the number "
+                                           "of real positions in the whole batch: sum the mask per sequence "
+                                           "(over the same axis) instead")
             return
         if not (isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum"
                 and not left.args):
@@ -156,11 +160,28 @@ def _counts_all_positions(node: cst.BaseExpression, ctx: Context) -> bool:
     return False
 
 
+def _whole_mask_count(node: cst.BaseExpression, product: cst.BaseExpression) -> bool:
+    """``m.sum()`` with no axis, ``m`` being a factor of the summed product ``(h * m)``."""
+    node = through_methods(node, ("clamp", "clamp_min", "float", "to", "type_as"))
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "sum"
+            and not node.args):
+        return False
+    product = through_methods(product, ("float", "to", "type_as"))
+    if not (isinstance(product, cst.BinaryOperation) and isinstance(product.operator, cst.Multiply)):
+        return False
+    counted = code_of(node.func.value)
+    return counted in (code_of(product.left), code_of(product.right))
+
+
 def is_padded_width(node: cst.BaseExpression, ctx: Context) -> bool:
     """The padded length: ``x.size(1)`` of a padded tensor, ``T``/``max_len``, or the width of a
     (batch, time) mask: ``attention_mask.shape[-1]``, ``mask.size(1)``."""
     value = ctx.ev(node)
     if is_time_dim(value) or is_max_len_name(node):
         return True
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "max" \
+            and not node.args and V.looks_like_lengths(node.func.value.attr.value if isinstance(
+                node.func.value, cst.Attribute) else getattr(node.func.value, "value", "")):
+        return True  # lengths.max(): the padded length
     return value is not None and value.kind == V.DIM and value.of is not None and value.of.kind == V.MASK \
         and value.dim in (1, -1)
