@@ -2580,3 +2580,19 @@ def test_time_major_canvas_is_pooled_over_its_first_axis():
     lines = source.splitlines()
     assert [(f.code, lines[f.row - 1].strip()) for f in report.findings] == [
         ("PAD301", "return self.head(enc.mean(dim=0))")]
+
+
+def test_a_denominator_of_lengths_read_from_a_dict_does_not_break_the_rule():
+    # `batch["lengths"].max()`: the receiver of .max() is a subscript, not a name; PAD302's test
+    # for `lengths.max()` once handed libcst's Name node to a regex (an internal error)
+    source = textwrap.dedent("""
+        import torch
+
+        def pool(h, batch):
+            mask = (torch.arange(h.size(1))[None, :] < batch["lengths"][:, None]).float()
+            m = mask.unsqueeze(-1)
+            return (h * m).sum(dim=1) / batch["lengths"].max(), (h * m).sum(dim=1) / batch.lengths.max()
+        """)
+    report = check_text(source, "snippet.py", DEFAULT)
+    assert report.errors == []
+    assert [f.code for f in report.findings] == ["PAD302"]  # the attribute form is read as the padded length

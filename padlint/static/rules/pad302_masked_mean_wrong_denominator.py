@@ -6,8 +6,8 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import (
-    FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, assigned_values, is_max_len_name, is_time_dim, literal,
-    literal_dims, time_axis,
+    FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, assigned_values, is_max_len_name, is_time_dim, last_name,
+    literal, literal_dims, time_axis,
 )
 from padlint.static.names import code_of, short_code, through_methods
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
@@ -180,8 +180,7 @@ def is_padded_width(node: cst.BaseExpression, ctx: Context) -> bool:
     if is_time_dim(value) or is_max_len_name(node):
         return True
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "max" \
-            and not node.args and V.looks_like_lengths(node.func.value.attr.value if isinstance(
-                node.func.value, cst.Attribute) else getattr(node.func.value, "value", "")):
+            and not node.args and V.looks_like_lengths(last_name(node.func.value)):
         return True  # lengths.max(): the padded length
     return value is not None and value.kind == V.DIM and value.of is not None and value.of.kind == V.MASK \
         and value.dim in (1, -1)
