@@ -1036,14 +1036,8 @@ class Guard:
         if name == "mean":
             info.meta["mean_over_time"] = True
             return
-        with torch.no_grad():
-            try:
-                pad = m.to(t.device)
-                pad = pad.reshape(tuple(pad.shape) + (1,) * (t.dim() - 2)).expand_as(t)
-            except RuntimeError:
-                return
-            if bool(pad.any()) and bool((t.detach()[pad] == 0).all()):
-                info.meta["zero_pad_sum"] = True
+        if _zero_at_pads(t, m.reshape(tuple(m.shape) + (1,) * (t.dim() - 2))):
+            info.meta["zero_pad_sum"] = True
 
     def _channels_pooling(self, func, t: torch.Tensor, info: PadInfo, dim: Any, out: torch.Tensor) -> None:
         """``h.mean(dim=2)`` / ``h.sum(-1)`` of channels-first frames (B, C, T), a convolution's
@@ -1057,14 +1051,9 @@ class Guard:
         if 2 not in dims:
             return
         name = getattr(func, "__name__", "")
-        with torch.no_grad():
-            try:
-                pad = m.to(t.device)[:, None, :].expand_as(t)
-            except RuntimeError:
-                return
-            if not bool(pad.any()):
-                return
-            zero = bool((t.detach()[pad] == 0).all())
+        zero = _zero_at_pads(t, m[:, None, :])
+        if zero is None:
+            return
         loc = user_location(3)
         if not zero:
             self._emit("PAD301", "channels-first frames",
@@ -1864,6 +1853,19 @@ def _fits(t: Any, info: PadInfo) -> bool:
 def _fits_channels(t: Any, mask: torch.Tensor) -> bool:
     """Whether ``t`` is a (batch, channels, time) tensor for this (batch, time) mask."""
     return isinstance(t, torch.Tensor) and t.dim() == 3 and (t.shape[0], t.shape[2]) == tuple(mask.shape)
+
+
+def _zero_at_pads(t: torch.Tensor, pad: torch.Tensor) -> Optional[bool]:
+    """Whether every value of ``t`` where ``pad`` (broadcast to ``t``) is True is exactly zero;
+    None when the mask does not broadcast or marks nothing."""
+    with torch.no_grad():
+        try:
+            pad = pad.to(t.device).expand_as(t)
+        except RuntimeError:
+            return None
+        if not bool(pad.any()):
+            return None
+        return bool((t.detach()[pad] == 0).all())
 
 
 def _channels(info: PadInfo, mask: torch.Tensor) -> PadInfo:
