@@ -146,6 +146,35 @@ LABEL_SMOOTHING = """
             return self.kl(logp, dist.detach())
     """
 
+# learned latents cross-attending to a padded input with a mask; {ret} is the forward's result
+PERCEIVER = """
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Cross(nn.Module):
+        def __init__(self, d):
+            super().__init__()
+            self.q, self.kv = nn.Linear(d, d), nn.Linear(d, 2 * d)
+
+        def forward(self, latents, inputs, input_lengths):
+            k, v = self.kv(inputs).chunk(2, dim=-1)
+            keep = torch.arange(inputs.size(1))[None, :] < input_lengths[:, None]
+            out = F.scaled_dot_product_attention(self.q(latents), k, v, attn_mask=keep[:, None, :])
+            return latents + out
+
+    class Perceiver(nn.Module):
+        def __init__(self, d, n_latents=64):
+            super().__init__()
+            self.latents = nn.Parameter(torch.randn(n_latents, d))
+            self.cross = Cross(d)
+
+        def forward(self, inputs, input_lengths):
+            x = self.latents.unsqueeze(0).expand(inputs.size(0), -1, -1)
+            x = self.cross(x, inputs, input_lengths)
+            return {ret}
+"""
+
 # (name, correct code, buggy twin, the codes the twin must draw)
 CASES = [
     ("lengths-back-on-cpu", """
@@ -2090,59 +2119,9 @@ CASES = [
         def nonzero_mean(values, feats, lengths):
             return values.sum(dim=1, keepdim=True) / (feats != 0).sum(dim=1, keepdim=True)
         """, ["PAD301"]),
-    ("learned-latents-cross-attend-to-a-padded-input", """
-        import torch
-        import torch.nn as nn
-        import torch.nn.functional as F
-
-        class Cross(nn.Module):
-            def __init__(self, d):
-                super().__init__()
-                self.q, self.kv = nn.Linear(d, d), nn.Linear(d, 2 * d)
-
-            def forward(self, latents, inputs, input_lengths):
-                k, v = self.kv(inputs).chunk(2, dim=-1)
-                keep = torch.arange(inputs.size(1))[None, :] < input_lengths[:, None]
-                out = F.scaled_dot_product_attention(self.q(latents), k, v, attn_mask=keep[:, None, :])
-                return latents + out
-
-        class Perceiver(nn.Module):
-            def __init__(self, d, n_latents=64):
-                super().__init__()
-                self.latents = nn.Parameter(torch.randn(n_latents, d))
-                self.cross = Cross(d)
-
-            def forward(self, inputs, input_lengths):
-                x = self.latents.unsqueeze(0).expand(inputs.size(0), -1, -1)
-                x = self.cross(x, inputs, input_lengths)
-                return x.mean(dim=1)  # over the latents, never padded
-        """, """
-        import torch
-        import torch.nn as nn
-        import torch.nn.functional as F
-
-        class Cross(nn.Module):
-            def __init__(self, d):
-                super().__init__()
-                self.q, self.kv = nn.Linear(d, d), nn.Linear(d, 2 * d)
-
-            def forward(self, latents, inputs, input_lengths):
-                k, v = self.kv(inputs).chunk(2, dim=-1)
-                keep = torch.arange(inputs.size(1))[None, :] < input_lengths[:, None]
-                out = F.scaled_dot_product_attention(self.q(latents), k, v, attn_mask=keep[:, None, :])
-                return latents + out
-
-        class Perceiver(nn.Module):
-            def __init__(self, d, n_latents=64):
-                super().__init__()
-                self.latents = nn.Parameter(torch.randn(n_latents, d))
-                self.cross = Cross(d)
-
-            def forward(self, inputs, input_lengths):
-                x = self.latents.unsqueeze(0).expand(inputs.size(0), -1, -1)
-                x = self.cross(x, inputs, input_lengths)
-                return x.mean(dim=1), inputs.mean(dim=1)
-        """, ["PAD301"]),
+    ("learned-latents-cross-attend-to-a-padded-input",
+     PERCEIVER.format(ret="x.mean(dim=1)  # over the latents, never padded"),
+     PERCEIVER.format(ret="x.mean(dim=1), inputs.mean(dim=1)"), ["PAD301"]),
     ("mask-result-kept-or-discarded", """
         import torch
 
