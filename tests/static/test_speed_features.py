@@ -164,6 +164,22 @@ def test_parallel_run_matches_serial_run():
     assert [f.to_json() for f in parallel.findings] == [f.to_json() for f in serial.findings]
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_in_process_run_leaves_the_garbage_collector_as_it_found_it(enabled):
+    # Each file is checked with the cyclic collector paused (speed); a library caller's
+    # setting must come back as it was, whatever it was.
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        result = run(_job([ROOT / "fixtures" / "static" / "buggy"], jobs=1))
+        assert result.findings
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+
+
 def test_clean_removes_the_cache(tmp_path):
     buggy = ROOT / "fixtures" / "static" / "buggy"
     cache = tmp_path / "c"
