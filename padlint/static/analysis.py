@@ -216,6 +216,7 @@ class FileFacts:
 
     descending_sort: bool = False  # something sorts by length, longest first
     text: str = ""
+    module: cst.Module | None = None  # the tree being walked
     scratch: dict[str, Any] = field(default_factory=dict)  # per-rule, file-wide notes
     # Interprocedural facts within the file (filled by one pass, read by the next):
     # what call sites pass to a local function's parameters, and what it returns.
@@ -386,6 +387,10 @@ class Evaluator:
                     return None
                 if base.kind == V.PACKED and attr == "data":
                     return None
+                if base.kind == V.MODULE and base.cls == "torch.nn.Transformer" and attr in ("encoder", "decoder"):
+                    # self.transformer.encoder(src, src_key_padding_mask=...): its own encoder stack
+                    return Val(V.MODULE, cls=f"torch.nn.Transformer{attr.capitalize()}", batch_first=base.batch_first,
+                               kwargs={}, star_kwargs=True)
             if attr == "shape" and (base is None or base.kind == V.CONST):
                 return Val(V.SHAPE, of=None)
             hinted = V.val_for_name(attr)
@@ -528,6 +533,14 @@ class Evaluator:
             return self._index_tensor(base, node)
         return None
 
+    def _boolean_name(self, node: cst.BaseExpression) -> bool:
+        """A name every assignment of which in this function is a comparison (``ind_k =
+        instance_kernel == lb``): indexing with it selects positions."""
+        if not isinstance(node, cst.Name):
+            return False
+        found = list(assigned_values(self.scope, node))
+        return bool(found) and all(isinstance(v, cst.Comparison) for v in found)
+
     def _index_tensor(self, base: Val, node: cst.Subscript) -> Val | None:
         if not base.padded:
             return base
@@ -539,7 +552,8 @@ class Evaluator:
             if isinstance(sl, cst.Index):
                 value = sl.value
                 sub = self(value)
-                if sub is not None and sub.kind == V.MASK or isinstance(value, cst.Comparison):
+                if sub is not None and sub.kind == V.MASK or isinstance(value, cst.Comparison) \
+                        or sub is None and self._boolean_name(value):
                     return None  # boolean indexing (x[mask], x[flags == 1]) keeps the selected positions only
                 if isinstance(value, cst.Name) and value.value == "None":
                     continue
@@ -642,6 +656,8 @@ class Evaluator:
             # (x * mask).sum(-1) / mask.sum(-1): a correct mean per sequence; no time axis left
             return Val(V.TENSOR, padded=False)
         if isinstance(op, cst.MatrixMultiply):
+            if _pooled_by_product([node.left, node.right], [left, right]):
+                return Val(V.TENSOR, padded=False)
             out = _tensor_from(left, right)
             shape = _product_shape([node.left, node.right], [left, right])
             return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None,
@@ -902,7 +918,7 @@ class Evaluator:
         if target is None:
             return instance if instance is not None else _MISSING
         params = [*target.params.posonly_params, *target.params.params]
-        if is_method and params:
+        if is_method and params and not _is_staticmethod(target):
             params = params[1:]
         by_name = {p.name.value: p for p in [*params, *target.params.kwonly_params]}
         facts = self.file.param_facts.setdefault(id(target), {})
@@ -943,7 +959,8 @@ class Evaluator:
             else:
                 continue
             value = self(arg.value)
-            if name in by_name and (wanted(value) or _weights(value)):
+            # (a padded length handed in: frame_lengths(rel_lens, feats.size(1)))
+            if name in by_name and (wanted(value) or _weights(value) or (not linked and is_time_dim(value))):
                 _add_fact(facts, name, value)
         if linked:
             return _MISSING
@@ -951,8 +968,26 @@ class Evaluator:
             return instance
         returned = self.file.returned(id(target))
         if returned is not None:
+            if self._one_sample_call(node):
+                return _unpadded(returned)
             return returned
         return _MISSING
+
+    def _one_sample_call(self, node: cst.Call) -> bool:
+        """``model(torch.tensor(ids).unsqueeze(0), torch.tensor([len(ids)]))``: the model run on a
+        batch of one sequence (sampling, greedy decoding), with nothing padded handed in. What
+        its forward returns padded for a batch is not padded here: there is nothing to pad."""
+        single = False
+        for arg in node.args:
+            if arg.star:
+                return False
+            value = self(arg.value)
+            if V.is_padded(value):
+                return False
+            nodes = [arg.value, *assigned_values(self.scope, arg.value)]
+            if any(_batch_of_one(n) for n in nodes):
+                single = True
+        return single
 
     def _eval_known_call(self, node: cst.Call, qual: str) -> Any:
         if qual in ("torch.autograd.Variable", "torch.autograd.variable.Variable"):
@@ -1037,6 +1072,8 @@ class Evaluator:
             inner = self(data_node)
             if inner is not None and inner.kind == V.LENGTHS:
                 return inner.but(on_device=_moves_to_device(node) or None)
+            if inner is not None and inner.kind == V.TENSOR and inner.origin == "canvas" and inner.padded:
+                return inner  # torch.from_numpy(batch) of a canvas filled row by row
             return _MISSING if inner is None else None
         if qual in ("torch.sort", "torch.argsort"):
             data = self(arg_value(node, "input", 0))
@@ -1107,6 +1144,12 @@ class Evaluator:
                     out = a
                     break
             nodes = [a.value for a in node.args if a.keyword is None]
+            if qual == "torch.einsum":
+                contracted = _einsum_time(nodes, args)
+                if contracted is not None:
+                    return contracted
+            elif len(nodes) == 2 and _pooled_by_product(nodes, args):
+                return Val(V.TENSOR, padded=False)
             shape = _product_shape(nodes, args) if qual != "torch.einsum" and len(nodes) == 2 else {}
             return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None,
                                                            **{"feat1": None, "tlast": None, **shape})
@@ -1527,6 +1570,10 @@ _CANVASES = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty
              "new_zeros", "new_ones", "new_full", "new_empty", "BoolTensor", "ByteTensor", "FloatTensor"}
 
 
+# Blank canvases a padded batch is written into row by row (see _row_filled_canvas).
+_ZERO_CANVASES = frozenset({"zeros", "new_zeros", "empty", "new_empty", "full", "new_full"})
+
+
 def _opaque(node: cst.BaseExpression | None) -> bool:
     """A right-hand side padlint could not read -- other than a blank canvas filled in later."""
     if node is None:
@@ -1615,6 +1662,49 @@ def assigned_values(scope: Scope | None, node: cst.BaseExpression) -> Iterator[c
 def _assigned_value(node: cst.BaseExpression, ev: Evaluator) -> cst.BaseExpression | None:
     """What a plain name was first assigned in the current function (None if not found)."""
     return next(assigned_values(ev.scope, node), None)
+
+
+_DEVICE_METHODS = ("to", "cuda", "cpu", "long", "float", "int", "bool", "contiguous", "type")
+
+
+def _batch_of_one(node: cst.BaseExpression) -> bool:
+    """``x.unsqueeze(0)`` / ``x.unsqueeze(1)`` / ``x[None]`` / ``x[:, None]`` / ``torch.tensor([[...]])`` /
+    ``torch.tensor([len(x)])``: one sample made into a batch."""
+    node = through_methods(node, _DEVICE_METHODS)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("unsqueeze", "view"):
+        shape = [literal(a.value) for a in node.args]
+        if shape not in ([0], [1], [1, -1], [-1, 1]):
+            return False
+        return _built_here(node.func.value)
+    if isinstance(node, cst.Subscript):
+        parts = [code_of(e.slice).strip() for e in node.slice]
+        return parts in (["None"], ["None", ":"], [":", "None"], ["None", "..."]) and _built_here(node.value)
+    if isinstance(node, cst.Call) and last_name(node.func) in _TENSOR_BUILDERS and node.args:
+        data = node.args[0].value
+        return isinstance(data, cst.List) and len(data.elements) == 1 and not isinstance(data.elements[0], cst.StarredElement)
+    return False
+
+
+_TENSOR_BUILDERS = ("tensor", "LongTensor", "as_tensor", "from_numpy")
+
+
+def _built_here(node: cst.BaseExpression) -> bool:
+    """A tensor made from Python data right there (``torch.tensor(ids)``), not a batch."""
+    node = through_methods(node, _DEVICE_METHODS)
+    return isinstance(node, cst.Call) and last_name(node.func) in _TENSOR_BUILDERS
+
+
+def _unpadded(value: Val) -> Val:
+    """A returned value, for a call on a batch of one: its tensors hold no padding."""
+    if value.kind == V.TENSOR and value.padded:
+        return value.but(padded=False, strong=False)
+    if value.kind == V.TUPLE and value.items:
+        return value.but(items=[_unpadded(item) if item is not None else None for item in value.items])
+    return value
+
+
+def _is_staticmethod(function: cst.FunctionDef) -> bool:
+    return any(dotted(d.decorator) in ("staticmethod", "builtins.staticmethod") for d in function.decorators)
 
 
 def _flattened_logits(node: cst.BaseExpression, ev: Evaluator) -> bool:
@@ -1811,6 +1901,42 @@ def _scores_one_per_position(module: Val, ev: Evaluator) -> bool:
 
 _TRANSPOSED = re.compile(r"\.(?:transpose\((?:1,2|2,1|-1,-2|-2,-1)\)|permute\(0,2,1\)|mT)$")
 _COLUMN = re.compile(r"\.unsqueeze\((?:dim=)?(?:-1|2)\)$|\[(?:\.\.\.|:,:),None\]$")
+
+
+def _einsum_time(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> Val | None:
+    """``einsum("nl,nld->nd", alpha, h)`` with ``h`` padded along ``l``: the padded axis is summed
+    away, so the result holds no padded positions (whether the weights were masked is the
+    softmax's business, not this product's). None: nothing known to say."""
+    equation = literal(nodes[0]) if nodes else None
+    if not isinstance(equation, str) or "->" not in equation or "..." in equation:
+        return None
+    inputs, output = equation.replace(" ", "").split("->")
+    specs = inputs.split(",")
+    if len(specs) != len(nodes) - 1:
+        return None
+    letters = []
+    for spec, val in zip(specs, vals[1:]):
+        axis = time_axis(val) if V.is_padded(val) and val.kind == V.TENSOR else None
+        if axis is not None and axis < len(spec):
+            letters.append(spec[axis])
+    if not letters or any(letter in output for letter in letters):
+        return None
+    return Val(V.TENSOR, padded=False)
+
+
+_ONE_ROW = re.compile(r"\.unsqueeze\((?:dim=)?(?:1|-2)\)$|\[:,None(?:,:)?\]$")
+
+
+def _pooled_by_product(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> bool:
+    """``bmm(weights.unsqueeze(1), h)`` / ``weights[:, None] @ h`` with ``h`` a padded (B, T, H)
+    batch: one row of weights times the sequence sums its time axis away (attention pooling).
+    The result holds no padded positions; whether the weights left the padding out is the
+    softmax's question."""
+    second = vals[1]
+    if second is None or second.kind != V.TENSOR or not V.is_padded(second) or second.batch_first is False:
+        return False
+    first = code_of(nodes[0]).replace(" ", "")
+    return _ONE_ROW.search(first) is not None and _TRANSPOSED.search(code_of(nodes[1]).replace(" ", "")) is None
 
 
 def _product_shape(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> dict[str, bool]:
@@ -2503,6 +2629,10 @@ class Walker(FastVisitor):
                 if item is not None:
                     scope.env[name] = item
                     continue
+            if p.annotation is not None and self.ev.qualname(p.annotation.annotation) == CTC_CLASS:
+                # `def ctc_step(model, batch, ctc: nn.CTCLoss)`: its settings do not matter here
+                scope.env[name] = Val(V.MODULE, cls=CTC_CLASS, kwargs={}, star_kwargs=True)
+                continue
             hinted = Val(V.LENGTHS) if name in paired else V.val_for_name(name)
             if hinted is not None:
                 scope.env[name] = hinted.but(from_param=True) if hinted.kind == V.LENGTHS else hinted
@@ -2555,10 +2685,61 @@ class Walker(FastVisitor):
         """Whether the current function writes into ``path[...]`` by position ranges or a
         condition (``mask[i, :l] = 1``, ``mask[i][l:] = 0``, ``mask[tokens == pad] = 0``): what
         makes a blank canvas a padding mask."""
+        def by_positions(slices: list[cst.BaseSlice]) -> bool:
+            return any(isinstance(sl, cst.Slice) and (sl.lower is not None or sl.upper is not None)
+                       or isinstance(sl, cst.Index) and isinstance(sl.value, cst.Comparison) for sl in slices)
+
+        return self._written_into(path, "filled-by-positions", True, by_positions)
+
+    def _row_filled_canvas(self, path: str, call: cst.Call) -> Val | None:
+        """``x = torch.zeros(len(seqs), max_len)`` (or ``new_zeros``, ``np.zeros((B, T))``)
+        then ``x[i, :len(s)] = s`` in a loop: the hand-made padded batch, with zeros where no
+        row reached.  The padded length's place (first or second) gives the layout."""
+        name = last_name(call.func)
+        if name not in _ZERO_CANVASES:
+            return None
+        first = call.args[0].value if call.args and not call.args[0].keyword else None
+        if isinstance(first, (cst.Tuple, cst.List)):
+            dims = [el.value for el in first.elements]
+        elif name in ("full", "new_full"):
+            return None
+        else:
+            dims = [a.value for a in call.args if a.keyword is None and a.star == ""]
+        if not 2 <= len(dims) <= 3:
+            return None
+        lead = [_padded_length_expr(d) for d in dims[:2]]
+        if lead.count(True) != 1 or not self._filled_by_rows(path):
+            return None
+        if name in ("full", "new_full"):
+            fill = arg_value(call, "fill_value", 1)
+            if fill is None or _minus_infinity(fill):
+                return None
+            return Val(V.TENSOR, padded=True, strong=True, batch_first=lead[1], origin="canvas",
+                       pad=code_of(fill), zero_pads=literal(fill) == 0)
+        empty = name in ("empty", "new_empty")
+        return Val(V.TENSOR, padded=True, strong=True, batch_first=lead[1], origin="canvas",
+                   pad=None if empty else "0", zero_pads=not empty)
+
+    def _filled_by_rows(self, path: str) -> bool:
+        """Whether the current function writes one sample's values into the start of a row:
+        ``path[i, :n] = ...`` / ``path[i][:len(s)] = ...`` / ``path[:n, i] = ...``."""
+        def by_rows(slices: list[cst.BaseSlice]) -> bool:
+            heads = slices[:2]
+            return len(heads) == 2 and any(isinstance(sl, cst.Index) for sl in heads) and any(
+                isinstance(sl, cst.Slice) and sl.upper is not None and sl.step is None
+                and (sl.lower is None or _is_int_literal(sl.lower, 0)) for sl in heads)
+
+        return self._written_into(path, "filled-by-rows", False, by_rows)
+
+    def _written_into(self, path: str, kind: str, at_module: bool,
+                      test: Callable[[list[cst.BaseSlice]], bool]) -> bool:
+        """Whether some assignment of the current function stores into ``path[...]`` with the
+        index ``test`` accepts (all the indexes of ``path[a][b]``, outermost first). At module
+        level there is no function to read: ``at_module``."""
         scope_node = self.scope.node if self.scope is not None else None
         if not isinstance(scope_node, cst.FunctionDef):
-            return True  # module level: no function to read; keep the name's word
-        key = ("filled-by-positions", id(scope_node), path)
+            return at_module
+        key = (kind, id(scope_node), path)
         known = self.file.memo.get(key)
         if known is not None:
             return known
@@ -2570,14 +2751,16 @@ class Walker(FastVisitor):
             elif isinstance(item, (cst.AugAssign, cst.AnnAssign)):
                 targets = [item.target]
             for target in targets:
-                node = target
+                if not isinstance(target, cst.Subscript) or dotted(_subscript_base(target)) != path:
+                    continue
+                slices: list[cst.BaseSlice] = []
+                node: cst.BaseExpression = target
                 while isinstance(node, cst.Subscript):
-                    if any(isinstance(el.slice, cst.Slice) and (el.slice.lower is not None or el.slice.upper is not None)
-                           or isinstance(el.slice, cst.Index) and isinstance(el.slice.value, cst.Comparison)
-                           for el in node.slice):
-                        if dotted(_subscript_base(node)) == path:
-                            found = True
+                    slices[:0] = [el.slice for el in node.slice]
                     node = node.value
+                if test(slices):
+                    found = True
+                    break
             if found:
                 break
         self.file.memo[key] = found
@@ -2794,6 +2977,7 @@ class Walker(FastVisitor):
         return True
 
     def visit_Module(self, node: cst.Module) -> bool:
+        self.file.module = node
         for statement in node.body:
             if isinstance(statement, cst.ClassDef):
                 self.file.classes.setdefault(statement.name.value, statement)
@@ -2872,6 +3056,11 @@ class Walker(FastVisitor):
             value = Val(V.CONST, value=literal(value_node))
         if value is None:
             hinted = V.val_for_name(path.rsplit(".", 1)[-1])
+            if hinted is None and isinstance(value_node, cst.Call):
+                value = self._row_filled_canvas(path, value_node)
+                if value is not None:
+                    self.scope.env[path] = value
+                    return
             if hinted is not None and hinted.kind == V.LENGTHS and _device_move(value_node):
                 value = hinted.but(on_device=True, moved=value_node)  # lens = batch[1].cuda()
             elif hinted is not None:

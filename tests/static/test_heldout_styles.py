@@ -1732,6 +1732,9 @@ CASES = [
             def forward(self, tgt, memory, tgt_mask=None, tgt_key_padding_mask=None):
                 x = self.self_attn(tgt, tgt, tgt, attn_mask=tgt_mask, key_padding_mask=tgt_key_padding_mask)[0]
                 return self.cross_attn(x, memory, memory)[0]
+
+        def decode(layer, captions, image_feats, caption_pad):
+            return layer(captions, image_feats, tgt_key_padding_mask=caption_pad)
         """, """
         import torch.nn as nn
 
@@ -1744,6 +1747,9 @@ CASES = [
             def forward(self, tgt, memory, tgt_mask=None, tgt_key_padding_mask=None):
                 x = self.self_attn(tgt, tgt, tgt)[0]
                 return self.cross_attn(x, memory, memory)[0]
+
+        def decode(layer, captions, image_feats, caption_pad):
+            return layer(captions, image_feats, tgt_key_padding_mask=caption_pad)
         """, ["PAD401"]),
     ("packed-batch-into-an-rnn-left-at-its-default-layout", """
         import torch.nn as nn
@@ -2494,7 +2500,467 @@ CASES = [
             mask = (torch.arange(pred.size(1))[None, :] < lengths[:, None]).float()
             return F.binary_cross_entropy(pred, y, weight=mask)
         """, ["PAD302"]),
+    # a batch written row by row into a blank canvas (torch.zeros / np.zeros + x[i, :len(s)] = s)
+    ("row-filled-canvas-mean-pooled", """
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+        def collate(batch):
+            seqs = [x for x, _ in batch]
+            max_len = max(len(s) for s in seqs)
+            tokens = np.zeros((len(seqs), max_len), dtype=np.int64)
+            for i, s in enumerate(seqs):
+                tokens[i, : len(s)] = s
+            tokens = torch.from_numpy(tokens)
+            labels = torch.tensor([y for _, y in batch])
+            return tokens, labels
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(100, 16, padding_idx=0)
+                self.out = nn.Linear(16, 2)
+
+            def forward(self, tokens):
+                h = self.emb(tokens)
+                keep = (tokens != 0).unsqueeze(-1).float()
+                return self.out((h * keep).sum(1) / keep.sum(1).clamp(min=1))
+        """, """
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+        def collate(batch):
+            seqs = [x for x, _ in batch]
+            max_len = max(len(s) for s in seqs)
+            tokens = np.zeros((len(seqs), max_len), dtype=np.int64)
+            for i, s in enumerate(seqs):
+                tokens[i, : len(s)] = s
+            tokens = torch.from_numpy(tokens)
+            labels = torch.tensor([y for _, y in batch])
+            return tokens, labels
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(100, 16, padding_idx=0)
+                self.out = nn.Linear(16, 2)
+
+            def forward(self, tokens):
+                h = self.emb(tokens)
+                return self.out(h.mean(dim=1))
+        """, ["PAD301"]),
+    ("time-major-row-filled-canvas-into-a-gru", """
+        import torch
+        import torch.nn as nn
+
+        def collate(batch):
+            max_len = max(len(s) for s in batch)
+            tokens = torch.zeros(max_len, len(batch), dtype=torch.long)
+            for i, s in enumerate(batch):
+                tokens[: len(s), i] = s
+            labels = torch.tensor([s[-1] for s in batch])
+            return tokens, labels
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(100, 16, padding_idx=0)
+                self.rnn = nn.GRU(16, 16)
+
+            def forward(self, tokens):
+                h, _ = self.rnn(self.emb(tokens))
+                keep = (tokens != 0).unsqueeze(-1).float()
+                return (h * keep).sum(0) / keep.sum(0)
+        """, """
+        import torch
+        import torch.nn as nn
+
+        def collate(batch):
+            max_len = max(len(s) for s in batch)
+            tokens = torch.zeros(max_len, len(batch), dtype=torch.long)
+            for i, s in enumerate(batch):
+                tokens[: len(s), i] = s
+            labels = torch.tensor([s[-1] for s in batch])
+            return tokens, labels
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(100, 16, padding_idx=0)
+                self.rnn = nn.GRU(16, 16)
+
+            def forward(self, tokens):
+                h, _ = self.rnn(self.emb(tokens))
+                return h.mean(dim=0)
+        """, ["PAD301"]),
+    # a name-only padding mask inverted on purpose is the author's word that it is a keep-mask
+    ("inverted-name-only-mask-into-src-key-padding-mask", """
+        import torch.nn as nn
+
+        class Encoder(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4), 2)
+
+            def forward(self, x, padding_masks):
+                # padding_masks: 1 = keep this position, 0 = padding
+                return self.enc(x, src_key_padding_mask=~padding_masks)
+        """, """
+        import torch.nn as nn
+
+        class Encoder(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4), 2)
+
+            def forward(self, tokens, attention_mask):
+                return self.enc(tokens, src_key_padding_mask=attention_mask)
+        """, ["PAD402"]),
+    # forward returns (output, h_n); the only caller drops h_n
+    ("rnn-state-returned-but-every-caller-drops-it", """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.RNN(8, 8, batch_first=True)
+
+            def forward(self, responses, mask=None):
+                output, hn = self.rnn(responses)
+                return output, hn
+
+        class Model:
+            def __init__(self):
+                self.net = Net()
+
+            def step(self, data, data_mask):
+                pred, _ = self.net(data, data_mask)
+                return pred
+        """, """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.RNN(8, 8, batch_first=True)
+
+            def forward(self, responses, mask=None):
+                output, hn = self.rnn(responses)
+                return output, hn
+
+        class Model:
+            def __init__(self):
+                self.net = Net()
+
+            def step(self, data, data_mask):
+                pred, last = self.net(data, data_mask)
+                return pred, last
+        """, ["PAD201", "PAD201"]),
+    # boolean selection by a name bound to a comparison: only the selected positions are averaged
+    ("accuracy-over-positions-selected-by-a-comparison", """
+        import torch
+
+        from torch.nn.utils.rnn import pad_sequence
+
+        def token_accuracy(logits, label_list):
+            labels = pad_sequence(label_list, batch_first=True, padding_value=-100)
+            preds = logits.argmax(-1)
+            per_class = []
+            for c in range(logits.size(-1)):
+                chosen = labels == c
+                per_class.append((preds[chosen] == labels[chosen]).float().mean())
+            return torch.stack(per_class)
+        """, """
+        import torch
+
+        from torch.nn.utils.rnn import pad_sequence
+
+        def token_accuracy(logits, label_list):
+            labels = pad_sequence(label_list, batch_first=True, padding_value=-100)
+            preds = logits.argmax(-1)
+            return (preds == labels).float().mean()
+        """, ["PAD301"]),
+    # sampling: the model run on one sequence made into a batch of one
+    ("sampling-one-sequence-from-a-packed-model", """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        class LM(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(50, 16)
+                self.rnn = nn.GRU(16, 16)
+                self.out = nn.Linear(16, 50)
+
+            def forward(self, x, lengths):
+                packed = pack_padded_sequence(self.emb(x), lengths.cpu(), enforce_sorted=False)
+                out, _ = self.rnn(packed)
+                out, _ = pad_packed_sequence(out, total_length=x.size(0))
+                return self.out(out)
+
+        @torch.no_grad()
+        def sample(model, prefix, steps=10):
+            ids = list(prefix)
+            for _ in range(steps):
+                x = torch.tensor(ids).unsqueeze(1)
+                logits = model(x, torch.tensor([len(ids)]))
+                ids.append(int(logits[-1, 0].argmax()))
+            return ids
+
+        if __name__ == "__main__":
+            print(sample(LM(), [1, 2, 3]))
+        """, """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        class LM(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(50, 16)
+                self.rnn = nn.GRU(16, 16)
+                self.out = nn.Linear(16, 50)
+
+            def forward(self, x, lengths):
+                packed = pack_padded_sequence(self.emb(x), lengths.cpu(), enforce_sorted=False)
+                out, _ = self.rnn(packed)
+                out, _ = pad_packed_sequence(out, total_length=x.size(0))
+                return self.out(out)
+
+        def score_batch(model, batch, lengths):
+            logits = model(batch, lengths)
+            return logits[-1].argmax(-1)
+
+        if __name__ == "__main__":
+            m = LM()
+            print(score_batch(m, torch.zeros(5, 3, dtype=torch.long), torch.tensor([5, 3, 2])))
+        """, ["PAD202"]),
+    # attention pooling sums the padded axis away (einsum / bmm with one row of weights)
+    ("attention-pooled-by-einsum-then-an-elementwise-loss", """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        class Pool(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.score = nn.Linear(d, 1)
+
+            def forward(self, h, mask):
+                scores = self.score(h).squeeze(-1).masked_fill(~mask, float("-inf"))
+                alpha = F.softmax(scores, dim=-1)
+                return torch.einsum("nl,nld->nd", alpha, h)
+
+        class Tagger(nn.Module):
+            def __init__(self, d, n):
+                super().__init__()
+                self.rnn = nn.GRU(d, d, batch_first=True)
+                self.pool = Pool(d)
+                self.head = nn.Linear(d, n)
+
+            def forward(self, x, lengths):
+                packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+                h, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True)
+                mask = torch.arange(h.size(1))[None, :] < lengths[:, None]
+                return self.head(self.pool(h, mask))
+
+        class Trainer:
+            def __init__(self, d, n):
+                self.model = Tagger(d, n)
+                self.criterion = nn.BCEWithLogitsLoss()
+
+            def loss(self, x, lengths, y):
+                return self.criterion(self.model(x, lengths), y)
+        """, """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        class Pool(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.score = nn.Linear(d, 1)
+
+            def forward(self, h, mask):
+                scores = self.score(h).squeeze(-1).masked_fill(~mask, float("-inf"))
+                alpha = F.softmax(scores, dim=-1)
+                return h.mean(dim=1)
+
+        class Tagger(nn.Module):
+            def __init__(self, d, n):
+                super().__init__()
+                self.rnn = nn.GRU(d, d, batch_first=True)
+                self.pool = Pool(d)
+                self.head = nn.Linear(d, n)
+
+            def forward(self, x, lengths):
+                packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+                h, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True)
+                mask = torch.arange(h.size(1))[None, :] < lengths[:, None]
+                return self.head(self.pool(h, mask))
+        """, ["PAD301"]),
+    # a discarded masked_fill whose mask is a view with new axes
+    ("discarded-fill-with-a-broadcast-mask-view", """
+        import math
+        import torch
+
+        def attend(q, k, v, pad):
+            scores = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))
+            scores = scores.masked_fill(pad[:, None, None, :], float("-inf"))
+            return torch.softmax(scores, dim=-1) @ v
+        """, """
+        import math
+        import torch
+
+        def attend(q, k, v, pad):
+            scores = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))
+            scores.masked_fill(pad[:, None, None, :], float("-inf"))
+            return torch.softmax(scores, dim=-1) @ v
+        """, ["PAD404"]),
+    # a CTC loss module handed in as an annotated parameter; lengths from a staticmethod helper
+    ("ctc-module-parameter-and-staticmethod-lengths", """
+        import torch
+        import torch.nn as nn
+
+        class Down(nn.Module):
+            @staticmethod
+            def out_len(n):
+                return (n - 1) // 2 + 1
+
+            def forward(self, x, n_frames):
+                return x[:, ::2], self.out_len(n_frames)
+
+        def ctc_step(model, feats, frame_counts, targets, target_lens, ctc: nn.CTCLoss):
+            log_probs, out_lens = model(feats, frame_counts)
+            log_probs = log_probs.transpose(0, 1)
+            return ctc(log_probs, targets, out_lens, target_lens)
+        """, """
+        import torch
+        import torch.nn as nn
+
+        class Down(nn.Module):
+            @staticmethod
+            def out_len(n):
+                return (n - 1) // 2 + 1
+
+            def forward(self, x, n_frames):
+                return x[:, ::2], self.out_len(n_frames)
+
+        def ctc_step(model, feats, frame_counts, targets, target_lens, ctc: nn.CTCLoss):
+            log_probs, out_lens = model(feats, frame_counts)
+            log_probs = log_probs.transpose(0, 1)
+            input_lengths = torch.full((log_probs.size(1),), log_probs.size(0), dtype=torch.long)
+            return ctc(log_probs, targets, input_lengths, target_lens)
+        """, ["PAD305"]),
+    # the padded length handed to a helper that scales relative lengths
+    ("relative-lengths-scaled-in-a-helper-by-the-padded-length", """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def frame_lengths(self, wav_lens, n_frames):
+                return torch.round(wav_lens * n_frames).long()
+
+            def forward(self, feats, wav_lens):
+                return self.frame_lengths(wav_lens, feats.size(1))
+        """, """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def frame_lengths(self, wav_lens, n_frames):
+                return (wav_lens * n_frames).long()
+
+            def forward(self, feats, wav_lens):
+                return self.frame_lengths(wav_lens, feats.size(1))
+        """, ["PAD107"]),
+    # an existing mask handed in and edited row by row is not a mask being built from lengths
+    ("mask-parameter-edited-in-a-loop", """
+        def squeeze_docs(enc_out, mask, doc_lens, seq_len):
+            out = enc_out.clone()
+            for i, doc_len in enumerate(doc_lens):
+                end = seq_len - doc_len
+                mask[i, :end] = False
+                out[i, end:] = enc_out[i, :doc_len]
+            return out, mask
+        """, """
+        import torch
+
+        def squeeze_docs(enc_out, doc_lens, seq_len):
+            out = enc_out.clone()
+            mask = torch.ones(len(doc_lens), seq_len, dtype=torch.bool)
+            for i, doc_len in enumerate(doc_lens):
+                end = seq_len - doc_len
+                mask[i, :end] = False
+                out[i, end:] = enc_out[i, :doc_len]
+            return out, mask
+        """, ["PAD501"]),
+    # nn.Transformer's own encoder stack called directly gets the same mask checks
+    ("transformer-encoder-attribute-with-a-keep-mask", """
+        import torch.nn as nn
+
+        class Seq2Seq(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.transformer = nn.Transformer(d, 4, 2, 2, batch_first=True)
+
+            def encode(self, src, attention_mask):
+                return self.transformer.encoder(src, src_key_padding_mask=attention_mask == 0)
+        """, """
+        import torch.nn as nn
+
+        class Seq2Seq(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.transformer = nn.Transformer(d, 4, 2, 2, batch_first=True)
+
+            def encode(self, src, attention_mask):
+                return self.transformer.encoder(src, src_key_padding_mask=attention_mask.bool())
+        """, ["PAD402"]),
 ]
+
+
+def test_attention_pooled_by_one_row_of_weights_times_the_sequence_is_not_padded():
+    # bmm(alpha.unsqueeze(1), h) and alpha[:, None] @ h sum the padded axis away, as einsum does
+    good = next(c[1] for c in CASES if c[0] == "attention-pooled-by-einsum-then-an-elementwise-loss")
+    for pooled in ("torch.bmm(alpha.unsqueeze(1), h).squeeze(1)", "(alpha[:, None] @ h).squeeze(1)"):
+        assert codes(good.replace('torch.einsum("nl,nld->nd", alpha, h)', pooled)) == []
+    # h @ W keeps the padded axis: pooling it by a plain mean is still reported
+    kept = good.replace('torch.einsum("nl,nld->nd", alpha, h)', "torch.matmul(h, self.score.weight.t()).mean(dim=1)")
+    assert codes(kept) == ["PAD301"]
+
+
+def test_a_layer_that_copies_the_transformer_signature_but_never_gets_a_mask_is_silent():
+    # TranAD-style layers over fixed windows: the mask parameters exist only to match
+    # nn.TransformerEncoderLayer's signature, and nothing in the file passes one.
+    source = """
+        import torch.nn as nn
+
+        class EncoderLayer(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.self_attn = nn.MultiheadAttention(d, 4)
+
+            def forward(self, src, src_mask=None, src_key_padding_mask=None):
+                return src + self.self_attn(src, src, src)[0]
+
+        class Model(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.enc = nn.TransformerEncoder(EncoderLayer(d), 1)
+
+            def forward(self, windows):
+                return self.enc(windows)
+        """
+    assert codes(source) == []
+    # the same layer, where a caller hands it a padding mask, drops that mask
+    assert codes(source.replace("return self.enc(windows)",
+                                "return self.enc(windows, src_key_padding_mask=windows.eq(0).all(-1))")) == ["PAD401"]
 
 
 @pytest.mark.parametrize("name,good,bad,expected", CASES, ids=[c[0] for c in CASES])

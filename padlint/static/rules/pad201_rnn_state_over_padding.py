@@ -5,8 +5,9 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import RNN_CLASSES, Context
+from padlint.static.analysis import RNN_CLASSES, Context, last_name
 from padlint.static.rule import PADDING, Rule
+from padlint.static.traverse import iter_nodes
 
 # Ops after which the value is still the (part of the) final state.
 _STATE_KEEPING = {"squeeze", "unsqueeze", "view", "reshape", "transpose", "permute", "contiguous",
@@ -65,8 +66,54 @@ class RnnStateOverPadding(Rule):
         if value is None:
             return
         items = [el.value for el in value.elements] if isinstance(value, cst.Tuple) else [value]
-        for item in items:
+        for index, item in enumerate(items):
             state = self._is_leaky_state(ctx, item)
             if state is not None:
+                if isinstance(value, cst.Tuple) and _every_caller_drops(ctx, index):
+                    return
                 self._report(ctx, item, state)
                 return
+
+
+def _every_caller_drops(ctx: Context, index: int) -> bool:
+    """``return output, h_n`` from a forward whose every call in the file unpacks the result as
+    ``out, _ = self.net(x)``: the state goes nowhere (EduKTM's DKT nets). Without a call in the
+    file (a library's module), the return is all there is, and it is reported."""
+    scope = ctx.scope
+    while scope is not None and not isinstance(scope.node, cst.FunctionDef):
+        scope = scope.parent
+    if scope is None:
+        return False
+    function = scope.node
+    module = ctx.file.module
+    if module is None:
+        return False
+    key = ("pad201-callers-drop", id(function), index)
+    memo = ctx.file.memo
+    if key in memo:
+        return memo[key]
+    owner = scope.class_scope.node if scope.class_scope is not None else None
+    if isinstance(owner, cst.ClassDef):
+        if function.name.value not in ("forward", "__call__"):
+            names = {function.name.value}
+        else:  # the names its instances are bound to: `self.net = Net(...)`, `net = Net(...)`
+            names = set()
+            for node in iter_nodes(module):
+                if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) \
+                        and last_name(node.value.func) == owner.name.value:
+                    names.update(last_name(t.target) for t in node.targets)
+            names.discard("")
+    else:
+        names = {function.name.value}
+    calls = dropped = 0
+    for node in iter_nodes(module):
+        if isinstance(node, cst.Call) and last_name(node.func) in names:
+            calls += 1
+        elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and last_name(node.value.func) in names \
+                and len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
+            elements = node.targets[0].target.elements
+            if index < len(elements) and not any(isinstance(e, cst.StarredElement) for e in elements) \
+                    and isinstance(elements[index].value, cst.Name) and elements[index].value.value.startswith("_"):
+                dropped += 1
+    memo[key] = calls > 0 and calls == dropped
+    return memo[key]

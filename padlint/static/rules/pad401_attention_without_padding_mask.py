@@ -76,6 +76,8 @@ class AttentionWithoutPaddingMask(Rule):
         if callee.cls == "torch.nn.MultiheadAttention" and data is not None and not data.strong \
                 and _evidence_of_others(data_node, data, ctx):
             return
+        if data is not None and not data.strong and _evidence_never_given(data, ctx):
+            return
         cls = callee.cls.rsplit(".", 1)[1]
         wanted = {"MultiheadAttention": "key_padding_mask",
                   "TransformerDecoder": "tgt_key_padding_mask`/`memory_key_padding_mask",
@@ -147,6 +149,28 @@ def _evidence_of_others(data_node: cst.BaseExpression | None, data: V.Val, ctx: 
     evidence = data.evidence or ()
     return bool(evidence) and all(
         any(owner != data_node.value and name.startswith(owner + "_") for owner in params) for name in evidence)
+
+
+def _evidence_never_given(data: V.Val, ctx: Context) -> bool:
+    """``def forward(self, src, src_mask=None, src_key_padding_mask=None)`` that ignores its
+    mask, in a file where no call hands one in: a signature copied from
+    ``nn.TransformerEncoderLayer`` (TranAD's layers over fixed windows), not a sign that the
+    input is padded."""
+    evidence = data.evidence or ()
+    scope = ctx.scope
+    while scope is not None and not isinstance(scope.node, cst.FunctionDef):
+        scope = scope.parent
+    if not evidence or scope is None or any(name not in scope.params for name in evidence):
+        return False
+    params = scope.node.params
+    optional = {p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]
+                if p.default is not None and code_of(p.default) == "None"}
+    if not set(evidence) <= optional:
+        return False  # `forward(self, tokens, lengths)` that drops its lengths: they are always given
+    body = code_of(scope.node.body)
+    return all(re.search(rf"\b{re.escape(name)}\b", body) is None
+               and re.search(rf"\b{re.escape(name)}\s*=(?!=)\s*(?!None\b)", ctx.file.text) is None
+               for name in evidence)
 
 
 # Any of these in the function: some masking happens (an additive mask, a fill, a mask applied

@@ -65,7 +65,10 @@ class PaddingMaskPolarity(Rule):
             if arg is None:
                 continue
             mask = ctx.ev(arg.value)
-            if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed:
+            # (`src_key_padding_mask=~padding_masks`: as for masked_fill, a mask known by its name
+            # alone and inverted on purpose is the author's word -- deepod's is 1 = keep)
+            if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed \
+                    and not mask.inverted:
                 self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, but `{keyword}` must be "
                                             "True at padding: the model attends only to padding", _invert(arg.value))
 

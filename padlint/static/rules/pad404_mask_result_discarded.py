@@ -66,14 +66,24 @@ class MaskResultDiscarded(Rule):
                                        "nothing is masked")
 
 
+def _view(node: cst.BaseExpression) -> bool:
+    """``pad[:, None, None, :]``: new axes over the whole tensor."""
+    return isinstance(node, cst.Subscript) and all(
+        isinstance(el.slice, cst.Slice) and el.slice.lower is None and el.slice.upper is None and el.slice.step is None
+        or isinstance(el.slice, cst.Index) and (isinstance(el.slice.value, cst.Ellipsis) or dotted(el.slice.value) == "None")
+        for el in node.slice)
+
+
 def _is_mask(node: cst.BaseExpression | None, ctx: Context) -> bool:
     """A padding mask: known as one, or named as one (``mask``, ``pad_mask``, ``~keep``...)."""
     if node is None:
         return False
-    while isinstance(node, cst.UnaryOperation) or (
+    while isinstance(node, cst.UnaryOperation) or _view(node) or (
             isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
             and node.func.attr.value in ("unsqueeze", "bool", "float", "logical_not", "to", "type_as", "expand_as")):
-        node = node.expression if isinstance(node, cst.UnaryOperation) else node.func.value
+        # (~pad[:, None, None, :].bool(): a view of the mask is the mask)
+        node = node.expression if isinstance(node, cst.UnaryOperation) else \
+            node.value if isinstance(node, cst.Subscript) else node.func.value
     value = ctx.ev(node)
     if value is not None and value.kind == V.MASK:
         return True

@@ -34,7 +34,9 @@ class MaskBuiltInLoop(Rule):
             return
         finder = _MaskSliceAssign()
         node.body.visit(finder)
-        if finder.found is not None:
+        # A mask handed in and edited (`mask[i, :pad_end] = False` on a parameter) is not one being
+        # built from the lengths: there is no comparison to build instead.
+        if finder.found is not None and finder.found not in (ctx.scope.params if ctx.scope is not None else ()):
             self.report(ctx, node, f"the mask `{finder.found}` is filled one sequence at a time in a Python loop "
                                    "(one kernel launch per sample); a single comparison with `lengths` does it at once")
 
