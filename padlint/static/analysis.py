@@ -1178,6 +1178,10 @@ class Evaluator:
             if data is not None and data.kind == V.MASK:
                 return data
             amounts = arg_value(node, "pad", 1)
+            if isinstance(amounts, cst.Name):  # pad_size = (0, self.input_size - self.target_size)
+                bound = list(assigned_values(self.scope, amounts))
+                if len(bound) == 1 and isinstance(bound[0], (cst.Tuple, cst.List)):
+                    amounts = bound[0]
             if isinstance(amounts, (cst.Tuple, cst.List)) and all(
                     is_literal(el.value) for el in amounts.elements if not isinstance(el, cst.StarredElement)):
                 # F.pad(x, (1, 0)): a fixed border or a one-step shift, the same for every sample,

@@ -2922,6 +2922,22 @@ CASES = [
             def encode(self, src, attention_mask):
                 return self.transformer.encoder(src, src_key_padding_mask=attention_mask.bool())
         """, ["PAD402"]),
+    # F.pad by a tuple named beforehand: the same fixed border as F.pad(x, (0, d)) -- not a batch length
+    ("fpad-by-a-named-fixed-tuple", """
+        import torch
+        import torch.nn.functional as F
+
+        def widen(ys, in_dim, out_dim):
+            pad_size = (0, in_dim - out_dim)
+            return torch.stack([F.pad(y, pad_size) for y in ys]).mean(dim=1)
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def widen(ys, max_len):
+            pad_size = (0, max_len - ys[0].size(-1))
+            return torch.stack([F.pad(y, pad_size) for y in ys]).mean(dim=1)
+        """, ["PAD301"]),
 ]
 
 
