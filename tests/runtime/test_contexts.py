@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import time
 import tracemalloc
 import warnings
 import weakref
@@ -117,28 +116,34 @@ def test_cpu_autocast_bf16_loss_check():
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["aot_eager", "inductor"])
 def test_torch_compile_keeps_working_with_one_clear_warning(backend):
-    t0 = time.perf_counter()
+    from torch._dynamo.utils import counters
+
     for how, expected in (("h_n", ["PAD201"]), ("packed", [])):
         torch._dynamo.reset()
+        counters.clear()
         model = Classifier(how)
         compiled = torch.compile(model, backend=backend)
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        graphs = []
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always")
             with padlint.guard(mode="record", summary=False) as g:
-                for _ in range(2):
+                for _ in range(3):
                     ids, lengths = token_batch()
                     loss = F.cross_entropy(compiled(ids, lengths), TARGET)
                     loss.backward()
                     opt.step()
                     opt.zero_grad()
+                    graphs.append(counters["stats"]["unique_graphs"])
         assert torch.isfinite(loss)
         msgs = [str(x.message) for x in w if issubclass(x.category, padlint.PaddingLeakWarning)]
         assert len(msgs) == 1 and "torch.compile" in msgs[0]
         assert codes(g) == expected
         if expected:
             assert g.findings[0].file.endswith("models.py")
-    assert time.perf_counter() - t0 < 60
+        # the guard does not make the compiled model recompile step after step (what a cold
+        # inductor compile costs in seconds is a machine's business, not this test's)
+        assert graphs[0] >= 1 and graphs[-1] == graphs[1], graphs
 
 
 def test_memory_flat_over_many_guarded_steps():
