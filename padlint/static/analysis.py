@@ -1188,6 +1188,10 @@ class Evaluator:
                 # not a batch padded to its longest member
                 return data if is_padded(data) else None
             mode = arg_value(node, "mode", 2)
+            if _own_shape_amounts(arg_value(node, "input", 0), amounts, self.scope):
+                # F.pad(mix, (0, self.training_length - mix.shape[-1])): the whole tensor grown by
+                # one amount from its own size (a fixed window, STFT framing) -- every sample alike
+                return data if is_padded(data) else None
             if (mode is not None and literal(mode) != "constant") or not _pads_to_a_length(amounts):
                 # reflect/replicate padding, or one tensor grown to another's size
                 # (F.pad(noise, (0, clean.shape[1] - noise.shape[1]))): not a batch padded to its longest
@@ -1335,6 +1339,16 @@ class Evaluator:
                 dim = self(data)
                 if (dim is not None and dim.kind == V.DIM) or is_max_len_name(data):
                     return Val(V.LENGTHS, from_shape=True)
+        if method in ("masked_fill", "masked_fill_") and base is None and isinstance(node.func, cst.Attribute) \
+                and isinstance(node.func.value, cst.Call) and last_name(node.func.value.func) in _BLANKS:
+            # torch.zeros(B, T).masked_fill(ids == pad, 1): 1 where the condition holds, so a mask
+            # of the condition's polarity (of the opposite one from a canvas of ones filled with 0)
+            cond = self(arg_value(node, "mask", 0))
+            fill = literal(arg_value(node, "value", 1))
+            zeros = last_name(node.func.value.func) in ("zeros", "zeros_like", "new_zeros")
+            if cond is not None and cond.kind == V.MASK and fill in (0, 1) and not isinstance(fill, float) \
+                    and (fill == 1) == zeros:
+                return cond if zeros else flip(cond)
         if method == "to_padded_tensor":
             return _nested_padded(arg_value(node, "padding", 0))  # nested_tensor(rows).to_padded_tensor(0.0)
         if method == "cumsum" and isinstance(node.func, cst.Attribute):
@@ -1624,7 +1638,36 @@ def _pads_to_a_length(amounts: cst.BaseExpression | None) -> bool:
     return True  # F.pad(x, pads): amounts worked out elsewhere
 
 
+def _own_shape_amounts(data: cst.BaseExpression | None, amounts: cst.BaseExpression | None,
+                       scope: Scope | None) -> bool:
+    """F.pad amounts worked out from the padded tensor's own size (``x.shape[-1]``,
+    ``x.size(-1)``, directly or through a name assigned once) and nothing that reads as a
+    batch's longest length (``len(...)``, ``max_len``, ``T``, a length handed in as a
+    parameter): the same amount for every sample."""
+    path = dotted(data) if data is not None else None
+    if path is None or amounts is None:
+        return False
+    parts: list[cst.CSTNode] = [amounts]
+    for item in list(iter_nodes(amounts)):
+        if isinstance(item, cst.Name) and item.value != path:
+            parts.extend(assigned_values(scope, item))  # (every value the name is given here)
+    own = False
+    for part in parts:
+        for item in iter_nodes(part):
+            if isinstance(item, cst.Call) and isinstance(item.func, cst.Name) and item.func.value == "len":
+                return False
+            if isinstance(item, (cst.Name, cst.Attribute)) and V.looks_like_max_len((dotted(item) or "").rsplit(".", 1)[-1]):
+                return False
+            if isinstance(item, cst.Name) and item.value not in (path, "self") and scope is not None \
+                    and item.value in scope.params:
+                return False  # pad_to(x, length): a length handed in, maybe the batch's longest
+            if isinstance(item, cst.Attribute) and item.attr.value in ("shape", "size") and dotted(item.value) == path:
+                own = True
+    return own
+
+
 _ONES = ("ones", "ones_like", "new_ones")
+_BLANKS = ("zeros", "zeros_like", "new_zeros", *_ONES)
 
 
 def _all_ones(node: cst.BaseExpression, ev: Evaluator) -> bool:
@@ -2907,6 +2950,15 @@ class Walker(FastVisitor):
             return None
         item = returned.items[names.index(name)]
         return item if V.is_strongly_padded(item) and item.kind == V.TENSOR else None
+
+    def visit_Assert(self, node: cst.Assert) -> bool:
+        """``assert mask is None, "masks not supported"``: from here on, as in the body of
+        ``if mask is None:``, the padding evidence of ``mask`` is void."""
+        in_body, _ = _none_tests(node.test)
+        if in_body:
+            self.ev.none_names = self.ev.none_names | in_body
+            self.ev.invalidate()
+        return True
 
     def visit_If(self, node: cst.If) -> bool:
         """``if lengths is None: ...`` -- in that branch the padding evidence of `lengths` is void."""

@@ -2938,6 +2938,104 @@ CASES = [
             pad_size = (0, max_len - ys[0].size(-1))
             return torch.stack([F.pad(y, pad_size) for y in ys]).mean(dim=1)
         """, ["PAD301"]),
+    # F.pad growing the whole batch by one amount worked out from its own size (demucs)
+    ("fpad-to-a-fixed-window-from-the-tensors-own-size", """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Separator(nn.Module):
+            def __init__(self, training_length):
+                super().__init__()
+                self.training_length = training_length
+
+            def forward(self, mix):
+                if mix.shape[-1] < self.training_length:
+                    mix = F.pad(mix, (0, self.training_length - mix.shape[-1]))
+                return (mix - mix.mean(dim=(1, 2), keepdim=True)) / mix.std(dim=(1, 2), keepdim=True)
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+        def pad_to(x, length):
+            return F.pad(x, (0, length - x.size(-1)))
+
+        def batch_stats(items):
+            longest = max(x.size(-1) for x in items)
+            batch = torch.stack([pad_to(x, longest) for x in items])
+            return batch.mean(dim=1)
+        """, ["PAD301"]),
+    # `assert mask is None`: as in the body of `if mask is None:`, the mask's evidence is void
+    ("asserted-none-mask-parameter", """
+        import torch.nn as nn
+
+        class GraphEncoder(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.proj = nn.Linear(d, d)
+
+            def forward(self, x, mask=None):
+                assert mask is None, "masks are not supported"
+                h = self.proj(x)
+                return h, h.mean(dim=1)
+        """, """
+        import torch.nn as nn
+
+        class GraphEncoder(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.proj = nn.Linear(d, d)
+
+            def forward(self, x, mask=None):
+                assert mask is not None, "a mask is needed"
+                h = self.proj(x)
+                return h, h.mean(dim=1)
+        """, ["PAD301"]),
+    # zeros(...).masked_fill(ids == pad, 1) is 1 at padding: the polarity key_padding_mask wants
+    ("blank-canvas-filled-where-padded-into-key-padding-mask", """
+        import torch
+        import torch.nn as nn
+
+        class Block(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.attn = nn.MultiheadAttention(d, 2)
+
+            def forward(self, h, attention_mask=None):
+                return self.attn(h, h, h, key_padding_mask=attention_mask)[0]
+
+        class Encoder(nn.Module):
+            def __init__(self, d, pad_id=0):
+                super().__init__()
+                self.pad_id = pad_id
+                self.emb = nn.Embedding(30, d)
+                self.block = Block(d)
+
+            def forward(self, src):
+                attention_mask = torch.zeros(*src.shape).masked_fill(src == self.pad_id, 1)
+                return self.block(self.emb(src).transpose(0, 1), attention_mask.bool())
+        """, """
+        import torch
+        import torch.nn as nn
+
+        class Block(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.attn = nn.MultiheadAttention(d, 2)
+
+            def forward(self, h, attention_mask=None):
+                return self.attn(h, h, h, key_padding_mask=attention_mask)[0]
+
+        class Encoder(nn.Module):
+            def __init__(self, d, pad_id=0):
+                super().__init__()
+                self.pad_id = pad_id
+                self.emb = nn.Embedding(30, d)
+                self.block = Block(d)
+
+            def forward(self, src):
+                attention_mask = torch.ones(*src.shape).masked_fill(src == self.pad_id, 0)
+                return self.block(self.emb(src).transpose(0, 1), attention_mask.bool())
+        """, ["PAD402"]),
 ]
 
 
