@@ -968,7 +968,7 @@ class Evaluator:
             return instance
         returned = self.file.returned(id(target))
         if returned is not None:
-            if self._one_sample_call(node):
+            if _unpadded(returned) is not returned and self._one_sample_call(node):
                 return _unpadded(returned)
             return returned
         return _MISSING
@@ -1742,11 +1742,15 @@ def _built_here(node: cst.BaseExpression) -> bool:
 
 
 def _unpadded(value: Val) -> Val:
-    """A returned value, for a call on a batch of one: its tensors hold no padding."""
+    """A returned value, for a call on a batch of one: its tensors hold no padding (the value
+    itself when there is nothing to change)."""
     if value.kind == V.TENSOR and value.padded:
         return value.but(padded=False, strong=False)
     if value.kind == V.TUPLE and value.items:
-        return value.but(items=[_unpadded(item) if item is not None else None for item in value.items])
+        items = [_unpadded(item) if item is not None else None for item in value.items]
+        if all(new is old for new, old in zip(items, value.items)):
+            return value
+        return value.but(items=items)
     return value
 
 
