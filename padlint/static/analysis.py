@@ -968,8 +968,9 @@ class Evaluator:
             return instance
         returned = self.file.returned(id(target))
         if returned is not None:
-            if _unpadded(returned) is not returned and self._one_sample_call(node):
-                return _unpadded(returned)
+            unpadded = _unpadded(returned)
+            if unpadded is not returned and self._one_sample_call(node):
+                return unpadded
             return returned
         return _MISSING
 
@@ -1589,7 +1590,7 @@ _CANVASES = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty
 
 
 # Blank canvases a padded batch is written into row by row (see _row_filled_canvas).
-_ZERO_CANVASES = frozenset({"zeros", "new_zeros", "empty", "new_empty", "full", "new_full"})
+_ROW_CANVASES = frozenset({"zeros", "new_zeros", "empty", "new_empty", "full", "new_full"})
 
 
 def _opaque(node: cst.BaseExpression | None) -> bool:
@@ -2490,6 +2491,14 @@ class Context:
     def file(self) -> FileFacts:
         return self._walker.file
 
+    @property
+    def function_scope(self) -> Scope | None:
+        """The scope of the innermost function around the event (None at module or class level)."""
+        scope: Scope | None = self._walker.scope
+        while scope is not None and not isinstance(scope.node, cst.FunctionDef):
+            scope = scope.parent
+        return scope
+
     def ev(self, node: cst.BaseExpression | None) -> Val | None:
         return self._walker.ev(node)
 
@@ -2747,7 +2756,7 @@ class Walker(FastVisitor):
         then ``x[i, :len(s)] = s`` in a loop: the hand-made padded batch, with zeros where no
         row reached.  The padded length's place (first or second) gives the layout."""
         name = last_name(call.func)
-        if name not in _ZERO_CANVASES:
+        if name not in _ROW_CANVASES:
             return None
         first = call.args[0].value if call.args and not call.args[0].keyword else None
         if isinstance(first, (cst.Tuple, cst.List)):

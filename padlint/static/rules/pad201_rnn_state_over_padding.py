@@ -79,9 +79,7 @@ def _every_caller_drops(ctx: Context, index: int) -> bool:
     """``return output, h_n`` from a forward whose every call in the file unpacks the result as
     ``out, _ = self.net(x)``: the state goes nowhere (EduKTM's DKT nets). Without a call in the
     file (a library's module), the return is all there is, and it is reported."""
-    scope = ctx.scope
-    while scope is not None and not isinstance(scope.node, cst.FunctionDef):
-        scope = scope.parent
+    scope = ctx.function_scope
     if scope is None:
         return False
     function = scope.node

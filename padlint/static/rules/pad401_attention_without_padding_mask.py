@@ -157,9 +157,7 @@ def _evidence_never_given(data: V.Val, ctx: Context) -> bool:
     ``nn.TransformerEncoderLayer`` (TranAD's layers over fixed windows), not a sign that the
     input is padded."""
     evidence = data.evidence or ()
-    scope = ctx.scope
-    while scope is not None and not isinstance(scope.node, cst.FunctionDef):
-        scope = scope.parent
+    scope = ctx.function_scope
     if not evidence or scope is None or any(name not in scope.params for name in evidence):
         return False
     params = scope.node.params
@@ -179,9 +177,7 @@ _MASKING_WORDS = re.compile(r"mask|inf\b|finfo|1e\+?\d|where\(|fill", re.IGNOREC
 
 
 def _masks_somewhere(ctx: Context) -> bool:
-    scope = ctx.scope
-    while scope is not None and not isinstance(scope.node, cst.FunctionDef):
-        scope = scope.parent
+    scope = ctx.function_scope
     if scope is None:
         return True
     key = ("pad401-masks", id(scope.node))
