@@ -148,7 +148,8 @@ class _Seen:
 
 
 class _Step:
-    __slots__ = ("index", "sampled", "probes", "probed", "attn", "n", "emitted_specific", "touched", "sources")
+    __slots__ = ("index", "sampled", "probes", "probed", "attn", "n", "emitted_specific", "touched", "sources",
+                 "conv_reach", "softmax")
 
     def __init__(self, index: int, sampled: bool):
         self.index = index
@@ -160,6 +161,10 @@ class _Step:
         self.emitted_specific = False
         self.touched = False
         self.sources: list[PadInfo] = []  # batch-first (B, T) masks from padding sources this step
+        # id(mask) -> (mask, steps): exact-zero padded frames went through a 'same' zero-padded
+        # convolution whose windows reach that many steps past each sequence's end (see _on_conv)
+        self.conv_reach: dict[int, tuple] = {}
+        self.softmax: list[tuple] = []  # (seq, loc, weight at the pads): softmax over a padded time axis
 
 
 # ---------------------------------------------------------------------------------------
@@ -242,7 +247,7 @@ _PROPAGATE = [
     torch.Tensor.log_softmax, torch.Tensor.softmax, torch.log_softmax, torch.softmax,
     torch.add, torch.mul, torch.tanh, torch.sigmoid, torch.relu, torch.Tensor.tanh, torch.Tensor.relu,
     F.linear, F.dropout, F.layer_norm, F.relu, F.gelu, F.silu, F.log_softmax, F.softmax, F.elu,
-    F.leaky_relu,
+    F.leaky_relu, torch.Tensor.squeeze, torch.squeeze,
 ]
 _WATCH: dict[Any, str] = {f: "_on_propagate" for f in _PROPAGATE}
 # A padded batch of data (float frames from pad_sequence, which autograd does not track) first
@@ -281,6 +286,13 @@ _WATCH.update({f: "_on_propagate" for f in (torch.Tensor.clamp, torch.clamp, tor
 # convolutions, and probed where a convolution first meets the parameters.
 _WATCH.update({f: "_on_conv" for f in (F.conv1d, torch.conv1d)})
 _WATCH[F.pad] = "_on_fpad"
+# a softmax over the time axis of per-position scores (additive attention pooling)
+_WATCH.update({f: "_on_softmax" for f in (F.softmax, torch.softmax, torch.Tensor.softmax)})
+# max over time (h.max(dim=1), amax, a global F.max_pool1d of channels-first frames) and global
+# average pooling of channels-first frames
+_WATCH.update({f: "_on_time_pool" for f in (
+    torch.Tensor.max, torch.max, torch.Tensor.amax, torch.amax, F.max_pool1d, F.adaptive_max_pool1d,
+    F.avg_pool1d, F.adaptive_avg_pool1d)})
 
 _RNN_TYPES = (torch.nn.RNNBase,)
 # inside torch.compile'd code these modules' hooks leave the graph (one graph break each; RNNs
@@ -343,6 +355,7 @@ class Guard:
         self._unreported: list[Finding] = []
         self._printed = 0
         self._explained: set[tuple] = set()
+        self._conv_benign: set[tuple] = set()  # probe sites whose padded gradient is conv windows only
         self._handles: list = []
         self._mode_obj: Optional[_Mode] = None
         self._busy = False
@@ -873,7 +886,19 @@ class Guard:
         else:
             return
         self._tag(out, _channels(info, mask))
-        if out.requires_grad and not x.requires_grad and bool(mask.any()):
+        reach = None
+        if x.requires_grad and mask is m and bool(m.any()):
+            reach = _conv_right_reach(args, kwargs)
+            if reach is not None and _zero_at_pads(x, m[:, None, :]):
+                # The frames are exactly 0 at the padded steps, as the convolution's own zero
+                # padding is past a sequence's end: windows of real steps that reach into the
+                # padding read what they would read without it. Their gradient there is not a
+                # leak (judged in _evaluate); the output is probed for what comes after.
+                prev = self._st.conv_reach.get(id(m))
+                self._st.conv_reach[id(m)] = (m, max(reach, prev[1] if prev else 0))
+            else:
+                reach = None
+        if out.requires_grad and (reach is not None or not x.requires_grad) and bool(mask.any()):
             loc = user_location(2)
             self._probe(out, None, "seq", "output of conv1d on the padded batch", loc,
                         pm=mask[:, None, :].to(out.device), generic=True)
@@ -982,7 +1007,7 @@ class Guard:
         t = args[0] if args else kwargs.get("input")
         info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
         if info is not None and info.kind == "seq" and self._st.sampled and isinstance(out, torch.Tensor):
-            self._note_pooling(func, t, info, args[1] if len(args) > 1 else kwargs.get("dim"))
+            self._note_pooling(func, t, info, args[1] if len(args) > 1 else kwargs.get("dim"), out)
             return
         if info is not None and info.kind == "chan" and self._st.sampled and isinstance(out, torch.Tensor):
             self._channels_pooling(func, t, info, args[1] if len(args) > 1 else kwargs.get("dim"), out)
@@ -1018,7 +1043,79 @@ class Guard:
             per = math.prod(td.shape[d] for d in dims)
             self._emit_dilution(info.meta.get("where", "loss"), per, None, None, None, user_location(2))
 
-    def _note_pooling(self, func, t: torch.Tensor, info: PadInfo, dim: Any) -> None:
+    def _on_softmax(self, func, args, kwargs, out):
+        """``softmax(scores, dim=1)`` of per-position scores (batch, time) over the time axis that
+        leaves weight on the padded positions: hand-written attention without a padding mask.
+        Reported (PAD401, at this line) when a leak upstream of it is seen in the step, as for
+        the attention modules; a softmax masked with -inf gives the pads exactly 0 and is not noted."""
+        self._on_propagate(func, args, kwargs, out)
+        st = self._st
+        if not st.sampled or not isinstance(out, torch.Tensor) or not out.requires_grad or len(st.softmax) >= 16:
+            return
+        t = args[0] if args else kwargs.get("input")
+        info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
+        if info is None or info.kind != "seq" or info.mask.dim() != 2 or info.bdim is None or t.dim() != 2:
+            return
+        dim = args[1] if len(args) > 1 else kwargs.get("dim")
+        if not isinstance(dim, int) or dim % 2 != 1 - info.bdim or tuple(t.shape) != tuple(info.mask.shape):
+            return
+        m = info.mask.to(out.device)
+        if not bool(m.any()):
+            return
+        with torch.no_grad():
+            w = float(out.detach()[m].float().max())
+        if w > 0:
+            st.n += 1
+            st.softmax.append((st.n, user_location(2), w))
+
+    def _on_time_pool(self, func, args, kwargs, out):
+        """Max (or, for channels-first frames, global average) pooling over the time axis of a
+        padded tensor. A max that picks a padded step for some row and channel is watched: if
+        gradient flows back to the padded steps of its input, the pooling is where padding enters
+        the loss (PAD301 here, not PAD-R001 further up). Masked with -inf first, no padded step
+        is ever picked and nothing is watched."""
+        t = args[0] if args else kwargs.get("input")
+        info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
+        if info is None or info.kind not in ("seq", "chan") or not self._st.sampled:
+            return
+        res = out[0] if isinstance(out, tuple) else out
+        if not isinstance(res, torch.Tensor) or not res.requires_grad:
+            return
+        m = info.mask
+        if m.dim() != 2 or info.bdim is None or not bool(m.any()):
+            return
+        name = getattr(func, "__name__", "")
+        if info.kind == "chan":
+            if t.dim() != 3 or not _fits_channels(t, m):
+                return
+            tdim = 2
+            if "pool" in name:
+                if res.dim() != 3 or res.shape[2] != 1 or t.shape[2] < 2:
+                    return  # windowed pooling keeps a time axis: not followed
+                if "avg" in name:
+                    self._channels_pooling(torch.mean, t, info, 2, res)
+                    return
+        else:
+            if "pool" in name:
+                return
+            tdim = 1 - info.bdim
+        if "pool" not in name:
+            dim = args[1] if len(args) > 1 else kwargs.get("dim")
+            dims = {d % t.dim() for d in (dim if isinstance(dim, (tuple, list)) else (dim,)) if isinstance(d, int)}
+            if tdim not in dims or len(dims) != 1:
+                return
+        pm = m[:, None, :] if info.kind == "chan" else m.reshape(tuple(m.shape) + (1,) * (t.dim() - 2))
+        with torch.no_grad():
+            idx = t.detach().argmax(dim=tdim, keepdim=True)
+            steps = pm.to(t.device).expand_as(t).gather(tdim, idx)
+            if not bool(steps.any()):  # no row picks a padded step (masked with -inf, say)
+                return
+        loc = user_location(2)
+        what = (f"max over the time axis picks padded steps ({int(steps.sum())} of {steps.numel()} row-channel "
+                "maxima come from padding); fill the padded steps with -inf (masked_fill) before the max")
+        self._probe_used(t, pm.to(t.device), "PAD301", "max over time of a padded tensor", what, loc, None)
+
+    def _note_pooling(self, func, t: torch.Tensor, info: PadInfo, dim: Any, out: Any = None) -> None:
         """A sum or mean over the time axis of a padded sequence tensor. A *sum* whose padded
         positions hold exact zeros (an embedding's padding_idx row, pad_packed_sequence output)
         adds nothing: the gradient it sends to those constant zeros changes no number, so a
@@ -1033,10 +1130,21 @@ class Guard:
         if tdim not in dims:
             return
         name = getattr(func, "__name__", "")
+        pm = m.reshape(tuple(m.shape) + (1,) * (t.dim() - 2))
+        zero = _zero_at_pads(t, pm)
+        if zero is False and out is not None and out.requires_grad and len(dims) == 1:
+            # values at the padded steps (a bias, an RNN run over the pads) pooled with the
+            # real ones: if gradient comes back to them, the pooling is where padding leaks
+            self._probe_used(
+                t, pm.to(t.device), "PAD301", f"{name} over time of a padded tensor",
+                f"a {name} over the time axis includes the padded steps, which hold non-zero values; mask "
+                "them and divide by the real lengths (x.masked_fill(pad, 0).sum(1) / lengths)",
+                user_location(3), None,
+            )
         if name == "mean":
             info.meta["mean_over_time"] = True
             return
-        if _zero_at_pads(t, m.reshape(tuple(m.shape) + (1,) * (t.dim() - 2))):
+        if zero:
             info.meta["zero_pad_sum"] = True
 
     def _channels_pooling(self, func, t: torch.Tensor, info: PadInfo, dim: Any, out: torch.Tensor) -> None:
@@ -1095,6 +1203,10 @@ class Guard:
         info = REGISTRY.get(args[0])
         if info is not None and info.kind == "seq" and "indexed_at" not in info.meta:
             info.meta["indexed_at"] = user_location(2)
+        if info is not None and info.kind == "seq" and isinstance(out, torch.Tensor) and len(args) > 1:
+            sliced = _time_slice(info, args[1])
+            if sliced is not None and _fits(out, sliced):
+                self._tag(out, sliced)  # x[:, 1:] / out[:, :-1] (next-step targets): the same pads, shifted
 
     def _on_embedding(self, func, args, kwargs, out):
         bound = _bind(func, args, kwargs)
@@ -1353,6 +1465,8 @@ class Guard:
                         user_location(2), float(int(known.sum())),
                     )
                     self._st.emitted_specific = True
+                    # what follows is padded where the padding really is, not where the mask says
+                    info = _propagated(qinfo)
             if k is not q:
                 if q_pad is None or not _fits(out, q_pad):
                     return
@@ -1632,7 +1746,7 @@ class Guard:
 
     def _evaluate(self, st: _Step) -> None:
         fired = [p for p in st.probes if p.stats]
-        if not fired and not st.attn:
+        if not fired and not st.attn and not st.softmax:
             return
         # one host sync for all scalar statistics
         scalars = []
@@ -1664,7 +1778,8 @@ class Guard:
             leaked = pad != 0.0  # NaN counts as a leak
             if p.kind == "used":
                 if leaked:
-                    self._emit(p.meta["code"], p.where, p.meta["what"], p.loc, p.meta["mag"])
+                    mag = p.meta["mag"]
+                    self._emit(p.meta["code"], p.where, p.meta["what"], p.loc, pad if mag is None else mag)
                     specific = True
                 continue
             if p.kind == "loss_elems":
@@ -1677,6 +1792,8 @@ class Guard:
                         p.loc, pad, value=mt["full"], reference=mt["ref"],
                     )
                     specific = True
+                continue
+            if leaked and self._within_conv_reach(st, p):
                 continue
             if leaked:
                 leaks.append((p, pad))
@@ -1700,6 +1817,17 @@ class Guard:
                     loc, max(ups),
                 )
                 specific = True
+        for seq, loc, w in st.softmax:
+            ups = [pad for p, pad in leaks if p.seq < seq]
+            if ups:
+                self._emit(
+                    "PAD401", "attention softmax over a padded time axis",
+                    f"a softmax over the time axis gives the padded positions weight (up to {w:.3g}): attention "
+                    "pooling attends to padding; fill the scores with -inf at the padding before the softmax "
+                    "(scores.masked_fill(pad_mask, float('-inf')))",
+                    loc, max(ups),
+                )
+                specific = True
         sites = [(p.where, p.loc) for p, _ in leaks]
         if specific:
             self._explained.update(sites)
@@ -1712,6 +1840,37 @@ class Guard:
                 f"non-zero gradient (max {pad:.3g}) reaches padded positions of the {p.where}: padding changes "
                 "the loss", p.loc, pad,
             )
+
+    def _within_conv_reach(self, st: _Step, p: _Probe) -> bool:
+        """Whether the gradient at ``p``'s padded steps is only that of zero-padded convolution
+        windows of real steps (exact-zero frames, see _on_conv): right padding, and no padded step
+        further past a sequence's end than the windows reach. A step without the gradient pattern
+        relies on the verdict of a detailed step at the same site."""
+        band = st.conv_reach.get(id(p.m)) if p.m is not None else None
+        if band is None or band[0] is not p.m or p.m.dim() != 2 or p.bdim is None:
+            return False
+        site = (p.where, p.loc)
+        if not p.detailed:
+            return site in self._conv_benign
+        nz = None
+        for rec in p.stats:
+            if len(rec) > 1:
+                nz = rec[1] if nz is None else (nz | rec[1])
+        if nz is None:
+            return False
+        m = p.m if p.bdim == 0 else p.m.t()
+        nz = (nz if p.bdim == 0 else nz.t()).to(m.device)
+        if nz.shape != m.shape:
+            return False
+        T = m.shape[1]
+        steps = torch.arange(T, device=m.device)[None, :]
+        n_real = (~m).sum(1, keepdim=True)
+        if not bool((m == (steps >= n_real)).all()):  # not right padding
+            return False
+        if bool((nz & m & (steps >= n_real + band[1])).any()):
+            return False
+        self._conv_benign.add(site)
+        return True
 
     def _narrow(self, p: _Probe, pad: float, const: Optional[float]) -> bool:
         """Explain a leak at a padded sequence tensor from its gradient pattern."""
@@ -1866,6 +2025,54 @@ def _zero_at_pads(t: torch.Tensor, pad: torch.Tensor) -> Optional[bool]:
         if not bool(pad.any()):
             return None
         return bool((t.detach()[pad] == 0).all())
+
+
+def _conv_right_reach(args: tuple, kwargs: dict) -> Optional[int]:
+    """How many steps past the input's last step the windows of a stride-1 ``F.conv1d`` whose
+    output is as long as its input read (its right zero padding); None if not worked out."""
+    def arg(i, name, default):
+        return args[i] if len(args) > i else kwargs.get(name, default)
+
+    w = arg(1, "weight", None)
+    if not isinstance(w, torch.Tensor) or w.dim() != 3:
+        return None
+    k = int(w.shape[-1])
+    pad, dil = arg(4, "padding", 0), arg(5, "dilation", 1)
+    if isinstance(dil, (tuple, list)):
+        dil = dil[0] if len(dil) == 1 else None
+    if not isinstance(dil, int):
+        return None
+    total = dil * (k - 1)
+    if pad == "same":
+        left = total // 2
+    elif isinstance(pad, (tuple, list)) and len(pad) == 1 and isinstance(pad[0], int):
+        left = pad[0]
+    elif isinstance(pad, int):
+        left = pad
+    else:
+        return None
+    right = total - left
+    return right if 0 <= right <= total else None
+
+
+def _time_slice(info: PadInfo, index: Any) -> Optional[PadInfo]:
+    """The padding of ``x[:, a:b]`` (batch first) or ``x[a:b]`` (time major): the mask's time
+    axis sliced alike. None for anything else (an index, a step, the batch axis sliced)."""
+    m = info.mask
+    if m.dim() != 2 or info.bdim not in (0, 1):
+        return None
+    index = index if isinstance(index, tuple) else (index,)
+    if not index or not all(isinstance(i, slice) for i in index) or len(index) > 3:
+        return None
+    full = slice(None)
+    tdim = 1 - info.bdim
+    if len(index) <= tdim or any(i != full for k, i in enumerate(index) if k != tdim):
+        return None
+    sl = index[tdim]
+    if sl == full or sl.step not in (None, 1) or not all(isinstance(v, (int, type(None))) for v in (sl.start, sl.stop)):
+        return None
+    m2 = m[:, sl] if tdim == 1 else m[sl]
+    return info.derive(m2, info.bdim)
 
 
 def _channels(info: PadInfo, mask: torch.Tensor) -> PadInfo:

@@ -1281,8 +1281,15 @@ class Evaluator:
             return None
         if cls in ATTENTION_CLASSES:
             data = self(arg_value(node, None, 0))
-            if data is not None and data.kind == V.TENSOR:
+            if data is not None and data.kind == V.TENSOR and data.padded:
                 data = data.but(zero_pads=False, masked=False)  # attention writes into the padded rows too
+            elif (data is None or data is _MISSING or data.kind == V.TENSOR) and _own_padding_mask(node, cls):
+                # enc(x, src_key_padding_mask=pad): the caller says its rows are padded, and the
+                # output has a row at every padded position too
+                bf = literal(module.kwargs.get("batch_first")) if module.kwargs else None
+                data = Val(V.TENSOR, padded=True, strong=True, batch_first=bf is True, origin="masked_attention")
+            elif data is not None and data.kind == V.TENSOR:
+                data = data.but(zero_pads=False, masked=False)
             if cls == "torch.nn.MultiheadAttention":
                 return Val(V.TUPLE, items=[data, None]) if data is not None else None
             return data
@@ -1995,6 +2002,11 @@ def _product_shape(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> d
     """What a matrix product of a padded (B, T, D) sequence says about its axes: times a column
     (``bmm(h, q.unsqueeze(2))``) it is one score per position, (B, T, 1); times a padded
     sequence transposed (``q @ k.transpose(1, 2)``) its last axis runs over the padded keys."""
+    if len(nodes) == 2 and _weights(vals[1]) and V.is_padded(vals[0]) and vals[0].batch_first \
+            and (vals[0].strong or vals[0].origin == "rnn"):
+        # (B, T, D) @ a learned context vector or matrix (HAN's `tanh(h) @ self.u`): one score
+        # (or a few) per position, the time axis stays where it was
+        return {"feat1": True}
     if len(nodes) != 2 or not (V.is_strongly_padded(vals[0]) or V.is_strongly_padded(vals[1])):
         return {}
     second = code_of(nodes[1]).replace(" ", "")
@@ -2249,6 +2261,49 @@ def _device_move(node: cst.BaseExpression | None) -> bool:
     """``x.cuda()`` / ``x.to(device)`` (not ``x.to(torch.long)``)."""
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
         and node.func.attr.value in ("cuda", "to") and _moves_to_device(node)
+
+
+_OWN_MASK = {"torch.nn.TransformerEncoder": "src_key_padding_mask",
+             "torch.nn.TransformerEncoderLayer": "src_key_padding_mask",
+             "torch.nn.TransformerDecoder": "tgt_key_padding_mask",
+             "torch.nn.TransformerDecoderLayer": "tgt_key_padding_mask",
+             "torch.nn.Transformer": "tgt_key_padding_mask",
+             "torch.nn.MultiheadAttention": "key_padding_mask"}
+
+
+def _own_padding_mask(call: cst.Call, cls: str) -> bool:
+    """The attention call is handed a padding mask for the rows it returns (``src_key_padding_mask``
+    of an encoder, ``key_padding_mask`` of a self-attention whose query is its key)."""
+    word = _OWN_MASK.get(cls)
+    mask = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == word), None)
+    if mask is None or literal(mask) is None and code_of(mask).strip() == "None":
+        return False
+    if cls == "torch.nn.MultiheadAttention":
+        query, key = arg_value(call, "query", 0), arg_value(call, "key", 1)
+        return query is not None and key is not None and code_of(query).strip() == code_of(key).strip()
+    return True
+
+
+_CREATORS = frozenset({"torch.tensor", "torch.as_tensor", "torch.LongTensor", "torch.full", "torch.ones",
+                       "torch.zeros", "torch.arange", "torch.randint", "torch.empty"})
+
+
+def _created_on_device(node: cst.BaseExpression | None) -> bool:
+    """``torch.tensor(..., device=self.device)`` / ``torch.full(..., device="cuda")``: a tensor
+    made on the accelerator (not ``device="cpu"`` or ``device=torch.device("cpu")``)."""
+    if not isinstance(node, cst.Call) or dotted(node.func) not in _CREATORS:
+        return False
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == "device":
+            value = arg.value
+            if isinstance(value, cst.Call) and dotted(value.func) in ("torch.device", "device") and value.args:
+                value = value.args[0].value
+            lit = literal(value)
+            if isinstance(lit, str):
+                return lit.split(":")[0] in ("cuda", "mps", "xpu")
+            last = (dotted(value) or "").rsplit(".", 1)[-1].lower()
+            return "device" in last or last in ("dev", "gpu", "rank", "local_rank")
+    return False
 
 
 def _moves_to_cpu(call: cst.Call) -> bool:
@@ -3123,6 +3178,11 @@ class Walker(FastVisitor):
             return
         if value is None and value_node is not None and is_literal(value_node):
             value = Val(V.CONST, value=literal(value_node))
+        if (value is None or value is _MISSING) and _created_on_device(value_node):
+            hinted = V.val_for_name(path.rsplit(".", 1)[-1])
+            if hinted is not None and hinted.kind == V.LENGTHS:
+                # lens = torch.tensor([...], device=self.device): lengths made on the GPU
+                value = hinted.but(on_device=True, moved=value_node)
         if value is None:
             hinted = V.val_for_name(path.rsplit(".", 1)[-1])
             if hinted is None and isinstance(value_node, cst.Call):

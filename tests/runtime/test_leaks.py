@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 import torch
 import torch.nn as nn
@@ -735,11 +737,11 @@ def test_cross_attention_output_follows_the_queries_padding():
 
 def test_float_frames_padded_outside_autograd_are_probed_where_they_meet_the_parameters():
     """pad_sequence of float features (no grad): the projection's output is the first tracked
-    tensor; an unmasked mean over it leaks, a masked mean does not."""
+    tensor; an unmasked mean over it leaks (PAD301 at the mean), a masked mean does not."""
     torch.manual_seed(0)
     frame = nn.Linear(6, 8)
     head = nn.Linear(8, C)
-    for masked, expected in ((True, []), (False, ["PAD-R001"])):
+    for masked, expected in ((True, []), (False, ["PAD301"])):
         with padlint.guard(mode="record", summary=False) as g:
             feats = pad_sequence([torch.randn(n, 6) for n in LENS], batch_first=True)
             h = torch.tanh(frame(feats))
@@ -748,9 +750,13 @@ def test_float_frames_padded_outside_autograd_are_probed_where_they_meet_the_par
                 pooled = (h * keep).sum(1) / keep.sum(1)
             else:
                 pooled = h.mean(1)
+                mean_line = inspect.currentframe().f_lineno - 1
             F.cross_entropy(head(pooled), torch.tensor([0, 1, 2, 0])).backward()
             g.step()
         assert codes(g) == expected, (masked, g.findings)
+        if not masked:
+            assert g.findings[0].where == "mean over time of a padded tensor"
+            assert g.findings[0].line == mean_line
 
 
 def test_pad303_advice_when_the_pad_value_is_also_a_real_class():
@@ -865,4 +871,138 @@ def test_padding_followed_through_clamp(readout, expected):
         return F.cross_entropy(fc(last), torch.tensor([0, 1, 2, 0]))
 
     g = train_step(nn.ModuleList([emb, fc]), step)
+    assert codes(g) == expected
+
+
+# --- convolutions over exact-zero padding, and max / mean pooling over time --------------------
+
+class TextCNN(nn.Module):
+    """Kim-style CNN: embedding -> 'same' Conv1d -> ReLU -> pooling over time."""
+
+    def __init__(self, pooling, padding_idx=0, layers=1, kernel=3, dilation=1):
+        super().__init__()
+        self.emb = nn.Embedding(V, E, padding_idx=padding_idx)
+        pad = dilation * (kernel - 1) // 2
+        self.convs = nn.ModuleList(
+            [nn.Conv1d(E if i == 0 else H, H, kernel, padding=pad, dilation=dilation) for i in range(layers)])
+        self.fc = nn.Linear(H, C)
+        self.pooling = pooling
+
+    def forward(self, ids):
+        pad = ids.eq(0).unsqueeze(1)  # (B, 1, T)
+        x = self.emb(ids).transpose(1, 2)
+        for conv in self.convs:
+            x = F.relu(conv(x))
+        if self.pooling == "masked_max":
+            pooled = x.masked_fill(pad, float("-inf")).max(dim=2).values
+        elif self.pooling == "max":
+            pooled = x.max(dim=2).values  # the padded steps hold relu(bias + window): picked by the max
+        elif self.pooling == "max_pool1d":
+            pooled = F.max_pool1d(x, x.size(2)).squeeze(2)
+        else:
+            pooled = x.masked_fill(pad, 0.0).sum(2) / (~pad).sum(2)
+        return self.fc(pooled)
+
+
+def ids_loss(model):
+    ids, _ = token_batch()
+    return F.cross_entropy(model(ids), torch.tensor([0, 1, 2, 0]))
+
+
+@pytest.mark.parametrize("pooling,kw,expected", [
+    # the embedding's padding_idx row is exactly 0, as the convolution's own zero padding: windows
+    # of real steps that reach into the padding read what they would read without it
+    ("masked_max", {}, []),
+    ("masked_mean", {"kernel": 5, "dilation": 2}, []),
+    # the padded embedding rows are not zero: the windows of the last real steps read them
+    ("masked_max", {"padding_idx": None}, ["PAD-R001"]),
+    # the second convolution reads the first one's padded outputs (its bias): not re-masked
+    ("masked_max", {"layers": 2}, ["PAD-R001"]),
+    ("max", {}, ["PAD301"]),
+    ("max_pool1d", {}, ["PAD301"]),
+])
+def test_zero_padded_convolution_windows_and_max_over_time(pooling, kw, expected):
+    torch.manual_seed(0)
+    model = TextCNN(pooling, **kw)
+    with torch.no_grad():  # a bias large enough that the padded steps win some maxima
+        for conv in model.convs:
+            conv.bias.fill_(1.0)
+    g = train_step(model, ids_loss, steps=3)
+    assert codes(g) == expected
+    if expected == ["PAD301"]:
+        f = g.findings[0]
+        assert f.where == "max over time of a padded tensor" and "picks padded steps" in f.what
+        assert f.file.endswith("test_leaks.py")
+
+
+@pytest.mark.parametrize("masked,expected", [(False, ["PAD301"]), (True, [])])
+def test_mean_and_max_over_time_of_a_token_mlp(masked, expected):
+    # an MLP gives the padded tokens non-zero features; pooled over time they reach the loss
+    emb, mlp, fc = nn.Embedding(V, E, padding_idx=0), nn.Sequential(nn.Linear(E, H), nn.GELU()), nn.Linear(2 * H, C)
+
+    def step(_):
+        ids, lengths = token_batch()
+        h = mlp(emb(ids))
+        if masked:
+            keep = (ids != 0).unsqueeze(-1)
+            mean = h.masked_fill(~keep, 0.0).sum(1) / lengths[:, None]
+            top = h.masked_fill(~keep, float("-inf")).amax(dim=1)
+        else:
+            mean, top = h.mean(dim=1), h.amax(dim=1)
+        return F.cross_entropy(fc(torch.cat([mean, top], -1)), torch.tensor([0, 1, 2, 0]))
+
+    g = train_step(nn.ModuleList([emb, mlp, fc]), step, steps=2)
+    assert sorted(set(codes(g))) == expected
+    if not masked:
+        assert {f.where for f in g.findings} <= {"mean over time of a padded tensor",
+                                                 "max over time of a padded tensor"}
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_attention_pooling_softmax_over_padded_steps_is_pad401_at_the_softmax(masked):
+    # additive attention pooling over a packed BiLSTM's padded output: without -inf at the pads
+    # the softmax gives them weight (reported at the softmax, not as PAD-R001 at the unpacking)
+    torch.manual_seed(0)
+    emb, rnn = nn.Embedding(V, E, padding_idx=0), nn.LSTM(E, H, batch_first=True, bidirectional=True)
+    att, fc = nn.Linear(2 * H, 1), nn.Linear(2 * H, C)
+
+    def step(_):
+        ids, lengths = token_batch()
+        packed = pack_padded_sequence(emb(ids), lengths, batch_first=True, enforce_sorted=False)
+        out, _ = pad_packed_sequence(rnn(packed)[0], batch_first=True)
+        scores = att(torch.tanh(out)).squeeze(-1)
+        if masked:
+            scores = scores.masked_fill(ids == 0, float("-inf"))
+        weights = torch.softmax(scores, dim=1)
+        softmax_line[0] = inspect.currentframe().f_lineno - 1
+        return F.cross_entropy(fc((weights.unsqueeze(-1) * out).sum(1)), torch.tensor([0, 1, 2, 0]))
+
+    softmax_line = [0]
+    g = train_step(nn.ModuleList([emb, rnn, att, fc]), step, steps=2)
+    if masked:
+        assert codes(g) == []
+    else:
+        assert codes(g) == ["PAD401"]
+        assert g.findings[0].line == softmax_line[0] and "softmax" in g.findings[0].what
+
+
+@pytest.mark.parametrize("loss,expected", [
+    ("mean", ["PAD304"]),  # the masked squared errors averaged over every element, pads included
+    ("masked", []),
+])
+def test_next_step_targets_sliced_from_padded_frames_keep_their_padding(loss, expected):
+    # x[:, 1:] / out[:, :-1]: the one-step shift of a forecaster keeps the pads (shifted)
+    torch.manual_seed(0)
+    rnn, head = nn.GRU(2 * E, H, batch_first=True), nn.Linear(H, E)
+
+    def step(_):
+        x = pad_sequence([torch.randn(n, E) for n in LENS], batch_first=True)
+        obs = pad_sequence([(torch.rand(n, E) < 0.7).float() for n in LENS], batch_first=True)
+        out, _ = rnn(torch.cat([x * obs, obs], -1))
+        pred, x_next, obs_next = head(out[:, :-1]), x[:, 1:], obs[:, 1:]
+        if loss == "mean":
+            return F.mse_loss(pred * obs_next, x_next * obs_next)
+        return ((pred - x_next) ** 2 * obs_next).sum() / obs_next.sum()
+
+    g = train_step(nn.ModuleList([rnn, head]), step, steps=2)
     assert codes(g) == expected

@@ -3036,6 +3036,179 @@ CASES = [
                 attention_mask = torch.ones(*src.shape).masked_fill(src == self.pad_id, 0)
                 return self.block(self.emb(src).transpose(0, 1), attention_mask.bool())
         """, ["PAD402"]),
+    # (PyPI review 22, pytextclassifier's TextRNN-Att) HAN-style attention pooling: scores are the
+    # RNN outputs times a learned context vector; softmax over time without a mask
+    ("attention-pooling-by-a-learned-context-vector", """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class TextRNNAtt(nn.Module):
+            def __init__(self, vocab_size, n_classes, d=128):
+                super().__init__()
+                self.embedding = nn.Embedding(vocab_size, d, padding_idx=0)
+                self.lstm = nn.LSTM(d, d, bidirectional=True, batch_first=True)
+                self.w = nn.Parameter(torch.zeros(2 * d))
+                self.fc = nn.Linear(2 * d, n_classes)
+
+            def forward(self, x):
+                tokens, seq_len = x
+                H, _ = self.lstm(self.embedding(tokens))
+                scores = torch.matmul(torch.tanh(H), self.w)
+                pad = torch.arange(tokens.size(1))[None, :] >= seq_len[:, None]
+                alpha = F.softmax(scores.masked_fill(pad, float("-inf")), dim=1).unsqueeze(-1)
+                return self.fc(torch.sum(H * alpha, 1))
+        """, """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class TextRNNAtt(nn.Module):
+            def __init__(self, vocab_size, n_classes, d=128):
+                super().__init__()
+                self.embedding = nn.Embedding(vocab_size, d, padding_idx=0)
+                self.lstm = nn.LSTM(d, d, bidirectional=True, batch_first=True)
+                self.w = nn.Parameter(torch.zeros(2 * d))
+                self.fc = nn.Linear(2 * d, n_classes)
+
+            def forward(self, x):
+                tokens, seq_len = x
+                H, _ = self.lstm(self.embedding(tokens))
+                alpha = F.softmax(torch.matmul(torch.tanh(H), self.w), dim=1).unsqueeze(-1)
+                return self.fc(torch.sum(H * alpha, 1))
+        """, ["PAD401"]),
+    # (PyPI review 22, molsets' CharRNN sampler) lengths made on the model's device, then packed
+    ("lengths-created-on-the-model-device-then-packed", """
+        import torch
+        import torch.nn as nn
+        import torch.nn.utils.rnn as rnn_utils
+
+        class CharRNN(nn.Module):
+            def __init__(self, vocab_size, hidden):
+                super().__init__()
+                self.embedding_layer = nn.Embedding(vocab_size, vocab_size)
+                self.lstm_layer = nn.LSTM(vocab_size, hidden, batch_first=True)
+
+            @property
+            def device(self):
+                return next(self.parameters()).device
+
+            def forward(self, x, lengths, hiddens=None):
+                x = rnn_utils.pack_padded_sequence(self.embedding_layer(x), lengths, batch_first=True)
+                x, hiddens = self.lstm_layer(x, hiddens)
+                return rnn_utils.pad_packed_sequence(x, batch_first=True)[0], hiddens
+
+            def sample(self, n_batch, bos):
+                starts = torch.full((n_batch, 1), bos, dtype=torch.long, device=self.device)
+                lens = torch.tensor([1 for _ in range(n_batch)], dtype=torch.long, device="cpu")
+                return self.forward(starts, lens, None)
+        """, """
+        import torch
+        import torch.nn as nn
+        import torch.nn.utils.rnn as rnn_utils
+
+        class CharRNN(nn.Module):
+            def __init__(self, vocab_size, hidden):
+                super().__init__()
+                self.embedding_layer = nn.Embedding(vocab_size, vocab_size)
+                self.lstm_layer = nn.LSTM(vocab_size, hidden, batch_first=True)
+
+            @property
+            def device(self):
+                return next(self.parameters()).device
+
+            def forward(self, x, lengths, hiddens=None):
+                x = rnn_utils.pack_padded_sequence(self.embedding_layer(x), lengths, batch_first=True)
+                x, hiddens = self.lstm_layer(x, hiddens)
+                return rnn_utils.pad_packed_sequence(x, batch_first=True)[0], hiddens
+
+            def sample(self, n_batch, bos):
+                starts = torch.full((n_batch, 1), bos, dtype=torch.long, device=self.device)
+                lens = torch.tensor([1 for _ in range(n_batch)], dtype=torch.long, device=self.device)
+                return self.forward(starts, lens, None)
+        """, ["PAD102"]),
+    # (held-out w07) nn.Transformer told the source is padded, but not its decoder's cross-attention
+    ("transformer-with-source-mask-but-no-memory-mask", """
+        import torch.nn as nn
+
+        class Completer(nn.Module):
+            def __init__(self, vocab, d=256, pad=0):
+                super().__init__()
+                self.pad = pad
+                self.emb = nn.Embedding(vocab, d, padding_idx=pad)
+                self.transformer = nn.Transformer(d, 8, batch_first=True)
+                self.out = nn.Linear(d, vocab)
+
+            def forward(self, ctx, tgt_in):
+                src_pad, tgt_pad = ctx.eq(self.pad), tgt_in.eq(self.pad)
+                causal = self.transformer.generate_square_subsequent_mask(tgt_in.size(1))
+                h = self.transformer(self.emb(ctx), self.emb(tgt_in), tgt_mask=causal,
+                                     src_key_padding_mask=src_pad, tgt_key_padding_mask=tgt_pad,
+                                     memory_key_padding_mask=src_pad)
+                return self.out(h)
+        """, """
+        import torch.nn as nn
+
+        class Completer(nn.Module):
+            def __init__(self, vocab, d=256, pad=0):
+                super().__init__()
+                self.pad = pad
+                self.emb = nn.Embedding(vocab, d, padding_idx=pad)
+                self.transformer = nn.Transformer(d, 8, batch_first=True)
+                self.out = nn.Linear(d, vocab)
+
+            def forward(self, ctx, tgt_in):
+                src_pad, tgt_pad = ctx.eq(self.pad), tgt_in.eq(self.pad)
+                causal = self.transformer.generate_square_subsequent_mask(tgt_in.size(1))
+                h = self.transformer(self.emb(ctx), self.emb(tgt_in), tgt_mask=causal,
+                                     src_key_padding_mask=src_pad, tgt_key_padding_mask=tgt_pad)
+                return self.out(h)
+        """, ["PAD401"]),
+    # (held-out w29) an encoder handed its own padding mask returns padded rows: a cross-attention
+    # over them without key_padding_mask reads the pads (the batch itself says nothing here)
+    ("cross-attention-over-an-encoder-output-that-was-given-its-padding-mask", """
+        import torch
+        import torch.nn as nn
+
+        class PairClassifier(nn.Module):
+            def __init__(self, vocab, d=192, pad_id=0):
+                super().__init__()
+                self.pad_id = pad_id
+                self.emb = nn.Embedding(vocab, d)
+                layer = nn.TransformerEncoderLayer(d, 4, 2 * d, batch_first=True)
+                self.enc = nn.TransformerEncoder(layer, 2)
+                self.cross = nn.MultiheadAttention(d, 4, batch_first=True)
+                self.head = nn.Linear(d, 1)
+
+            def forward(self, batch):
+                a_pad, b_pad = batch["a_ids"].eq(self.pad_id), batch["b_ids"].eq(self.pad_id)
+                a = self.enc(self.emb(batch["a_ids"]), src_key_padding_mask=a_pad)
+                b = self.enc(self.emb(batch["b_ids"]), src_key_padding_mask=b_pad)
+                a_ctx, _ = self.cross(a, b, b, key_padding_mask=b_pad)
+                keep = (~a_pad).unsqueeze(-1).float()
+                return self.head((a_ctx * keep).sum(1) / keep.sum(1)).squeeze(-1)
+        """, """
+        import torch
+        import torch.nn as nn
+
+        class PairClassifier(nn.Module):
+            def __init__(self, vocab, d=192, pad_id=0):
+                super().__init__()
+                self.pad_id = pad_id
+                self.emb = nn.Embedding(vocab, d)
+                layer = nn.TransformerEncoderLayer(d, 4, 2 * d, batch_first=True)
+                self.enc = nn.TransformerEncoder(layer, 2)
+                self.cross = nn.MultiheadAttention(d, 4, batch_first=True)
+                self.head = nn.Linear(d, 1)
+
+            def forward(self, batch):
+                a_pad, b_pad = batch["a_ids"].eq(self.pad_id), batch["b_ids"].eq(self.pad_id)
+                a = self.enc(self.emb(batch["a_ids"]), src_key_padding_mask=a_pad)
+                b = self.enc(self.emb(batch["b_ids"]), src_key_padding_mask=b_pad)
+                a_ctx, _ = self.cross(a, b, b)
+                keep = (~a_pad).unsqueeze(-1).float()
+                return self.head((a_ctx * keep).sum(1) / keep.sum(1)).squeeze(-1)
+        """, ["PAD401"]),
 ]
 
 
@@ -3155,3 +3328,29 @@ def test_a_denominator_of_lengths_read_from_a_dict_does_not_break_the_rule():
     report = check_text(source, "snippet.py", DEFAULT)
     assert report.errors == []
     assert [f.code for f in report.findings] == ["PAD302"]  # the attribute form is read as the padded length
+
+
+def test_a_mean_of_a_product_with_an_unknown_factor_is_not_an_unmasked_mean():
+    # (held-out u15) `(sq_err * hidden).mean()`: `hidden` comes from a helper the analysis cannot
+    # read; it is a mask of the entries to score (a diluted masked mean, PAD302's question) or
+    # weights -- either way not PAD301's unmasked mean. The plain mean of the same tensor is.
+    source = """
+        import torch.nn as nn
+
+        class Imputer(nn.Module):
+            def __init__(self, c, d=64):
+                super().__init__()
+                self.inp = nn.Linear(c, d)
+                self.enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+                self.out = nn.Linear(d, c)
+
+            def forward(self, x, in_window):
+                return self.out(self.enc(self.inp(x), src_key_padding_mask=~in_window))
+
+            def training_step(self, batch, batch_idx):
+                visible, hidden = self._split(batch)
+                sq_err = (self(batch["x"] * visible, batch["in_window"]) - batch["x"]) ** 2
+                return {loss}
+        """
+    assert codes(source.format(loss="(sq_err * hidden).mean()")) == []
+    assert codes(source.format(loss="sq_err.mean()")) == ["PAD301"]

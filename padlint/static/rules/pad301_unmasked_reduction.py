@@ -72,6 +72,8 @@ class UnmaskedReduction(Rule):
                 return
             # (a whole model's output averaged to one number is a smoke test or a dummy loss, and
             # the model may mask its own outputs: not reported; `hidden.mean(dim=1)` is)
+            if op == "mean" and not data.loss_none and _times_an_unknown(data_node, ctx):
+                return  # (err * hidden).mean(): maybe a mask (then the question is PAD302's), maybe weights
             if op == "mean" and (data.loss_none or data.strong and data.origin not in ("model", "call", "hidden")):
                 what = "an unreduced loss" if data.loss_none else "a padded tensor"
                 self.report(ctx, node, f"`{short_code(node)}` averages {what} over every position, padding included")
@@ -204,6 +206,13 @@ def _counts_real_positions(node: cst.BaseExpression, ctx: Context, summed: str) 
         return base is not None and base.kind == V.MASK and base.zero_of != summed
     value = ctx.ev(node)
     return value is not None and value.kind == V.LENGTHS
+
+
+def _times_an_unknown(node: cst.BaseExpression | None, ctx: Context) -> bool:
+    """``(a * b)`` where one factor is nothing known: a mask or weights the analysis cannot see."""
+    if not isinstance(node, cst.BinaryOperation) or not isinstance(node.operator, cst.Multiply):
+        return False
+    return any(ctx.ev(side) is None for side in (node.left, node.right))
 
 
 def _origin(value: V.Val) -> str:

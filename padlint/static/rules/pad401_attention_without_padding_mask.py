@@ -64,6 +64,15 @@ class AttentionWithoutPaddingMask(Rule):
                                        "`memory_key_padding_mask`: its cross-attention attends to the padded "
                                        "positions of the encoder output")
                 return
+        if callee.cls == "torch.nn.Transformer" and "src_key_padding_mask" in keywords \
+                and not keywords & {"memory_key_padding_mask", "memory_mask"} \
+                and code_of(arg_value(node, "src_key_padding_mask")).strip() != "None":
+            # the source is padded (its mask is right there), and the decoder reads the encoder's
+            # output at those positions unless it gets the same mask as memory_key_padding_mask
+            self.report(ctx, node, "`Transformer` gets `src_key_padding_mask` but no `memory_key_padding_mask`: "
+                                   "the decoder's cross-attention attends to the padded source positions "
+                                   "(pass the same mask as `memory_key_padding_mask`)")
+            return
         if any("mask" in k for k in keywords):
             return
         if callee.cls == "torch.nn.MultiheadAttention":
@@ -98,9 +107,11 @@ class AttentionWithoutPaddingMask(Rule):
         if data_node is None or not isinstance(axis, int) or isinstance(axis, bool):
             return
         data = ctx.ev(data_node)
-        if data is None or data.kind != V.TENSOR or not V.is_strongly_padded(data) or data.masked \
+        if data is None or data.kind != V.TENSOR or not V.is_padded(data) or data.masked \
                 or data.filled or data.weak_fill is not None or data.masked_max:
             return
+        if not data.strong and data.origin != "rnn":
+            return  # (an RNN's outputs over a batch known to be padded: as strong as PAD301's mean)
         if data.skeys:
             over = axis == -1
         elif data.tlast:
