@@ -1205,6 +1205,11 @@ class Evaluator:
             if cond is not None and cond.kind == V.MASK and data is not None and data.kind == V.TENSOR:
                 return data.but(masked=True)
             return data
+        if qual in ("torch.mul", "torch.multiply") and len(node.args) == 2 and not any(a.star for a in node.args) \
+                and all(a.keyword is None for a in node.args):
+            # torch.mul(scores, mask) is scores * mask
+            return self._eval_binop(cst.BinaryOperation(left=node.args[0].value, operator=cst.Multiply(),
+                                                        right=node.args[1].value))
         if qual in ("torch.mean", "torch.sum", "torch.max", "torch.amax", "torch.min", "torch.logsumexp"):
             data = self(arg_value(node, "input", 0))
             dim = arg_value(node, "dim", 1)
@@ -1610,7 +1615,54 @@ def _opaque(node: cst.BaseExpression | None) -> bool:
 
 
 _CAUSAL_MASK = re.compile(r"^(?:attn_masks?|causal_\w*|\w*_causal_mask|future_mask|subsequent_mask|look_ahead_mask"
-                          r"|square_\w*mask|self_attn_mask)$", re.I)
+                          r"|square_\w*mask|self_attn_mask|\w*_self_mask|dec_enc_mask)$", re.I)
+# the attention-mask slots of PyTorch's attention modules: (batch * heads,) target x source
+# shapes (causal masks), not padding -- `mask` / `src_mask` of a TransformerEncoder(Layer),
+# `tgt_mask` / `memory_mask` of a decoder, `attn_mask` of MultiheadAttention
+_ATTN_MASK_SLOTS = {"torch.nn.TransformerEncoder": ("mask", 1), "torch.nn.TransformerEncoderLayer": ("src_mask", 1),
+                    "torch.nn.TransformerDecoder": ("tgt_mask", 2), "torch.nn.TransformerDecoderLayer": ("tgt_mask", 2),
+                    "torch.nn.Transformer": ("src_mask", 2), "torch.nn.MultiheadAttention": ("attn_mask", 5)}
+_ATTN_MASK_WORDS = frozenset({"mask", "src_mask", "tgt_mask", "memory_mask", "attn_mask"})
+
+
+def _attention_shape_masks(function: cst.FunctionDef, names: list[str], ev: "Evaluator") -> set[str]:
+    """The mask parameters that ``function`` hands only to the attention-mask slot of a PyTorch
+    attention module (``self.transformer.encoder(x, src_mask)``, ``decoder(t, mem, tgt_mask=m)``),
+    besides ``if m is None`` tests and re-assignments: causal or square masks, no sign of padding."""
+    uses: dict[str, list[bool]] = {n: [] for n in names}
+    for node in iter_nodes(function.body):
+        if isinstance(node, cst.Call):
+            callee = None
+            for index, arg in enumerate(node.args):
+                if not isinstance(arg.value, cst.Name) or arg.value.value not in uses or arg.star:
+                    continue
+                if callee is None:
+                    callee = ev(node.func)
+                cls = callee.cls if callee is not None and callee.kind == V.MODULE else None
+                slot = _ATTN_MASK_SLOTS.get(cls or "")
+                keyword = arg.keyword.value if arg.keyword is not None else None
+                ok = slot is not None and (keyword in _ATTN_MASK_WORDS if keyword else index == slot[1])
+                uses[arg.value.value].append(ok)
+    seen = {n: 0 for n in names}
+    for node in iter_nodes(function.body):
+        if isinstance(node, cst.Name) and node.value in seen:
+            seen[node.value] += 1
+    # every other appearance of the name is an `is None` test or an assignment to it
+    neutral = {n: 0 for n in names}
+    for node in iter_nodes(function.body):
+        if isinstance(node, cst.Comparison) and isinstance(node.left, cst.Name) and node.left.value in neutral \
+                and all(isinstance(c.operator, (cst.Is, cst.IsNot)) and code_of(c.comparator).strip() == "None"
+                        for c in node.comparisons):
+            neutral[node.left.value] += 1
+        elif isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name) and node.target.value in neutral:
+            neutral[node.target.value] += 1
+        elif isinstance(node, cst.Arg) and node.keyword is not None and node.keyword.value in neutral:
+            neutral[node.keyword.value] += 1  # the keyword of `tgt_mask=tgt_mask` is a Name too
+        elif isinstance(node, cst.Attribute) and node.attr.value in neutral:
+            neutral[node.attr.value] += 1  # so is the attribute of `self.tgt_mask`
+    return {n for n in names if uses[n] and all(uses[n]) and seen[n] == len(uses[n]) + neutral[n]}
+
+
 _STEP_METHODS = frozenset({"training_step", "validation_step", "test_step", "predict_step"})
 _BATCH_NAME = re.compile(r"^(?:(?:mini_?)?batch(?:_?data)?|mb|samples?|inputs?|data|examples?|b|\w*Batch|\w*Sample|\w*Example)$",
                          re.I)
@@ -2607,6 +2659,14 @@ class Walker(FastVisitor):
                       "on_scope_end", "on_assign", "on_module_end"):
             self._handlers[event] = [r for r in rules if getattr(type(r), event) is not getattr(_Base, event)]
 
+    def dispose(self) -> None:
+        """Drop the pass's references (the walker and its context refer to each other): reference
+        counting then frees the pass at once, without a run of the cyclic garbage collector over
+        the whole tree, which the checker pauses while it works on a file (see runner._work)."""
+        self.ctx.__dict__.clear()
+        self.ev.__dict__.clear()
+        self.__dict__.clear()
+
     # -- plumbing -----------------------------------------------------------------------
     def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Any) -> None:
         key = (rule.code, id(node))
@@ -2723,6 +2783,9 @@ class Walker(FastVisitor):
                   and n[:-len(suffix)] in names and n[:-len(suffix)] not in ("self", "cls", "max", "seq")}
         evidence = tuple(n for n in names if V.looks_like_lengths(n) or n in paired
                          or (V.looks_like_mask(n) and not _CAUSAL_MASK.match(n)))
+        if any(V.looks_like_mask(n) for n in evidence):
+            shapes = _attention_shape_masks(node, [n for n in evidence if V.looks_like_mask(n)], self.ev)
+            evidence = tuple(n for n in evidence if n not in shapes)
         has_lengths = has_mask = bool(evidence)
         passed = self.file.passed(id(node))
         for p in all_params:

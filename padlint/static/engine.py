@@ -370,6 +370,7 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
             return None
         # The last pass knows the most; its findings replace the earlier ones.
         findings = {(item.rule.code, id(item.node)): item for item in walker.findings}
+        walker.dispose()
         if facts.settled():
             break
         facts = FileFacts(text=text, param_facts=facts.param_facts, returns=facts.returns, memo=facts.memo)

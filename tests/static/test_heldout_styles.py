@@ -3209,6 +3209,232 @@ CASES = [
                 keep = (~a_pad).unsqueeze(-1).float()
                 return self.head((a_ctx * keep).sum(1) / keep.sum(1)).squeeze(-1)
         """, ["PAD401"]),
+    # (PyPI review 23, recpack-style) a forward whose state is kept only by a one-step sampler
+    ("one-step-sampler-keeps-the-state-of-a-padded-forward", """
+        import torch
+        import torch.nn as tnn
+
+
+        class RNN(tnn.Module):
+            def __init__(self, voc_size, layer_size=512):
+                super().__init__()
+                self._embedding = tnn.Embedding(voc_size, 256)
+                self._rnn = tnn.GRU(256, layer_size, num_layers=3, batch_first=True)
+                self._linear = tnn.Linear(layer_size, voc_size)
+
+            def forward(self, input_vector, hidden_state=None):
+                output_vector, hidden_state_out = self._rnn(self._embedding(input_vector), hidden_state)
+                return self._linear(output_vector), hidden_state_out
+
+
+        class Model:
+            def __init__(self, voc_size):
+                self.network = RNN(voc_size)
+
+            def likelihood_smiles(self, sequences):
+                max_length = max(seq.size(0) for seq in sequences)
+                collated = torch.zeros(len(sequences), max_length, dtype=torch.long)  # padded with zeroes
+                for i, seq in enumerate(sequences):
+                    collated[i, :seq.size(0)] = seq
+                logits, _ = self.network(collated[:, :-1])
+                return logits
+
+            def _sample(self, start, steps):
+                input_vector, hidden_state, out = start, None, []
+                for _ in range(steps):
+                    logits, hidden_state = self.network(input_vector.unsqueeze(1), hidden_state)
+                    input_vector = torch.multinomial(logits.squeeze(1).softmax(dim=1), 1).view(-1)
+                    out.append(input_vector)
+                return torch.stack(out, 1)
+        """, """
+        import torch
+        import torch.nn as tnn
+
+
+        class RNN(tnn.Module):
+            def __init__(self, voc_size, layer_size=512):
+                super().__init__()
+                self._embedding = tnn.Embedding(voc_size, 256)
+                self._rnn = tnn.GRU(256, layer_size, num_layers=3, batch_first=True)
+                self._linear = tnn.Linear(layer_size, voc_size)
+
+            def forward(self, input_vector, hidden_state=None):
+                output_vector, hidden_state_out = self._rnn(self._embedding(input_vector), hidden_state)
+                return self._linear(output_vector), hidden_state_out
+
+
+        class Model:
+            def __init__(self, voc_size):
+                self.network = RNN(voc_size)
+
+            def likelihood_smiles(self, sequences):
+                max_length = max(seq.size(0) for seq in sequences)
+                collated = torch.zeros(len(sequences), max_length, dtype=torch.long)  # padded with zeroes
+                for i, seq in enumerate(sequences):
+                    collated[i, :seq.size(0)] = seq
+                logits, _ = self.network(collated[:, :-1])
+                return logits
+
+            def _sample(self, start, steps):
+                input_vector, hidden_state, out = start, None, []
+                for _ in range(steps):
+                    logits, hidden_state = self.network(start, hidden_state)
+                    input_vector = torch.multinomial(logits.squeeze(1).softmax(dim=1), 1).view(-1)
+                    out.append(input_vector)
+                return torch.stack(out, 1)
+        """, ['PAD201']),
+    # (PyPI review 23, neuspell) torch.mul(x, mask) masks as x * mask does
+    ("torch-mul-by-a-padded-mask-then-sum", """
+        import torch
+        from torch.nn.functional import one_hot
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class SentenceProbability:
+            def __init__(self, model, num_classes):
+                self.model = model
+                self.NUM_CLASSES = num_classes
+
+            def get_sentence_probabilities(self, input_ids):
+                input_mask = [torch.ones_like(t) for t in input_ids]
+                padded_input_tensor = pad_sequence(input_ids, batch_first=True)
+                padded_mask_tensor = pad_sequence(input_mask, batch_first=True).float()
+                with torch.no_grad():
+                    prediction_scores = self.model(padded_input_tensor)[0]
+                expanded = one_hot(padded_input_tensor, num_classes=self.NUM_CLASSES).float()
+                word_wise_probabilities = torch.mul(expanded, prediction_scores).sum(dim=2)
+                masked_word_wise_probabilities = torch.mul(word_wise_probabilities, padded_mask_tensor)
+                return masked_word_wise_probabilities.sum(dim=1)
+        """, """
+        import torch
+        from torch.nn.functional import one_hot
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class SentenceProbability:
+            def __init__(self, model, num_classes):
+                self.model = model
+                self.NUM_CLASSES = num_classes
+
+            def get_sentence_probabilities(self, input_ids):
+                input_mask = [torch.ones_like(t) for t in input_ids]
+                padded_input_tensor = pad_sequence(input_ids, batch_first=True)
+                padded_mask_tensor = pad_sequence(input_mask, batch_first=True).float()
+                with torch.no_grad():
+                    prediction_scores = self.model(padded_input_tensor)[0]
+                expanded = one_hot(padded_input_tensor, num_classes=self.NUM_CLASSES).float()
+                word_wise_probabilities = torch.mul(expanded, prediction_scores).sum(dim=2)
+                masked_word_wise_probabilities = torch.mul(word_wise_probabilities, padded_mask_tensor)
+                return word_wise_probabilities.sum(dim=1)
+        """, ['PAD301']),
+    # (PyPI review 23, flood-forecast) mask parameters handed only to the attention-mask slot are causal masks, not padding
+    ("mask-parameter-used-only-as-the-encoder-attention-mask", """
+        import torch
+        from torch.nn.modules import Transformer
+
+
+        def generate_square_subsequent_mask(sz):
+            mask = (torch.triu(torch.ones(sz, sz)) == 1).transpose(0, 1)
+            return mask.float().masked_fill(mask == 0, float("-inf")).masked_fill(mask == 1, 0.0)
+
+
+        class SimpleTransformer(torch.nn.Module):
+            def __init__(self, n_series, seq_length=48, d_model=128):
+                super().__init__()
+                self.dense_shape = torch.nn.Linear(n_series, d_model)
+                self.transformer = Transformer(d_model, nhead=8)
+                self.tgt_mask = generate_square_subsequent_mask(seq_length)
+
+            def forward(self, x, t, tgt_mask=None, src_mask=None):
+                x = self.dense_shape(x).permute(1, 0, 2)
+                mem = self.transformer.encoder(x, src_mask)
+                if tgt_mask is None:
+                    tgt_mask = self.tgt_mask
+                t = self.dense_shape(t).permute(1, 0, 2)
+                return self.transformer.decoder(t, mem, tgt_mask=tgt_mask)
+        """, """
+        import torch
+        from torch.nn.modules import Transformer
+
+
+        def generate_square_subsequent_mask(sz):
+            mask = (torch.triu(torch.ones(sz, sz)) == 1).transpose(0, 1)
+            return mask.float().masked_fill(mask == 0, float("-inf")).masked_fill(mask == 1, 0.0)
+
+
+        class SimpleTransformer(torch.nn.Module):
+            def __init__(self, n_series, seq_length=48, d_model=128):
+                super().__init__()
+                self.dense_shape = torch.nn.Linear(n_series, d_model)
+                self.transformer = Transformer(d_model, nhead=8)
+                self.tgt_mask = generate_square_subsequent_mask(seq_length)
+
+            def forward(self, x, t, tgt_mask=None, src_mask=None):
+                x = self.dense_shape(x).permute(1, 0, 2)
+                mem = self.transformer.encoder(x, src_key_padding_mask=src_mask)
+                if tgt_mask is None:
+                    tgt_mask = self.tgt_mask
+                t = self.dense_shape(t).permute(1, 0, 2)
+                return self.transformer.decoder(t, mem, tgt_mask=tgt_mask)
+        """, ['PAD401']),
+    # (held-out x32) labels padded with a constant bound to -100
+    ("labels-padded-with-a-named-minus-100-constant", """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        PAD, IGNORE = 0, -100
+
+
+        def collate(diffs, msgs):
+            msg = pad_sequence(msgs, batch_first=True, padding_value=IGNORE)
+            return {"input_ids": pad_sequence(diffs, batch_first=True, padding_value=PAD),
+                    "decoder_input_ids": msg[:, :-1].masked_fill(msg[:, :-1] == IGNORE, PAD), "labels": msg[:, 1:]}
+
+
+        class Seq2Seq(nn.Module):
+            def __init__(self, vocab, d=64):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, d, padding_idx=PAD)
+                self.out = nn.Linear(d, vocab)
+
+            def forward(self, input_ids, decoder_input_ids):
+                return self.out(self.emb(decoder_input_ids) + self.emb(input_ids).sum(1, keepdim=True))
+
+
+        def train_step(model, batch, vocab):
+            logits = model(batch["input_ids"], batch["decoder_input_ids"])
+            return F.cross_entropy(logits.view(-1, vocab), batch["labels"].reshape(-1))
+        """, """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        PAD, IGNORE = 0, -100
+
+
+        def collate(diffs, msgs):
+            msg = pad_sequence(msgs, batch_first=True, padding_value=PAD)
+            return {"input_ids": pad_sequence(diffs, batch_first=True, padding_value=PAD),
+                    "decoder_input_ids": msg[:, :-1].masked_fill(msg[:, :-1] == IGNORE, PAD), "labels": msg[:, 1:]}
+
+
+        class Seq2Seq(nn.Module):
+            def __init__(self, vocab, d=64):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, d, padding_idx=PAD)
+                self.out = nn.Linear(d, vocab)
+
+            def forward(self, input_ids, decoder_input_ids):
+                return self.out(self.emb(decoder_input_ids) + self.emb(input_ids).sum(1, keepdim=True))
+
+
+        def train_step(model, batch, vocab):
+            logits = model(batch["input_ids"], batch["decoder_input_ids"])
+            return F.cross_entropy(logits.view(-1, vocab), batch["labels"].reshape(-1))
+        """, ['PAD303']),
 ]
 
 
@@ -3354,3 +3580,27 @@ def test_a_mean_of_a_product_with_an_unknown_factor_is_not_an_unmasked_mean():
         """
     assert codes(source.format(loss="(sq_err * hidden).mean()")) == []
     assert codes(source.format(loss="sq_err.mean()")) == ["PAD301"]
+
+
+def test_optional_self_attention_masks_that_are_never_passed_are_not_padding():
+    # (PyPI review 23, Merlion's Autoformer) enc_self_mask / dec_self_mask are attention masks
+    # of a fixed-window forecaster: the series mean over the window is no unmasked pooling
+    source = """
+        import torch
+        from torch import nn
+
+
+        class AutoformerModel(nn.Module):
+            def __init__(self, max_forecast_steps, start_token_len, dim):
+                super().__init__()
+                self.max_forecast_steps = max_forecast_steps
+                self.start_token_len = start_token_len
+                self.proj = nn.Linear(dim, dim)
+
+            def forward(self, past, past_timestamp, future_timestamp, enc_self_mask=None, dec_self_mask=None):
+                mean = torch.mean(past, dim=1).unsqueeze(1).repeat(1, self.max_forecast_steps, 1)
+                trend_init = torch.cat([past[:, past.shape[1] - self.start_token_len:, :], mean], dim=1)
+                return self.proj(trend_init)[:, -self.max_forecast_steps:, :]
+        """
+    assert codes(source) == []
+    assert codes(source.replace("enc_self_mask=None", "lengths=None")) == ["PAD301"]

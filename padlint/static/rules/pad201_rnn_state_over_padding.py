@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import RNN_CLASSES, Context, last_name
+from padlint.static.names import code_of
 from padlint.static.rule import PADDING, Rule
 from padlint.static.traverse import iter_nodes
 
@@ -75,6 +78,10 @@ class RnnStateOverPadding(Rule):
                 return
 
 
+# one time step of a batch: x.unsqueeze(1) / x.unsqueeze(0) / x[:, None] / x[None]
+_ONE_STEP = re.compile(r"\.unsqueeze\((?:dim=)?[01]\)$|\[(?::,\s*)?None\]$")
+
+
 def _every_caller_drops(ctx: Context, index: int) -> bool:
     """``return output, h_n`` from a forward whose every call in the file unpacks the result as
     ``out, _ = self.net(x)``: the state goes nowhere (EduKTM's DKT nets). Without a call in the
@@ -107,6 +114,8 @@ def _every_caller_drops(ctx: Context, index: int) -> bool:
     for node in iter_nodes(module):
         if isinstance(node, cst.Call) and last_name(node.func) in names:
             calls += 1
+            if node.args and node.args[0].keyword is None and _ONE_STEP.search(code_of(node.args[0].value).strip()):
+                dropped += 1  # net(token.unsqueeze(1), h) in a sampling loop: one step, no padding
         elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and last_name(node.value.func) in names \
                 and len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
             elements = node.targets[0].target.elements

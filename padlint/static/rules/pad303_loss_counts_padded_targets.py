@@ -42,8 +42,12 @@ class LossCountsPaddedTargets(Rule):
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "scatter_":
             self._smoothed_targets(node, ctx)
             return
-        if any(literal(a.value) == _DEFAULT_IGNORE for a in node.args) and last_name(node.func) in _PADDERS:
-            ctx.file.scratch["pad303_minus100"] = True  # pad_sequence(labels, padding_value=-100)
+        if last_name(node.func) in _PADDERS and any(
+                literal(a.value) == _DEFAULT_IGNORE
+                or isinstance(a.value, cst.Name) and resolve_constant(ctx, a.value.value) == _DEFAULT_IGNORE
+                for a in node.args):
+            # pad_sequence(labels, padding_value=-100) (or IGNORE, a constant bound to -100)
+            ctx.file.scratch["pad303_minus100"] = True
         qual = ctx.qualname(node.func)
         if qual in FUNCTIONAL_CLASS_LOSSES:
             target = arg_value(node, "target", 1)
