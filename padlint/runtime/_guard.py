@@ -1101,7 +1101,7 @@ class Guard:
             tdim = 1 - info.bdim
         if "pool" not in name:
             dim = args[1] if len(args) > 1 else kwargs.get("dim")
-            dims = {d % t.dim() for d in (dim if isinstance(dim, (tuple, list)) else (dim,)) if isinstance(d, int)}
+            dims = _reduced_dims(dim, t.dim())
             if tdim not in dims or len(dims) != 1:
                 return
         pm = m[:, None, :] if info.kind == "chan" else m.reshape(tuple(m.shape) + (1,) * (t.dim() - 2))
@@ -1126,7 +1126,7 @@ class Guard:
         if m.dim() != 2 or info.bdim is None or dim is None:
             return
         tdim = 1 - info.bdim
-        dims = [d % t.dim() for d in (dim if isinstance(dim, (tuple, list)) else (dim,)) if isinstance(d, int)]
+        dims = _reduced_dims(dim, t.dim())
         if tdim not in dims:
             return
         name = getattr(func, "__name__", "")
@@ -1155,7 +1155,7 @@ class Guard:
         m = info.mask
         if dim is None or not out.requires_grad or m.dim() != 2 or t.dim() != 3:
             return
-        dims = {d % 3 for d in (dim if isinstance(dim, (tuple, list)) else (dim,)) if isinstance(d, int)}
+        dims = _reduced_dims(dim, 3)
         if 2 not in dims:
             return
         name = getattr(func, "__name__", "")
@@ -1852,22 +1852,15 @@ class Guard:
         site = (p.where, p.loc)
         if not p.detailed:
             return site in self._conv_benign
-        nz = None
-        for rec in p.stats:
-            if len(rec) > 1:
-                nz = rec[1] if nz is None else (nz | rec[1])
-        if nz is None:
+        pattern = _pattern_bt(p)
+        if pattern is None or pattern[0].shape != pattern[1].shape:
             return False
-        m = p.m if p.bdim == 0 else p.m.t()
-        nz = (nz if p.bdim == 0 else nz.t()).to(m.device)
-        if nz.shape != m.shape:
+        nz, m = pattern
+        geometry, lengths = classify(m)
+        if geometry not in ("right", "none"):
             return False
-        T = m.shape[1]
-        steps = torch.arange(T, device=m.device)[None, :]
-        n_real = (~m).sum(1, keepdim=True)
-        if not bool((m == (steps >= n_real)).all()):  # not right padding
-            return False
-        if bool((nz & m & (steps >= n_real + band[1])).any()):
+        steps = torch.arange(m.shape[1])[None, :]
+        if bool((nz & m & (steps >= lengths[:, None] + band[1])).any()):
             return False
         self._conv_benign.add(site)
         return True
@@ -1876,18 +1869,14 @@ class Guard:
         """Explain a leak at a padded sequence tensor from its gradient pattern."""
         if p.m is None or p.m.dim() != 2 or p.bdim is None:
             return False
-        nz = None
-        for rec in p.stats:
-            r = rec[1].cpu()
-            nz = r if nz is None else (nz | r)
-        if nz is None:
+        pattern = _pattern_bt(p)
+        if pattern is None:
             return False
-        nz_bt = nz if p.bdim == 0 else nz.t()
+        nz_bt, m_bt = pattern
         T = nz_bt.shape[1]
         ia = p.info.meta.get("indexed_at") if p.info is not None else None
         # gradient at padded positions only in the last column: the last step is read (the real
         # steps may be used too, by a masked per-step loss beside the last-step head)
-        m_bt = p.m.to(nz_bt.device) if p.bdim == 0 else p.m.t().to(nz_bt.device)
         last_only = False
         if m_bt.shape == nz_bt.shape:
             at_pads = nz_bt & m_bt  # earlier pads exist and get nothing, the last column does
@@ -2025,6 +2014,25 @@ def _zero_at_pads(t: torch.Tensor, pad: torch.Tensor) -> Optional[bool]:
         if not bool(pad.any()):
             return None
         return bool((t.detach()[pad] == 0).all())
+
+
+def _pattern_bt(p: _Probe) -> Optional[tuple[torch.Tensor, torch.Tensor]]:
+    """Where a detailed probe saw non-zero gradient over the step's backward passes, and its
+    padding mask, both (batch, time) and on the CPU; None without a recorded pattern."""
+    nz = None
+    for rec in p.stats:
+        if len(rec) > 1:
+            r = rec[1].cpu()
+            nz = r if nz is None else (nz | r)
+    if nz is None:
+        return None
+    m = p.m.cpu()
+    return (nz, m) if p.bdim == 0 else (nz.t(), m.t())
+
+
+def _reduced_dims(dim: Any, ndim: int) -> set[int]:
+    """The axes a reduction's ``dim`` argument names (an int or a tuple of them), non-negative."""
+    return {d % ndim for d in (dim if isinstance(dim, (tuple, list)) else (dim,)) if isinstance(d, int)}
 
 
 def _conv_right_reach(args: tuple, kwargs: dict) -> Optional[int]:

@@ -1286,15 +1286,13 @@ class Evaluator:
             return None
         if cls in ATTENTION_CLASSES:
             data = self(arg_value(node, None, 0))
-            if data is not None and data.kind == V.TENSOR and data.padded:
-                data = data.but(zero_pads=False, masked=False)  # attention writes into the padded rows too
-            elif (data is None or data is _MISSING or data.kind == V.TENSOR) and _own_padding_mask(node, cls):
+            if (data is None or data.kind == V.TENSOR and not data.padded) and _own_padding_mask(node, cls):
                 # enc(x, src_key_padding_mask=pad): the caller says its rows are padded, and the
                 # output has a row at every padded position too
                 bf = literal(module.kwargs.get("batch_first")) if module.kwargs else None
                 data = Val(V.TENSOR, padded=True, strong=True, batch_first=bf is True, origin="masked_attention")
             elif data is not None and data.kind == V.TENSOR:
-                data = data.but(zero_pads=False, masked=False)
+                data = data.but(zero_pads=False, masked=False)  # attention writes into the padded rows too
             if cls == "torch.nn.MultiheadAttention":
                 return Val(V.TUPLE, items=[data, None]) if data is not None else None
             return data
@@ -1629,7 +1627,11 @@ def _attention_shape_masks(function: cst.FunctionDef, names: list[str], ev: "Eva
     """The mask parameters that ``function`` hands only to the attention-mask slot of a PyTorch
     attention module (``self.transformer.encoder(x, src_mask)``, ``decoder(t, mem, tgt_mask=m)``),
     besides ``if m is None`` tests and re-assignments: causal or square masks, no sign of padding."""
-    uses: dict[str, list[bool]] = {n: [] for n in names}
+    uses: dict[str, list[bool]] = {n: [] for n in names}  # as an argument: in an attention-mask slot?
+    seen = {n: 0 for n in names}  # every Name node spelling it
+    # appearances that say nothing: `is None` tests, assignments to it, and the same spelling as
+    # a keyword (`tgt_mask=tgt_mask`) or an attribute (`self.tgt_mask`)
+    neutral = {n: 0 for n in names}
     for node in iter_nodes(function.body):
         if isinstance(node, cst.Call):
             callee = None
@@ -1643,23 +1645,18 @@ def _attention_shape_masks(function: cst.FunctionDef, names: list[str], ev: "Eva
                 keyword = arg.keyword.value if arg.keyword is not None else None
                 ok = slot is not None and (keyword in _ATTN_MASK_WORDS if keyword else index == slot[1])
                 uses[arg.value.value].append(ok)
-    seen = {n: 0 for n in names}
-    for node in iter_nodes(function.body):
-        if isinstance(node, cst.Name) and node.value in seen:
+        elif isinstance(node, cst.Name) and node.value in seen:
             seen[node.value] += 1
-    # every other appearance of the name is an `is None` test or an assignment to it
-    neutral = {n: 0 for n in names}
-    for node in iter_nodes(function.body):
-        if isinstance(node, cst.Comparison) and isinstance(node.left, cst.Name) and node.left.value in neutral \
+        elif isinstance(node, cst.Comparison) and isinstance(node.left, cst.Name) and node.left.value in neutral \
                 and all(isinstance(c.operator, (cst.Is, cst.IsNot)) and code_of(c.comparator).strip() == "None"
                         for c in node.comparisons):
             neutral[node.left.value] += 1
         elif isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name) and node.target.value in neutral:
             neutral[node.target.value] += 1
         elif isinstance(node, cst.Arg) and node.keyword is not None and node.keyword.value in neutral:
-            neutral[node.keyword.value] += 1  # the keyword of `tgt_mask=tgt_mask` is a Name too
+            neutral[node.keyword.value] += 1
         elif isinstance(node, cst.Attribute) and node.attr.value in neutral:
-            neutral[node.attr.value] += 1  # so is the attribute of `self.tgt_mask`
+            neutral[node.attr.value] += 1
     return {n for n in names if uses[n] and all(uses[n]) and seen[n] == len(uses[n]) + neutral[n]}
 
 
@@ -2347,25 +2344,32 @@ def _created_on_device(node: cst.BaseExpression | None) -> bool:
         return False
     for arg in node.args:
         if arg.keyword is not None and arg.keyword.value == "device":
-            value = arg.value
-            if isinstance(value, cst.Call) and dotted(value.func) in ("torch.device", "device") and value.args:
-                value = value.args[0].value
-            lit = literal(value)
-            if isinstance(lit, str):
-                return lit.split(":")[0] in ("cuda", "mps", "xpu")
-            last = (dotted(value) or "").rsplit(".", 1)[-1].lower()
-            return "device" in last or last in ("dev", "gpu", "rank", "local_rank")
+            return _names_an_accelerator(_device_call_arg(arg.value))
     return False
+
+
+def _device_call_arg(value: cst.BaseExpression) -> cst.BaseExpression:
+    """What ``torch.device(x)`` is made from (``x``); any other expression as it is."""
+    if isinstance(value, cst.Call) and dotted(value.func) in ("torch.device", "device") and value.args:
+        return value.args[0].value
+    return value
+
+
+def _names_an_accelerator(value: cst.BaseExpression) -> bool:
+    """``"cuda:0"`` / ``"mps"``, or a name that holds a device: ``device``, ``x.device``, ``gpu``,
+    ``local_rank``."""
+    lit = literal(value)
+    if isinstance(lit, str):
+        return lit.startswith("cuda") or lit.startswith("mps") or lit.startswith("xpu")
+    last = (dotted(value) or "").rsplit(".", 1)[-1].lower()
+    return "device" in last or last in ("dev", "gpu", "rank", "local_rank")
 
 
 def _moves_to_cpu(call: cst.Call) -> bool:
     """``.to("cpu")``, ``.to(device="cpu")``, ``.to(torch.device("cpu"), non_blocking=True)``."""
     for arg in call.args:
         if arg.keyword is None or arg.keyword.value == "device":
-            value = arg.value
-            if isinstance(value, cst.Call) and dotted(value.func) in ("torch.device", "device") and value.args:
-                value = value.args[0].value
-            lit = literal(value)
+            lit = literal(_device_call_arg(arg.value))
             return isinstance(lit, str) and lit.split(":")[0] == "cpu"
     return False
 
@@ -2380,15 +2384,7 @@ def _moves_to_device(call: cst.Call) -> bool:
         if arg.keyword is not None and arg.keyword.value == "device":
             return literal(arg.value) not in ("cpu",)
         if arg.keyword is None:
-            value = arg.value
-            lit = literal(value)
-            if isinstance(lit, str):
-                return lit.startswith("cuda") or lit.startswith("mps") or lit.startswith("xpu")
-            path = dotted(value) or ""
-            last = path.rsplit(".", 1)[-1].lower()
-            if "device" in last or last in ("dev", "gpu", "rank", "local_rank"):
-                return True
-            return False
+            return _names_an_accelerator(arg.value)
     return False
 
 
@@ -3241,7 +3237,7 @@ class Walker(FastVisitor):
             return
         if value is None and value_node is not None and is_literal(value_node):
             value = Val(V.CONST, value=literal(value_node))
-        if (value is None or value is _MISSING) and _created_on_device(value_node):
+        if value is None and _created_on_device(value_node):
             hinted = V.val_for_name(path.rsplit(".", 1)[-1])
             if hinted is not None and hinted.kind == V.LENGTHS:
                 # lens = torch.tensor([...], device=self.device): lengths made on the GPU
