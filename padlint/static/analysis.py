@@ -1283,6 +1283,13 @@ class Evaluator:
                         pad_const is not None and constant_in(self.scope, code_of(padding_idx)) == pad_const)
                 return data.but(origin="embedding", zero_pads=zero, masked=False, neg_pads=False,
                                 batch_first=data.batch_first)
+            padding_idx = (module.kwargs or {}).get("padding_idx")
+            if padding_idx is not None and code_of(padding_idx) != "None" and (data is None or data.kind == V.TENSOR):
+                # Nothing says these tokens are padded, but the embedding keeps a row for the pad
+                # id: rows of zeros at some time steps.  Only a mean over time reads this
+                # (`idx_pads`); to the other rules the tensor is not known to be padded.
+                return Val(V.TENSOR, padded=False, idx_pads=True, zero_pads=True, origin="embedding",
+                           batch_first=data.batch_first if data is not None else None)
             return None
         if cls in ATTENTION_CLASSES:
             data = self(arg_value(node, None, 0))
@@ -1309,7 +1316,7 @@ class Evaluator:
         # Linear, Dropout, LayerNorm ...: position-wise; zeros at the pads survive only the
         # modules that map 0 to 0 (a bias or a normalisation makes them non-zero)
         data = self(arg_value(node, None, 0))
-        if not is_padded(data):
+        if not is_padded(data) and not (data is not None and data.kind == V.TENSOR and data.idx_pads):
             return None
         if data.zero_pads and cls not in _ZERO_KEEPING_MODULES:
             data = data.but(zero_pads=False)

@@ -3435,6 +3435,69 @@ CASES = [
             logits = model(batch["input_ids"], batch["decoder_input_ids"])
             return F.cross_entropy(logits.view(-1, vocab), batch["labels"].reshape(-1))
         """, ['PAD303']),
+    # (held-out x23) an embedding with padding_idx, pooled by a sum over the padded length:
+    # the zero rows still count in the mean
+    ("sum-of-padding-idx-embeddings-divided-by-the-real-lengths", """
+        import torch
+        import torch.nn as nn
+
+
+        class Swem(nn.Module):
+            def __init__(self, vocab, dim, n_cls):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim, padding_idx=0)
+                self.drop = nn.Dropout(0.1)
+                self.out = nn.Linear(dim, n_cls)
+
+            def forward(self, tokens):
+                e = self.drop(self.emb(tokens))
+                n = (tokens != 0).sum(1, keepdim=True).clamp(min=1)
+                return self.out(e.sum(1) / n)
+        """, """
+        import torch
+        import torch.nn as nn
+
+
+        class Swem(nn.Module):
+            def __init__(self, vocab, dim, n_cls):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim, padding_idx=0)
+                self.drop = nn.Dropout(0.1)
+                self.out = nn.Linear(dim, n_cls)
+
+            def forward(self, tokens):
+                e = self.drop(self.emb(tokens))
+                return self.out(e.sum(1) / tokens.size(1))
+        """, ['PAD301']),
+    # the same, averaged by .mean over time
+    ("mean-of-padding-idx-embeddings", """
+        import torch.nn as nn
+
+
+        class FastText(nn.Module):
+            def __init__(self, vocab, dim, n_cls):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim, padding_idx=1)
+                self.out = nn.Linear(dim, n_cls)
+
+            def forward(self, text):
+                embedded = self.emb(text)
+                keep = (text != 1).unsqueeze(-1).float()
+                return self.out((embedded * keep).sum(dim=1) / keep.sum(dim=1))
+        """, """
+        import torch.nn as nn
+
+
+        class FastText(nn.Module):
+            def __init__(self, vocab, dim, n_cls):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim, padding_idx=1)
+                self.out = nn.Linear(dim, n_cls)
+
+            def forward(self, text):
+                embedded = self.emb(text)
+                return self.out(embedded.mean(dim=1))
+        """, ['PAD301']),
 ]
 
 

@@ -60,6 +60,9 @@ class UnmaskedReduction(Rule):
                 self.report(ctx, node, f"`{short_code(node)}` averages an unreduced loss over time: the ignored "
                                        "(padded) positions are zeros that still count in the mean")
             return
+        if data is not None and data.kind == V.TENSOR and data.idx_pads and not data.masked and op == "mean":
+            self._mean_over_pad_rows(node, data, dim_node, ctx)
+            return
         if not V.is_padded(data) or data.masked or data.masked_max:
             return
         called = qual or (func.attr.value if isinstance(func, cst.Attribute) else "")
@@ -110,6 +113,18 @@ class UnmaskedReduction(Rule):
         self.report(ctx, node, f"`{short_code(node)}` reduces over the time axis of a padded tensor "
                                f"(from {_origin(data)}) without a mask: padded steps are counted")
 
+    def _mean_over_pad_rows(self, node: cst.Call, data: V.Val, dim_node: cst.BaseExpression | None,
+                            ctx: Context) -> None:
+        """``self.emb(tokens).mean(1)`` with ``nn.Embedding(..., padding_idx=p)``: the embedding
+        expects pad ids, and the mean divides by the padded length, zero rows included."""
+        dims = literal_dims(dim_node) if dim_node is not None else None
+        axis = time_axis(data)
+        if dims is None or not (axis in dims if axis is not None else (1 in dims or -2 in dims)):
+            return
+        self.report(ctx, node, f"`{short_code(node)}` averages the output of an embedding with `padding_idx` "
+                               "over time: the pad rows count in the mean, so the result shrinks with the "
+                               "padded length of the batch (divide the sum by the real lengths)")
+
     def _pooled_over_time(self, node: cst.Call, qual: str, ctx: Context) -> None:
         """``F.avg_pool1d(x.transpose(1, 2), kernel_size=x.size(1))`` and
         ``F.adaptive_avg_pool1d(x.transpose(1, 2), 1)``: a mean over the whole time axis."""
@@ -159,10 +174,16 @@ class UnmaskedReduction(Rule):
         else:
             return
         data = ctx.ev(data_node)
-        if not V.is_padded(data) or data.masked or data.zero_pads or data.strong:
-            return  # strong padding is judged in on_call
         dims = literal_dims(dim_node) if dim_node is not None else None
         axis = time_axis(data)
+        if data is not None and data.kind == V.TENSOR and data.zero_pads and not data.masked \
+                and (data.padded or data.idx_pads) and dims is not None \
+                and (axis in dims if axis is not None else 1 in dims) and _padded_length(node.right, ctx, axis):
+            self.report(ctx, node, f"`{short_code(node)}` divides a sum over time by the padded length: the "
+                                   "zero rows at the padded steps count in this mean (divide by the real lengths)")
+            return
+        if not V.is_padded(data) or data.masked or data.zero_pads or data.strong:
+            return  # strong padding is judged in on_call
         if dims is None or not ((axis is None and 1 in dims) or (axis is not None and axis in dims)):
             return
         if _counts_real_positions(node.right, ctx, code_of(data_node)):
@@ -184,6 +205,16 @@ def _channels_first(node: cst.BaseExpression | None) -> cst.BaseExpression | Non
     if node.func.attr.value == "permute" and axes == [0, 2, 1]:
         return node.func.value
     return None
+
+
+def _padded_length(node: cst.BaseExpression, ctx: Context, axis: int | None) -> bool:
+    """``x.size(1)``, ``x.shape[1]``, ``max_len``: the padded length of a batch, as a divisor."""
+    node = through_methods(node, ("float", "to", "type_as", "item"))
+    if is_max_len_name(node):
+        return True
+    size = ctx.ev(node)
+    return size is not None and size.kind == V.DIM and size.dim == (1 if axis is None else axis) \
+        and (size.of is None or size.of.kind == V.TENSOR)
 
 
 def _is_abs(node: cst.BaseExpression) -> bool:
