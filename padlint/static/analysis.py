@@ -678,6 +678,11 @@ class Evaluator:
             # leave the padding out is the softmax's question (PAD401/PAD403), not the sum's
             values = right if left.softmaxed else left
             return values.but(weighted=True, softmaxed=False)
+        if isinstance(op, (cst.Add, cst.Subtract)) and is_padded(left) and is_padded(right):
+            # model(x) - targets: padded like the batch it was computed from; the targets say how
+            for known, opaque in ((right, left), (left, right)):
+                if opaque.origin in _OPAQUE_ORIGINS and known.origin not in _OPAQUE_ORIGINS and known.strong:
+                    return known.but(zero_pads=False)
         for side in (left, right):
             if side is not None and side.kind == V.TENSOR:
                 if isinstance(op, cst.Divide) and side is right:
@@ -789,12 +794,19 @@ class Evaluator:
             if result is not _MISSING:
                 return result
             callee = None  # an nn.Sequential of anything: as an unknown callable
+        if callee is not None and callee.kind == V.FUNC and callee.record_fields is not None:
+            return self._record(node, callee.record_fields)
         local = self._local_call(node, callee)
         if local is not _MISSING:
             return local
         tokenized = _tokenizer_call(node, self.file.memo.get("tokenizer-names", frozenset()))
         if tokenized is not None:
             return tokenized
+        if isinstance(func, (cst.Name, cst.Attribute)) and (dotted(func) or "").rsplit(".", 1)[-1] in (
+                "namedtuple", "NamedTuple") and len(node.args) >= 2:
+            fields = _factory_fields(node.args[1].value)  # Batch = namedtuple("Batch", "x lengths")
+            if fields is not None:
+                return Val(V.FUNC, qualname=None, record_fields=fields)
         if isinstance(func, (cst.Name, cst.Attribute)) and (dotted(func) or "").rsplit(".", 1)[-1] in (
                 "SimpleNamespace", "dict", "namedtuple", "BatchEncoding", "ModelOutput"):
             keywords = {a.keyword.value: self(a.value) for a in node.args if a.keyword is not None}
@@ -915,8 +927,11 @@ class Evaluator:
 
     def _local_call(self, node: cst.Call, callee: Val | None) -> Any:
         target, is_method, instance = self._local_target(node, callee)
+        if target is None and instance is not None:
+            record = self._record(node, _record_fields(instance.cls))
+            return record if record is not None else instance
         if target is None:
-            return instance if instance is not None else _MISSING
+            return _MISSING
         params = [*target.params.posonly_params, *target.params.params]
         if is_method and params and not _is_staticmethod(target):
             params = params[1:]
@@ -962,6 +977,12 @@ class Evaluator:
             # (a padded length handed in: frame_lengths(rel_lens, feats.size(1)))
             if name in by_name and (wanted(value) or _weights(value) or (not linked and is_time_dim(value))):
                 _add_fact(facts, name, value)
+            elif name in by_name and linked and is_padded(value) and value.zero_pads is not None:
+                # the tensor itself stays unknown (see above), but whether its pads are zeros holds
+                # for an unpadded call too: zero pads only where every call site pads with zeros
+                key = f"{name}:zero-pads"
+                if key not in facts or not value.zero_pads:
+                    facts[key] = Val(V.CONST, value=bool(value.zero_pads))
         if linked:
             return _MISSING
         if instance is not None:
@@ -973,6 +994,19 @@ class Evaluator:
                 return unpadded
             return returned
         return _MISSING
+
+    def _record(self, node: cst.Call, fields: list[str] | None) -> Val | None:
+        """``Batch(inputs=padded, lengths=lens)`` of a ``@dataclass``, ``NamedTuple`` or
+        ``namedtuple`` record type of this file with these fields: a record whose fields
+        (``batch.inputs``) hold what the call put there."""
+        if fields is None or any(a.star for a in node.args):
+            return None
+        items: dict[str, Val | None] = {}
+        for index, arg in enumerate(node.args):
+            name = arg.keyword.value if arg.keyword is not None else fields[index] if index < len(fields) else None
+            if name is not None:
+                items[name] = self(arg.value)
+        return Val(V.DICT, items=items) if any(_interesting(v) for v in items.values()) else None
 
     def _one_sample_call(self, node: cst.Call) -> bool:
         """``model(torch.tensor(ids).unsqueeze(0), torch.tensor([len(ids)]))``: the model run on a
@@ -986,7 +1020,7 @@ class Evaluator:
             if V.is_padded(value):
                 return False
             nodes = [arg.value, *assigned_values(self.scope, arg.value)]
-            if any(_batch_of_one(n) for n in nodes):
+            if any(_batch_of_one(n) or _one_step_column(n) for n in nodes):
                 single = True
         return single
 
@@ -1054,6 +1088,9 @@ class Evaluator:
             if isinstance(size, (cst.Tuple, cst.List)) and len(size.elements) == 2 \
                     and _is_int_literal(size.elements[0].value, 1):
                 return Val(V.TENSOR, padded=False, one_step_axis=0)  # torch.full((1, B), SOS): one decoder step
+            if isinstance(size, (cst.Tuple, cst.List)) and len(size.elements) == 2 \
+                    and _is_int_literal(size.elements[1].value, 1):
+                return Val(V.TENSOR, padded=False, one_step_axis=1)  # torch.full((B, 1), BOS), batch first
             if isinstance(size, (cst.Tuple, cst.List)) and fill is not None:
                 dims = [el.value for el in size.elements]
                 # torch.full((B, T), pad_id): a canvas for a padded batch. Not a score table
@@ -1796,7 +1833,31 @@ def _batch_of_one(node: cst.BaseExpression) -> bool:
     return False
 
 
+# where an unknown callee's padded result came from: nothing is known of its pads
+_OPAQUE_ORIGINS = ("call", "model", "hidden")
 _TENSOR_BUILDERS = ("tensor", "LongTensor", "as_tensor", "from_numpy")
+_SHAPE_BUILDERS = ("full", "zeros", "ones", "empty", "new_full", "new_zeros", "new_ones")
+
+
+def _one_step_column(node: cst.BaseExpression) -> bool:
+    """``torch.full((n, 1), BOS)``, ``torch.zeros(1, n)``, ``torch.multinomial(probs, 1)``: one
+    time step for each of n sequences (sampling, greedy decoding), so nothing is padded."""
+    node = through_methods(node, _DEVICE_METHODS + ("long",))
+    if not isinstance(node, cst.Call):
+        return False
+    name = last_name(node.func)
+    if name == "multinomial":
+        return literal(arg_value(node, "num_samples", 1)) == 1
+    if name not in _SHAPE_BUILDERS or not node.args:
+        return False
+    first = node.args[0].value
+    if isinstance(first, (cst.Tuple, cst.List)):
+        shape = [e.value for e in first.elements if not isinstance(e, cst.StarredElement)]
+    else:
+        shape = [a.value for a in node.args if a.keyword is None]
+        if name in ("full", "new_full"):
+            return False  # torch.full(size, value): the size is one tuple
+    return len(shape) == 2 and 1 in [literal(e) for e in shape]
 
 
 def _built_here(node: cst.BaseExpression) -> bool:
@@ -1892,6 +1953,38 @@ def _score_name(node: cst.BaseExpression) -> bool:
         return False
     last = path.rsplit(".", 1)[-1].lower()
     return any(word in last for word in ("score", "logit", "energ", "att", "align", "sim"))
+
+
+def _record_fields(cls: cst.ClassDef) -> list[str] | None:
+    """The fields, in order, of a ``@dataclass`` (or attrs ``@define``) or ``NamedTuple`` class
+    without an ``__init__`` of its own; None for any other class."""
+    decorators = {(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
+                  .rsplit(".", 1)[-1] for d in cls.decorators}
+    bases = {(dotted(b.value) or "").rsplit(".", 1)[-1] for b in cls.bases}
+    if not (decorators & {"dataclass", "define", "frozen", "attrs", "s"} or "NamedTuple" in bases) \
+            or _method(cls, "__init__") is not None:
+        return None
+    return [statement.body[0].target.value for statement in cls.body.body
+            if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.AnnAssign)
+            and isinstance(statement.body[0].target, cst.Name)]
+
+
+def _factory_fields(node: cst.BaseExpression) -> list[str] | None:
+    """The field names given to ``namedtuple`` (``"x lengths"``, ``"x, lengths"``, ``["x", "lengths"]``)
+    or ``NamedTuple`` (``[("x", Tensor), ...]``)."""
+    if isinstance(node, cst.SimpleString):
+        return node.evaluated_value.replace(",", " ").split() if isinstance(node.evaluated_value, str) else None
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        return None
+    names = []
+    for element in node.elements:
+        value = element.value
+        if isinstance(value, cst.Tuple) and value.elements:
+            value = value.elements[0].value
+        if not isinstance(value, cst.SimpleString) or not isinstance(value.evaluated_value, str):
+            return None
+        names.append(value.evaluated_value)
+    return names
 
 
 def _method(cls: cst.ClassDef | None, name: str) -> cst.FunctionDef | None:
@@ -2826,8 +2919,9 @@ class Walker(FastVisitor):
                 continue
             if V.looks_like_target(name) or not V.looks_like_data(name):
                 continue
+            zero = passed.get(f"{name}:zero-pads")
             scope.env[name] = Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="param",
-                                  evidence=evidence)
+                                  evidence=evidence, zero_pads=True if zero is not None and zero.value else None)
         self._bind_step_batch(node, scope, names, passed)
 
     def _bind_step_batch(self, node: cst.FunctionDef, scope: Scope, names: list[str], passed: dict[str, Val]) -> None:

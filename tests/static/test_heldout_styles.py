@@ -3498,6 +3498,130 @@ CASES = [
                 embedded = self.emb(text)
                 return self.out(embedded.mean(dim=1))
         """, ['PAD301']),
+    # (held-out z17) raw node features zero-padded by a helper and handed to the model: dividing
+    # their sum by the real counts is a correct mean
+    ("zero-padded-features-passed-to-the-model-then-summed-over-real-counts", """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def to_dense(feats):
+            counts = torch.tensor([f.size(0) for f in feats])
+            dense = pad_sequence(feats, batch_first=True)
+            return dense, torch.arange(dense.size(1))[None, :] < counts[:, None], counts
+
+
+        class Readout(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.head = nn.Linear(d, 1)
+
+            def forward(self, dense, node_mask, counts):
+                return self.head(dense.sum(dim=1) / counts.unsqueeze(-1))
+
+
+        def step(model, graphs):
+            dense, node_mask, counts = to_dense([g["x"] for g in graphs])
+            return model(dense, node_mask, counts)
+        """, """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def to_dense(feats):
+            counts = torch.tensor([f.size(0) for f in feats])
+            dense = pad_sequence(feats, batch_first=True, padding_value=-1.0)
+            return dense, torch.arange(dense.size(1))[None, :] < counts[:, None], counts
+
+
+        class Readout(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.head = nn.Linear(d, 1)
+
+            def forward(self, dense, node_mask, counts):
+                return self.head(dense.sum(dim=1) / counts.unsqueeze(-1))
+
+
+        def step(model, graphs):
+            dense, node_mask, counts = to_dense([g["x"] for g in graphs])
+            return model(dense, node_mask, counts)
+        """, ['PAD301']),
+    # (held-out z07) sampling from torch.full((n, 1), BOS): one step per call, no padding
+    ("sampling-one-step-columns-from-a-model-trained-on-padded-batches", """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def collate(batch):
+            padded = pad_sequence(batch, batch_first=True, padding_value=0)
+            return padded[:, :-1], padded[:, 1:]
+
+
+        class LM(nn.Module):
+            def __init__(self, vocab):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, 32, padding_idx=0)
+                self.rnn = nn.LSTM(32, 64, batch_first=True)
+                self.fc = nn.Linear(64, vocab)
+
+            def forward(self, x, state=None):
+                out, state = self.rnn(self.emb(x), state)
+                return self.fc(out), state
+
+            @torch.no_grad()
+            def sample(self, n, steps=50):
+                x = torch.full((n, 1), 1, dtype=torch.long)
+                state, out = None, []
+                for _ in range(steps):
+                    logits, state = self(x, state)
+                    x = torch.multinomial(torch.softmax(logits[:, -1], dim=-1), 1)
+                    out.append(x)
+                return torch.cat(out, dim=1)
+
+
+        def train(data, vocab):
+            model = LM(vocab)
+            for inp, tgt in torch.utils.data.DataLoader(data, batch_size=8, collate_fn=collate):
+                logits, _ = model(inp)
+                yield nn.functional.cross_entropy(logits.reshape(-1, vocab), tgt.reshape(-1), ignore_index=0)
+        """, """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def collate(batch):
+            padded = pad_sequence(batch, batch_first=True, padding_value=0)
+            return padded[:, :-1], padded[:, 1:]
+
+
+        class LM(nn.Module):
+            def __init__(self, vocab):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, 32, padding_idx=0)
+                self.rnn = nn.LSTM(32, 64, batch_first=True)
+                self.fc = nn.Linear(64, vocab)
+
+            def forward(self, x, state=None):
+                out, state = self.rnn(self.emb(x), state)
+                return self.fc(out), state
+
+            def score(self, x):
+                logits, _ = self(x)
+                return torch.softmax(logits[:, -1], dim=-1)
+
+
+        def train(data, vocab):
+            model = LM(vocab)
+            for inp, tgt in torch.utils.data.DataLoader(data, batch_size=8, collate_fn=collate):
+                logits, _ = model(inp)
+                yield nn.functional.cross_entropy(logits.reshape(-1, vocab), tgt.reshape(-1), ignore_index=0)
+                yield model.score(inp)
+        """, ['PAD202']),
 ]
 
 
@@ -3667,3 +3791,49 @@ def test_optional_self_attention_masks_that_are_never_passed_are_not_padding():
         """
     assert codes(source) == []
     assert codes(source.replace("enc_self_mask=None", "lengths=None")) == ["PAD301"]
+
+
+RECORD_BATCH = """
+    import torch
+    import torch.nn.functional as F
+    from torch.nn.utils.rnn import pad_sequence
+    {record}
+
+
+    def collate(samples):
+        xs = [torch.as_tensor(s[0]) for s in samples]
+        ys = [torch.as_tensor(s[1]) for s in samples]
+        return Batch({fields})
+
+
+    def run(model, loader, opt):
+        for batch in loader:
+            err = (model(batch.inputs) - batch.targets) ** 2
+            loss = {loss}
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """
+
+
+@pytest.mark.parametrize("record", [
+    "from dataclasses import dataclass\n\n\n    @dataclass\n    class Batch:\n        inputs: torch.Tensor\n"
+    "        targets: torch.Tensor\n        lengths: torch.Tensor",
+    "from typing import NamedTuple\n\n\n    class Batch(NamedTuple):\n        inputs: torch.Tensor\n"
+    "        targets: torch.Tensor\n        lengths: torch.Tensor",
+    "from collections import namedtuple\n    Batch = namedtuple('Batch', 'inputs targets lengths')",
+])
+@pytest.mark.parametrize("fields", [
+    "pad_sequence(xs, batch_first=True), pad_sequence(ys, batch_first=True), torch.tensor([len(x) for x in xs])",
+    "inputs=pad_sequence(xs, batch_first=True), lengths=torch.tensor([len(x) for x in xs]), "
+    "targets=pad_sequence(ys, batch_first=True)",
+])
+def test_a_batch_collated_into_a_record_keeps_its_fields(record, fields):
+    # (held-out z05, w11, w13) the fields of a dataclass / NamedTuple / namedtuple batch are
+    # what the collate function put there
+    source = RECORD_BATCH.format(record=record, fields=fields, loss="{loss}")
+    masked = ("(err * (torch.arange(err.size(1))[None] < batch.lengths[:, None])).sum() "
+              "/ batch.lengths.sum()")
+    assert codes(source.format(loss=masked)) == []
+    assert codes(source.format(loss="err.mean()")) == ["PAD301"]
+    assert codes(source.format(loss="F.mse_loss(model(batch.inputs), batch.targets)")) == ["PAD304"]
