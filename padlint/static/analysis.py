@@ -457,10 +457,14 @@ class Evaluator:
             method = elt.func.attr.value
             if method in ("cuda",) or (method == "to" and _moves_to_device(elt)):
                 return Val(V.SEQ, on_device=True)
-        if isinstance(elt, cst.Call) and isinstance(elt.func, cst.Name) and elt.func.value == "len":
+        if isinstance(elt, cst.Call) and isinstance(elt.func, cst.Name) and elt.func.value == "len" \
+                or _sample_size(elt, node.for_in.target):
+            # [len(s) for s in seqs], [p.shape[0] for p in poses]: each sample's own length -- but
+            # the rows of a padded batch all have the padded length
+            rows = self(node.for_in.iter)
+            if is_padded(rows) and rows.batch_first and not rows.permuted and node.for_in.inner_for_in is None:
+                return Val(V.LENGTHS, from_shape=True)
             return Val(V.LENGTHS)
-        if _sample_size(elt, node.for_in.target):
-            return Val(V.LENGTHS)  # [p.shape[0] for p in poses]: each sample's own length
         item = self(elt)
         if _interesting(item):
             return Val(V.SEQ, item=item)
@@ -678,6 +682,12 @@ class Evaluator:
             # leave the padding out is the softmax's question (PAD401/PAD403), not the sum's
             values = right if left.softmaxed else left
             return values.but(weighted=True, softmaxed=False)
+        if isinstance(op, (cst.Add, cst.Subtract)) and is_padded(left) != is_padded(right):
+            # x - mean, h + pos_emb: something added at the pads too, so they are no longer zeros
+            padded, other_node = (left, node.right) if is_padded(left) else (right, node.left)
+            if padded.kind == V.TENSOR and padded.zero_pads is not False and not _is_int_literal(other_node, 0) \
+                    and not padded.masked:
+                return padded.but(zero_pads=False)
         if isinstance(op, (cst.Add, cst.Subtract)) and is_padded(left) and is_padded(right):
             # model(x) - targets: padded like the batch it was computed from; the targets say how
             for known, opaque in ((right, left), (left, right)):
@@ -918,6 +928,12 @@ class Evaluator:
                 continue
             if len(required) <= n_pos <= len(params) and keywords <= names:
                 fits.append(cls)
+        if len(fits) > 1:
+            # ASRModel wraps its BiLSTMEncoder (self.encoder = BiLSTMEncoder(...)), both taking
+            # (feats, lengths): the model handed to training is the outer one
+            inner = {node.func.value for cls in fits for node in iter_nodes(cls.body)
+                     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name)}
+            fits = [cls for cls in fits if cls.name.value not in inner]
         return fits[0] if len(fits) == 1 else None
 
     def _model_link(self, node: cst.Call, callee: Val | None) -> bool:
@@ -994,6 +1010,17 @@ class Evaluator:
                 return unpadded
             return returned
         return _MISSING
+
+    def _embeddings_reinitialised(self) -> bool:
+        """Whether the file redraws every embedding's weights (``if isinstance(module, nn.Embedding):
+        normal_(module.weight)`` in an ``_init_weights``) without zeroing the ``padding_idx`` row
+        again: then the pad rows are random vectors, not zeros."""
+        known = self.file.memo.get("embeddings-reinitialised")
+        if known is None:
+            known = self.file.memo["embeddings-reinitialised"] = any(
+                _redraws_embeddings(function, self) for function in iter_nodes(self.file.module)
+                if isinstance(function, cst.FunctionDef)) if self.file.module is not None else False
+        return known
 
     def _record(self, node: cst.Call, fields: list[str] | None) -> Val | None:
         """``Batch(inputs=padded, lengths=lens)`` of a ``@dataclass``, ``NamedTuple`` or
@@ -1150,6 +1177,11 @@ class Evaluator:
                 local = collate.local
             elif collate is not None and collate.kind == V.INSTANCE:
                 local = _method(collate.cls, "__call__")  # collate_fn=TTSCollate()
+            elif collate is None:
+                bound = arg_value(node, "collate_fn", 4)  # collate_fn=self.collate: a method of this class
+                if isinstance(bound, cst.Attribute) and dotted(bound.value) == "self" and self.scope is not None \
+                        and self.scope.class_scope is not None and isinstance(self.scope.class_scope.node, cst.ClassDef):
+                    local = _method(self.scope.class_scope.node, bound.attr.value)
             if local is not None:
                 returned = self.file.returned(id(local))
                 if returned is not None:
@@ -1310,7 +1342,7 @@ class Evaluator:
                 padding_idx = (module.kwargs or {}).get("padding_idx")
                 # A batch padded with an unknown value (a parameter) is taken to be padded with the
                 # embedding's padding_idx: that is what padding_idx is for.
-                if padding_idx is None:
+                if padding_idx is None or self._embeddings_reinitialised():
                     zero = False
                 elif data.pad is None:
                     zero = not data.strong
@@ -1325,7 +1357,8 @@ class Evaluator:
                 # Nothing says these tokens are padded, but the embedding keeps a row for the pad
                 # id: rows of zeros at some time steps.  Only a mean over time reads this
                 # (`idx_pads`); to the other rules the tensor is not known to be padded.
-                return Val(V.TENSOR, padded=False, idx_pads=True, zero_pads=True, origin="embedding",
+                return Val(V.TENSOR, padded=False, idx_pads=True, zero_pads=not self._embeddings_reinitialised(),
+                           origin="embedding",
                            batch_first=data.batch_first if data is not None else None)
             return None
         if cls in ATTENTION_CLASSES:
@@ -1967,6 +2000,33 @@ def _record_fields(cls: cst.ClassDef) -> list[str] | None:
     return [statement.body[0].target.value for statement in cls.body.body
             if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.AnnAssign)
             and isinstance(statement.body[0].target, cst.Name)]
+
+
+_WEIGHT_INITS = frozenset({"normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "kaiming_normal_",
+                           "kaiming_uniform_", "trunc_normal_", "orthogonal_"})
+
+
+def _redraws_embeddings(function: cst.FunctionDef, ev: Evaluator) -> bool:
+    """``isinstance(m, nn.Embedding)`` and a random init of ``m.weight`` in one function that
+    never mentions ``padding_idx`` (which would put the zero row back)."""
+    embedding_test = redraw = False
+    for node in iter_nodes(function.body):
+        if isinstance(node, cst.Name) and node.value == "padding_idx" or \
+                isinstance(node, cst.Attribute) and node.attr.value == "padding_idx":
+            return False
+        if not isinstance(node, cst.Call):
+            continue
+        if isinstance(node.func, cst.Name) and node.func.value == "isinstance" and len(node.args) == 2:
+            classes = node.args[1].value
+            options = [e.value for e in classes.elements] if isinstance(classes, cst.Tuple) else [classes]
+            embedding_test = embedding_test or any(ev.qualname(c) == EMBEDDING for c in options)
+        elif last_name(node.func) in _WEIGHT_INITS:
+            # module.weight.data.normal_(0, 0.02) or nn.init.xavier_normal_(module.weight)
+            receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+            first = node.args[0].value if node.args else None
+            redraw = redraw or any((dotted(t) or "").endswith((".weight", ".weight.data"))
+                                   for t in (receiver, first) if t is not None)
+    return embedding_test and redraw
 
 
 def _factory_fields(node: cst.BaseExpression) -> list[str] | None:
@@ -2917,11 +2977,11 @@ class Walker(FastVisitor):
                 continue
             if _annotated_scalar(p):
                 continue
-            if V.looks_like_target(name) or not V.looks_like_data(name):
-                continue
+            if V.looks_like_target(name) or not V.looks_like_data(name) or V.MODEL_PARAM.match(name):
+                continue  # (train(x, lengths, encoder): the encoder is a module, not data)
             zero = passed.get(f"{name}:zero-pads")
             scope.env[name] = Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="param",
-                                  evidence=evidence, zero_pads=True if zero is not None and zero.value else None)
+                                  evidence=evidence, zero_pads=zero.value if zero is not None else None)
         self._bind_step_batch(node, scope, names, passed)
 
     def _bind_step_batch(self, node: cst.FunctionDef, scope: Scope, names: list[str], passed: dict[str, Val]) -> None:

@@ -2122,8 +2122,8 @@ CASES = [
         def step(enc_batch, enc_lens, scores):
             return attend(scores, (enc_batch != 0).float())
 
-        def nonzero_mean(values, feats, lengths):
-            return values.sum(dim=1, keepdim=True) / (feats != 0).sum(dim=1, keepdim=True)
+        def nonzero_mean(enc_out, feats, lengths):
+            return enc_out.sum(dim=1, keepdim=True) / (feats != 0).sum(dim=1, keepdim=True)
         """, ["PAD301"]),
     ("learned-latents-cross-attend-to-a-padded-input",
      PERCEIVER.format(ret="x.mean(dim=1)  # over the latents, never padded"),
@@ -3622,6 +3622,150 @@ CASES = [
                 yield nn.functional.cross_entropy(logits.reshape(-1, vocab), tgt.reshape(-1), ignore_index=0)
                 yield model.score(inp)
         """, ['PAD202']),
+    # (PyPI review 24, stanza) len() of each row of a padded batch is the padded length
+    ("lengths-counted-on-the-rows-of-a-padded-batch", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+
+        class Classifier(nn.Module):
+            def __init__(self, vocab, dim):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim)
+                self.lstm = nn.LSTM(dim, dim, batch_first=True, bidirectional=True)
+
+            def forward(self, sentences):
+                seqs = [torch.tensor(s) for s in sentences]
+                lengths = torch.tensor([len(s) for s in seqs])
+                packed = pack_padded_sequence(self.emb(pad_sequence(seqs, batch_first=True)), lengths,
+                                              batch_first=True, enforce_sorted=False)
+                return self.lstm(packed)[1][0]
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+
+        class Classifier(nn.Module):
+            def __init__(self, vocab, dim):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim)
+                self.lstm = nn.LSTM(dim, dim, batch_first=True, bidirectional=True)
+
+            def forward(self, sentences):
+                embedded = self.emb(pad_sequence([torch.tensor(s) for s in sentences], batch_first=True))
+                lengths = torch.tensor([len(row) for row in embedded])
+                packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
+                return self.lstm(packed)[1][0]
+        """, ['PAD101']),
+    # (PyPI review 24, recbole RepeatNet) a softmax module called inline over padded scores
+    ("softmax-module-over-masked-or-unmasked-scores", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class Pool(nn.Module):
+            def __init__(self, vocab, dim):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim)
+                self.gru = nn.GRU(dim, dim, batch_first=True)
+                self.v = nn.Linear(dim, 1, bias=False)
+
+            def forward(self, seqs):
+                items = pad_sequence(seqs, batch_first=True)
+                h, _ = self.gru(self.emb(items))
+                scores = self.v(torch.tanh(h)).masked_fill((items == 0).unsqueeze(-1), float("-inf"))
+                alpha = nn.Softmax(dim=1)(scores)
+                return (alpha * h).sum(dim=1)
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class Pool(nn.Module):
+            def __init__(self, vocab, dim):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim)
+                self.gru = nn.GRU(dim, dim, batch_first=True)
+                self.v = nn.Linear(dim, 1, bias=False)
+
+            def forward(self, seqs):
+                items = pad_sequence(seqs, batch_first=True)
+                h, _ = self.gru(self.emb(items))
+                scores = self.v(torch.tanh(h))
+                alpha = nn.Softmax(dim=1)(scores)
+                return (alpha * h).sum(dim=1)
+        """, ['PAD401']),
+    # (PyPI review 24, recbole STAMP / HRM) embeddings redrawn at random after construction: the
+    # padding_idx row is no longer zero, and summing over the padded steps adds it
+    ("sum-pooling-of-embeddings-whose-pad-row-was-redrawn", """
+        import torch
+        from torch import nn
+        from torch.nn.init import normal_
+
+
+        class Stamp(nn.Module):
+            def __init__(self, n_items, dim):
+                super().__init__()
+                self.item_embedding = nn.Embedding(n_items, dim, padding_idx=0)
+                self.apply(self._init_weights)
+
+            def _init_weights(self, module):
+                if isinstance(module, nn.Embedding):
+                    normal_(module.weight.data, 0, 0.002)
+                    module.weight.data[module.padding_idx].zero_()
+
+            def forward(self, item_seq, item_seq_len):
+                memory = self.item_embedding(item_seq)
+                pooled = torch.sum(memory, dim=1)
+                pooled = torch.div(pooled, item_seq_len.unsqueeze(1).float())
+                return pooled
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.init import normal_
+
+
+        class Stamp(nn.Module):
+            def __init__(self, n_items, dim):
+                super().__init__()
+                self.item_embedding = nn.Embedding(n_items, dim, padding_idx=0)
+                self.apply(self._init_weights)
+
+            def _init_weights(self, module):
+                if isinstance(module, nn.Embedding):
+                    normal_(module.weight.data, 0, 0.002)
+
+            def forward(self, item_seq, item_seq_len):
+                memory = self.item_embedding(item_seq)
+                pooled = torch.sum(memory, dim=1)
+                pooled = torch.div(pooled, item_seq_len.unsqueeze(1).float())
+                return pooled
+        """, ['PAD301']),
+    # (corpus, ESPnet utterance MVN) a raw input's sum over real lengths is a mean (its pads are
+    # zeros); after subtracting the mean the pads are no longer zeros
+    ("raw-input-mean-by-lengths-then-variance-of-the-centred-input", """
+        import torch
+
+
+        def utterance_mvn(x, ilens, pad_mask):
+            n = ilens.type_as(x)[:, None]
+            mean = x.sum(dim=1) / n
+            centred = (x - mean[:, None, :]).masked_fill(pad_mask.unsqueeze(-1), 0.0)
+            return centred / (centred.pow(2).sum(dim=1) / n).sqrt()[:, None, :]
+        """, """
+        import torch
+
+
+        def utterance_mvn(x, ilens, pad_mask):
+            n = ilens.type_as(x)[:, None]
+            mean = x.sum(dim=1) / n
+            centred = x - mean[:, None, :]
+            return centred / (centred.pow(2).sum(dim=1) / n).sqrt()[:, None, :]
+        """, ['PAD301']),
 ]
 
 
@@ -3837,3 +3981,87 @@ def test_a_batch_collated_into_a_record_keeps_its_fields(record, fields):
     assert codes(source.format(loss=masked)) == []
     assert codes(source.format(loss="err.mean()")) == ["PAD301"]
     assert codes(source.format(loss="F.mse_loss(model(batch.inputs), batch.targets)")) == ["PAD304"]
+
+
+TRAINING_LINKS = """
+    import torch
+    import torch.nn as nn
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+
+    class Encoder(nn.Module):
+        def __init__(self, n_feats, hidden):
+            super().__init__()
+            self.lstm = nn.LSTM(n_feats, hidden, batch_first=True)
+
+        def forward(self, feats, feat_lens):
+            packed = pack_padded_sequence(feats, feat_lens, batch_first=True, enforce_sorted=False)
+            return self.lstm(packed)[1][0][-1]
+
+
+    class Model(nn.Module):
+        def __init__(self, n_feats=80, hidden=64):
+            super().__init__()
+            self.encoder = Encoder(n_feats, hidden)
+            self.out = nn.Linear(hidden, 10)
+
+        def forward(self, feats, feat_lens):
+            return self.out(self.encoder(feats, feat_lens))
+
+
+    def train_step({params}, optimizer, device):
+        feats, feat_lens = feats.to(device), {moved}
+        loss = nn.functional.cross_entropy({call}, labels.to(device))
+        loss.backward()
+        optimizer.step()
+    """
+
+
+@pytest.mark.parametrize("params,call", [
+    # (held-out z10) the model handed to training wraps an encoder with the same signature
+    ("model, feats, feat_lens, labels", "model(feats, feat_lens)"),
+    # (held-out y29) a training function's `encoder` parameter is the file's encoder module,
+    # not a padded tensor beside the lengths
+    ("feats, feat_lens, labels, encoder", "encoder(feats, feat_lens)"),
+])
+def test_lengths_moved_to_the_device_reach_the_packing_encoder_through_the_model(params, call):
+    source = TRAINING_LINKS.format(params=params, call=call, moved="{moved}")
+    assert codes(source.format(moved="feat_lens")) == []
+    assert codes(source.format(moved="feat_lens.to(device)")) == ["PAD102"]
+
+
+def test_a_lightning_step_gets_the_batch_of_a_collate_method():
+    # (held-out z31) DataLoader(..., collate_fn=self.collate): training_step's batch is what the
+    # method returns
+    source = """
+        import pytorch_lightning as pl
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+
+        class Generator(pl.LightningModule):
+            def __init__(self, vocab, data, pad_idx=0):
+                super().__init__()
+                self.data, self.pad_idx = data, pad_idx
+                self.emb = nn.Embedding(vocab, 32, padding_idx=pad_idx)
+                self.fc = nn.Linear(32, vocab)
+
+            def forward(self, x):
+                return self.fc(self.emb(x))
+
+            def collate(self, batch):
+                return pad_sequence(batch, batch_first=True, padding_value=self.pad_idx)
+
+            def training_step(self, batch, batch_idx):
+                nll = F.cross_entropy(self(batch[:, :-1]).transpose(1, 2), batch[:, 1:],
+                                      ignore_index=self.pad_idx, reduction="none")
+                return {loss}
+
+            def train_dataloader(self):
+                return DataLoader(self.data, batch_size=64, collate_fn=self.collate)
+        """
+    assert codes(source.format(loss="nll.sum() / (batch[:, 1:] != self.pad_idx).sum()")) == []
+    assert codes(source.format(loss="nll.mean(dim=1).mean()")) == ["PAD301"]

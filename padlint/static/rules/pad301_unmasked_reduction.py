@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import (
-    Context, arg_value, is_max_len_name, literal, literal_dims, same_factor_mean, time_axis,
+    Context, arg_value, assigned_values, is_max_len_name, literal, literal_dims, same_factor_mean, time_axis,
 )
 from padlint.static.names import code_of, dotted, short_code, through_methods
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
+from padlint.static.traverse import iter_nodes
 
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
           "torch.nanmean": "mean", "torch.logsumexp": "logsumexp"}
@@ -33,6 +36,12 @@ class UnmaskedReduction(Rule):
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func
         qual = ctx.qualname(func)
+        if qual in ("torch.div", "torch.true_divide") and len(node.args) == 2 and not any(a.star for a in node.args) \
+                and all(a.keyword is None or a.keyword.value == "other" for a in node.args):
+            # torch.div(x.sum(1), lengths): read as x.sum(1) / lengths
+            self._division(node, cst.BinaryOperation(left=node.args[0].value, operator=cst.Divide(),
+                                                     right=node.args[1].value), ctx)
+            return
         if qual in _TIME_POOLS:
             self._pooled_over_time(node, qual, ctx)
             return
@@ -157,14 +166,20 @@ class UnmaskedReduction(Rule):
                     if mask is not None and mask.kind == V.MASK:
                         ctx.file.memo[("pad301-masked-after", id(reduced))] = True
             return
-        if not isinstance(node.operator, cst.Divide):
-            return
-        mean_of = same_factor_mean(node, ctx)
+        if isinstance(node.operator, cst.Divide):
+            self._division(node, node, ctx)
+
+    def _division(self, node: cst.BaseExpression, division: cst.BinaryOperation, ctx: Context) -> None:
+        """``division`` is ``node`` itself, or ``a / b`` standing for ``torch.div(a, b)``."""
+        mean_of = same_factor_mean(division, ctx)
         if mean_of is not None:
             # (loss * valid).sum() / valid.sum(): `valid` is a mask, whether or not padlint knew it
             ctx.file.memo[("pad301-masked-after", id(mean_of))] = True
             return
-        left = node.left
+        left = division.left
+        if isinstance(left, cst.Name):
+            # pooled = torch.sum(e, dim=1); pooled = torch.div(pooled, lengths): the sum, one line up
+            left = next(assigned_values(ctx.function_scope, left), None)
         if not isinstance(left, cst.Call):
             return
         if isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum" and ctx.qualname(left.func) is None:
@@ -178,7 +193,7 @@ class UnmaskedReduction(Rule):
         axis = time_axis(data)
         if data is not None and data.kind == V.TENSOR and data.zero_pads and not data.masked \
                 and (data.padded or data.idx_pads) and dims is not None \
-                and (axis in dims if axis is not None else 1 in dims) and _padded_length(node.right, ctx, axis):
+                and (axis in dims if axis is not None else 1 in dims) and _padded_length(division.right, ctx, axis):
             self.report(ctx, node, f"`{short_code(node)}` divides a sum over time by the padded length: the "
                                    "zero rows at the padded steps count in this mean (divide by the real lengths)")
             return
@@ -186,7 +201,9 @@ class UnmaskedReduction(Rule):
             return  # strong padding is judged in on_call
         if dims is None or not ((axis is None and 1 in dims) or (axis is not None and axis in dims)):
             return
-        if _counts_real_positions(node.right, ctx, code_of(data_node)):
+        if data.origin == "param" and data.zero_pads is None and not _names_hidden_states(data_node):
+            return  # raw inputs handed in (waveforms, features): most likely padded with zeros
+        if _counts_real_positions(division.right, ctx, code_of(data_node)):
             self.report(ctx, left, f"`{short_code(left)}` sums padded positions and then divides by the number of real "
                                    "ones: apply the mask to the numerator too")
 
@@ -215,6 +232,16 @@ def _padded_length(node: cst.BaseExpression, ctx: Context, axis: int | None) -> 
     size = ctx.ev(node)
     return size is not None and size.kind == V.DIM and size.dim == (1 if axis is None else axis) \
         and (size.of is None or size.of.kind == V.TENSOR)
+
+
+_HIDDEN_NAME = re.compile(r"(?:^|_)(?:h|hs|hidden|hiddens|outputs?|out|states?|memory|enc|encoded|encodings?"
+                          r"|embeddings|context|reps?|representations?|features_out)(?:$|_)", re.I)
+
+
+def _names_hidden_states(node: cst.BaseExpression) -> bool:
+    """``hidden``, ``enc_out``, ``token_embeddings``: a tensor named as a network's output, whose
+    pads are whatever the network computed there (not the zeros of a padded input)."""
+    return any(isinstance(n, cst.Name) and _HIDDEN_NAME.search(n.value) for n in iter_nodes(node))
 
 
 def _is_abs(node: cst.BaseExpression) -> bool:

@@ -38,7 +38,10 @@ class AttentionWithoutPaddingMask(Rule):
         qual = ctx.qualname(node.func)
         if qual in SOFTMAX_FUNCS or (qual is None and isinstance(node.func, cst.Attribute)
                                      and node.func.attr.value in ("softmax", "log_softmax")):
-            self._check_softmax(node, qual, ctx)
+            if qual is not None:
+                self._check_softmax(node, arg_value(node, "input", 0), arg_value(node, "dim", 1), ctx)
+            else:
+                self._check_softmax(node, node.func.value, arg_value(node, "dim", 0), ctx)
             return
         if qual == SDPA:
             if any(a.keyword is not None and a.keyword.value in ("attn_mask", "is_causal") for a in node.args):
@@ -51,6 +54,12 @@ class AttentionWithoutPaddingMask(Rule):
                                        "`attn_mask`: real tokens attend to padding")
             return
         callee = ctx.ev(node.func)
+        if callee is not None and callee.kind == V.MODULE and callee.cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
+            # self.softmax = nn.Softmax(dim=1); self.softmax(scores) -- or nn.Softmax(dim=1)(scores)
+            made = callee.node
+            dim = arg_value(made, "dim", 0) if isinstance(made, cst.Call) else None
+            self._check_softmax(node, arg_value(node, "input", 0), dim, ctx)
+            return
         if callee is None or callee.kind != V.MODULE or callee.cls not in ATTENTION_CLASSES:
             return
         positional = [a for a in node.args if a.keyword is None]
@@ -95,14 +104,11 @@ class AttentionWithoutPaddingMask(Rule):
         self.report(ctx, node, f"`{cls}` runs on a padded batch without `{wanted}` (or any mask): "
                                "real tokens attend to padding")
 
-    def _check_softmax(self, node: cst.Call, qual: str | None, ctx: Context) -> None:
+    def _check_softmax(self, node: cst.Call, data_node: cst.BaseExpression | None,
+                       dim: cst.BaseExpression | None, ctx: Context) -> None:
         """A hand-written attention: a softmax over the time axis of scores computed from a
         padded sequence (``softmax(self.score(h).squeeze(-1), dim=-1)``, ``softmax(q @ k.transpose(1, 2),
         dim=-1)``) in a function that masks nothing."""
-        if qual is not None:
-            data_node, dim = arg_value(node, "input", 0), arg_value(node, "dim", 1)
-        else:
-            data_node, dim = node.func.value, arg_value(node, "dim", 0)
         axis = literal(dim)
         if data_node is None or not isinstance(axis, int) or isinstance(axis, bool):
             return
