@@ -1220,7 +1220,10 @@ class Evaluator:
                     return contracted
             elif len(nodes) == 2 and _pooled_by_product(nodes, args):
                 return Val(V.TENSOR, padded=False)
-            shape = _product_shape(nodes, args) if qual != "torch.einsum" and len(nodes) == 2 else {}
+            if qual == "torch.einsum":
+                shape = _einsum_shape(nodes, args)
+            else:
+                shape = _product_shape(nodes, args) if len(nodes) == 2 else {}
             return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None,
                                                            **{"feat1": None, "tlast": None, **shape})
         if qual in ("torch.cat", "torch.stack"):
@@ -2192,6 +2195,24 @@ def _einsum_time(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> Val
     return Val(V.TENSOR, padded=False)
 
 
+def _einsum_shape(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> dict[str, bool]:
+    """``einsum("bqd,bkd->bqk", q, k)`` with ``k`` strongly padded along ``k``: the last axis of
+    the scores runs over padded keys; ``einsum("btd,d->bt", h, w)``: one score per position."""
+    equation = literal(nodes[0]) if nodes else None
+    if not isinstance(equation, str) or "->" not in equation or "..." in equation:
+        return {}
+    inputs, output = equation.replace(" ", "").split("->")
+    specs = inputs.split(",")
+    if len(specs) != len(nodes) - 1 or not output:
+        return {}
+    for spec, val in zip(specs, vals[1:]):
+        axis = time_axis(val) if V.is_strongly_padded(val) else None
+        if axis is None or axis >= len(spec) or spec[axis] != output[-1]:
+            continue
+        return {"tlast": True} if len(output) == 2 else {"skeys": True}
+    return {}
+
+
 _ONE_ROW = re.compile(r"\.unsqueeze\((?:dim=)?(?:1|-2)\)$|\[:,None(?:,:)?\]$")
 
 
@@ -2661,6 +2682,9 @@ def _permuted(base: Val, order: list) -> Val:
     composed = tuple(before[axis] for axis in order)
     if composed == tuple(range(rank)):
         return base.but(batch_first=start[0], permuted=start[1], perm=None, perm_start=None)
+    if rank >= 2 and composed == (1, 0, *range(2, rank)) and start[0] is not None and not start[1]:
+        # x.permute(1, 0, 2): batch and time swap places, the features stay last
+        return base.but(batch_first=not start[0], permuted=start[1], perm=None, perm_start=None)
     return base.but(batch_first=None, permuted=True, perm=composed, perm_start=start)
 
 

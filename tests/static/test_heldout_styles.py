@@ -4065,3 +4065,157 @@ def test_a_lightning_step_gets_the_batch_of_a_collate_method():
         """
     assert codes(source.format(loss="nll.sum() / (batch[:, 1:] != self.pad_idx).sum()")) == []
     assert codes(source.format(loss="nll.mean(dim=1).mean()")) == ["PAD301"]
+
+
+def test_einsum_attention_scores_over_padded_keys():
+    # (held-out x37) scores made by einsum run over the padded keys like q @ k.transpose(1, 2)
+    source = """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class Attn(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.q = nn.Linear(d, d)
+                self.k = nn.Linear(d, d)
+                self.w = nn.Linear(d, 1)
+
+            def forward(self, seqs):
+                x = pad_sequence(seqs, batch_first=True)
+                pad = (x == 0).all(-1)
+                scores = torch.einsum({equation}) / 8
+                attn = {scores}.softmax(dim=-1)
+                return attn
+        """
+    pairwise = '"bqd,bkd->bqk", self.q(x), self.k(x)'
+    per_position = '"btd,d->bt", x, self.w.weight[0]'
+    assert codes(source.format(equation=pairwise, scores='scores.masked_fill(pad[:, None, :], float("-inf"))')) == []
+    assert codes(source.format(equation=pairwise, scores="scores")) == ["PAD401"]
+    assert codes(source.format(equation=per_position, scores='scores.masked_fill(pad, float("-inf"))')) == []
+    assert codes(source.format(equation=per_position, scores="scores")) == ["PAD401"]
+
+
+BAHDANAU_UNMASKED = """
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    from torch.nn.utils.rnn import pad_sequence
+
+
+    def collate(batch):
+        src = pad_sequence([s for s, _ in batch], padding_value=1)
+        trg = pad_sequence([t for _, t in batch], padding_value=1)
+        return src, trg
+
+
+    class Encoder(nn.Module):
+        def __init__(self, vocab, emb, hid):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab, emb)
+            self.rnn = nn.GRU(emb, hid, bidirectional=True)
+            self.fc = nn.Linear(hid * 2, hid)
+
+        def forward(self, src):
+            outputs, hidden = self.rnn(self.embedding(src))
+            hidden = torch.tanh(self.fc(torch.cat((hidden[-2], hidden[-1]), dim=1)))
+            return outputs, hidden
+
+
+    class Attention(nn.Module):
+        def __init__(self, hid):
+            super().__init__()
+            self.attn = nn.Linear(hid * 3, hid)
+            self.v = nn.Linear(hid, 1, bias=False)
+
+        def forward(self, hidden, encoder_outputs):
+            src_len = encoder_outputs.shape[0]
+            hidden = hidden.unsqueeze(1).repeat(1, src_len, 1)
+            encoder_outputs = encoder_outputs.permute(1, 0, 2)
+            energy = torch.tanh(self.attn(torch.cat((hidden, encoder_outputs), dim=2)))
+            attention = self.v(energy).squeeze(2)
+            return F.softmax(attention, dim=1)
+
+
+    class Seq2Seq(nn.Module):
+        def __init__(self, encoder, attention):
+            super().__init__()
+            self.encoder = encoder
+            self.attention = attention
+
+        def forward(self, src, trg):
+            encoder_outputs, hidden = self.encoder(src)
+            return self.attention(hidden, encoder_outputs)
+
+
+    def train(loader, vocab):
+        model = Seq2Seq(Encoder(vocab, 32, 64), Attention(64))
+        for src, trg in loader:
+            out = model(src, trg)
+"""
+BAHDANAU_MASKED = """
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    from torch.nn.utils.rnn import pad_sequence
+
+
+    def collate(batch):
+        src = pad_sequence([s for s, _ in batch], padding_value=1)
+        trg = pad_sequence([t for _, t in batch], padding_value=1)
+        return src, trg
+
+
+    class Encoder(nn.Module):
+        def __init__(self, vocab, emb, hid):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab, emb)
+            self.rnn = nn.GRU(emb, hid, bidirectional=True)
+            self.fc = nn.Linear(hid * 2, hid)
+
+        def forward(self, src):
+            outputs, hidden = self.rnn(self.embedding(src))
+            hidden = torch.tanh(self.fc(torch.cat((hidden[-2], hidden[-1]), dim=1)))
+            return outputs, hidden
+
+
+    class Attention(nn.Module):
+        def __init__(self, hid):
+            super().__init__()
+            self.attn = nn.Linear(hid * 3, hid)
+            self.v = nn.Linear(hid, 1, bias=False)
+
+        def forward(self, hidden, encoder_outputs, mask):
+            src_len = encoder_outputs.shape[0]
+            hidden = hidden.unsqueeze(1).repeat(1, src_len, 1)
+            encoder_outputs = encoder_outputs.permute(1, 0, 2)
+            energy = torch.tanh(self.attn(torch.cat((hidden, encoder_outputs), dim=2)))
+            attention = self.v(energy).squeeze(2)
+            attention = attention.masked_fill(mask == 0, -1e10)
+            return F.softmax(attention, dim=1)
+
+
+    class Seq2Seq(nn.Module):
+        def __init__(self, encoder, attention):
+            super().__init__()
+            self.encoder = encoder
+            self.attention = attention
+
+        def forward(self, src, trg):
+            encoder_outputs, hidden = self.encoder(src)
+            return self.attention(hidden, encoder_outputs, (src != 1).permute(1, 0))
+
+
+    def train(loader, vocab):
+        model = Seq2Seq(Encoder(vocab, 32, 64), Attention(64))
+        for src, trg in loader:
+            out = model(src, trg)
+"""
+
+
+def test_time_major_encoder_outputs_permuted_to_batch_first_for_concat_attention():
+    # (textgen, reinvent: seq2seq "concat" attention) encoder_outputs.permute(1, 0, 2) swaps
+    # batch and time of a time-major RNN output: the scores' time axis is dim 1
+    assert codes(BAHDANAU_MASKED) == ["PAD201"]
+    assert codes(BAHDANAU_UNMASKED) == ["PAD201", "PAD401"]
