@@ -4154,64 +4154,12 @@ BAHDANAU_UNMASKED = """
         for src, trg in loader:
             out = model(src, trg)
 """
-BAHDANAU_MASKED = """
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-    from torch.nn.utils.rnn import pad_sequence
-
-
-    def collate(batch):
-        src = pad_sequence([s for s, _ in batch], padding_value=1)
-        trg = pad_sequence([t for _, t in batch], padding_value=1)
-        return src, trg
-
-
-    class Encoder(nn.Module):
-        def __init__(self, vocab, emb, hid):
-            super().__init__()
-            self.embedding = nn.Embedding(vocab, emb)
-            self.rnn = nn.GRU(emb, hid, bidirectional=True)
-            self.fc = nn.Linear(hid * 2, hid)
-
-        def forward(self, src):
-            outputs, hidden = self.rnn(self.embedding(src))
-            hidden = torch.tanh(self.fc(torch.cat((hidden[-2], hidden[-1]), dim=1)))
-            return outputs, hidden
-
-
-    class Attention(nn.Module):
-        def __init__(self, hid):
-            super().__init__()
-            self.attn = nn.Linear(hid * 3, hid)
-            self.v = nn.Linear(hid, 1, bias=False)
-
-        def forward(self, hidden, encoder_outputs, mask):
-            src_len = encoder_outputs.shape[0]
-            hidden = hidden.unsqueeze(1).repeat(1, src_len, 1)
-            encoder_outputs = encoder_outputs.permute(1, 0, 2)
-            energy = torch.tanh(self.attn(torch.cat((hidden, encoder_outputs), dim=2)))
-            attention = self.v(energy).squeeze(2)
-            attention = attention.masked_fill(mask == 0, -1e10)
-            return F.softmax(attention, dim=1)
-
-
-    class Seq2Seq(nn.Module):
-        def __init__(self, encoder, attention):
-            super().__init__()
-            self.encoder = encoder
-            self.attention = attention
-
-        def forward(self, src, trg):
-            encoder_outputs, hidden = self.encoder(src)
-            return self.attention(hidden, encoder_outputs, (src != 1).permute(1, 0))
-
-
-    def train(loader, vocab):
-        model = Seq2Seq(Encoder(vocab, 32, 64), Attention(64))
-        for src, trg in loader:
-            out = model(src, trg)
-"""
+BAHDANAU_MASKED = BAHDANAU_UNMASKED.replace(
+    "def forward(self, hidden, encoder_outputs):", "def forward(self, hidden, encoder_outputs, mask):").replace(
+    "        return F.softmax(attention, dim=1)",
+    "        attention = attention.masked_fill(mask == 0, -1e10)\n        return F.softmax(attention, dim=1)").replace(
+    "return self.attention(hidden, encoder_outputs)",
+    "return self.attention(hidden, encoder_outputs, (src != 1).permute(1, 0))")
 
 
 def test_time_major_encoder_outputs_permuted_to_batch_first_for_concat_attention():
