@@ -611,7 +611,7 @@ class Evaluator:
                 # (seq != MASK_ID).float() * (seq != PAD).float(): both conditions, still a mask
                 return Val(V.MASK, polarity=left.polarity if left.polarity == right.polarity else None)
             for mask, other_node in ((left, node.right), (right, node.left)):
-                if mask is not None and mask.kind == V.MASK and _flag(other_node):
+                if mask is not None and mask.kind == V.MASK and _flag(other_node) and not _data_equality(other_node):
                     return mask.but(polarity=mask.polarity if mask.polarity == "keep" else None)
             for tensor, mask, tensor_node in ((left, right, node.left), (right, left, node.right)):
                 if mask is not None and mask.kind == V.MASK and mask.polarity != "pad":
@@ -1961,6 +1961,21 @@ def _flag(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Comparison)
 
 
+def _data_equality(node: cst.BaseExpression) -> bool:
+    """``(y == y_hat)``, ``(labels == preds)``: two data tensors compared (a 0/1 score per
+    position, such as correct predictions), not a tensor against a pad or special id."""
+    node = through_methods(node, ("float", "long", "int", "bool", "byte", "half", "type_as", "to"))
+    if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+        return False
+    if not isinstance(node.comparisons[0].operator, (cst.Equal, cst.NotEqual)):
+        return False
+    for side in (node.left, node.comparisons[0].comparator):
+        name = (dotted(_subscript_base(side)) or "").rsplit(".", 1)[-1]
+        if not name or name.isupper() or V.looks_like_pad_value(name) or re.search(r"(?:^|_)(?:id|idx|index|token)s?$|pad", name, re.I):
+            return False
+    return True
+
+
 def _predictions(node: cst.BaseExpression) -> bool:
     """``preds``, ``predictions``, ``logits.argmax(-1)``: what a metric compares with the targets."""
     text = code_of(node).lower()
@@ -3280,6 +3295,13 @@ class Walker(FastVisitor):
         env = self.scope.env
         before = dict(env)
         self._branch(node.body, outer | in_body)
+        if node.orelse is None:
+            for name in in_body:
+                old = before.get(name)
+                if old is not None and old.kind in (V.MASK, V.LENGTHS) and env.get(name) is not old:
+                    # `if mask is None: mask = torch.ones_like(y)`: a default for callers without
+                    # padding; below the `if`, a caller's mask is still the mask
+                    env[name] = old
         if node.orelse is not None:
             # The other branch starts from what held before the `if`, not from the body; after
             # the `if`, what either branch bound holds (the other branch's when both did).

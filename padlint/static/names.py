@@ -9,6 +9,9 @@ against one spelling only.
 
 from __future__ import annotations
 
+import io
+import re
+import tokenize
 from typing import Any, Iterable
 
 import libcst as cst
@@ -80,9 +83,25 @@ def code_of(node: cst.CSTNode) -> str:
 
 
 def short_code(node: cst.CSTNode, limit: int = 60) -> str:
-    """The source text of a node, cut to ``limit`` characters for a message."""
+    """The source text of a node, on one line and cut to ``limit`` characters for a message."""
     text = code_of(node)
+    if "\n" in text:
+        text = _one_line(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _one_line(text: str) -> str:
+    """Source spread over several lines, without its comments, its whitespace runs collapsed."""
+    lines = text.split("\n")
+    try:
+        comments = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        comments = []
+    for comment in reversed(comments):
+        row, col = comment.start
+        lines[row - 1] = lines[row - 1][:col]
+    joined = " ".join(" ".join(lines).split())
+    return re.sub(r"([(\[{]) | (?=[)\]},])", r"\1", joined)
 
 
 _EMPTY = cst.Module(body=[])

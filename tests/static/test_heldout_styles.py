@@ -4167,3 +4167,65 @@ def test_time_major_encoder_outputs_permuted_to_batch_first_for_concat_attention
     # batch and time of a time-major RNN output: the scores' time axis is dim 1
     assert codes(BAHDANAU_MASKED) == ["PAD201"]
     assert codes(BAHDANAU_UNMASKED) == ["PAD201", "PAD401"]
+
+
+def test_a_plain_tensor_packed_whole_to_convert_it_is_not_pad101():
+    # (PyPI review 25, fastNLP VarRNN) a module that takes a PackedSequence packs a plain
+    # tensor with its full length only to convert it; padded callers pack themselves
+    source = """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
+
+
+        class VarRNN(nn.Module):
+            def __init__(self, n_in, hidden):
+                super().__init__()
+                self.cell = nn.LSTMCell(n_in, hidden)
+
+            def forward(self, x, hx=None):
+                {test}
+                    seq_lens = torch.LongTensor([x.size(1) for _ in range(x.size(0))])
+                    x = pack_padded_sequence(x, seq_lens, batch_first=True)
+                return x.data, x.batch_sizes
+        """
+    assert codes(source.format(test="if not isinstance(x, PackedSequence):")) == []
+    assert codes(source.format(test="if x.dim() == 3:")) == ["PAD101"]
+
+
+def test_accuracy_of_masked_predictions_averaged_over_every_position():
+    # (PyPI review 25, neuralforecast) (y == y_hat) * mask is masked correctness, not a mask
+    # product, and `if mask is None: mask = ones_like(...)` keeps a caller's mask a mask
+    source = """
+        import torch
+
+
+        class Accuracy:
+            def __call__(self, y, y_hat, mask=None):
+                if mask is None:
+                    mask = torch.ones_like(y_hat)
+                measure = (y == y_hat) * mask
+                return {ret}
+        """
+    assert codes(source.format(ret="measure.sum() / mask.sum()")) == []
+    assert codes(source.format(ret="torch.mean(measure)")) == ["PAD302"]
+
+
+def test_numpy_style_axis_keyword_is_the_reduced_dim():
+    # (PyPI review 25, neuralforecast MASE) torch takes axis= for dim=
+    source = """
+        import torch
+
+
+        def scale(y_insample, lengths, m):
+            keep = torch.arange(y_insample.size(1))[None] < lengths[:, None]
+            diffs = torch.abs(y_insample[:, m:] - y_insample[:, :-m])
+            return torch.{op}({data},
+                              axis=1){denominator}
+        """
+    masked = source.format(op="sum", data="diffs * keep[:, m:]", denominator=" / keep[:, m:].sum(1)")
+    assert codes(masked) == []
+    found = check_text(textwrap.dedent(source.format(op="mean", data="diffs", denominator="")), "snippet.py",
+                       DEFAULT).findings
+    assert [f.code for f in found] == ["PAD301"]
+    assert "torch.mean(diffs, axis=1)" in found[0].message  # a call over two lines, shown on one

@@ -249,7 +249,7 @@ def test_messages_quote_multi_line_code_on_one_line():
     report = check_text(source, "snippet.py", DEFAULT)
     assert [f.code for f in report.findings] == ["PAD301"]
     assert "\n" not in report.findings[0].message
-    assert "xs_pad.narrow( 1, hop, size ).mean(1)" in report.findings[0].message
+    assert "xs_pad.narrow(1, hop, size).mean(1)" in report.findings[0].message
 
 
 def test_a_position_named_after_the_pad_token_is_not_a_pad_id():

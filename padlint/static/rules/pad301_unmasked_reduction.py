@@ -47,11 +47,11 @@ class UnmaskedReduction(Rule):
             return
         if qual in _FUNCS:
             data_node = arg_value(node, "input", 0)
-            dim_node = arg_value(node, "dim", 1)
+            dim_node = arg_value(node, "dim", 1) or arg_value(node, "axis", None)  # (torch takes numpy's name too)
             op = _FUNCS[qual]
         elif isinstance(func, cst.Attribute) and func.attr.value in _METHODS and qual is None:
             data_node = func.value
-            dim_node = arg_value(node, "dim", 0)
+            dim_node = arg_value(node, "dim", 0) or arg_value(node, "axis", None)
             op = {"amax": "max", "nanmean": "mean"}.get(func.attr.value, func.attr.value)
         else:
             return
