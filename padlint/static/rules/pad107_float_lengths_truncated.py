@@ -23,7 +23,7 @@ class FloatLengthsTruncated(Rule):
     summary = "lengths computed from relative (float) lengths times T without rounding"
     fix_hint = "Round before converting: `(rel_lens * T).round().long()`."
     triggers = ("rel", "ratio", "frac", "pct", "percent", "wav_lens", "pack_padded_sequence", ".size(", ".shape[")
-    also_requires = (("len",),)
+    also_requires = (("len", "percentages"),)
 
     def may_apply(self, text: str) -> bool:
         if "pack_padded_sequence" in text and "*" in text:
@@ -34,6 +34,8 @@ class FloatLengthsTruncated(Rule):
         # fraction (`rel_lens`, `length_ratio`), or `wav_lens`.
         # (each "len" widened to its whole word: much faster than a regex over every word)
         lowered = text.lower()
+        if "percentages" in lowered:
+            return True
         end = len(lowered)
         found = lowered.find("len")
         while found != -1:
@@ -66,9 +68,13 @@ class FloatLengthsTruncated(Rule):
         while isinstance(product, cst.Call) and isinstance(product.func, cst.Attribute) \
                 and product.func.attr.value == "item" and not product.args:
             product = product.func.value  # int((wav_lens[i] * T).item())
-        if not isinstance(product, cst.BinaryOperation) or not isinstance(product.operator, cst.Multiply):
+        if isinstance(product, cst.Call) and isinstance(product.func, cst.Attribute) \
+                and product.func.attr.value in ("mul", "mul_") and len(product.args) == 1:
+            sides = (product.func.value, _int_of(product.args[0].value))  # percentages.mul_(int(T)): DeepSpeech
+        elif isinstance(product, cst.BinaryOperation) and isinstance(product.operator, cst.Multiply):
+            sides = (product.left, product.right)
+        else:
             return
-        sides = (product.left, product.right)
         relative = [s for s in sides if _is_relative_lengths(s, ctx)]
         scale = [s for s in sides if _is_time_length(s, ctx)]
         if not relative:
@@ -99,6 +105,13 @@ class FloatLengthsTruncated(Rule):
                                        "pack_padded_sequence truncates them to int64: a product like 6.9999 "
                                        "packs one step too few; round first")
                 return
+
+
+def _int_of(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``int(x.size(3))``: ``x.size(3)``."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "int" and len(node.args) == 1:
+        return node.args[0].value
+    return node
 
 
 def _lengths_name(node: cst.BaseExpression) -> bool:
@@ -143,7 +156,8 @@ def _relative_name(lowered: str) -> bool:
     # Voicebox), not each utterance's relative length
     if lowered.startswith("frac"):
         return False
-    return "len" in lowered and any(word in lowered for word in (*_RELATIVE_WORDS, "wav_lens"))
+    # `input_percentages` (deepspeech.pytorch): each utterance's share of the padded length
+    return "percentages" in lowered or "len" in lowered and any(word in lowered for word in (*_RELATIVE_WORDS, "wav_lens"))
 
 
 def _float_hint(name: str) -> bool:

@@ -148,7 +148,10 @@ def _over_time(data: V.Val | None, dim: cst.BaseExpression) -> bool:
 
 
 def _counts_all_positions(node: cst.BaseExpression, ctx: Context) -> bool:
-    """x.numel(), B * T, x.size(0) * x.size(1), x.shape[0] * x.shape[1], len(x) * T."""
+    """x.numel(), B * T, x.size(0) * x.size(1), x.shape[0] * x.shape[1], len(x) * T (also as float(B * T))."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("float", "int") \
+            and len(node.args) == 1:
+        node = node.args[0].value
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "numel":
         # x.numel(), and a mask's numel() too: every position of the mask, not its real ones
         # (a mask known only by its name may be a selection's count: not taken)

@@ -6,6 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import FUNCTIONAL_CTC, CTC_CLASS, Context, arg_value
+from padlint.static.names import dotted
 from padlint.static.rule import Rule
 from padlint.static.traverse import iter_nodes
 
@@ -20,15 +21,16 @@ class CtcLengthsFromShape(Rule):
     name = "ctc-lengths-from-shape"
     summary = "CTC input_lengths set to the padded time dimension for every sample, while real lengths exist"
     fix_hint = "Pass each utterance's real number of output frames (its input length after any downsampling)."
-    triggers = ("ctc_loss", "CTCLoss")
+    triggers = ("ctc", "CTCLoss")
     also_requires = (("full", "*"),)
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         qual = ctx.qualname(node.func)
         if qual != FUNCTIONAL_CTC:
             callee = ctx.ev(node.func)
-            if callee is None or callee.kind != V.MODULE or callee.cls != CTC_CLASS:
-                return
+            named_ctc = callee is None and len(node.args) >= 4 and "ctc" in (dotted(node.func) or "").rsplit(".", 1)[-1].lower()
+            if not named_ctc and (callee is None or callee.kind != V.MODULE or callee.cls != CTC_CLASS):
+                return  # (named_ctc: def ctc_step(model, batch, ctc): ... ctc(log_probs, targets, in_lens, tgt_lens))
         input_lengths = arg_value(node, "input_lengths", 2)
         value = ctx.ev(input_lengths)
         if value is None or value.kind != V.LENGTHS or not value.from_shape:
