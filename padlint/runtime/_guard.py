@@ -248,6 +248,8 @@ _PROPAGATE = [
     torch.add, torch.mul, torch.tanh, torch.sigmoid, torch.relu, torch.Tensor.tanh, torch.Tensor.relu,
     F.linear, F.dropout, F.layer_norm, F.relu, F.gelu, F.silu, F.log_softmax, F.softmax, F.elu,
     F.leaky_relu, torch.Tensor.squeeze, torch.squeeze,
+    # bmm(keys, q.unsqueeze(2)): one score per (batch, time) row of the padded keys
+    torch.bmm, torch.matmul, torch.Tensor.bmm, torch.Tensor.matmul, torch.Tensor.__matmul__,
 ]
 _WATCH: dict[Any, str] = {f: "_on_propagate" for f in _PROPAGATE}
 # A padded batch of data (float frames from pad_sequence, which autograd does not track) first
@@ -1714,7 +1716,6 @@ class Guard:
         if not count and not (st.touched or st.probes or st.attn):
             return []
         self._st = _Step(self._step_index + 1, self._sampled(self._step_index + 1))
-        before = len(self._unreported)
         try:
             self._evaluate(st)
         except Exception as e:
@@ -1727,7 +1728,9 @@ class Guard:
             self._check_compile()
         except Exception:  # pragma: no cover
             pass
-        return self._unreported[before:]
+        # what is not delivered yet: found while the step ran (a mask's polarity, a pooling) or
+        # when its probes were evaluated just now
+        return list(self._unreported)
 
     def _notify(self, st: _Step) -> None:
         """Call the step callbacks: findings seen this step (new or repeated), the padding fraction of

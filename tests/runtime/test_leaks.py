@@ -986,6 +986,30 @@ def test_attention_pooling_softmax_over_padded_steps_is_pad401_at_the_softmax(ma
         assert g.findings[0].line == softmax_line[0] and "softmax" in g.findings[0].what
 
 
+@pytest.mark.parametrize("fill,expected", [(0.0, ["PAD401"]), (float("-inf"), [])])
+def test_decoder_attention_scores_from_bmm_filled_with_zero(fill, expected):
+    # (held-out rt4) Luong attention of a decoder step: bmm(keys, h.unsqueeze(2)) gives one score
+    # per source position; filling the pads with 0 (not -inf) leaves them weight in the softmax
+    torch.manual_seed(0)
+    emb, rnn = nn.Embedding(V, E, padding_idx=0), nn.GRU(E, H, batch_first=True)
+    keys_of, cell, fc = nn.Linear(H, H), nn.GRUCell(H, H), nn.Linear(H, C)
+
+    def step(_):
+        ids, lengths = token_batch()
+        packed = pack_padded_sequence(emb(ids), lengths, batch_first=True, enforce_sorted=False)
+        out, h = rnn(packed)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.size(1))
+        keys, h, ctx = keys_of(out), h[-1], torch.zeros(len(LENS), H)
+        for _ in range(2):
+            h = cell(ctx, h)
+            scores = torch.bmm(keys, h.unsqueeze(2)).squeeze(2).masked_fill(ids == 0, fill)
+            ctx = torch.bmm(F.softmax(scores, dim=-1).unsqueeze(1), out).squeeze(1)
+        return F.cross_entropy(fc(ctx), torch.tensor([0, 1, 2, 0]))
+
+    g = train_step(nn.ModuleList([emb, rnn, keys_of, cell, fc]), step, steps=2)
+    assert codes(g) == expected
+
+
 @pytest.mark.parametrize("loss,expected", [
     ("mean", ["PAD304"]),  # the masked squared errors averaged over every element, pads included
     ("masked", []),

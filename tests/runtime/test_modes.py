@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pytest
@@ -87,6 +88,28 @@ def test_warn_mode_uses_a_filterable_category_pointing_at_user_code():
         with padlint.guard(mode="warn", summary=False):
             leaky_step(model, opt)
     assert not [x for x in w if issubclass(x.category, padlint.PaddingLeakWarning)]
+
+
+def test_warn_mode_warns_for_findings_made_while_the_step_runs():
+    # (held-out rt4) a keep-mask handed to attention is found at the attention call, before the
+    # step's gradient checks: warn mode must warn for it too, not only list it at exit
+    emb = torch.nn.Embedding(50, 16, padding_idx=0)
+    layer = torch.nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True)
+    enc = torch.nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
+    opt = torch.optim.SGD([*emb.parameters(), *enc.parameters()], lr=0.1)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        with padlint.guard(mode="warn", summary=False) as g:
+            ids, _ = token_batch()
+            keep = ids != 0
+            h = enc(emb(ids), src_key_padding_mask=keep)  # True = real: inverted
+            m = keep.unsqueeze(-1).float()
+            ((h * m).sum(1) / m.sum(1)).sum().backward()
+            opt.step()
+    warned = sorted({re.search(r"PAD-?R?\d+", str(x.message)).group(0)
+                     for x in w if issubclass(x.category, padlint.PaddingLeakWarning)})
+    assert "PAD402" in [f.code for f in g.findings]
+    assert warned == sorted({f.code for f in g.findings})
 
 
 def test_record_mode_collects_and_prints_summary(capsys):
