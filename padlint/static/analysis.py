@@ -377,7 +377,7 @@ class Evaluator:
                     return Val(V.SHAPE, of=base)
                 if base.kind == V.TENSOR and attr in ("data", "T", "mT"):
                     return base if attr == "data" else base.but(batch_first=flip_layout(base.batch_first))
-                if base.kind == V.DICT:
+                if base.kind == V.DICT or base.kind == V.INSTANCE and base.items:
                     return (base.items or {}).get(attr)
                 if base.kind == V.MODEL_OUTPUT and attr in ("last_hidden_state", "hidden_states", "logits", "encoder_last_hidden_state"):
                     if attr != "logits" and base.item is not None and base.item.origin == "model":
@@ -946,6 +946,10 @@ class Evaluator:
         if target is None and instance is not None:
             record = self._record(node, _record_fields(instance.cls))
             return record if record is not None else instance
+        if instance is not None:
+            attributes = self.file.returned(-id(instance.cls))  # Batch(...): what its __init__ set on self
+            if attributes is not None and attributes.kind == V.DICT:
+                instance = instance.but(items=attributes.items)
         if target is None:
             return _MISSING
         params = [*target.params.posonly_params, *target.params.params]
@@ -2952,6 +2956,7 @@ class Walker(FastVisitor):
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.ev.none_names = self.scope.state.get("__none_names__", frozenset())
+        self._record_instance_attributes(original_node)
         returns = self.scope.state.get("__returns__", [])
         if len(returns) == 1 and _interesting(returns[0]) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS, V.DICT, V.PACKED):
             self.file.returns[id(original_node)] = returns[0]
@@ -2966,6 +2971,20 @@ class Walker(FastVisitor):
             result = returns[0] if len(kinds) == 1 and returns and returns[0] is not None and returns[0].kind in (
                 V.MASK, V.LENGTHS) else None
             self.scope.env[original_node.name.value] = Val(V.FUNC, qualname=None, local=original_node, returns=result)
+
+    def _record_instance_attributes(self, function: cst.FunctionDef) -> None:
+        """``self.src = pad_sequence(...)`` in the ``__init__`` of a plain class (not a module):
+        what its instances carry (``batch.src``), kept under the key ``-id(class)``."""
+        cls = self.scope.class_scope.node if self.scope.class_scope is not None else None
+        if function.name.value != "__init__" or not isinstance(cls, cst.ClassDef) \
+                or V.module_class_bases([code_of(b.value) for b in cls.bases]):
+            return
+        items = {path[5:]: value for path, value in self.scope.env.items()
+                 if path.startswith("self.") and "." not in path[5:] and _interesting(value)}
+        if items:
+            self.file.returns[-id(cls)] = Val(V.DICT, items=items)
+        else:
+            self.file.returns.pop(-id(cls), None)
 
     def _bind_params(self, node: cst.FunctionDef, scope: Scope) -> None:
         params = node.params
@@ -2994,6 +3013,8 @@ class Walker(FastVisitor):
                 continue
             if V.BATCH_PARAM.match(name) and "collate" not in node.name.value.lower():
                 collated = self._file_collate_return()  # train_step(model, batch): what collate builds
+                if collated is None:
+                    collated = self._file_batch_instance()  # or an instance of the file's Batch class
                 if collated is not None:
                     scope.env[name] = collated
                     continue
@@ -3255,6 +3276,18 @@ class Walker(FastVisitor):
         return [value.local for key, value in module.env.items()
                 if value is not None and value.kind == V.FUNC and isinstance(value.local, cst.FunctionDef)
                 and "collate" in key.lower()]
+
+    def _file_batch_instance(self) -> Val | None:
+        """An instance of the file's one plain class named as a batch (``class Batch:`` whose
+        ``__init__`` pads ``self.src``), for a parameter named ``batch``."""
+        classes = [c for name, c in self.file.classes.items() if "batch" in name.lower()
+                   and not V.module_class_bases([code_of(b.value) for b in c.bases])]
+        if len(classes) != 1:
+            return None
+        attributes = self.file.returned(-id(classes[0]))
+        if attributes is None or attributes.kind != V.DICT:
+            return None
+        return Val(V.INSTANCE, cls=classes[0], items=attributes.items)
 
     def _file_collate_return(self) -> Val | None:
         """What the file's one collate function (a module-level function named so) returns."""

@@ -4301,3 +4301,40 @@ def test_deepspeech_percentages_scaled_by_the_padded_width():
         """
     assert codes(source.format(sizes="input_percentages.mul_(int(inputs.size(3))).round().int()")) == []
     assert codes(source.format(sizes="input_percentages.mul_(int(inputs.size(3))).int()")) == ["PAD107"]
+
+
+PLAIN_BATCH_CLASS = """
+    import torch
+    import torch.nn.functional as F
+    from torch.nn.utils.rnn import pad_sequence
+
+
+    class Seq2SeqBatch:
+        def __init__(self, pairs, pad_idx):
+            tgt = pad_sequence([torch.tensor(t) for _, t in pairs], batch_first=True, padding_value=pad_idx)
+            self.src = pad_sequence([torch.tensor(s) for s, _ in pairs], batch_first=True, padding_value=pad_idx)
+            self.tgt_in, self.tgt_out = tgt[:, :-1], tgt[:, 1:]
+            self.pad_idx = pad_idx
+
+
+    {user}
+    """
+
+
+@pytest.mark.parametrize("user", [
+    # the batch built where it is used
+    """def train(model, data, pad_idx):
+        for pairs in data:
+            batch = Seq2SeqBatch(pairs, pad_idx)
+            logits = model(batch.src, batch.tgt_in)
+            yield F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch.tgt_out.reshape(-1){ignore})""",
+    # (held-out m22) a method's `batch` parameter: an instance of the file's one batch class
+    """class Model(torch.nn.Module):
+        def loss(self, batch):
+            logits = self(batch.src, batch.tgt_in)
+            return F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch.tgt_out.reshape(-1){ignore})""",
+])
+def test_a_plain_batch_class_carries_what_its_init_padded(user):
+    source = PLAIN_BATCH_CLASS.format(user=user)
+    assert codes(source.format(ignore=", ignore_index=batch.pad_idx")) == []
+    assert codes(source.format(ignore="")) == ["PAD303"]
