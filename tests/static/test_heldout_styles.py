@@ -4338,3 +4338,43 @@ def test_a_plain_batch_class_carries_what_its_init_padded(user):
     source = PLAIN_BATCH_CLASS.format(user=user)
     assert codes(source.format(ignore=", ignore_index=batch.pad_idx")) == []
     assert codes(source.format(ignore="")) == ["PAD303"]
+
+
+STEPWISE_NLL = """
+    import torch
+    import torch.nn as nn
+    from torch.nn.utils.rnn import pad_sequence
+
+    PAD_token = 0
+
+
+    def collate(pairs):
+        src = pad_sequence([s for s, _ in pairs], padding_value=PAD_token)
+        tgt = pad_sequence([t for _, t in pairs], padding_value=PAD_token)
+        return src, tgt
+
+
+    def train_batch(encoder, decoder, src, tgt, opt):
+        criterion = nn.NLLLoss()
+        enc_out, hidden = encoder(src)
+        dec_in = tgt[0]
+        loss = 0
+        for t in range(1, tgt.size(0)):
+            out, hidden = decoder(dec_in, hidden, enc_out)
+            loss += criterion(out, tgt[t])
+            dec_in = tgt[t]
+        loss.backward()
+        opt.step()
+
+
+    def run(loader, encoder, decoder, opt):
+        for src, tgt in loader:
+            train_batch(encoder, decoder, src, tgt, opt)
+    """
+
+
+def test_a_decoding_loop_scores_each_step_of_padded_targets():
+    # (held-out m19, the PyTorch chatbot tutorial without its maskNLLLoss) criterion(out, tgt[t])
+    # over time-major padded targets trains on the pads of the shorter sequences
+    assert codes(STEPWISE_NLL.replace("nn.NLLLoss()", "nn.NLLLoss(ignore_index=PAD_token)")) == []
+    assert codes(STEPWISE_NLL) == ["PAD303"]

@@ -70,6 +70,8 @@ class LossCountsPaddedTargets(Rule):
         if reduction is not None and literal(reduction) == "none":
             return  # unreduced: the masking (or not) happens later, where PAD301/PAD302 look
         value = ctx.ev(target)
+        if value is None:
+            value = _step_of_padded(target, ctx)  # criterion(out, tgt[t]) in a decoding loop
         if not V.is_strongly_padded(value) or value.pad is None or value.masked:
             if ignore is None and not V.is_strongly_padded(value):
                 # unknown padding, or only probably padded (a function that also takes a mask)
@@ -254,3 +256,22 @@ def _parse_expr(code: str) -> cst.BaseExpression | None:
 _PAD_NAME = re.compile(r"pad|ignore", re.IGNORECASE)
 # Anything that takes the padded rows out: a comparison with the pad id, a fill, a mask, a selection.
 _ROW_MASKING = re.compile(r"index_fill|masked_|mask|nonzero|where\(|ignore_index")
+
+
+def _step_of_padded(node: cst.BaseExpression, ctx: Context) -> V.Val | None:
+    """``tgt[t]`` of time-major padded targets (``tgt[:, t]`` of batch-first ones), ``t`` a loop
+    variable: one decoding step's targets, padded wherever a sequence has ended. The padded
+    targets themselves are returned (their pad value is what the loss must ignore)."""
+    if not isinstance(node, cst.Subscript) or not 1 <= len(node.slice) <= 2:
+        return None
+    parts = [element.slice for element in node.slice]
+    if not all(isinstance(p, cst.Index) or isinstance(p, cst.Slice) and p.lower is None and p.upper is None
+               and p.step is None for p in parts):
+        return None
+    steps = [i for i, p in enumerate(parts) if isinstance(p, cst.Index)]
+    if len(steps) != 1 or not isinstance(parts[steps[0]].value, cst.Name):
+        return None
+    whole = ctx.ev(node.value)
+    if not V.is_strongly_padded(whole) or whole.batch_first is None or steps[0] != (1 if whole.batch_first else 0):
+        return None
+    return whole
