@@ -832,6 +832,10 @@ class Evaluator:
             name = func.value
             if name == "len":
                 return None
+            if name in ("list", "tuple") and len(node.args) == 1 and not node.args[0].star:
+                inner = self(node.args[0].value)
+                if inner is not None and inner.kind == V.TENSOR and inner.origin == "canvas":
+                    return inner  # list(zip_longest(*seqs, fillvalue=PAD)): the padded rows as lists
             if name == "map" and node.args:
                 mapped = self(node.args[0].value)
                 if mapped is not None and mapped.kind == V.FUNC and mapped.local is not None:
@@ -1132,6 +1136,12 @@ class Evaluator:
                     return Val(V.TENSOR, padded=True, strong=True, batch_first=not time_major, origin="canvas",
                                pad=code_of(fill), zero_pads=literal(fill) == 0)
             return None
+        if qual == "itertools.zip_longest" and len(node.args) == 2 and node.args[0].star == "*" \
+                and node.args[1].keyword is not None and node.args[1].keyword.value == "fillvalue":
+            # zip_longest(*seqs, fillvalue=PAD): the sequences transposed and padded, (T, B)
+            fill = _param_default(self.scope, node.args[1].value)
+            return Val(V.TENSOR, padded=True, strong=True, batch_first=False, origin="canvas",
+                       pad=code_of(fill), zero_pads=literal(fill) == 0)
         if qual in ("torch.tensor", "torch.LongTensor", "torch.IntTensor", "torch.as_tensor", "torch.from_numpy"):
             data_node = arg_value(node, "data", 0)
             if isinstance(data_node, cst.List) and len(data_node.elements) == 1 \
@@ -2008,6 +2018,17 @@ def _score_name(node: cst.BaseExpression) -> bool:
         return False
     last = path.rsplit(".", 1)[-1].lower()
     return any(word in last for word in ("score", "logit", "energ", "att", "align", "sim"))
+
+
+def _param_default(scope: Scope | None, node: cst.BaseExpression) -> cst.BaseExpression:
+    """``fillvalue`` of ``def zero_padding(l, fillvalue=PAD_token)``: its default, ``PAD_token``
+    (the node itself for anything else)."""
+    if isinstance(node, cst.Name) and scope is not None and isinstance(scope.node, cst.FunctionDef):
+        params = scope.node.params
+        for p in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            if p.name.value == node.value and p.default is not None:
+                return p.default
+    return node
 
 
 def _record_fields(cls: cst.ClassDef) -> list[str] | None:

@@ -2657,7 +2657,7 @@ CASES = [
             def step(self, data, data_mask):
                 pred, last = self.net(data, data_mask)
                 return pred, last
-        """, ["PAD201", "PAD201"]),
+        """, ["PAD201"]),  # (once per RNN call: the forward's return, not again the caller's)
     # boolean selection by a name bound to a comparison: only the selected positions are averaged
     ("accuracy-over-positions-selected-by-a-comparison", """
         import torch
@@ -4378,3 +4378,63 @@ def test_a_decoding_loop_scores_each_step_of_padded_targets():
     # over time-major padded targets trains on the pads of the shorter sequences
     assert codes(STEPWISE_NLL.replace("nn.NLLLoss()", "nn.NLLLoss(ignore_index=PAD_token)")) == []
     assert codes(STEPWISE_NLL) == ["PAD303"]
+
+
+CHATBOT_TUTORIAL = """
+    import itertools
+
+    import torch
+    import torch.nn as nn
+
+    PAD_token, SOS_token = 0, 1
+
+
+    def zero_padding(l, fillvalue=PAD_token):
+        return list(itertools.zip_longest(*l, fillvalue=fillvalue))
+
+
+    def batch2train_data(pair_batch):
+        inp = torch.LongTensor(zero_padding([p[0] for p in pair_batch]))
+        out = torch.LongTensor(zero_padding([p[1] for p in pair_batch]))
+        return inp, out, max(len(p[1]) for p in pair_batch)
+
+
+    class EncoderRNN(nn.Module):
+        def __init__(self, hidden, embedding):
+            super().__init__()
+            self.embedding = embedding
+            self.gru = nn.GRU(hidden, hidden)
+
+        def forward(self, input_seq):
+            outputs, hidden = self.gru(self.embedding(input_seq))
+            return outputs, hidden
+
+
+    def train(input_variable, target_variable, max_target_len, encoder, decoder, criterion):
+        _, decoder_hidden = encoder(input_variable)
+        decoder_input = torch.LongTensor([[SOS_token] * input_variable.size(1)])
+        loss = 0
+        for t in range(max_target_len):
+            decoder_output, decoder_hidden = decoder(decoder_input, decoder_hidden)
+            decoder_input = target_variable[t].view(1, -1)
+            loss += criterion(decoder_output, target_variable[t])
+        return loss
+
+
+    def train_iters(pairs, decoder):
+        encoder = EncoderRNN(8, nn.Embedding(10, 8))
+        criterion = nn.NLLLoss({ignore})
+        for _ in range(10):
+            inp, out, max_len = batch2train_data(pairs)
+            train(inp, out, max_len, encoder, decoder, criterion)
+    """
+
+
+def test_the_chatbot_tutorial_pads_with_zip_longest():
+    # (held-out m19) itertools.zip_longest(*seqs, fillvalue=PAD) is a time-major padded batch: the
+    # encoder's final state ran over the pads (reported once, at its return, not again where the
+    # decoder starts from it), and the step targets hold the pad id
+    assert codes(CHATBOT_TUTORIAL.format(ignore="ignore_index=PAD_token")) == ["PAD201"]
+    found = check_text(textwrap.dedent(CHATBOT_TUTORIAL.format(ignore="")), "snippet.py", DEFAULT).findings
+    assert sorted(f.code for f in found) == ["PAD201", "PAD303"]
+    assert "`PAD_token`" in next(f.message for f in found if f.code == "PAD303")

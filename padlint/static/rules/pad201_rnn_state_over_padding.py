@@ -27,7 +27,9 @@ class RnnStateOverPadding(Rule):
     also_requires = ((PADDING,),)
 
     def _report(self, ctx: Context, node: cst.CSTNode, state: V.Val) -> None:
-        done = ctx.scope.rule_state(self.code, set)
+        # once per RNN call in the file: `return out, hidden` of the encoder and the caller's
+        # use of that hidden state are one bug
+        done = ctx.file.scratch.setdefault(self.code, set())
         call = state.call
         if id(call) in done:
             return
