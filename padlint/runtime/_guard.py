@@ -1056,9 +1056,12 @@ class Guard:
             return
         t = args[0] if args else kwargs.get("input")
         info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
+        dim = args[1] if len(args) > 1 else kwargs.get("dim")
+        if isinstance(t, torch.Tensor) and t.dim() >= 3 and isinstance(dim, int) and dim % t.dim() == t.dim() - 1:
+            self._attention_scores_softmax(t, out)
+            return
         if info is None or info.kind != "seq" or info.mask.dim() != 2 or info.bdim is None or t.dim() != 2:
             return
-        dim = args[1] if len(args) > 1 else kwargs.get("dim")
         if not isinstance(dim, int) or dim % 2 != 1 - info.bdim or tuple(t.shape) != tuple(info.mask.shape):
             return
         m = info.mask.to(out.device)
@@ -1068,7 +1071,39 @@ class Guard:
             w = float(out.detach()[m].float().max())
         if w > 0:
             st.n += 1
-            st.softmax.append((st.n, user_location(2), w))
+            st.softmax.append((st.n, user_location(2), w, "PAD401"))
+
+    def _attention_scores_softmax(self, t: torch.Tensor, out: torch.Tensor) -> None:
+        """``softmax(scores, dim=-1)`` of hand-written attention scores (batch, ..., queries, keys)
+        whose key axis is the padded time axis of a batch seen this step (the one (batch, time)
+        padding of that shape). Real queries that still give the padded keys weight mean the
+        padding mask is missing or on the wrong axis (PAD401); real queries that give the padding
+        all of it mean the mask's polarity is inverted, real tokens masked (PAD402). Named only
+        when a leak upstream of it is seen in the step (see _evaluate)."""
+        st = self._st
+        B, Tk = t.shape[0], t.shape[-1]
+        masks = [i.mask for i in st.sources if tuple(i.mask.shape) == (B, Tk)]
+        if not masks or any(not torch.equal(m.to(masks[0].device), masks[0]) for m in masks[1:]):
+            return  # no padding of this shape, or two that disagree: which one is meant is unknown
+        with torch.no_grad():
+            pad_k = masks[0].to(out.device)
+            has_pad = pad_k.any(1)  # samples with padding (the others have nothing to leak)
+            if not bool(has_pad.any()):
+                return
+            Tq = t.shape[-2]
+            w = out.detach().float().reshape(B, -1, Tq, Tk)
+            on_pads = (w * pad_k[:, None, None, :]).sum(-1)  # (B, heads, Tq): weight on padding
+            real_q = has_pad[:, None].expand(B, Tq)
+            if Tq == Tk:  # self-attention: the padded query rows are padding themselves
+                real_q = real_q & ~pad_k
+            sel = on_pads.permute(0, 2, 1)[real_q]  # (n real queries, heads)
+            if sel.numel() == 0:
+                return
+            most, least = float(sel.max()), float(sel.min())
+        if most > 0:
+            code = "PAD402" if least > 0.99 else "PAD401"
+            st.n += 1
+            st.softmax.append((st.n, user_location(3), most, code))
 
     def _on_time_pool(self, func, args, kwargs, out):
         """Max (or, for channels-first frames, global average) pooling over the time axis of a
@@ -1209,6 +1244,42 @@ class Guard:
             sliced = _time_slice(info, args[1])
             if sliced is not None and _fits(out, sliced):
                 self._tag(out, sliced)  # x[:, 1:] / out[:, :-1] (next-step targets): the same pads, shifted
+            self._check_gathered_step(args[0], info, args[1], out)
+
+    def _check_gathered_step(self, x: torch.Tensor, info: PadInfo, index: Any, out: torch.Tensor) -> None:
+        """``x[torch.arange(B), idx]`` (time major: ``x[idx, torch.arange(B)]``): one step per
+        sequence. If some of the picked steps are padding (a left-padded batch read at
+        lengths - 1, an index one past the end) and gradient reaches them, the step read is
+        padding (PAD202, at this line)."""
+        m = info.mask
+        if m.dim() != 2 or info.bdim not in (0, 1) or not isinstance(index, tuple) or len(index) != 2:
+            return
+        b_ix, t_ix = index[info.bdim], index[1 - info.bdim]
+        B = m.shape[info.bdim]
+        if not all(isinstance(i, torch.Tensor) and i.dim() == 1 and i.shape[0] == B for i in (b_ix, t_ix)):
+            return
+        if b_ix.dtype in (torch.bool,) or t_ix.dtype in (torch.bool,) or b_ix.is_floating_point() \
+                or t_ix.is_floating_point() or tuple(out.shape[:1]) != (B,):
+            return
+        with torch.no_grad():
+            m_bt = (m if info.bdim == 0 else m.t()).to(t_ix.device)
+            T = m_bt.shape[1]
+            tt = t_ix.long()
+            if bool(((tt < -T) | (tt >= T)).any()):
+                return  # torch raises on its own
+            picked = m_bt[b_ix.long().to(m_bt.device), tt % T]
+            n = int(picked.sum())
+        if n == 0:
+            return
+        pm = picked.view(B, *([1] * (out.dim() - 1))).to(out.device)
+        self._probe_used(
+            out, pm, "PAD202", f"the {info.source if info.source != 'propagated' else 'padded'} batch read at one "
+            "step per sequence",
+            f"the step read for {n} of {B} sequences is padding (x[arange(B), idx] with idx at a padded "
+            "position: a left-padded batch read at lengths - 1, or an index one past the end); for a "
+            "left-padded batch read x[:, -1], otherwise x[arange(B), lengths - 1]",
+            user_location(2), None,
+        )
 
     def _on_embedding(self, func, args, kwargs, out):
         bound = _bind(func, args, kwargs)
@@ -1820,17 +1891,21 @@ class Guard:
                     loc, max(ups),
                 )
                 specific = True
-        for seq, loc, w in st.softmax:
+        for seq, loc, w, code in st.softmax:
             ups = [pad for p, pad in leaks if p.seq < seq]
-            if ups:
-                self._emit(
-                    "PAD401", "attention softmax over a padded time axis",
-                    f"a softmax over the time axis gives the padded positions weight (up to {w:.3g}): attention "
-                    "pooling attends to padding; fill the scores with -inf at the padding before the softmax "
-                    "(scores.masked_fill(pad_mask, float('-inf')))",
-                    loc, max(ups),
-                )
-                specific = True
+            if not ups:
+                continue
+            if code == "PAD402":
+                what = ("the attention mask is inverted: real queries give all their weight to the padded keys "
+                        "and none to the real ones (mask * finfo.min where (1 - mask) * finfo.min was meant, or "
+                        "masked_fill(mask, ...) of a mask that is True at real tokens)")
+            else:
+                what = (f"a softmax over the time axis gives the padded positions weight (up to {w:.3g}): real "
+                        "positions attend to padding; fill the scores with -inf at the padded keys before the "
+                        "softmax (scores.masked_fill(pad_mask[:, None, None, :], float('-inf')) for (batch, "
+                        "heads, queries, keys) scores: the mask goes on the last, key axis)")
+            self._emit(code, "attention softmax over a padded time axis", what, loc, max(ups))
+            specific = True
         sites = [(p.where, p.loc) for p, _ in leaks]
         if specific:
             self._explained.update(sites)

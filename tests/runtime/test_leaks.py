@@ -1030,3 +1030,87 @@ def test_next_step_targets_sliced_from_padded_frames_keep_their_padding(loss, ex
 
     g = train_step(nn.ModuleList([rnn, head]), step, steps=2)
     assert codes(g) == expected
+
+
+class _HandWrittenSelfAttention(nn.Module):
+    """Multi-head self-attention written out (no nn.MultiheadAttention), scores (B, heads, T, T)."""
+
+    def __init__(self, heads=2):
+        super().__init__()
+        self.h = heads
+        self.emb = nn.Embedding(V, E, padding_idx=0)
+        self.qkv, self.fc = nn.Linear(E, 3 * E), nn.Linear(E, C)
+
+    def forward(self, ids, scores_mask):
+        B, T = ids.shape
+        x = self.emb(ids)
+        q, k, v = (t.view(B, T, self.h, E // self.h).transpose(1, 2) for t in self.qkv(x).chunk(3, -1))
+        scores = q @ k.transpose(-2, -1) / (E // self.h) ** 0.5 + scores_mask
+        ctx = (scores.softmax(dim=-1) @ v).transpose(1, 2).reshape(B, T, E)
+        keep = (ids != 0).unsqueeze(-1)
+        return self.fc((ctx * keep).sum(1) / keep.sum(1))
+
+
+@pytest.mark.parametrize("mask,expected", [
+    ("keys", []),  # (B, 1, 1, T): -inf-ish at the padded keys
+    ("queries", ["PAD401"]),  # (B, 1, T, 1): a constant per query row, which the softmax ignores
+    ("inverted", ["PAD402"]),  # keep * finfo.min: the real keys are masked, the padding is not
+    ("none", ["PAD401"]),
+])
+def test_hand_written_attention_scores_masked_on_the_wrong_axis_or_polarity(mask, expected):
+    # (held-out rt5) these were PAD-R001 at the embedding: the softmax over the (B, heads, T, T)
+    # scores is where the padding gets its weight, and what the weights look like names the bug
+    torch.manual_seed(0)
+    model = _HandWrittenSelfAttention()
+    line = [0]
+
+    def step(m):
+        ids, _ = token_batch()
+        keep = (ids != 0).float()
+        neg = torch.finfo(torch.float32).min
+        scores_mask = {
+            "keys": (1 - keep)[:, None, None, :] * neg,
+            "queries": (1 - keep)[:, None, :, None] * neg,
+            "inverted": keep[:, None, None, :] * neg,
+            "none": torch.zeros(()),
+        }[mask]
+        line[0] = inspect.getsourcelines(_HandWrittenSelfAttention.forward)[1] + 5  # the softmax line
+        return F.cross_entropy(m(ids, scores_mask), torch.tensor([0, 1, 2, 0]))
+
+    g = train_step(model, step, steps=2)
+    assert sorted(set(codes(g))) == expected
+    if expected:
+        assert {f.line for f in g.findings} == {line[0]}
+
+
+@pytest.mark.parametrize("side,index,expected", [
+    ("left", "lengths - 1", ["PAD202"]),  # right-padded indexing of a left-padded batch
+    ("left", "-1", []),  # the last column is real for every row of a left-padded batch
+    ("right", "lengths - 1", []),
+    ("right", "lengths", ["PAD202"]),  # one past the end: the first pad
+])
+def test_one_step_per_sequence_read_with_advanced_indexing(side, index, expected):
+    # (held-out rt5) x[arange(B), lengths - 1] of a left-padded batch reads padding for the
+    # shorter rows; it was PAD-R001 at the embedding, now PAD202 at the indexing line
+    torch.manual_seed(0)
+    # a position-wise encoder (an RNN over left padding would leak on its own)
+    emb, rnn, fc = nn.Embedding(V, E, padding_idx=0), nn.Linear(E, H), nn.Linear(H, C)
+    line = [0]
+
+    def step(_):
+        lengths = torch.tensor(LENS)
+        seqs = [torch.randint(1, V, (n,)) for n in LENS]
+        if side == "left":
+            ids = pad_sequence([s.flip(0) for s in seqs], batch_first=True).flip(1)
+        else:
+            ids = pad_sequence(seqs, batch_first=True)
+        out = torch.tanh(rnn(emb(ids)))
+        idx = {"lengths - 1": lengths - 1, "lengths": lengths.clamp(max=ids.size(1) - 1), "-1": None}[index]
+        last = out[:, -1] if idx is None else out[torch.arange(len(LENS)), idx]
+        line[0] = inspect.currentframe().f_lineno - 1
+        return F.cross_entropy(fc(last), torch.tensor([0, 1, 2, 0]))
+
+    g = train_step(nn.ModuleList([emb, rnn, fc]), step, steps=2)
+    assert sorted(set(codes(g))) == expected
+    if expected:
+        assert {f.line for f in g.findings} == {line[0]}
