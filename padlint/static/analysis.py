@@ -1852,9 +1852,21 @@ def assigned_values(scope: Scope | None, node: cst.BaseExpression) -> Iterator[c
     if not isinstance(node, cst.Name) or scope is None or not isinstance(scope.node, cst.FunctionDef):
         return
     for item in iter_nodes(scope.node.body):
-        if isinstance(item, cst.Assign) and any(
-                isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
+        if not isinstance(item, cst.Assign):
+            continue
+        if any(isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
             yield item.value
+            continue
+        # inp, tar = t[:, :-1], t[:, 1:]: element by element when both sides are written out
+        value = item.value
+        for t in item.targets:
+            target = t.target
+            if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
+                    and len(target.elements) == len(value.elements) and not any(
+                        isinstance(e, cst.StarredElement) for e in (*target.elements, *value.elements)):
+                for el, part in zip(target.elements, value.elements):
+                    if isinstance(el.value, cst.Name) and el.value.value == node.value:
+                        yield part.value
 
 
 def _assigned_value(node: cst.BaseExpression, ev: Evaluator) -> cst.BaseExpression | None:
@@ -2394,6 +2406,8 @@ def _broadcast_over_last(node: cst.BaseExpression, scope: Scope | None, depth: i
         args = [a.value for a in node.args if a.keyword is None]
         if node.func.attr.value == "unsqueeze" and args and literal(args[-1]) == -1:
             return True
+        if node.func.attr.value == "unsqueeze" and args and literal(args[-1]) == 2 and _plain_2d_mask(node.func.value, scope):
+            return True  # span_mask.unsqueeze(2) of a (batch, time) mask
         if node.func.attr.value in ("view", "reshape") and args and literal(args[-1]) == 1:
             return True
     if isinstance(node, cst.Subscript) and node.slice:
@@ -2690,6 +2704,22 @@ def _summed(node: cst.BaseExpression | None, ev: Evaluator) -> cst.BaseExpressio
     if ev.qualname(func) in ("torch.sum", "torch.nansum") and node.args:
         return node.args[0].value
     return None
+
+
+def _plain_2d_mask(node: cst.BaseExpression, scope: Scope | None) -> bool:
+    """A mask read as (batch, time): a name (through dtype casts) not given extra axes where it
+    was made (``m = mask.unsqueeze(1)`` / ``m = mask[:, None]`` / ``.view(...)`` are not)."""
+    node = through_methods(node, ("to", "float", "type_as", "half", "bool", "long", "int", "detach"))
+    if not isinstance(node, cst.Name):
+        return False
+    for value in assigned_values(scope, node):
+        for sub in iter_nodes(value):
+            if isinstance(sub, cst.Call) and isinstance(sub.func, cst.Attribute) \
+                    and sub.func.attr.value in ("unsqueeze", "view", "reshape", "expand", "repeat", "permute"):
+                return False
+            if isinstance(sub, cst.Name) and sub.value == "None":
+                return False
+    return True
 
 
 def _one_step(node: cst.BaseExpression | None, rnn: dict | None, data: Val | None = None) -> bool:

@@ -4438,3 +4438,85 @@ def test_the_chatbot_tutorial_pads_with_zip_longest():
     found = check_text(textwrap.dedent(CHATBOT_TUTORIAL.format(ignore="")), "snippet.py", DEFAULT).findings
     assert sorted(f.code for f in found) == ["PAD201", "PAD303"]
     assert "`PAD_token`" in next(f.message for f in found if f.code == "PAD303")
+
+
+@pytest.mark.parametrize("shift,expected", [
+    ("inp, tar = text_inputs[:, :-1], text_inputs[:, 1:]", ["PAD303"]),
+    ("inp = text_inputs[:, :-1]\n            tar = text_inputs[:, 1:]", ["PAD303"]),
+    ("inp, tar = text_inputs[:, :-1], text_targets", []),  # targets from elsewhere: pad unknown
+])
+def test_teacher_forcing_shift_written_as_one_tuple_assignment(shift, expected):
+    # (review 26, Tortoise TTS) `inp, tar = t[:, :-1], t[:, 1:]` is the same shift as two
+    # assignments: the targets read the tokens the padding_idx embedding reads
+    source = """
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class UnifiedVoice(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.text_embedding = nn.Embedding(256, 64, padding_idx=0)
+            self.text_head = nn.Linear(64, 256)
+
+        def forward(self, text_inputs, text_targets, text_lengths):
+            SHIFT
+            logits = self.text_head(self.text_embedding(inp))
+            return F.cross_entropy(logits.reshape(-1, logits.size(-1)), tar.reshape(-1))
+    """
+    assert codes(source.replace("SHIFT", shift)) == expected
+
+
+ATTENTION_WRAPPER = """
+    import torch.nn as nn
+
+    class Block(nn.Module):
+        def __init__(self, channels, heads):
+            super().__init__()
+            self.self_attn = nn.MultiheadAttention(channels, heads)
+
+        def forward(self, src, mask=None):
+            if mask is not None and mask.ndim == 3:
+                mask = ~mask.squeeze(1).bool()
+            {default}
+            out, _ = self.self_attn(src, src, src, key_padding_mask=mask)
+            return out
+
+    class Decoder(nn.Module):
+        def __init__(self, channels, heads):
+            super().__init__()
+            self.block = Block(channels, heads)
+
+        def forward(self, x, x_mask=None):
+            x_mask = 1 if x_mask is None else x_mask
+            return self.block({call}).permute(1, 2, 0) * x_mask
+    """
+
+
+@pytest.mark.parametrize("default,call,expected", [
+    ("", "x.permute(2, 0, 1)", ["PAD401"]),  # FastPitch's decoder: x_mask never reaches the attention
+    ("", "x.permute(2, 0, 1), mask=x_mask", []),
+    ("", "x.permute(2, 0, 1), x_mask", []),
+    ("mask = src.abs().sum(-1).eq(0).t() if mask is None else mask", "x.permute(2, 0, 1)", []),  # made when left out
+])
+def test_a_module_whose_forward_passes_its_mask_to_attention_called_without_it(default, call, expected):
+    # (review 26, coqui TTS) the attention call has key_padding_mask=mask, but the caller leaves
+    # `mask` at its default None: on a padded batch the attention runs unmasked
+    assert codes(ATTENTION_WRAPPER.format(default=default, call=call)) == expected
+
+
+@pytest.mark.parametrize("mask,expected", [
+    ("span_mask.unsqueeze(2)", ["PAD302"]),  # a (batch, width) mask given a trailing axis
+    ("span_mask.unsqueeze(-1)", ["PAD302"]),
+    ("span_mask.unsqueeze(1)", []),  # (batch, 1, width): not a mask over the features' rows
+])
+def test_masked_mean_over_span_width_with_unsqueeze_2(mask, expected):
+    # (review 26, HanLP span ranking) x * mask.unsqueeze(2) then mean over the width axis divides
+    # by the widest span instead of each span's own width
+    source = f"""
+    import torch
+
+    def get_span_emb(span_text_emb, span_mask):
+        x = span_text_emb * {mask}
+        return torch.mean(x, 1)
+    """
+    assert codes(source) == expected

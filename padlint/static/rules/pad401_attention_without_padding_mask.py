@@ -7,7 +7,7 @@ import libcst as cst
 import re
 
 from padlint.static import values as V
-from padlint.static.analysis import ATTENTION_CLASSES, SDPA, SOFTMAX_FUNCS, Context, arg_value, literal, time_axis
+from padlint.static.analysis import ATTENTION_CLASSES, SDPA, SOFTMAX_FUNCS, Context, arg_value, iter_nodes, literal, time_axis
 from padlint.static.names import code_of, short_code
 from padlint.static.rule import PADDING, Rule
 
@@ -54,6 +54,9 @@ class AttentionWithoutPaddingMask(Rule):
                                        "`attn_mask`: real tokens attend to padding")
             return
         callee = ctx.ev(node.func)
+        if callee is not None and callee.kind == V.INSTANCE and isinstance(callee.cls, cst.ClassDef):
+            self._mask_left_out(node, callee.cls, ctx)
+            return
         if callee is not None and callee.kind == V.MODULE and callee.cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
             # self.softmax = nn.Softmax(dim=1); self.softmax(scores) -- or nn.Softmax(dim=1)(scores)
             made = callee.node
@@ -133,6 +136,37 @@ class AttentionWithoutPaddingMask(Rule):
                                "mask: padded positions take part of the weight; fill them with `-inf` first "
                                "(`scores.masked_fill(pad_mask, float('-inf'))`)")
 
+    def _mask_left_out(self, node: cst.Call, cls: cst.ClassDef, ctx: Context) -> None:
+        """``self.layer(src)`` of a module of this file whose ``forward(self, src,
+        src_key_padding_mask=None)`` hands that parameter to an attention's key padding mask:
+        called on a padded batch without it, the attention inside runs unmasked (FastPitch's
+        decoder calling its transformer blocks without ``x_mask``)."""
+        forward = _forward_of(cls)
+        if forward is None:
+            return
+        params = [*forward.params.posonly_params, *forward.params.params][1:]
+        optional = {p.name.value for p in [*params, *forward.params.kwonly_params]
+                    if p.default is not None and code_of(p.default).strip() == "None"}
+        flows = _key_padding_mask_params(forward, optional)
+        if not flows:
+            return
+        n_pos = len([a for a in node.args if a.keyword is None])
+        given = {a.keyword.value for a in node.args if a.keyword is not None}
+        given |= {p.name.value for p in params[:n_pos]}
+        missing = [name for name in flows if name not in given]
+        if not missing or not n_pos:
+            return
+        data_node = node.args[0].value
+        data = ctx.ev(data_node)
+        if data is None or data.kind != V.TENSOR or not V.is_padded(data) or data.masked:
+            return
+        if not data.strong and (not data.evidence or _evidence_never_given(data, ctx)):
+            return
+        self.report(ctx, node, f"`{short_code(node)}` leaves out `{missing[0]}`, which `{cls.name.value}.forward` "
+                               "hands to its attention as the key padding mask: on this padded batch the "
+                               "attention runs unmasked and real positions attend to padding; pass the mask "
+                               "(True at padding)")
+
     def _padded_memory(self, node: cst.Call, ctx: Context) -> bool:
         memory_node = arg_value(node, "memory", 1)
         memory = ctx.ev(memory_node)
@@ -202,3 +236,34 @@ def _masks_somewhere(ctx: Context) -> bool:
     if key not in memo:
         memo[key] = _MASKING_WORDS.search(code_of(scope.node.body)) is not None
     return memo[key]
+
+
+def _forward_of(cls: cst.ClassDef) -> cst.FunctionDef | None:
+    for statement in cls.body.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == "forward":
+            return statement
+    return None
+
+
+def _key_padding_mask_params(forward: cst.FunctionDef, optional: set[str]) -> list[str]:
+    """The parameters of ``forward`` (among ``optional``) passed on unchanged as a
+    ``*key_padding_mask=`` keyword and never replaced by a mask made here (``if mask is None:
+    mask = src.eq(pad)`` makes leaving them out fine; ``mask = ~mask.bool()`` does not)."""
+    passed: list[str] = []
+    assigned: set[str] = set()
+    for item in iter_nodes(forward.body):
+        if isinstance(item, cst.Call):
+            for a in item.args:
+                if a.keyword is not None and "key_padding_mask" in a.keyword.value and isinstance(a.value, cst.Name) \
+                        and a.value.value in optional and a.value.value not in passed:
+                    passed.append(a.value.value)
+        elif isinstance(item, (cst.Assign, cst.AnnAssign)) and item.value is not None:
+            # mask = ~mask.bool() keeps the caller's mask; mask = src.eq(pad) makes one
+            reads = set() if isinstance(item.value, (cst.IfExp, cst.BooleanOperation)) else {
+                n.value for n in iter_nodes(item.value) if isinstance(n, cst.Name)}  # (mask or made) / made if None
+            targets = [t.target for t in item.targets] if isinstance(item, cst.Assign) else [item.target]
+            for t in targets:
+                for n in iter_nodes(t):
+                    if isinstance(n, cst.Name) and n.value not in reads:
+                        assigned.add(n.value)
+    return [name for name in passed if name not in assigned]
