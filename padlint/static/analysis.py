@@ -95,6 +95,22 @@ POSITIONWISE = frozenset({
 })
 
 
+def _string_value(node: cst.SimpleString) -> Any:
+    """A string literal's value; the common plain forms ('x', "x", r'x', without escapes) read
+    directly, since ``evaluated_value`` compiles each one (a tenth of a cold run's CPU)."""
+    text = node.value
+    prefix = text[: len(text) - len(text.lstrip("rRuUbBfF"))]
+    body = text[len(prefix):]
+    if prefix.lower() in ("", "r", "u") and "\\" not in body:
+        for quote in ('"""', "'''", '"', "'"):
+            if len(body) >= 2 * len(quote) and body.startswith(quote) and body.endswith(quote):
+                return body[len(quote): len(body) - len(quote)]
+    try:
+        return node.evaluated_value
+    except Exception:  # pragma: no cover - odd prefixes
+        return None
+
+
 def literal(node: cst.BaseExpression | None) -> Any:
     """The Python value of a literal expression (numbers, strings, True/False/None, -x)."""
     if node is None:
@@ -111,10 +127,7 @@ def literal(node: cst.BaseExpression | None) -> Any:
         except ValueError:  # pragma: no cover
             return node.evaluated_value
     if isinstance(node, cst.SimpleString):
-        try:
-            return node.evaluated_value
-        except Exception:  # pragma: no cover - odd prefixes
-            return None
+        return _string_value(node)
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
@@ -625,6 +638,8 @@ class Evaluator:
                     if tensor is not None and tensor.kind == V.TENSOR:
                         return tensor.but(masked=True, zero_pads=True, mask_mult=mult, name_only_mask=name_only,
                                           mask_last=last, mask_axes=mask.axes)
+                    if tensor is None and _reduced_to_samples(tensor_node, self.scope):
+                        return None  # (loss.mean([1, 2]) * keep): one value per sample, a per-sample mask
                     if tensor is None or tensor.kind == V.TENSOR:
                         return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=mult,
                                    name_only_mask=name_only, mask_axes=mask.axes)
@@ -2706,6 +2721,67 @@ def _summed(node: cst.BaseExpression | None, ev: Evaluator) -> cst.BaseExpressio
     return None
 
 
+def _reduced_to_samples(node: cst.BaseExpression, scope: Scope | None, depth: int = 0) -> bool:
+    """``x.mean([1, 2])`` / ``torch.sum(x, dim=(1, 2))`` (here or where the name was assigned): a
+    reduction over several axes at once, which leaves one value per sample, not per step."""
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("mean", "sum"):
+            positional = [a for a in node.args if a.keyword is None]
+            dims = arg_value(node, "dim", 0) if isinstance(func.value, cst.BaseExpression) else None
+            if dims is None and len(positional) > 1:
+                dims = positional[1].value  # torch.mean(x, (1, 2))
+            if isinstance(dims, (cst.List, cst.Tuple)) and len(dims.elements) >= 2:
+                return True
+            if len(positional) > 1 and isinstance(positional[1].value, (cst.List, cst.Tuple)) \
+                    and len(positional[1].value.elements) >= 2:
+                return True
+            if not node.args and isinstance(func.value, cst.Call):
+                return True  # f(...).mean(): one value
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if name.endswith("_loss") or name in ("cross_entropy", "nll_loss", "binary_cross_entropy_with_logits"):
+            reduction = arg_value(node, "reduction", None)
+            return reduction is None or literal(reduction) in ("mean", "sum")  # a reduced loss: one value
+        return False
+    if isinstance(node, cst.Name) and depth == 0:
+        values = _assigned_before(scope, node)
+        return bool(values) and all(_reduced_to_samples(v, scope, 1) for v in values)
+    return False
+
+
+def _per_sample_masks(function: cst.FunctionDef, names: list[str]) -> set[str]:
+    """Mask parameters used only to weight one value per sample (``(loss.mean([1, 2]) * mask)``,
+    ESPnet's quantizer-dropout mask of shape (batch,)): they say nothing of padding."""
+    if not names:
+        return set()
+    uses: dict[str, int] = {}
+    weighting: dict[str, int] = {}
+    scope = Scope("function", function.name.value, function)
+    for item in iter_nodes(function.body):
+        if isinstance(item, cst.Name) and item.value in names:
+            uses[item.value] = uses.get(item.value, 0) + 1
+        elif isinstance(item, cst.BinaryOperation) and isinstance(item.operator, cst.Multiply):
+            for mask, other in ((item.left, item.right), (item.right, item.left)):
+                if isinstance(mask, cst.Name) and mask.value in names and _reduced_to_samples(other, scope):
+                    weighting[mask.value] = weighting.get(mask.value, 0) + 1
+    return {name for name, n in weighting.items() if n == uses.get(name)}
+
+
+def _assigned_before(scope: Scope | None, use: cst.Name) -> list[cst.BaseExpression]:
+    """What the plain name ``use`` was assigned in its function before this use of it, in source
+    order (a later branch's `x = ...` is not what this use reads)."""
+    if scope is None or not isinstance(scope.node, cst.FunctionDef):
+        return []
+    values = []
+    for item in iter_nodes(scope.node.body):
+        if item is use:
+            break
+        if isinstance(item, cst.Assign) and any(
+                isinstance(t.target, cst.Name) and t.target.value == use.value for t in item.targets):
+            values.append(item.value)
+    return values
+
+
 def _plain_2d_mask(node: cst.BaseExpression, scope: Scope | None) -> bool:
     """A mask read as (batch, time): a name (through dtype casts) not given extra axes where it
     was made (``m = mask.unsqueeze(1)`` / ``m = mask[:, None]`` / ``.view(...)`` are not)."""
@@ -3051,6 +3127,8 @@ class Walker(FastVisitor):
         if any(V.looks_like_mask(n) for n in evidence):
             shapes = _attention_shape_masks(node, [n for n in evidence if V.looks_like_mask(n)], self.ev)
             evidence = tuple(n for n in evidence if n not in shapes)
+            per_sample = _per_sample_masks(node, [n for n in evidence if V.looks_like_mask(n)])
+            evidence = tuple(n for n in evidence if n not in per_sample)
         has_lengths = has_mask = bool(evidence)
         passed = self.file.passed(id(node))
         for p in all_params:

@@ -2896,8 +2896,7 @@ CASES = [
             mask = torch.ones(len(doc_lens), seq_len, dtype=torch.bool)
             for i, doc_len in enumerate(doc_lens):
                 end = seq_len - doc_len
-                mask[i, :end] = False
-                out[i, end:] = enc_out[i, :doc_len]
+                mask[i, :end] = False  # (a loop that also copied each row would be needed anyway)
             return out, mask
         """, ["PAD501"]),
     # nn.Transformer's own encoder stack called directly gets the same mask checks
@@ -4518,5 +4517,48 @@ def test_masked_mean_over_span_width_with_unsqueeze_2(mask, expected):
     def get_span_emb(span_text_emb, span_mask):
         x = span_text_emb * {mask}
         return torch.mean(x, 1)
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("copy,expected", [
+    ("", ["PAD501"]),  # the loop only fills the mask: one comparison does it
+    ("collated[i, :size] = source", []),  # a collate loop that copies each sample anyway
+    ("collated[i, :size].copy_(source)", []),
+])
+def test_mask_filled_in_a_loop_that_copies_each_sample_anyway(copy, expected):
+    # (review 27: fairseq RawAudioDataset.collater, allennlp remove_sentence_boundaries) the
+    # per-sample loop is needed to copy ragged data; filling the mask there costs nothing
+    source = f"""
+    import torch
+
+    def collater(sources, lengths):
+        collated = sources[0].new_zeros(len(sources), max(lengths))
+        padding_mask = torch.zeros(len(sources), max(lengths), dtype=torch.bool)
+        for i, (source, size) in enumerate(zip(sources, lengths)):
+            {copy or "pass"}
+            padding_mask[i, size:] = True
+        return collated, padding_mask
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("reduce,expected", [
+    (".mean([1, 2])", []),  # one value per sample: `mask` is a per-sample (batch,) selection
+    (".mean(-1)", ["PAD302"]),  # (batch, time) errors averaged over every position, pads too
+])
+def test_a_mask_that_only_weights_per_sample_losses_is_not_padding(reduce, expected):
+    # (review 27: ESPnet codec quantizer dropout) `forward(self, x, mask=None)` whose mask is
+    # (batch,): neither the per-sample commitment loss nor its masked mean is about padding
+    source = f"""
+    import torch.nn.functional as F
+    from torch import nn
+
+    class VectorQuantization(nn.Module):
+        def forward(self, x, mask=None):
+            x = x.transpose(1, 2)
+            quantize = self.codebook(x)
+            commit = F.mse_loss(quantize.detach(), x, reduction="none"){reduce}
+            return quantize, (commit * mask).mean()
     """
     assert codes(source) == expected

@@ -36,7 +36,10 @@ class MaskBuiltInLoop(Rule):
         node.body.visit(finder)
         # A mask handed in and edited (`mask[i, :pad_end] = False` on a parameter) is not one being
         # built from the lengths: there is no comparison to build instead.
-        if finder.found is not None and finder.found not in (ctx.scope.params if ctx.scope is not None else ()):
+        # A loop that copies each sample's data into the batch as well (a collate function,
+        # `batch[i, :n] = seq`) is needed anyway: filling the mask there costs nothing extra.
+        if finder.found is not None and not finder.copies \
+                and finder.found not in (ctx.scope.params if ctx.scope is not None else ()):
             self.report(ctx, node, f"the mask `{finder.found}` is filled one sequence at a time in a Python loop "
                                    "(one kernel launch per sample); a single comparison with `lengths` does it at once")
 
@@ -71,17 +74,24 @@ class _MaskSliceAssign(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()
         self.found: str | None = None
+        self.copies = False  # some other tensor gets a sample's data, row by row
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        # padded[i, :n].copy_(seq)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy_" \
+                and isinstance(node.func.value, cst.Subscript) and "mask" not in _base_name(node.func.value).lower():
+            self.copies = True
+        return True
 
     def visit_Assign(self, node: cst.Assign) -> bool:
         for target in node.targets:
             sub = target.target
             if not isinstance(sub, cst.Subscript):
                 continue
-            base = sub.value
-            while isinstance(base, cst.Subscript):  # mask[i][:n] = 1
-                base = base.value
-            name = dotted(base) or ""
+            name = _base_name(sub)
             if "mask" not in name.lower():
+                if literal(node.value) is None and not _is_constant(node.value):
+                    self.copies = True  # batch[i, :n] = seq
                 continue
             # A padding mask is (batch, time): `mask[i, :n]` or `mask[i][:n]`; a 1-D `mask[s:s + n]`
             # over concatenated sequences is something else.
@@ -103,3 +113,17 @@ class _MaskSliceAssign(cst.CSTVisitor):
             if has_slice and (value in (0, 1) or isinstance(value, bool) or isinstance(value, float)):
                 self.found = name
         return False
+
+
+def _base_name(sub: cst.Subscript) -> str:
+    base: cst.BaseExpression = sub
+    while isinstance(base, cst.Subscript):  # mask[i][:n] = 1
+        base = base.value
+    return dotted(base) or ""
+
+
+def _is_constant(node: cst.BaseExpression) -> bool:
+    """``True`` / ``-1`` / ``float("-inf")`` / ``PAD``: a fill value, not a sample's data."""
+    if isinstance(node, cst.Name) and node.value.isupper():
+        return True
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "float"
