@@ -1582,10 +1582,15 @@ class Evaluator:
                 if cond is not None and cond.kind == V.MASK and cond.polarity != "keep" and base.padded \
                         and is_literal(value) and not base.scores:
                     out = out.but(pad=code_of(value))  # labels.masked_fill(pad_mask, -100)
+                mask_node = arg_value(node, "mask", 0)
+                features = mask_node is not None and _broadcast_over_last(mask_node, self.scope)
                 if base.scores or cond is not None and cond.kind == V.MASK:
                     fill = self(value)
                     fill_value = fill.value if fill is not None and fill.kind == V.CONST else None
-                    if is_weak_fill(value) or (isinstance(fill_value, (int, float)) and is_weak_number(fill_value)):
+                    weak = is_weak_fill(value) or (isinstance(fill_value, (int, float)) and is_weak_number(fill_value))
+                    if weak and features and not base.scores:
+                        pass  # feats.masked_fill(pad.unsqueeze(-1), 0.0) zeroes whole padded frames: not scores
+                    elif weak:
                         out = out.but(weak_fill=node, scores=True)
                     elif is_strong_fill(value, self):
                         out = out.but(weak_fill=None, masked_max=cond is not None and cond.kind == V.MASK)

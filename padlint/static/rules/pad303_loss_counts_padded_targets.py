@@ -75,7 +75,8 @@ class LossCountsPaddedTargets(Rule):
         if not V.is_strongly_padded(value) or value.pad is None or value.masked:
             if ignore is None and not V.is_strongly_padded(value):
                 # unknown padding, or only probably padded (a function that also takes a mask)
-                if not self._embedded_with_padding_idx(node, ctx, target, construct):
+                if not self._embedded_with_padding_idx(node, ctx, target, construct) \
+                        and not self._compared_with_pad_in_forward(node, ctx, target, construct):
                     self._unused_pad_id(node, ctx, construct)
             return
         pad = resolve_constant(ctx, value.pad)
@@ -159,6 +160,37 @@ class LossCountsPaddedTargets(Rule):
                       f"so the targets are padded with it, but the loss has no `ignore_index`: padded positions "
                       f"are trained on", fix))
             return True
+        return False
+
+    def _compared_with_pad_in_forward(self, node: cst.Call, ctx: Context, target: cst.BaseExpression,
+                                      construct: cst.CSTNode | None) -> bool:
+        """``logits = self(tgt[:, :-1])`` next to the loss on ``tgt[:, 1:]``, where the class's
+        ``forward`` builds its padding mask from that parameter (``tgt_in.eq(self.pad_id)``): the
+        targets are the same tokens, padded with the same id."""
+        logits = arg_value(node, "input", 0)
+        if logits is None or not (_flattened(ctx, logits) or _token_layout(logits)):
+            return False
+        root = _root(ctx, target)
+        function = ctx.scope.node if ctx.scope is not None else None
+        cls = ctx.scope.class_scope.node if ctx.scope is not None and ctx.scope.class_scope is not None else None
+        if root is None or not isinstance(function, cst.FunctionDef) or not isinstance(cls, cst.ClassDef):
+            return False
+        forward = next((s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "forward"), None)
+        if forward is None or forward is function:
+            return False
+        params = [p.name.value for p in [*forward.params.posonly_params, *forward.params.params]][1:]
+        for call in iter_nodes(function.body):
+            if not (isinstance(call, cst.Call) and code_of(call.func) in ("self", "self.forward")):
+                continue
+            for index, arg in enumerate(a for a in call.args if a.keyword is None and not a.star):
+                if index < len(params) and _root(ctx, arg.value) == root:
+                    pad = _pad_compared_with(forward, params[index])
+                    if pad is not None:
+                        ctx.file.scratch.setdefault("pad303_fallback", []).append((
+                            node, f"`{root}` goes into `forward`, whose padding mask is `{params[index]} == {pad}`: "
+                                  f"the targets are the same tokens, padded with `{pad}`, but the loss has no "
+                                  "`ignore_index`: padded positions are trained on", None))
+                        return True
         return False
 
     def _unused_pad_id(self, node: cst.Call, ctx: Context, construct: cst.CSTNode | None) -> None:
@@ -275,3 +307,19 @@ def _step_of_padded(node: cst.BaseExpression, ctx: Context) -> V.Val | None:
     if not V.is_strongly_padded(whole) or whole.batch_first is None or steps[0] != (1 if whole.batch_first else 0):
         return None
     return whole
+
+
+def _pad_compared_with(function: cst.FunctionDef, param: str) -> str | None:
+    """``self.pad_id`` where ``function`` compares ``param`` with it (``param.eq(self.pad_id)``,
+    ``param == self.pad_idx``, ``.ne``/``!=``): the id its padding is made of."""
+    for item in iter_nodes(function.body):
+        pair = None
+        if isinstance(item, cst.Call) and isinstance(item.func, cst.Attribute) and item.func.attr.value in ("eq", "ne") \
+                and item.args and code_of(item.func.value) == param:
+            pair = item.args[0].value
+        elif isinstance(item, cst.Comparison) and len(item.comparisons) == 1 \
+                and isinstance(item.comparisons[0].operator, (cst.Equal, cst.NotEqual)) and code_of(item.left) == param:
+            pair = item.comparisons[0].comparator
+        if isinstance(pair, cst.Attribute) and code_of(pair.value) == "self" and _PAD_NAME.search(pair.attr.value):
+            return code_of(pair)
+    return None
