@@ -1361,11 +1361,12 @@ class Evaluator:
                 state = Val(V.RNN_STATE, over_padding=False, rnn=rnn, call=node)
             else:
                 padded = is_padded(data) and not _one_step(arg_value(node, "input", 0), rnn, data)
+                left = bool(padded and data.left)
                 out = Val(V.TENSOR, padded=padded, strong=bool(data.strong) if padded else False,
                           batch_first=rnn["batch_first"], origin="rnn", rnn=rnn, call=node,
-                          zero_pads=False, input=data)
-                state = Val(V.RNN_STATE, over_padding=padded, strong=bool(data.strong) if padded else False,
-                            rnn=rnn, call=node)
+                          zero_pads=False, input=data, left=left or None)
+                state = Val(V.RNN_STATE, over_padding=padded and not left,
+                            strong=bool(data.strong) if padded else False, rnn=rnn, call=node)
             return Val(V.RNN_RESULT, output=out, state=state, call=node)
         if cls == EMBEDDING:
             data = self(arg_value(node, "input", 0))
@@ -3242,7 +3243,14 @@ class Walker(FastVisitor):
         if not 2 <= len(dims) <= 3:
             return None
         lead = [_padded_length_expr(d) for d in dims[:2]]
-        if lead.count(True) != 1 or not self._filled_by_rows(path):
+        if lead.count(True) != 1:
+            return None
+        if not self._filled_by_rows(path):
+            if name in ("zeros", "new_zeros") and self._filled_at_row_ends(path):
+                # seq[u, max_len - len(items):] = items: left-padded (SASRec's item histories); the
+                # last column is real for every row, an RNN's final state follows the real tokens
+                return Val(V.TENSOR, padded=True, strong=True, batch_first=lead[1], origin="canvas",
+                           pad="0", zero_pads=True, left=True)
             return None
         if name in ("full", "new_full"):
             fill = arg_value(call, "fill_value", 1)
@@ -3264,6 +3272,17 @@ class Walker(FastVisitor):
                 and (sl.lower is None or _is_int_literal(sl.lower, 0)) for sl in heads)
 
         return self._written_into(path, "filled-by-rows", False, by_rows)
+
+    def _filled_at_row_ends(self, path: str) -> bool:
+        """``path[i, T - n:] = ...`` / ``path[i, -len(s):] = ...``: one sample's values written
+        into the end of a row (left padding)."""
+        def at_ends(slices: list[cst.BaseSlice]) -> bool:
+            heads = slices[:2]
+            return len(heads) == 2 and isinstance(heads[0], cst.Index) and isinstance(heads[1], cst.Slice) \
+                and heads[1].upper is None and heads[1].step is None and heads[1].lower is not None \
+                and not _is_int_literal(heads[1].lower, 0) and literal(heads[1].lower) is None
+
+        return self._written_into(path, "filled-at-row-ends", False, at_ends)
 
     def _written_into(self, path: str, kind: str, at_module: bool,
                       test: Callable[[list[cst.BaseSlice]], bool]) -> bool:

@@ -4624,3 +4624,47 @@ def test_targets_that_forward_masks_by_comparing_with_self_pad_id(loss, expected
             return {loss}
     """
     assert codes(source) == expected
+
+
+LEFT_PADDED_HISTORIES = """
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    def build(user_items, max_len):
+        seq = torch.zeros(len(user_items), max_len, dtype=torch.long)
+        for u, items in enumerate(user_items):
+            {write}
+        return seq
+
+    class Recommender(nn.Module):
+        def __init__(self, n_items, d=32):
+            super().__init__()
+            self.item = nn.Embedding(n_items + 1, d)
+            self.gru = nn.GRU(d, d, batch_first=True)
+
+        def forward(self, seq):
+            out, h = self.gru(self.item(seq))
+            return {read}
+
+    def step(user_items):
+        model = Recommender(100)
+        seq = build(user_items, 50)
+        logits = model(seq)
+        return {loss}
+    """
+
+
+@pytest.mark.parametrize("write,read,loss,expected", [
+    # left padding by hand (SASRec): every position's loss averaged, pads too
+    ("seq[u, max_len - len(items):] = torch.tensor(items)", "out.sum(-1)",
+     'F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits), reduction="none").mean()', ["PAD301"]),
+    # ... whose last column and final state are real for every row
+    ("seq[u, -len(items):] = torch.tensor(items)", "out[:, -1]", "logits.sum()", []),
+    ("seq[u, max_len - len(items):] = torch.tensor(items)", "h[-1]", "logits.sum()", []),
+    # right padding by hand: the last column is padding for the shorter rows
+    ("seq[u, :len(items)] = torch.tensor(items)", "out[:, -1]", "logits.sum()", ["PAD202"]),
+])
+def test_histories_left_padded_by_hand(write, read, loss, expected):
+    # (held-out s b12, m33) zeros + row[T - n:] = items is a padded batch too, left-padded
+    assert codes(LEFT_PADDED_HISTORIES.format(write=write, read=read, loss=loss)) == expected

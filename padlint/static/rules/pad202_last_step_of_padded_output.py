@@ -39,7 +39,7 @@ class LastStepOfPaddedOutput(Rule):
 
     def _candidate(self, ctx: Context, node: cst.BaseExpression) -> V.Val | None:
         value = ctx.ev(node)
-        if not V.is_padded(value):
+        if not V.is_padded(value) or value.left:  # (left-padded: the last step is real for every row)
             return None
         if value.origin == "rnn" or value.origin == "unpack":
             return value
