@@ -4668,3 +4668,48 @@ LEFT_PADDED_HISTORIES = """
 def test_histories_left_padded_by_hand(write, read, loss, expected):
     # (held-out s b12, m33) zeros + row[T - n:] = items is a padded batch too, left-padded
     assert codes(LEFT_PADDED_HISTORIES.format(write=write, read=read, loss=loss)) == expected
+
+
+STEP_DECODER = """
+    import torch
+    from torch import nn
+
+    class Decoder(nn.Module):
+        def __init__(self, embed_size, hidden_size, output_size):
+            super().__init__()
+            self.embed = nn.Embedding(output_size, embed_size)
+            self.gru = nn.GRU(embed_size, hidden_size)
+            self.out = nn.Linear(hidden_size, output_size)
+
+        def forward(self, input, hidden, encoder_outputs, mask=None):
+            output, hidden = self.gru(self.embed(input), hidden)
+            return self.out(output.squeeze(0)), hidden
+
+    class Seq2Seq(nn.Module):
+        def __init__(self, encoder):
+            super().__init__()
+            self.encoder = encoder
+            self.decoder = Decoder(32, 64, 100)
+
+        def forward(self, src, tgt):
+            encoder_output, hidden = self.encoder(src)
+            mask = (src == 1).transpose(1, 0)
+            {body}
+    """
+
+
+@pytest.mark.parametrize("body,expected", [
+    # one token at a time, the state fed back: the GRU never runs over padding
+    ("output = tgt[0, :].unsqueeze(0)\n"
+     "            for t in range(1, tgt.size(0)):\n"
+     "                logits, hidden = self.decoder(output, hidden, encoder_output, mask=mask)\n"
+     "                output = tgt[t].unsqueeze(0)\n"
+     "            return logits", []),
+    # the whole padded target at once: its final state is after the pads
+    ("logits, hidden = self.decoder(tgt, hidden, encoder_output, mask=mask)\n"
+     "            return logits, hidden", ["PAD201"]),
+])
+def test_a_decoder_stepped_in_a_loop_with_its_state_fed_back(body, expected):
+    # (review 28, seq2seq-pytorch) forward(self, input, hidden, encoder_outputs, mask=None) makes
+    # `input` look padded; its callers feed one step and the returned state back in a loop
+    assert codes(STEP_DECODER.format(body=body)) == expected

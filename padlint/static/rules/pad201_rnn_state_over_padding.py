@@ -112,17 +112,41 @@ def _every_caller_drops(ctx: Context, index: int) -> bool:
             names.discard("")
     else:
         names = {function.name.value}
-    calls = dropped = 0
+    # `output, hidden = self.decoder(output, hidden, ...)` in a loop: a decoder stepping one token
+    # at a time, its state fed back (seq2seq-pytorch's Decoder), not a state over padding
+    in_loops: dict[int, set[str]] = {}  # an assignment in a loop -> the names that loop assigns
+    for loop in iter_nodes(module):
+        if isinstance(loop, (cst.For, cst.While)):
+            assigns = [n for n in iter_nodes(loop.body) if isinstance(n, cst.Assign)]
+            assigned = {n.value for a in assigns for t in a.targets for n in iter_nodes(t.target)
+                        if isinstance(n, cst.Name)}
+            for a in assigns:
+                in_loops.setdefault(id(a), set()).update(assigned)
+    calls = 0
+    dropped: set[int] = set()  # the calls whose result leaves the state unused (each counted once)
     for node in iter_nodes(module):
         if isinstance(node, cst.Call) and last_name(node.func) in names:
             calls += 1
             if node.args and node.args[0].keyword is None and _ONE_STEP.search(code_of(node.args[0].value).strip()):
-                dropped += 1  # net(token.unsqueeze(1), h) in a sampling loop: one step, no padding
+                dropped.add(id(node))  # net(token.unsqueeze(1), h) in a sampling loop: one step, no padding
         elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and last_name(node.value.func) in names \
                 and len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
             elements = node.targets[0].target.elements
             if index < len(elements) and not any(isinstance(e, cst.StarredElement) for e in elements) \
-                    and isinstance(elements[index].value, cst.Name) and elements[index].value.value.startswith("_"):
-                dropped += 1
-    memo[key] = calls > 0 and calls == dropped
+                    and isinstance(elements[index].value, cst.Name) and (
+                        elements[index].value.value.startswith("_")
+                        or _steps_in_loop(node, elements[index].value.value, in_loops.get(id(node)))):
+                dropped.add(id(node.value))
+    memo[key] = calls > 0 and calls == len(dropped)
     return memo[key]
+
+
+def _steps_in_loop(assign: cst.Assign, state: str, loop_names: set[str] | None) -> bool:
+    """``output, hidden = self.decoder(output, hidden, ...)`` in a loop that also reassigns the
+    input (``output = tgt[t].unsqueeze(0)``): one step at a time, the state fed back."""
+    if loop_names is None or not isinstance(assign.value, cst.Call):
+        return False
+    args = assign.value.args
+    positional = [a.value for a in args if a.keyword is None and not a.star]
+    return bool(positional) and isinstance(positional[0], cst.Name) and positional[0].value in loop_names \
+        and any(isinstance(a.value, cst.Name) and a.value.value == state for a in args)
