@@ -4713,3 +4713,63 @@ def test_a_decoder_stepped_in_a_loop_with_its_state_fed_back(body, expected):
     # (review 28, seq2seq-pytorch) forward(self, input, hidden, encoder_outputs, mask=None) makes
     # `input` look padded; its callers feed one step and the returned state back in a loop
     assert codes(STEP_DECODER.format(body=body)) == expected
+
+
+@pytest.mark.parametrize("default,expected", [
+    ("LABEL_PAD", []),  # labels padded with -100 through the collator's attribute: ignored by default
+    ("PAD_TOKEN_ID", ["PAD303"]),  # padded with the token pad id: trained on
+])
+def test_labels_padded_through_an_attribute_whose_default_is_minus_100(default, expected):
+    # (held-out t, t11) pad_sequence(labels, padding_value=self.label_pad_id), the attribute set
+    # from an __init__ parameter that defaults to LABEL_PAD = -100
+    source = f"""
+    import torch
+    import torch.nn as nn
+    from torch.nn.utils.rnn import pad_sequence
+
+    PAD_TOKEN_ID = 1
+    LABEL_PAD = -100
+
+    class Collator:
+        def __init__(self, label_pad_id={default}):
+            self.label_pad_id = label_pad_id
+
+        def __call__(self, features):
+            labels = [torch.tensor(f["labels"]) for f in features]
+            return pad_sequence(labels, batch_first=True, padding_value=self.label_pad_id)
+
+    class Tagger(nn.Module):
+        def __init__(self, vocab_size, num_labels, d=32):
+            super().__init__()
+            self.emb = nn.Embedding(vocab_size, d, padding_idx=PAD_TOKEN_ID)
+            self.cls = nn.Linear(d, num_labels)
+            self.loss_fct = nn.CrossEntropyLoss()
+
+        def forward(self, input_ids, labels):
+            logits = self.cls(self.emb(input_ids))
+            return self.loss_fct(logits.view(-1, logits.size(-1)), labels.view(-1))
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("use,expected", [
+    ("return self.conv(x)", []),  # channels-first frames straight into a Conv1d: dim 1 is the mel bins
+    ("return self.conv(x) * frame_mask(lengths, x.size(-1))", []),  # the lengths count the last axis
+    ("return self.proj(x)", ["PAD301"]),  # no sign of the layout: dim 1 read as time
+])
+def test_mean_over_dim_1_of_channels_first_frames(use, expected):
+    # (held-out t, t34) per-frame mean over the mel bins of (batch, n_mels, time) features
+    source = f"""
+    import torch.nn as nn
+
+    class SpeakerNet(nn.Module):
+        def __init__(self, n_mels=40, channels=64):
+            super().__init__()
+            self.conv = nn.Conv1d(n_mels, channels, 3, padding=1)
+            self.proj = nn.Linear(n_mels, channels)
+
+        def forward(self, feats, lengths):
+            x = feats - feats.mean(dim=1, keepdim=True)
+            {use}
+    """
+    assert codes(source) == expected

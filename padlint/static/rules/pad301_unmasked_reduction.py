@@ -100,6 +100,8 @@ class UnmaskedReduction(Rule):
             return  # attention maps (batch, heads, query, key) of unknown layout: dim 1 is the heads
         if axis is None and data.permuted:
             return  # x.permute(0, 2, 3, 1), x.view(B, C, T, D): no guess at where the time axis went
+        if axis is None and 1 in dims and _fed_to_conv1d(data_node, ctx):
+            return  # (batch, channels, time) frames that go into a Conv1d as they are: dim 1 is channels
         if axis is None:
             hit = 1 in dims or (data.strong and -2 in dims and data.origin in ("unpack", "rnn"))
         else:
@@ -288,3 +290,45 @@ def _attention_maps(node: cst.BaseExpression) -> bool:
     """``attention_S``, ``attn_weights``, ``self.att_probs``: per-head attention maps, by their name."""
     name = (dotted(node) or "").rsplit(".", 1)[-1].lower()
     return name.startswith("att") or "attention" in name
+
+
+def _fed_to_conv1d(node: cst.BaseExpression, ctx: Context) -> bool:
+    """``feats`` (or a name computed from it without a transpose) handed as it is to an
+    ``nn.Conv1d`` in the same function: channels-first frames (batch, channels, time)."""
+    function = ctx.scope.node if ctx.scope is not None else None
+    if not isinstance(node, cst.Name) or not isinstance(function, cst.FunctionDef):
+        return False
+    names = {node.value}
+    for item in iter_nodes(function.body):
+        if isinstance(item, cst.Assign) and len(item.targets) == 1 and isinstance(item.targets[0].target, cst.Name):
+            inner = list(iter_nodes(item.value))
+            if any(isinstance(n, cst.Name) and n.value in names for n in inner) and not any(
+                    isinstance(n, cst.Attribute) and n.attr.value in ("transpose", "permute", "t", "mT") for n in inner):
+                names.add(item.targets[0].target.value)
+    for item in iter_nodes(function.body):
+        if isinstance(item, cst.Call) and len(item.args) >= 2 and any(
+                isinstance(a.value, cst.Name) and V.looks_like_lengths(a.value.value) for a in item.args) and any(
+                _last_axis_of(a.value, names) for a in item.args):
+            return True  # frame_mask(lengths, x.size(-1)): the padded length is the last axis
+        if isinstance(item, cst.Call) and item.args and isinstance(item.args[0].value, cst.Name) \
+                and item.args[0].value.value in names and item.args[0].keyword is None:
+            module = ctx.ev(item.func)
+            if module is not None and module.kind == V.MODULE and module.cls == "torch.nn.Conv1d":
+                return True
+            if ctx.qualname(item.func) in ("torch.nn.functional.conv1d", "torch.conv1d"):
+                return True
+    return False
+
+
+def _last_axis_of(node: cst.BaseExpression, names: set[str]) -> bool:
+    """``x.size(-1)`` / ``x.shape[-1]`` of one of ``names``."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "size" \
+            and len(node.args) == 1 and literal(node.args[0].value) == -1:
+        base = node.func.value
+    elif isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape" \
+            and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
+            and literal(node.slice[0].slice.value) == -1:
+        base = node.value.value
+    else:
+        return False
+    return isinstance(base, cst.Name) and base.value in names

@@ -45,6 +45,7 @@ class LossCountsPaddedTargets(Rule):
         if last_name(node.func) in _PADDERS and any(
                 literal(a.value) == _DEFAULT_IGNORE
                 or isinstance(a.value, cst.Name) and resolve_constant(ctx, a.value.value) == _DEFAULT_IGNORE
+                or _attribute_default(ctx, a.value) == _DEFAULT_IGNORE
                 for a in node.args):
             # pad_sequence(labels, padding_value=-100) (or IGNORE, a constant bound to -100)
             ctx.file.scratch["pad303_minus100"] = True
@@ -322,4 +323,28 @@ def _pad_compared_with(function: cst.FunctionDef, param: str) -> str | None:
             pair = item.comparisons[0].comparator
         if isinstance(pair, cst.Attribute) and code_of(pair.value) == "self" and _PAD_NAME.search(pair.attr.value):
             return code_of(pair)
+    return None
+
+
+def _attribute_default(ctx: Context, node: cst.BaseExpression) -> object:
+    """The value of ``self.label_pad_id`` where the class sets it from a constant, or from an
+    ``__init__`` parameter whose default is one (``def __init__(self, label_pad_id=LABEL_PAD)``)."""
+    if not (isinstance(node, cst.Attribute) and code_of(node.value) == "self") or ctx.scope is None \
+            or ctx.scope.class_scope is None or not isinstance(ctx.scope.class_scope.node, cst.ClassDef):
+        return None
+    attr = node.attr.value
+    for method in ctx.scope.class_scope.node.body.body:
+        if not isinstance(method, cst.FunctionDef):
+            continue
+        defaults = {p.name.value: p.default for p in [*method.params.params, *method.params.kwonly_params]
+                    if p.default is not None}
+        for item in iter_nodes(method.body):
+            if isinstance(item, cst.Assign) and any(
+                    isinstance(t.target, cst.Attribute) and code_of(t.target) == f"self.{attr}" for t in item.targets):
+                value = item.value
+                if isinstance(value, cst.Name) and value.value in defaults:
+                    value = defaults[value.value]
+                if literal(value) is not None:
+                    return literal(value)
+                return resolve_constant(ctx, code_of(value)) if isinstance(value, cst.Name) else None
     return None
