@@ -4773,3 +4773,31 @@ def test_mean_over_dim_1_of_channels_first_frames(use, expected):
             {use}
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("w = F.softmax(scores, dim=-1)\n        w = w.masked_fill(~mask, 0.0)", ["PAD401"]),
+    ("w = F.softmax(scores, dim=-1)\n        w = w * mask.float()", ["PAD401"]),
+    # renormalised after the masking (AllenNLP's masked_softmax): fine
+    ("w = F.softmax(scores, dim=-1)\n        w = w * mask.float()\n        w = w / (w.sum(-1, keepdim=True) + 1e-13)", []),
+    # masked before the softmax: zeroing again afterwards changes nothing
+    ("scores = scores.masked_fill(~mask, float('-inf'))\n        w = F.softmax(scores, dim=-1)\n"
+     "        w = w.masked_fill(~mask, 0.0)", []),
+    # per-position class distributions with padded rows zeroed (tagging), not weights over the mask's axis
+    ("w = F.softmax(scores, dim=-1)\n        w = w * mask.unsqueeze(-1)", []),
+    # a selection mask built afterwards, not a padding mask
+    ("w = F.softmax(scores, dim=-1)\n        keep_mask = torch.ones_like(w)\n        keep_mask[:, 0] = 0\n"
+     "        w = w * keep_mask", []),
+])
+def test_attention_weights_masked_after_the_softmax_without_renormalising(body, expected):
+    # (held-out s b14, review 26 DIN) the pads' share of the softmax is dropped: the real weights
+    # sum to less than one, by an amount that depends on the padding
+    source = f"""
+    import torch
+    import torch.nn.functional as F
+
+    def attention_pool(scores, h, mask):
+        {body}
+        return (w.unsqueeze(-1) * h).sum(1)
+    """
+    assert codes(source) == expected

@@ -7,7 +7,8 @@ import libcst as cst
 import re
 
 from padlint.static import values as V
-from padlint.static.analysis import ATTENTION_CLASSES, SDPA, SOFTMAX_FUNCS, Context, arg_value, iter_nodes, literal, time_axis
+from padlint.static.analysis import (ATTENTION_CLASSES, SDPA, SOFTMAX_FUNCS, Context, arg_value, assigned_values,
+                                     iter_nodes, literal, time_axis)
 from padlint.static.names import code_of, short_code
 from padlint.static.rule import PADDING, Rule
 
@@ -38,6 +39,7 @@ class AttentionWithoutPaddingMask(Rule):
         qual = ctx.qualname(node.func)
         if qual in SOFTMAX_FUNCS or (qual is None and isinstance(node.func, cst.Attribute)
                                      and node.func.attr.value in ("softmax", "log_softmax")):
+            self._masked_after(node, ctx)
             if qual is not None:
                 self._check_softmax(node, arg_value(node, "input", 0), arg_value(node, "dim", 1), ctx)
             else:
@@ -135,6 +137,46 @@ class AttentionWithoutPaddingMask(Rule):
         self.report(ctx, node, f"`{short_code(node)}` normalises attention scores over {what} with no padding "
                                "mask: padded positions take part of the weight; fill them with `-inf` first "
                                "(`scores.masked_fill(pad_mask, float('-inf'))`)")
+
+    def _masked_after(self, node: cst.Call, ctx: Context) -> None:
+        """``w = softmax(scores, -1); w = w.masked_fill(~mask, 0)`` with no masking before the
+        softmax and no renormalisation after: the padded positions' share of the softmax is
+        dropped, so the real weights sum to less than one, by an amount that depends on the
+        padding (DIN's attention over a padded behaviour history)."""
+        function = ctx.function_scope.node if ctx.function_scope is not None else None
+        if not isinstance(function, cst.FunctionDef) or (isinstance(node.func, cst.Attribute)
+                                                          and node.func.attr.value == "log_softmax"):
+            return
+        body = list(function.body.body)
+        at = next((i for i, st in enumerate(body) if any(n is node for n in iter_nodes(st))), None)
+        if at is None or not isinstance(body[at], cst.SimpleStatementLine):
+            return
+        statement = body[at].body[0]
+        if not (isinstance(statement, cst.Assign) and statement.value is node and len(statement.targets) == 1
+                and isinstance(statement.targets[0].target, cst.Name)):
+            return
+        weights = statement.targets[0].target.value
+        before = "\n".join(code_of(st) for st in body[:at]) + code_of(node)
+        if _MASKING_WORDS.search(before):
+            return  # the scores were masked (or filled) before the softmax
+        masking = None
+        after = body[at + 1:]
+        for index, st in enumerate(after):
+            for n in iter_nodes(st):
+                if masking is None and _zeroes_with_mask(n, weights, ctx):
+                    masking = (index, n)
+                    break
+            if masking is not None:
+                break
+        if masking is None:
+            return
+        rest = "\n".join(code_of(st) for st in after[masking[0]:])
+        if re.search(rf"/|\bdiv\b|normalize|renorm|\.sum\(.*\)\s*\+|{re.escape(weights)}\.sum\(", rest):
+            return  # renormalised (w / w.sum(-1, keepdim=True)), as AllenNLP's masked_softmax does
+        self.report(ctx, masking[1], f"`{weights}` is masked after the softmax and not renormalised: the padded "
+                                     "positions' share of the softmax is dropped, so the real weights sum to less "
+                                     "than one, by an amount that depends on the padding; fill the scores with "
+                                     "`-inf` at the padding before the softmax")
 
     def _mask_left_out(self, node: cst.Call, cls: cst.ClassDef, ctx: Context) -> None:
         """``self.layer(src)`` of a module of this file whose ``forward(self, src,
@@ -267,3 +309,56 @@ def _key_padding_mask_params(forward: cst.FunctionDef, optional: set[str]) -> li
                     if isinstance(n, cst.Name) and n.value not in reads:
                         assigned.add(n.value)
     return [name for name in passed if name not in assigned]
+
+
+def _zeroes_with_mask(node: cst.CSTNode, weights: str, ctx: Context) -> bool:
+    """``weights.masked_fill(~mask, 0)`` / ``weights * mask`` / ``mask * weights``, with a
+    padding mask known before the softmax (a parameter or a comparison with the lengths)."""
+    def padding_mask(side: cst.BaseExpression) -> bool:
+        text = code_of(side)
+        if "mask" not in text.lower() or _TRAILING_AXIS.search(text):
+            return False
+        value = ctx.ev(side)
+        if value is not None and value.kind == V.MASK:
+            return True
+        base = side
+        while True:  # ~mask, mask.float(), mask.bool()
+            if isinstance(base, cst.UnaryOperation) and isinstance(base.operator, cst.BitInvert):
+                base = base.expression
+            elif isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute) \
+                    and base.func.attr.value in ("float", "bool", "long", "int", "to", "type_as", "detach"):
+                base = base.func.value
+            else:
+                break
+        if not isinstance(base, cst.Name) or ctx.function_scope is None:
+            return False
+        made = list(assigned_values(ctx.function_scope, base))
+        if not made:
+            return base.value in ctx.function_scope.params and V.looks_like_mask(base.value)
+        return all(_comparison(v) for v in made)  # mask = (ids != 0).float(), not ones_like(...)
+
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+            and node.func.attr.value in ("masked_fill", "masked_fill_") and code_of(node.func.value) == weights:
+        value = arg_value(node, "value", 1)
+        return value is not None and literal(value) == 0 and bool(node.args) and padding_mask(node.args[0].value)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            if code_of(side).strip() == weights and padding_mask(other):
+                return True
+    return False
+
+
+# probs * mask.unsqueeze(-1): whole rows of per-position distributions zeroed (tagging), not
+# attention weights over the masked axis
+_TRAILING_AXIS = re.compile(r"unsqueeze\((?:dim=)?(?:-1|2)\)|\[\s*(?:\.\.\.|:\s*,\s*:)\s*,\s*None\s*\]|view\(.*,\s*1\)")
+
+
+def _comparison(node: cst.BaseExpression) -> bool:
+    """``ids != 0`` / ``(ids != pad).float()`` / ``ids.ne(pad)`` / ``arange(T) < lengths[:, None]``."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+            and node.func.attr.value in ("float", "bool", "long", "int", "to", "type_as", "detach", "unsqueeze"):
+        node = node.func.value
+    if isinstance(node, cst.Comparison):
+        return True
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+        and node.func.attr.value in ("eq", "ne", "lt", "le", "gt", "ge")
