@@ -4801,3 +4801,24 @@ def test_attention_weights_masked_after_the_softmax_without_renormalising(body, 
         return (w.unsqueeze(-1) * h).sum(1)
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("unpack,expected", [
+    ("images, image_widths, targets, target_lengths = batch", ["PAD305"]),
+    ("images, targets, target_lengths = batch", []),  # no real extent at hand
+])
+def test_ctc_lengths_from_the_shape_beside_image_widths_unpacked_from_the_batch(unpack, expected):
+    # (held-out t, t27) CRNN + CTC: the real widths come in the batch, the loss gets T for all
+    source = f"""
+    import torch
+    import torch.nn as nn
+
+    def train_step(model, batch):
+        ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+        {unpack}
+        log_probs = model(images)
+        T, B = log_probs.shape[:2]
+        input_lengths = torch.full((B,), T, dtype=torch.long)
+        return ctc(log_probs, targets, input_lengths, target_lengths)
+    """
+    assert codes(source) == expected

@@ -58,8 +58,22 @@ def _real_lengths_in_scope(ctx: Context, taken: set[str]) -> str | None:
                 continue  # `blank_idx` handed len(vocab): a number, not the lengths of the batch
             return name
         # Text recognition (CRNN + CTC): the real extent of each padded image is its width.
-        for name in scope.params:
+        for name in [*scope.params, *_unpacked_names(scope)]:
             if name.lower().endswith(("widths", "_width", "_w_lens")) and not _is_target_name(name):
-                return name
+                return name  # (a parameter, or unpacked: `images, image_widths, targets = batch`)
         scope = scope.parent
     return None
+
+
+def _unpacked_names(scope) -> list[str]:
+    """The plain names a function binds by tuple unpacking (``images, widths, y = batch``)."""
+    function = scope.node
+    if not isinstance(function, cst.FunctionDef):
+        return []
+    names = []
+    for item in iter_nodes(function.body):
+        if isinstance(item, cst.Assign):
+            for target in item.targets:
+                if isinstance(target.target, (cst.Tuple, cst.List)):
+                    names.extend(el.value.value for el in target.target.elements if isinstance(el.value, cst.Name))
+    return names
