@@ -149,7 +149,7 @@ class _Seen:
 
 class _Step:
     __slots__ = ("index", "sampled", "probes", "probed", "attn", "n", "emitted_specific", "touched", "sources",
-                 "conv_reach", "softmax")
+                 "conv_reach", "softmax", "empty_rows")
 
     def __init__(self, index: int, sampled: bool):
         self.index = index
@@ -165,6 +165,9 @@ class _Step:
         # convolution whose windows reach that many steps past each sequence's end (see _on_conv)
         self.conv_reach: dict[int, tuple] = {}
         self.softmax: list[tuple] = []  # (seq, loc, weight at the pads): softmax over a padded time axis
+        # id(packed data) -> (data, rows): sequences packed from rows that were all padding (an
+        # empty sentence of a document, lengths clamped to 1), in the packed (sorted) order
+        self.empty_rows: dict[int, tuple] = {}
 
 
 # ---------------------------------------------------------------------------------------
@@ -265,6 +268,7 @@ _WATCH.update(
     {
         torch._C._nn.pad_sequence: "_on_pad_sequence",
         torch._VF._pad_packed_sequence: "_on_pad_packed",
+        torch._VF._pack_padded_sequence: "_on_pack",
         torch.Tensor.index_select: "_on_index_select",
         torch.Tensor.transpose: "_on_transpose",
         torch.Tensor.permute: "_on_permute",
@@ -806,6 +810,25 @@ class Guard:
         # permutes rows, and the mask here is in the same (sorted) order.
         self._probe(padded, info, "seq", "pad_packed_sequence output", loc)
 
+    def _on_pack(self, func, args, kwargs, out):
+        """``pack_padded_sequence`` of a padded batch some of whose rows are padding through and
+        through (the empty sentences of a shorter document, flattened to (docs * sentences,
+        words) and packed with their lengths clamped to 1): those rows are noted, so that the
+        final states the RNN gives them are known to be padding at the next level up."""
+        if not self._st.sampled or not isinstance(out, tuple) or not out:
+            return
+        t = args[0] if args else kwargs.get("input")
+        batch_first = args[2] if len(args) > 2 else kwargs.get("batch_first", False)
+        info = REGISTRY.lookup(t) if isinstance(t, torch.Tensor) else None
+        if info is None or info.kind != "seq" or info.mask.dim() != 2 or info.bdim not in (0, 1):
+            return
+        m_bt = info.mask if info.bdim == 0 else info.mask.t()
+        if bool(batch_first) != (info.bdim == 0) or m_bt.shape[1] < 1:
+            return
+        rows = m_bt.all(1)
+        if bool(rows.any()) and isinstance(out[0], torch.Tensor):
+            self._st.empty_rows[id(out[0])] = (out[0], rows)
+
     def _on_index_select(self, func, args, kwargs, out):
         t = args[0]
         info = REGISTRY.lookup(t)
@@ -946,6 +969,9 @@ class Guard:
                     if _fits_channels(out, info.mask):
                         self._tag(out, info)
                     return
+                if info.kind == "rows":
+                    self._rows_reshaped(info, out)
+                    return
         else:
             return
         m = info.mask
@@ -964,6 +990,20 @@ class Guard:
         lm = leading_mask(m, tuple(out.shape))
         if lm is not None:
             self._tag(out, PadInfo(lm.to(out.device), None, "propagated", meta=dict(info.meta)))
+
+    def _rows_reshaped(self, info: PadInfo, out: torch.Tensor) -> None:
+        """Sentence vectors (docs * sentences, H) viewed as (docs, sentences, H): the rows that
+        were all padding become the padded steps of a (batch, time) batch at the next level; a
+        position-wise op (linear, tanh, dropout) keeps the rows."""
+        rows = info.mask
+        if info.meta.get("rows_dim") != 0 or out.dim() < 2:
+            return
+        if out.shape[0] == rows.shape[0]:
+            self._tag(out, info)
+        elif out.dim() >= 3 and out.shape[0] * out.shape[1] == rows.shape[0]:
+            m = rows.reshape(out.shape[0], out.shape[1])
+            if bool(m.any()):
+                self._tag(out, PadInfo(m, 0, "empty rows", meta={}))
 
     def _on_unsqueeze(self, func, args, kwargs, out):
         """``vals.unsqueeze(-1)``: a new axis after the padded (batch, time) axes keeps the padding."""
@@ -987,6 +1027,11 @@ class Guard:
         if not isinstance(dim, int):
             return
         infos = [REGISTRY.get(x) for x in tensors if isinstance(x, torch.Tensor)]
+        rows = [i for i in infos if i is not None and i.kind == "rows" and i.meta.get("rows_dim") == 0]
+        if rows and dim % out.dim() != 0 and all(torch.equal(r.mask, rows[0].mask) for r in rows[1:]) \
+                and out.shape[0] == rows[0].mask.shape[0]:
+            self._tag(out, rows[0])  # torch.cat([h_n[-2], h_n[-1]], dim=-1): the same rows
+            return
         infos = [i for i in infos if i is not None and i.kind == "seq"]
         if not infos:
             return
@@ -1238,6 +1283,9 @@ class Guard:
         if not self._st.sampled:
             return
         info = REGISTRY.get(args[0])
+        if info is not None and info.kind == "rows" and isinstance(out, torch.Tensor) and len(args) > 1:
+            self._rows_indexed(info, args[1], out)
+            return
         if info is not None and info.kind == "seq" and "indexed_at" not in info.meta:
             info.meta["indexed_at"] = user_location(2)
         if info is not None and info.kind == "seq" and isinstance(out, torch.Tensor) and len(args) > 1:
@@ -1245,6 +1293,15 @@ class Guard:
             if sliced is not None and _fits(out, sliced):
                 self._tag(out, sliced)  # x[:, 1:] / out[:, :-1] (next-step targets): the same pads, shifted
             self._check_gathered_step(args[0], info, args[1], out)
+
+    def _rows_indexed(self, info: PadInfo, index: Any, out: torch.Tensor) -> None:
+        """``h_n[-1]`` / ``h_n[-2:]`` of final states whose rows (dim 1) are known: the rows
+        move to dim 0 (one layer picked) or stay at dim 1 (a slice of layers)."""
+        rows = info.mask
+        if isinstance(index, int) and out.dim() >= 1 and out.shape[0] == rows.shape[0]:
+            self._tag(out, PadInfo(rows, None, info.source, kind="rows", meta={"rows_dim": 0}))
+        elif isinstance(index, slice) and out.dim() == 3 and out.shape[1] == rows.shape[0]:
+            self._tag(out, info)
 
     def _check_gathered_step(self, x: torch.Tensor, info: PadInfo, index: Any, out: torch.Tensor) -> None:
         """``x[torch.arange(B), idx]`` (time major: ``x[idx, torch.arange(B)]``): one step per
@@ -1325,6 +1382,7 @@ class Guard:
             return
         out, state = output
         if isinstance(x, PackedSequence):
+            self._tag_empty_rows(x, state)
             if mod.bidirectional and isinstance(out, PackedSequence):
                 H = out.data.shape[-1] // 2
                 self._tag(out.data, PadInfo(torch.zeros(0, dtype=torch.bool), None, "packed", kind="rnn_packed",
@@ -1406,6 +1464,18 @@ class Guard:
             )
             pm = rows.reshape(1, B, 1)
             self._probe_used(s, pm, "PAD201", where, what, loc, dmax, key=f"state:{id(mod)}")
+
+    def _tag_empty_rows(self, x: PackedSequence, state: Any) -> None:
+        """h_n (and c_n) of a packed run: the rows packed from all-padding inputs (see _on_pack)."""
+        noted = self._st.empty_rows.get(id(x.data))
+        if noted is None or noted[0] is not x.data:
+            return
+        rows = noted[1]
+        if x.unsorted_indices is not None:
+            rows = rows[x.unsorted_indices.to(rows.device)]  # back to the caller's order
+        for s in (state if isinstance(state, tuple) else (state,)):
+            if isinstance(s, torch.Tensor) and s.dim() == 3 and s.shape[1] == rows.shape[0]:
+                self._tag(s, PadInfo(rows.to(s.device), None, "empty rows", kind="rows", meta={"rows_dim": 1}))
 
     def _probe_used(self, t, pm, code, where, what, loc, magnitude, key=None):
         """A probe that turns into finding ``code`` if any gradient reaches ``pm``."""

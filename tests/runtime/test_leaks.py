@@ -1114,3 +1114,39 @@ def test_one_step_per_sequence_read_with_advanced_indexing(side, index, expected
     assert sorted(set(codes(g))) == expected
     if expected:
         assert {f.line for f in g.findings} == {line[0]}
+
+
+@pytest.mark.parametrize("sentence_level,bidirectional,expected", [
+    ("unpacked", False, ["PAD201"]),  # the empty sentences' states run through the sentence GRU
+    ("unpacked", True, ["PAD201"]),  # (word level read as torch.cat([h_n[-2], h_n[-1]], -1))
+    ("packed", False, []),
+])
+def test_hierarchical_model_empty_sentences_reach_the_sentence_rnn(sentence_level, bidirectional, expected):
+    # (held-out rt6 b07) documents padded with empty sentences: the word-level packed run gives
+    # them a state (their lengths clamped to 1), viewed as (docs, sentences, H); an unpacked
+    # sentence-level GRU's final state then ran over them. Was PAD-R001 at the embedding.
+    torch.manual_seed(0)
+    H2 = 2 * E if bidirectional else E
+    emb = nn.Embedding(V, E, padding_idx=0)
+    word_rnn = nn.GRU(E, E, batch_first=True, bidirectional=bidirectional)
+    sent_rnn, fc = nn.GRU(H2, H, batch_first=True), nn.Linear(H, C)
+    tokens = torch.tensor([[[5, 6, 7, 0], [8, 9, 0, 0], [0, 0, 0, 0]],
+                           [[3, 4, 5, 6], [7, 8, 9, 1], [2, 3, 0, 0]]])
+
+    def step(_):
+        B, S, W = tokens.shape
+        word_lens = (tokens != 0).sum(-1)
+        packed = pack_padded_sequence(emb(tokens.view(B * S, W)), word_lens.view(-1).clamp(min=1),
+                                      batch_first=True, enforce_sorted=False)
+        _, h_n = word_rnn(packed)
+        sent = torch.cat([h_n[-2], h_n[-1]], dim=-1) if bidirectional else h_n[-1]
+        sent_vecs = sent.view(B, S, H2)
+        if sentence_level == "packed":
+            n_sents = (word_lens > 0).sum(-1)
+            _, h = sent_rnn(pack_padded_sequence(sent_vecs, n_sents, batch_first=True, enforce_sorted=False))
+        else:
+            _, h = sent_rnn(sent_vecs)
+        return F.cross_entropy(fc(h[-1]), torch.tensor([0, 1]))
+
+    g = train_step(nn.ModuleList([emb, word_rnn, sent_rnn, fc]), step, steps=2)
+    assert sorted(set(codes(g))) == expected
