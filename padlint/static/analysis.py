@@ -477,6 +477,9 @@ class Evaluator:
             rows = self(node.for_in.iter)
             if is_padded(rows) and rows.batch_first and not rows.permuted and node.for_in.inner_for_in is None:
                 return Val(V.LENGTHS, from_shape=True)
+            if rows is not None and rows.kind == V.SEQ and is_padded(rows.item) and rows.item.origin == "F.pad" \
+                    and node.for_in.inner_for_in is None:
+                return Val(V.LENGTHS, from_shape=True)  # [len(p) for p in padded]: each F.pad-ed to the max
             return Val(V.LENGTHS)
         item = self(elt)
         if _interesting(item):
@@ -3234,6 +3237,9 @@ class Walker(FastVisitor):
         if name not in _ROW_CANVASES:
             return None
         first = call.args[0].value if call.args and not call.args[0].keyword else None
+        if isinstance(first, cst.BinaryOperation) and isinstance(first.operator, cst.Add) \
+                and isinstance(first.left, (cst.Tuple, cst.List)) and len(first.left.elements) == 2:
+            first = first.left  # new_zeros((B, T) + x.shape[1:]): the features' shape appended
         if isinstance(first, (cst.Tuple, cst.List)):
             dims = [el.value for el in first.elements]
         elif name in ("full", "new_full"):

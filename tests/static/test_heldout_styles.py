@@ -4822,3 +4822,58 @@ def test_ctc_lengths_from_the_shape_beside_image_widths_unpacked_from_the_batch(
         return ctc(log_probs, targets, input_lengths, target_lengths)
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("shape,ret,expected", [
+    ("(len(seq_lens), max_seq_len) + flat.shape[1:]", "out, [h_n.squeeze(0)]", ["PAD201"]),
+    ("(len(seq_lens), max_seq_len) + flat.shape[1:]", "out, h_n", ["PAD201"]),
+    ("(len(seq_lens), max_seq_len) + flat.shape[1:]", "out", []),  # the state is not handed on
+])
+def test_rllib_style_time_dimension_added_by_a_helper(shape, ret, expected):
+    # (held-out s, b02) zeros((B, T) + feature shape), rows copied in: a padded batch; the GRU's
+    # final state over it is returned (also inside the list of recurrent states)
+    source = f"""
+    import torch.nn as nn
+
+    def add_time_dimension(flat, seq_lens, max_seq_len):
+        out = flat.new_zeros({shape})
+        offset = 0
+        for i, n in enumerate(seq_lens.tolist()):
+            out[i, :n] = flat[offset:offset + n]
+            offset += n
+        return out
+
+    class Policy(nn.Module):
+        def __init__(self, d, h):
+            super().__init__()
+            self.gru = nn.GRU(d, h, batch_first=True)
+
+        def forward(self, obs, state, seq_lens):
+            x = add_time_dimension(obs, seq_lens, int(seq_lens.max()))
+            out, h_n = self.gru(x, state)
+            return {ret}
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("lens,expected", [
+    ("[len(p) for p in padded]", ["PAD101"]),  # every row F.pad-ed to MAX_TOKENS: all 64
+    ("[len(it) for it in items]", []),
+])
+def test_lengths_of_rows_each_padded_to_the_max_with_f_pad(lens, expected):
+    # (held-out s, b07)
+    source = f"""
+    import torch
+    import torch.nn.functional as F
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    MAX_TOKENS = 64
+
+    def encode_batch(items, emb, lstm):
+        padded = [F.pad(torch.tensor(it), (0, MAX_TOKENS - len(it))) for it in items]
+        lens = torch.tensor({lens})
+        packed = pack_padded_sequence(emb(torch.stack(padded)), lens, batch_first=True, enforce_sorted=False)
+        _, (h_n, _) = lstm(packed)
+        return h_n[-1]
+    """
+    assert codes(source) == expected

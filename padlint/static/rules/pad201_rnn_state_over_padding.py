@@ -73,6 +73,11 @@ class RnnStateOverPadding(Rule):
         items = [el.value for el in value.elements] if isinstance(value, cst.Tuple) else [value]
         for index, item in enumerate(items):
             state = self._is_leaky_state(ctx, item)
+            if state is None and isinstance(item, (cst.List, cst.Tuple)):
+                # return logits, [h_n.squeeze(0)]: the state list of an RLlib-style recurrent model
+                inner = (self._is_leaky_state(ctx, el.value) for el in item.elements
+                         if not isinstance(el, cst.StarredElement))
+                state = next((v for v in inner if v is not None), None)
             if state is not None:
                 if isinstance(value, cst.Tuple) and _every_caller_drops(ctx, index):
                     return
