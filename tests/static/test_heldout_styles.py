@@ -4877,3 +4877,22 @@ def test_lengths_of_rows_each_padded_to_the_max_with_f_pad(lens, expected):
         return h_n[-1]
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("signature,body,expected", [
+    ("q, k, v, key_padding_mask", "", ["PAD401"]),  # required, never read
+    ("q, k, v, key_padding_mask", "scores = scores.masked_fill(key_padding_mask[:, None, :], float('-inf'))", []),
+    ("q, k, v, key_padding_mask=None", "", []),  # optional: often a signature copied from nn.*
+    ("q, k, v, attn_mask", "", []),  # not a padding mask by its name
+])
+def test_attention_that_takes_a_key_padding_mask_and_never_uses_it(signature, body, expected):
+    # (held-out s, b10)
+    source = f"""
+    import torch.nn.functional as F
+
+    def attend({signature}):
+        scores = q @ k.transpose(-1, -2) / q.size(-1) ** 0.5
+        {body or "pass"}
+        return F.softmax(scores, dim=-1) @ v
+    """
+    assert codes(source) == expected

@@ -40,6 +40,8 @@ class AttentionWithoutPaddingMask(Rule):
         if qual in SOFTMAX_FUNCS or (qual is None and isinstance(node.func, cst.Attribute)
                                      and node.func.attr.value in ("softmax", "log_softmax")):
             self._masked_after(node, ctx)
+            if self._padding_mask_unused(node, ctx):
+                return
             if qual is not None:
                 self._check_softmax(node, arg_value(node, "input", 0), arg_value(node, "dim", 1), ctx)
             else:
@@ -137,6 +139,36 @@ class AttentionWithoutPaddingMask(Rule):
         self.report(ctx, node, f"`{short_code(node)}` normalises attention scores over {what} with no padding "
                                "mask: padded positions take part of the weight; fill them with `-inf` first "
                                "(`scores.masked_fill(pad_mask, float('-inf'))`)")
+
+    def _padding_mask_unused(self, node: cst.Call, ctx: Context) -> bool:
+        """``def attend(q, k, v, key_padding_mask)`` whose softmax over ``q @ k.transpose(-1, -2)``
+        scores never reads the padding mask it is required to take: real queries attend to the
+        padded keys. (An optional ``mask=None`` is often a copied signature: not reported.)"""
+        function = ctx.function_scope.node if ctx.function_scope is not None else None
+        if not isinstance(function, cst.FunctionDef) or (isinstance(node.func, cst.Attribute)
+                                                          and node.func.attr.value == "log_softmax"):
+            return False
+        params = [p for p in [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
+                  if p.default is None and re.search(r"pad(ding)?_mask", p.name.value.lower())]
+        if not params:
+            return False
+        used = {n.value for n in iter_nodes(function.body) if isinstance(n, cst.Name)}
+        unused = [p.name.value for p in params if p.name.value not in used]
+        if not unused:
+            return False
+        qual = ctx.qualname(node.func)
+        data_node = arg_value(node, "input", 0) if qual is not None else node.func.value
+        dim = literal(arg_value(node, "dim", 1 if qual is not None else 0))
+        if dim != -1 or data_node is None:
+            return False
+        sources = [data_node, *assigned_values(ctx.scope, data_node)]
+        if not any(isinstance(n, cst.BinaryOperation) and isinstance(n.operator, cst.MatrixMultiply)
+                   or isinstance(n, cst.Call) and (code_of(n.func).endswith(("matmul", "bmm", "einsum")))
+                   for src in sources for n in iter_nodes(src)):
+            return False  # not attention scores of queries against keys
+        self.report(ctx, node, f"`{unused[0]}` is taken but never used: the softmax over the keys gives the "
+                               "padded keys weight; fill the scores with `-inf` where it is True first")
+        return True
 
     def _masked_after(self, node: cst.Call, ctx: Context) -> None:
         """``w = softmax(scores, -1); w = w.masked_fill(~mask, 0)`` with no masking before the
