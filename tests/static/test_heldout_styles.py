@@ -4896,3 +4896,52 @@ def test_attention_that_takes_a_key_padding_mask_and_never_uses_it(signature, bo
         return F.softmax(scores, dim=-1) @ v
     """
     assert codes(source) == expected
+
+
+CHAR_LM = """
+    import torch
+    import torch.nn as nn
+    from torch.nn.utils.rnn import pad_sequence
+
+    class CharLM(nn.Module):
+        def __init__(self, vocab, dim=16):
+            super().__init__()
+            self.emb = nn.Embedding(vocab, dim, padding_idx=0)
+            self.lstm = nn.LSTM(dim, dim, batch_first=True)
+            self.fc = nn.Linear(dim, vocab)
+
+        def forward(self, x, hidden=None):
+            out, hidden = self.lstm(self.emb(x), hidden)
+            return self.fc(out), hidden
+
+    def train_loss(model, seqs):
+        inp = pad_sequence([s[:-1] for s in seqs], batch_first=True)
+        tgt = pad_sequence([s[1:] for s in seqs], batch_first=True)
+        {train}
+        return nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt.reshape(-1), ignore_index=0)
+
+    @torch.no_grad()
+    def generate(model, prefix, n=5):
+        x = prefix.unsqueeze(0)
+        logits, h = model(x)
+        out = []
+        for _ in range(n):
+            nxt = logits[0, -1].argmax()
+            out.append(nxt.item())
+            logits, h = model(nxt.view(1, 1), h)
+        return out
+
+    model = CharLM(10).eval()
+    seqs = [torch.randint(1, 10, (9,)), torch.randint(1, 10, (4,))]
+    print(train_loss(model, seqs), generate(model, seqs[1]))
+    """
+
+
+@pytest.mark.parametrize("train,expected", [
+    ("logits, _ = model(inp)", []),  # the padded batch's state is thrown away
+    ("logits, state = model(inp)\n        print(state[0].norm())", ["PAD201"]),  # ... or read
+])
+def test_char_lm_returns_its_state_for_generation_only(train, expected):
+    # (held-out u, u12) generation calls the model on one unpadded row, then one step at a time
+    # with its own state fed back; training drops the state of the padded batch
+    assert codes(CHAR_LM.format(train=train)) == expected

@@ -56,6 +56,8 @@ class RnnStateOverPadding(Rule):
         for arg in node.args:
             state = self._is_leaky_state(ctx, arg.value)
             if state is not None:
+                if _fed_back(node, arg.value, ctx):
+                    return  # logits, h = model(nxt, h): the state goes back in as the next hx
                 self._report(ctx, arg.value, state)
                 return
 
@@ -85,8 +87,23 @@ class RnnStateOverPadding(Rule):
                 return
 
 
-# one time step of a batch: x.unsqueeze(1) / x.unsqueeze(0) / x[:, None] / x[None]
-_ONE_STEP = re.compile(r"\.unsqueeze\((?:dim=)?[01]\)$|\[(?::,\s*)?None\]$")
+# one time step of a batch, or a batch of one: x.unsqueeze(1) / x.unsqueeze(0) / x[:, None] / x[None]
+# / x.view(1, 1) / x.view(1, -1)
+_ONE_STEP = re.compile(r"\.unsqueeze\((?:dim=)?[01]\)$|\[(?::,\s*)?None\]$|\.(?:view|reshape)\(1,\s*-?1\)$")
+
+
+def _one_row_or_step(arg: cst.BaseExpression, module: cst.Module) -> bool:
+    """The argument (or, for a name, what its function assigns to it) is one step or one row."""
+    if _ONE_STEP.search(code_of(arg).strip()):
+        return True
+    if not isinstance(arg, cst.Name):
+        return False
+    for function in iter_nodes(module):  # x = encode(prefix)[:-1].unsqueeze(0); model(x)
+        if isinstance(function, cst.FunctionDef) and any(n is arg for n in iter_nodes(function.body)):
+            values = [item.value for item in iter_nodes(function.body) if isinstance(item, cst.Assign)
+                      and any(isinstance(t.target, cst.Name) and t.target.value == arg.value for t in item.targets)]
+            return bool(values) and all(_ONE_STEP.search(code_of(v).strip()) for v in values)
+    return False
 
 
 def _every_caller_drops(ctx: Context, index: int) -> bool:
@@ -112,7 +129,7 @@ def _every_caller_drops(ctx: Context, index: int) -> bool:
             names = set()
             for node in iter_nodes(module):
                 if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) \
-                        and last_name(node.value.func) == owner.name.value:
+                        and last_name(_constructor(node.value).func) == owner.name.value:
                     names.update(last_name(t.target) for t in node.targets)
             names.discard("")
     else:
@@ -132,7 +149,7 @@ def _every_caller_drops(ctx: Context, index: int) -> bool:
     for node in iter_nodes(module):
         if isinstance(node, cst.Call) and last_name(node.func) in names:
             calls += 1
-            if node.args and node.args[0].keyword is None and _ONE_STEP.search(code_of(node.args[0].value).strip()):
+            if node.args and node.args[0].keyword is None and _one_row_or_step(node.args[0].value, module):
                 dropped.add(id(node))  # net(token.unsqueeze(1), h) in a sampling loop: one step, no padding
         elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and last_name(node.value.func) in names \
                 and len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
@@ -153,5 +170,30 @@ def _steps_in_loop(assign: cst.Assign, state: str, loop_names: set[str] | None) 
         return False
     args = assign.value.args
     positional = [a.value for a in args if a.keyword is None and not a.star]
-    return bool(positional) and isinstance(positional[0], cst.Name) and positional[0].value in loop_names \
+    return bool(positional) and any(isinstance(n, cst.Name) and n.value in loop_names
+                                    for n in iter_nodes(positional[0])) \
         and any(isinstance(a.value, cst.Name) and a.value.value == state for a in args)
+
+
+def _constructor(call: cst.Call) -> cst.Call:
+    """``CharLM(10)`` of ``CharLM(10).eval()`` / ``Net(...).to(device)``."""
+    while isinstance(call.func, cst.Attribute) and call.func.attr.value in ("eval", "train", "to", "cuda", "cpu",
+                                                                            "float", "double", "half") \
+            and isinstance(call.func.value, cst.Call):
+        call = call.func.value
+    return call
+
+
+def _fed_back(call: cst.Call, arg: cst.BaseExpression, ctx: Context) -> bool:
+    """``h`` of ``model(nxt, h)`` where ``h`` came out of a call of the same ``model``
+    (``logits, h = model(...)``): the module gets its own state back as the initial one."""
+    function = ctx.function_scope.node if ctx.function_scope is not None else None
+    if not isinstance(arg, cst.Name) or not isinstance(function, cst.FunctionDef):
+        return False
+    callee = code_of(call.func)
+    for item in iter_nodes(function.body):
+        if isinstance(item, cst.Assign) and isinstance(item.value, cst.Call) and code_of(item.value.func) == callee:
+            for target in item.targets:
+                if any(isinstance(n, cst.Name) and n.value == arg.value for n in iter_nodes(target.target)):
+                    return True
+    return False
