@@ -4945,3 +4945,19 @@ def test_char_lm_returns_its_state_for_generation_only(train, expected):
     # (held-out u, u12) generation calls the model on one unpadded row, then one step at a time
     # with its own state fed back; training drops the state of the padded batch
     assert codes(CHAR_LM.format(train=train)) == expected
+
+
+@pytest.mark.parametrize("denominator,expected", [
+    ("mask.sum()", ["PAD302"]),  # every sentence divided by the batch's token count
+    ("mask.sum().clamp(min=1e-9)", ["PAD302"]),
+    ("mask.sum(1).clamp(min=1e-9)", []),  # its own count
+])
+def test_masked_mean_pooling_with_the_sum_in_its_own_variable(denominator, expected):
+    # (held-out u, u27) summed = (x * mask).sum(1); summed / mask.sum()
+    source = f"""
+    def mean_pooling(token_embeddings, attention_mask):
+        mask = attention_mask.unsqueeze(-1).float()
+        summed = (token_embeddings * mask).sum(1)
+        return summed / {denominator}
+    """
+    assert codes(source) == expected

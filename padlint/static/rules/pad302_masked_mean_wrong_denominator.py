@@ -88,8 +88,8 @@ class MaskedMeanWrongDenominator(Rule):
         left = node.left
         while isinstance(left, cst.UnaryOperation) and isinstance(left.operator, cst.Minus):
             left = left.expression  # -(logps * mask).sum() / (B * T)
-        if isinstance(left, cst.Name) and is_padded_width(node.right, ctx):
-            # summed = (h * m).sum(dim=1); summed / m.shape[-1]: the sum assigned once, just before
+        if isinstance(left, cst.Name):
+            # summed = (h * m).sum(dim=1); summed / m.shape[-1] (or / m.sum()): the sum assigned once
             sums = list(assigned_values(ctx.scope, left))
             if len(sums) == 1 and isinstance(sums[0], cst.Call) and isinstance(sums[0].func, cst.Attribute) \
                     and sums[0].func.attr.value == "sum" and sums[0].args:
