@@ -854,6 +854,8 @@ class Evaluator:
                 inner = self(node.args[0].value)
                 if inner is not None and inner.kind == V.TENSOR and inner.origin == "canvas":
                     return inner  # list(zip_longest(*seqs, fillvalue=PAD)): the padded rows as lists
+                if inner is not None and inner.kind == V.SEQ and inner.on_device:
+                    return inner  # batch = tuple(t.to(device) for t in batch): every item moved
             if name == "map" and node.args:
                 mapped = self(node.args[0].value)
                 if mapped is not None and mapped.kind == V.FUNC and mapped.local is not None:

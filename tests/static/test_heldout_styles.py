@@ -4961,3 +4961,22 @@ def test_masked_mean_pooling_with_the_sum_in_its_own_variable(denominator, expec
         return summed / {denominator}
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("move,expected", [
+    ("batch = tuple(t.to(device) for t in batch)", ["PAD102"]),  # the lengths moved too
+    ("batch = list(t.cuda() for t in batch)", ["PAD102"]),
+    ("batch = tuple(batch)", []),
+])
+def test_every_item_moved_then_unpacked_on_the_next_line(move, expected):
+    # (held-out u, u22) moved in one statement, unpacked in the next
+    source = f"""
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    def step(rnn, batch, device):
+        {move}
+        x, lengths = batch
+        packed = pack_padded_sequence(x, lengths, batch_first=True)
+        return rnn(packed)
+    """
+    assert codes(source) == expected
