@@ -1315,7 +1315,7 @@ class Guard:
         B = m.shape[info.bdim]
         if not all(isinstance(i, torch.Tensor) and i.dim() == 1 and i.shape[0] == B for i in (b_ix, t_ix)):
             return
-        if b_ix.dtype in (torch.bool,) or t_ix.dtype in (torch.bool,) or b_ix.is_floating_point() \
+        if b_ix.dtype == torch.bool or t_ix.dtype == torch.bool or b_ix.is_floating_point() \
                 or t_ix.is_floating_point() or tuple(out.shape[:1]) != (B,):
             return
         with torch.no_grad():

@@ -1588,16 +1588,14 @@ class Evaluator:
                 if cond is not None and cond.kind == V.MASK and cond.polarity != "keep" and base.padded \
                         and is_literal(value) and not base.scores:
                     out = out.but(pad=code_of(value))  # labels.masked_fill(pad_mask, -100)
-                mask_node = arg_value(node, "mask", 0)
-                features = mask_node is not None and _broadcast_over_last(mask_node, self.scope)
                 if base.scores or cond is not None and cond.kind == V.MASK:
                     fill = self(value)
                     fill_value = fill.value if fill is not None and fill.kind == V.CONST else None
-                    weak = is_weak_fill(value) or (isinstance(fill_value, (int, float)) and is_weak_number(fill_value))
-                    if weak and features and not base.scores:
-                        pass  # feats.masked_fill(pad.unsqueeze(-1), 0.0) zeroes whole padded frames: not scores
-                    elif weak:
-                        out = out.but(weak_fill=node, scores=True)
+                    if is_weak_fill(value) or (isinstance(fill_value, (int, float)) and is_weak_number(fill_value)):
+                        mask_node = arg_value(node, "mask", 0)
+                        # (feats.masked_fill(pad.unsqueeze(-1), 0.0) zeroes whole padded frames: not scores)
+                        if base.scores or mask_node is None or not _broadcast_over_last(mask_node, self.scope):
+                            out = out.but(weak_fill=node, scores=True)
                     elif is_strong_fill(value, self):
                         out = out.but(weak_fill=None, masked_max=cond is not None and cond.kind == V.MASK)
                 return out
@@ -2738,14 +2736,10 @@ def _reduced_to_samples(node: cst.BaseExpression, scope: Scope | None, depth: in
     if isinstance(node, cst.Call):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("mean", "sum"):
-            positional = [a for a in node.args if a.keyword is None]
-            dims = arg_value(node, "dim", 0) if isinstance(func.value, cst.BaseExpression) else None
-            if dims is None and len(positional) > 1:
-                dims = positional[1].value  # torch.mean(x, (1, 2))
-            if isinstance(dims, (cst.List, cst.Tuple)) and len(dims.elements) >= 2:
-                return True
-            if len(positional) > 1 and isinstance(positional[1].value, (cst.List, cst.Tuple)) \
-                    and len(positional[1].value.elements) >= 2:
+            positional = [a.value for a in node.args if a.keyword is None]
+            # x.mean([1, 2]) / x.mean(dim=(1, 2)), or torch.mean(x, (1, 2))
+            candidates = [arg_value(node, "dim", 0), *positional[1:2]]
+            if any(isinstance(d, (cst.List, cst.Tuple)) and len(d.elements) >= 2 for d in candidates):
                 return True
             if not node.args and isinstance(func.value, cst.Call):
                 return True  # f(...).mean(): one value

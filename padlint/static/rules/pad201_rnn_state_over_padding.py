@@ -8,7 +8,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import RNN_CLASSES, Context, last_name
-from padlint.static.names import code_of
+from padlint.static.names import code_of, through_methods
 from padlint.static.rule import PADDING, Rule
 from padlint.static.traverse import iter_nodes
 
@@ -87,6 +87,9 @@ class RnnStateOverPadding(Rule):
                 return
 
 
+# what `Net(...)` may be followed by where a module is made: `model = CharLM(10).eval()`
+_MODULE_MOVES = ("eval", "train", "to", "cuda", "cpu", "float", "double", "half")
+
 # one time step of a batch, or a batch of one: x.unsqueeze(1) / x.unsqueeze(0) / x[:, None] / x[None]
 # / x.view(1, 1) / x.view(1, -1)
 _ONE_STEP = re.compile(r"\.unsqueeze\((?:dim=)?[01]\)$|\[(?::,\s*)?None\]$|\.(?:view|reshape)\(1,\s*-?1\)$")
@@ -128,8 +131,8 @@ def _every_caller_drops(ctx: Context, index: int) -> bool:
         else:  # the names its instances are bound to: `self.net = Net(...)`, `net = Net(...)`
             names = set()
             for node in iter_nodes(module):
-                if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) \
-                        and last_name(_constructor(node.value).func) == owner.name.value:
+                made = through_methods(node.value, _MODULE_MOVES) if isinstance(node, cst.Assign) else None
+                if isinstance(made, cst.Call) and last_name(made.func) == owner.name.value:  # Net(...).eval()
                     names.update(last_name(t.target) for t in node.targets)
             names.discard("")
     else:
@@ -173,15 +176,6 @@ def _steps_in_loop(assign: cst.Assign, state: str, loop_names: set[str] | None) 
     return bool(positional) and any(isinstance(n, cst.Name) and n.value in loop_names
                                     for n in iter_nodes(positional[0])) \
         and any(isinstance(a.value, cst.Name) and a.value.value == state for a in args)
-
-
-def _constructor(call: cst.Call) -> cst.Call:
-    """``CharLM(10)`` of ``CharLM(10).eval()`` / ``Net(...).to(device)``."""
-    while isinstance(call.func, cst.Attribute) and call.func.attr.value in ("eval", "train", "to", "cuda", "cpu",
-                                                                            "float", "double", "half") \
-            and isinstance(call.func.value, cst.Call):
-        call = call.func.value
-    return call
 
 
 def _fed_back(call: cst.Call, arg: cst.BaseExpression, ctx: Context) -> bool:

@@ -100,7 +100,7 @@ class UnmaskedReduction(Rule):
             return  # attention maps (batch, heads, query, key) of unknown layout: dim 1 is the heads
         if axis is None and data.permuted:
             return  # x.permute(0, 2, 3, 1), x.view(B, C, T, D): no guess at where the time axis went
-        if axis is None and 1 in dims and _fed_to_conv1d(data_node, ctx):
+        if axis is None and 1 in dims and _channels_first_here(data_node, ctx):
             return  # (batch, channels, time) frames that go into a Conv1d as they are: dim 1 is channels
         if axis is None:
             hit = 1 in dims or (data.strong and -2 in dims and data.origin in ("unpack", "rnn"))
@@ -292,9 +292,10 @@ def _attention_maps(node: cst.BaseExpression) -> bool:
     return name.startswith("att") or "attention" in name
 
 
-def _fed_to_conv1d(node: cst.BaseExpression, ctx: Context) -> bool:
-    """``feats`` (or a name computed from it without a transpose) handed as it is to an
-    ``nn.Conv1d`` in the same function: channels-first frames (batch, channels, time)."""
+def _channels_first_here(node: cst.BaseExpression, ctx: Context) -> bool:
+    """Channels-first frames (batch, channels, time): ``feats`` (or a name computed from it
+    without a transpose) handed as it is to an ``nn.Conv1d`` in the same function, or whose
+    ``size(-1)`` goes with the lengths into a call (``frame_mask(lengths, x.size(-1))``)."""
     function = ctx.scope.node if ctx.scope is not None else None
     if not isinstance(node, cst.Name) or not isinstance(function, cst.FunctionDef):
         return False

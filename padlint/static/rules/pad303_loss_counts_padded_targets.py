@@ -8,7 +8,8 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import (
-    EMBEDDING, FUNCTIONAL_CLASS_LOSSES, Context, arg_value, assigned_values, get_arg, last_name, literal, resolve_constant,
+    EMBEDDING, FUNCTIONAL_CLASS_LOSSES, Context, _method, arg_value, assigned_values, get_arg, last_name, literal,
+    resolve_constant,
 )
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.names import code_of, dotted
@@ -176,7 +177,7 @@ class LossCountsPaddedTargets(Rule):
         cls = ctx.scope.class_scope.node if ctx.scope is not None and ctx.scope.class_scope is not None else None
         if root is None or not isinstance(function, cst.FunctionDef) or not isinstance(cls, cst.ClassDef):
             return False
-        forward = next((s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "forward"), None)
+        forward = _method(cls, "forward")
         if forward is None or forward is function:
             return False
         params = [p.name.value for p in [*forward.params.posonly_params, *forward.params.params]][1:]

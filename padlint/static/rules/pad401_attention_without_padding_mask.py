@@ -7,9 +7,9 @@ import libcst as cst
 import re
 
 from padlint.static import values as V
-from padlint.static.analysis import (ATTENTION_CLASSES, SDPA, SOFTMAX_FUNCS, Context, arg_value, assigned_values,
-                                     iter_nodes, literal, time_axis)
-from padlint.static.names import code_of, short_code
+from padlint.static.analysis import (ATTENTION_CLASSES, SDPA, SOFTMAX_FUNCS, Context, _method, arg_value,
+                                     assigned_values, iter_nodes, literal, time_axis)
+from padlint.static.names import code_of, short_code, through_methods
 from padlint.static.rule import PADDING, Rule
 
 # How many positional arguments are data (the rest are masks) for each module.
@@ -215,7 +215,7 @@ class AttentionWithoutPaddingMask(Rule):
         src_key_padding_mask=None)`` hands that parameter to an attention's key padding mask:
         called on a padded batch without it, the attention inside runs unmasked (FastPitch's
         decoder calling its transformer blocks without ``x_mask``)."""
-        forward = _forward_of(cls)
+        forward = _method(cls, "forward")
         if forward is None:
             return
         params = [*forward.params.posonly_params, *forward.params.params][1:]
@@ -312,13 +312,6 @@ def _masks_somewhere(ctx: Context) -> bool:
     return memo[key]
 
 
-def _forward_of(cls: cst.ClassDef) -> cst.FunctionDef | None:
-    for statement in cls.body.body:
-        if isinstance(statement, cst.FunctionDef) and statement.name.value == "forward":
-            return statement
-    return None
-
-
 def _key_padding_mask_params(forward: cst.FunctionDef, optional: set[str]) -> list[str]:
     """The parameters of ``forward`` (among ``optional``) passed on unchanged as a
     ``*key_padding_mask=`` keyword and never replaced by a mask made here (``if mask is None:
@@ -387,9 +380,7 @@ _TRAILING_AXIS = re.compile(r"unsqueeze\((?:dim=)?(?:-1|2)\)|\[\s*(?:\.\.\.|:\s*
 
 def _comparison(node: cst.BaseExpression) -> bool:
     """``ids != 0`` / ``(ids != pad).float()`` / ``ids.ne(pad)`` / ``arange(T) < lengths[:, None]``."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
-            and node.func.attr.value in ("float", "bool", "long", "int", "to", "type_as", "detach", "unsqueeze"):
-        node = node.func.value
+    node = through_methods(node, ("float", "bool", "long", "int", "to", "type_as", "detach", "unsqueeze"))
     if isinstance(node, cst.Comparison):
         return True
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
