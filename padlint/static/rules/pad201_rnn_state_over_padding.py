@@ -95,18 +95,28 @@ _MODULE_MOVES = ("eval", "train", "to", "cuda", "cpu", "float", "double", "half"
 _ONE_STEP = re.compile(r"\.unsqueeze\((?:dim=)?[01]\)$|\[(?::,\s*)?None\]$|\.(?:view|reshape)\(1,\s*-?1\)$")
 
 
-def _one_row_or_step(arg: cst.BaseExpression, module: cst.Module) -> bool:
-    """The argument (or, for a name, what its function assigns to it) is one step or one row."""
+def _one_row_or_step(arg: cst.BaseExpression, owners: dict[int, cst.FunctionDef]) -> bool:
+    """The argument (or, for a name, what its function assigns to it) is one step or one row.
+    ``owners``: the outermost function around each node (see ``_outermost_functions``)."""
     if _ONE_STEP.search(code_of(arg).strip()):
         return True
-    if not isinstance(arg, cst.Name):
+    function = owners.get(id(arg)) if isinstance(arg, cst.Name) else None
+    if function is None:
         return False
-    for function in iter_nodes(module):  # x = encode(prefix)[:-1].unsqueeze(0); model(x)
-        if isinstance(function, cst.FunctionDef) and any(n is arg for n in iter_nodes(function.body)):
-            values = [item.value for item in iter_nodes(function.body) if isinstance(item, cst.Assign)
-                      and any(isinstance(t.target, cst.Name) and t.target.value == arg.value for t in item.targets)]
-            return bool(values) and all(_ONE_STEP.search(code_of(v).strip()) for v in values)
-    return False
+    # x = encode(prefix)[:-1].unsqueeze(0); model(x)
+    values = [item.value for item in iter_nodes(function.body) if isinstance(item, cst.Assign)
+              and any(isinstance(t.target, cst.Name) and t.target.value == arg.value for t in item.targets)]
+    return bool(values) and all(_ONE_STEP.search(code_of(v).strip()) for v in values)
+
+
+def _outermost_functions(module: cst.Module) -> dict[int, cst.FunctionDef]:
+    """id of every node in a function's body -> the outermost function whose body holds it."""
+    owners: dict[int, cst.FunctionDef] = {}
+    for node in iter_nodes(module):  # parents first: an outer function is met before its inner ones
+        if isinstance(node, cst.FunctionDef) and id(node) not in owners:
+            for inner in iter_nodes(node.body):
+                owners[id(inner)] = node
+    return owners
 
 
 def _every_caller_drops(ctx: Context, index: int) -> bool:
@@ -147,12 +157,17 @@ def _every_caller_drops(ctx: Context, index: int) -> bool:
                         if isinstance(n, cst.Name)}
             for a in assigns:
                 in_loops.setdefault(id(a), set()).update(assigned)
+    owners: dict[int, cst.FunctionDef] | None = None
     calls = 0
     dropped: set[int] = set()  # the calls whose result leaves the state unused (each counted once)
     for node in iter_nodes(module):
         if isinstance(node, cst.Call) and last_name(node.func) in names:
             calls += 1
-            if node.args and node.args[0].keyword is None and _one_row_or_step(node.args[0].value, module):
+            if owners is None:  # built once per file, on the first call that needs it
+                owners = memo.get("pad201-outermost-functions")
+                if owners is None:
+                    owners = memo["pad201-outermost-functions"] = _outermost_functions(module)
+            if node.args and node.args[0].keyword is None and _one_row_or_step(node.args[0].value, owners):
                 dropped.add(id(node))  # net(token.unsqueeze(1), h) in a sampling loop: one step, no padding
         elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and last_name(node.value.func) in names \
                 and len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
