@@ -234,6 +234,7 @@ class FileFacts:
     # Interprocedural facts within the file (filled by one pass, read by the next):
     # what call sites pass to a local function's parameters, and what it returns.
     param_facts: dict[int, dict[str, Val]] = field(default_factory=dict)
+    fact_sites: dict[int, dict[str, int]] = field(default_factory=dict)  # (see _add_fact)
     returns: dict[int, Val] = field(default_factory=dict)
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
@@ -678,7 +679,7 @@ class Evaluator:
             # (x * mask).sum(-1) / mask.sum(-1): a correct mean per sequence; no time axis left
             return Val(V.TENSOR, padded=False)
         if isinstance(op, cst.MatrixMultiply):
-            if _pooled_by_product([node.left, node.right], [left, right]):
+            if _pooled_by_product([node.left, node.right], [left, right], self):
                 return Val(V.TENSOR, padded=False)
             out = _tensor_from(left, right)
             shape = _product_shape([node.left, node.right], [left, right])
@@ -703,9 +704,11 @@ class Evaluator:
         if isinstance(op, (cst.Add, cst.Subtract)) and is_padded(left) != is_padded(right):
             # x - mean, h + pos_emb: something added at the pads too, so they are no longer zeros
             padded, other_node = (left, node.right) if is_padded(left) else (right, node.left)
-            if padded.kind == V.TENSOR and padded.zero_pads is not False and not _is_int_literal(other_node, 0) \
-                    and not padded.masked:
-                return padded.but(zero_pads=False)
+            if padded.kind == V.TENSOR and padded.zero_pads is not False and not _is_int_literal(other_node, 0):
+                if not padded.masked:
+                    return padded.but(zero_pads=False)
+                if padded.zero_pads:  # (x masked with zeros) - mean: the pads hold -mean now
+                    return padded.but(zero_pads=False, masked=False)
         if isinstance(op, (cst.Add, cst.Subtract)) and is_padded(left) and is_padded(right):
             # model(x) - targets: padded like the batch it was computed from; the targets say how
             for known, opaque in ((right, left), (left, right)):
@@ -981,6 +984,7 @@ class Evaluator:
             params = params[1:]
         by_name = {p.name.value: p for p in [*params, *target.params.kwonly_params]}
         facts = self.file.param_facts.setdefault(id(target), {})
+        sites = self.file.fact_sites.setdefault(id(target), {})
         # train(model, loader): only the lengths go to the forward found by its signature (for
         # PAD102/PAD103); its padded tensors and its result stay unknown, since the same model is
         # often also called on unpadded input (sampling) elsewhere in the file
@@ -993,13 +997,13 @@ class Evaluator:
                 if value is not None and value.kind == V.DICT:
                     for key, item in (value.items or {}).items():
                         if key in by_name and _interesting(item):
-                            _add_fact(facts, key, item)
+                            _add_fact(facts, key, item, sites, id(node))
                 if value is not None and value.kind == V.TOKENIZED:
                     for name in by_name:
                         if name == "attention_mask":
-                            _add_fact(facts, name, Val(V.MASK, polarity="keep", hf=True))
+                            _add_fact(facts, name, Val(V.MASK, polarity="keep", hf=True), sites, id(node))
                         elif name == "input_ids":
-                            _add_fact(facts, name, Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="tokenizer", pad=value.pad))
+                            _add_fact(facts, name, Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="tokenizer", pad=value.pad), sites, id(node))
                 if arg.star == "*":
                     spread = self(arg.value)  # f(*batch): a tuple of known length fills params in order
                     if spread is None or spread.kind != V.TUPLE or spread.items is None:
@@ -1007,7 +1011,7 @@ class Evaluator:
                     for item in spread.items:
                         if index < len(params):
                             if _interesting(item):
-                                _add_fact(facts, params[index].name.value, item)
+                                _add_fact(facts, params[index].name.value, item, sites, id(node))
                             index += 1
                 continue
             if arg.keyword is not None:
@@ -1020,7 +1024,7 @@ class Evaluator:
             value = self(arg.value)
             # (a padded length handed in: frame_lengths(rel_lens, feats.size(1)))
             if name in by_name and (wanted(value) or _weights(value) or (not linked and is_time_dim(value))):
-                _add_fact(facts, name, value)
+                _add_fact(facts, name, value, sites, id(node))
             elif name in by_name and linked and is_padded(value) and value.zero_pads is not None:
                 # the tensor itself stays unknown (see above), but whether its pads are zeros holds
                 # for an unpadded call too: zero pads only where every call site pads with zeros
@@ -1252,7 +1256,7 @@ class Evaluator:
                 contracted = _einsum_time(nodes, args)
                 if contracted is not None:
                     return contracted
-            elif len(nodes) == 2 and _pooled_by_product(nodes, args):
+            elif len(nodes) == 2 and _pooled_by_product(nodes, args, self):
                 return Val(V.TENSOR, padded=False)
             if qual == "torch.einsum":
                 shape = _einsum_shape(nodes, args)
@@ -1331,7 +1335,9 @@ class Evaluator:
             elts = [items.elt] if isinstance(items, (cst.ListComp, cst.GeneratorExp)) else (
                 [el.value for el in items.elements] if isinstance(items, cst.List) else [])
             modules = [self(e) for e in elts]
-            if modules and all(m is not None and m.kind == V.MODULE and m.cls == modules[0].cls for m in modules):
+            # (of a class of this file too: `for blk in self.blocks: x = blk(x, mask)` runs Block.forward)
+            if modules and all(m is not None and m.kind in (V.MODULE, V.INSTANCE) and m.kind == modules[0].kind
+                               and m.cls == modules[0].cls for m in modules):
                 return Val(V.SEQ, item=modules[0])
             return None
         return _MISSING
@@ -1860,12 +1866,15 @@ def _is_lengths(value: Val | None) -> bool:
     return value is not None and value.kind == V.LENGTHS
 
 
-def _add_fact(facts: dict[str, Val], name: str, value: Val) -> None:
+def _add_fact(facts: dict[str, Val], name: str, value: Val, sites: dict[str, int], site: int) -> None:
     """What a call site passes joins what earlier call sites passed: the first one's value, but
-    lengths moved to an accelerator on *any* path are on the accelerator (PAD102 is a crash)."""
+    lengths moved to an accelerator on *any* path are on the accelerator (PAD102 is a crash).
+    ``sites``: which call site gave each fact; that site's value in a later pass, which knows
+    more (a mask a caller's caller made), replaces its own earlier one."""
     known = facts.get(name)
-    if known is None or (_weights(known) and _interesting(value)):
+    if known is None or (_weights(known) and _interesting(value)) or sites.get(name) == site:
         facts[name] = value  # (learned weights passed by one call site say less than padding by another)
+        sites[name] = site
     elif known.kind == V.LENGTHS and value.kind == V.LENGTHS and value.on_device and not known.on_device:
         facts[name] = known.but(on_device=True, moved=value.moved)
 
@@ -2292,16 +2301,26 @@ def _einsum_shape(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> di
 _ONE_ROW = re.compile(r"\.unsqueeze\((?:dim=)?(?:1|-2)\)$|\[:,None(?:,:)?\]$")
 
 
-def _pooled_by_product(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> bool:
+def _pooled_by_product(nodes: list[cst.BaseExpression], vals: list[Val | None], ev: Evaluator) -> bool:
     """``bmm(weights.unsqueeze(1), h)`` / ``weights[:, None] @ h`` with ``h`` a padded (B, T, H)
     batch: one row of weights times the sequence sums its time axis away (attention pooling).
+    So does ``bmm(weights.transpose(1, 2), h)`` with ``weights`` one score per position, (B, T, 1).
     The result holds no padded positions; whether the weights left the padding out is the
     softmax's question."""
     second = vals[1]
     if second is None or second.kind != V.TENSOR or not V.is_padded(second) or second.batch_first is False:
         return False
+    if _TRANSPOSED.search(code_of(nodes[1]).replace(" ", "")) is not None:
+        return False
     first = code_of(nodes[0]).replace(" ", "")
-    return _ONE_ROW.search(first) is not None and _TRANSPOSED.search(code_of(nodes[1]).replace(" ", "")) is None
+    if _ONE_ROW.search(first) is not None:
+        return True
+    if _TRANSPOSED.search(first) is None:
+        return False
+    column = nodes[0].value if isinstance(nodes[0], cst.Attribute) else (
+        nodes[0].func.value if isinstance(nodes[0], cst.Call) and isinstance(nodes[0].func, cst.Attribute) else None)
+    scores = ev(column) if column is not None else None
+    return scores is not None and bool(scores.feat1)
 
 
 def _product_shape(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> dict[str, bool]:
@@ -2320,6 +2339,11 @@ def _product_shape(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> d
         return {"feat1": True}
     if V.is_strongly_padded(vals[1]) and _TRANSPOSED.search(second):
         return {"skeys": True}
+    if V.is_strongly_padded(vals[0]) and vals[0].batch_first and not V.is_strongly_padded(vals[1]) \
+            and _TRANSPOSED.search(second):
+        # Luong's dot score, bmm(enc_out, query.transpose(1, 2)) with a (B, 1, H) query: a
+        # column again, one score per encoder position, the padded time axis still at 1
+        return {"feat1": True}
     return {}
 
 
@@ -3065,7 +3089,7 @@ class Walker(FastVisitor):
                 if result is not None and result.kind in (V.MODULE, V.FUNC, V.INSTANCE, V.CONST) or (
                     result is not None and result.kind == V.TENSOR and result.padded is False
                 ) or (result is not None and result.kind == V.SEQ and result.item is not None
-                      and result.item.kind == V.MODULE):  # self.layers = nn.ModuleList([...])
+                      and result.item.kind in (V.MODULE, V.INSTANCE)):  # self.layers = nn.ModuleList([...])
                     scope.env.setdefault(target, result)
                 elif result is None and target not in scope.env:
                     if is_literal(value):

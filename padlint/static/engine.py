@@ -357,7 +357,7 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
     # return; another pass follows (at most 3 in all) while some function read a fact before
     # the pass had learnt it (a helper defined further down, a call site after the callee).
     child_cache: dict[int, list[cst.CSTNode]] = {}  # shared by the passes over this one tree
-    for _ in range(3):
+    for _ in range(PASSES):
         walker = Walker(rules, facts, settings.options, on_error=on_error, child_cache=child_cache)
         try:
             walker.walk(module)
@@ -373,7 +373,8 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
         walker.dispose()
         if facts.settled():
             break
-        facts = FileFacts(text=text, param_facts=facts.param_facts, returns=facts.returns, memo=facts.memo)
+        facts = FileFacts(text=text, param_facts=facts.param_facts, fact_sites=facts.fact_sites,
+                          returns=facts.returns, memo=facts.memo)
     return list(findings.values())
 
 
@@ -385,6 +386,7 @@ class _EngineRule(Rule):
 
 # Below this many module-level statements, libcst measures the whole module at once.
 WHOLE_MODULE_POSITIONS = 20
+PASSES = 3
 
 
 def _positions(module: cst.Module, raw: list[RawFinding], text: str,

@@ -4980,3 +4980,144 @@ def test_every_item_moved_then_unpacked_on_the_next_line(move, expected):
         return rnn(packed)
     """
     assert codes(source) == expected
+
+
+LUONG_DOT = """
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    class Attn(nn.Module):
+        def __init__(self, dim):
+            super().__init__()
+            self.rnn = nn.GRU(dim, dim, batch_first=True)
+
+        def forward(self, x, lengths, q):
+            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            out, _ = self.rnn(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True)
+            energy = {score}.squeeze(2)
+            {mask}
+            attn = F.softmax(energy, dim=1)
+            return torch.bmm(attn.unsqueeze(1), out).squeeze(1)
+    """
+_KEEP = "energy = energy.masked_fill(torch.arange(out.size(1))[None] >= lengths[:, None], float('-inf'))"
+
+
+@pytest.mark.parametrize("score,mask,expected", [
+    ("torch.bmm(out, q.transpose(1, 2))", "", ["PAD401"]),  # q: (B, 1, H), one score per position
+    ("torch.matmul(out, q.permute(0, 2, 1))", "", ["PAD401"]),
+    ("(out @ q.transpose(1, 2))", "", ["PAD401"]),
+    ("torch.bmm(out, q.transpose(1, 2))", _KEEP, []),  # the pad steps filled with -inf first
+    ("torch.bmm(out, q.unsqueeze(2))", _KEEP, []),
+])
+def test_luong_dot_score_with_a_transposed_query(score, mask, expected):
+    # (held-out u, u03) bmm(enc_out, query.transpose(1, 2)) is a column product like
+    # bmm(enc_out, query.unsqueeze(2)): the padded time axis stays at 1
+    assert codes(LUONG_DOT.format(score=score, mask=mask)) == expected
+
+
+TWO_HOPS = """
+    import torch
+    import torch.nn as nn
+
+    def sequence_mask(lengths, max_len):
+        return torch.arange(max_len).unsqueeze(0) < lengths.unsqueeze(1)
+
+    def attention(x, mask):
+        scores = torch.einsum("btd,bsd->bts", x, x)
+        scores = scores.masked_fill({fill}, -1e9)
+        return torch.einsum("bts,bsd->btd", scores.softmax(-1), x)
+
+    class Block(nn.Module):
+        def forward(self, x, mask):
+            return attention(x, mask)
+
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            {blocks}
+
+        def forward(self, x, lengths):
+            mask = sequence_mask(lengths, x.size(1))
+            {run}
+            return x
+    """
+_ONE = ("self.block = Block()", "x = self.block(x, mask)")
+_LIST = ("self.blocks = nn.ModuleList(Block() for _ in range(2))", "for blk in self.blocks:\n                x = blk(x, mask)")
+
+
+@pytest.mark.parametrize("blocks_run", [_ONE, _LIST])
+@pytest.mark.parametrize("fill,expected", [
+    ("mask[:, None, :]", ["PAD402"]),  # a keep-mask used as the positions to fill
+    ("~mask[:, None, :]", []),
+])
+def test_keep_mask_through_two_calls_and_a_module_list(blocks_run, fill, expected):
+    # (held-out u, u18) Model.forward -> Block.forward -> attention(): the mask that the first
+    # pass saw by its name only is replaced by what the later pass knows; and a ModuleList of
+    # this file's blocks, iterated in forward, runs Block.forward
+    blocks, run = blocks_run
+    assert codes(TWO_HOPS.format(fill=fill, blocks=blocks, run=run)) == expected
+
+
+@pytest.mark.parametrize("variance,expected", [
+    ("x.pow(2).sum(dim=1, keepdim=True) / ilens_", ["PAD301"]),  # the pads hold -mean now
+    ("x.masked_fill(make_pad_mask(ilens), 0.0).pow(2).sum(dim=1, keepdim=True) / ilens_", []),
+])
+def test_variance_after_subtracting_the_mean_from_zero_padded_frames(variance, expected):
+    # (corpus: ESPnet utterance_mvn) zeros at the pads stop being zeros once the mean is taken off
+    source = f"""
+    import torch
+
+    def make_pad_mask(lengths):
+        return torch.arange(int(lengths.max()))[None, :, None] >= lengths[:, None, None]
+
+    def utterance_mvn(x, ilens):
+        ilens_ = ilens.to(x.dtype).view(-1, 1, 1)
+        x = x.masked_fill(make_pad_mask(ilens), 0.0)
+        mean = x.sum(dim=1, keepdim=True) / ilens_
+        x = x - mean
+        var = {variance}
+        return x / var.sqrt()
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("pool,expected", [
+    ("torch.bmm(weights.transpose(1, 2), h).squeeze(1)", []),  # (B, 1, T) @ (B, T, D): pooled
+    ("torch.bmm(weights.unsqueeze(1), h).squeeze(1)", []),
+])
+def test_pooling_by_transposed_scores_is_one_value_per_sample(pool, expected):
+    # (fixture scratch_attention_neg_inf, found again by a later pass) bmm(w.transpose(1, 2), h)
+    # with w one score per position (B, T, 1) sums the time axis away: a regression on it is
+    # not over padded predictions
+    source = f"""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Pool(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.score = nn.Linear(8, 1)
+            self.head = nn.Linear(8, 1)
+
+        def forward(self, h, keep):
+            extended = (1.0 - keep[:, :, None].to(h.dtype)) * torch.finfo(h.dtype).min
+            weights = torch.softmax(self.score(h) + extended, dim=1)
+            {"weights = weights.squeeze(-1)" if "unsqueeze" in pool else ""}
+            return self.head({pool}).squeeze(-1)
+
+    def step(emb, pool, tokens, lengths):
+        keep = torch.arange(tokens.size(1))[None] < lengths[:, None]
+        h = emb(tokens)
+        pred = pool(h, keep)
+        return F.smooth_l1_loss(pred, lengths.float())
+
+    emb = nn.Embedding(10, 8, padding_idx=0)
+    seqs = [torch.tensor([1, 2, 3]), torch.tensor([4])]
+    tokens = nn.utils.rnn.pad_sequence(seqs, batch_first=True)
+    print(step(emb, Pool(), tokens, torch.tensor([3, 1])))
+    """
+    assert codes(source) == expected

@@ -199,8 +199,8 @@ class UnmaskedReduction(Rule):
             self.report(ctx, node, f"`{short_code(node)}` divides a sum over time by the padded length: the "
                                    "zero rows at the padded steps count in this mean (divide by the real lengths)")
             return
-        if not V.is_padded(data) or data.masked or data.zero_pads or data.strong:
-            return  # strong padding is judged in on_call
+        if not V.is_padded(data) or data.masked or data.zero_pads or (data.strong and not data.weighted):
+            return  # strong padding is judged in on_call (which leaves a sum of weighted values alone)
         if dims is None or not ((axis is None and 1 in dims) or (axis is not None and axis in dims)):
             return
         if data.origin == "param" and data.zero_pads is None and not _names_hidden_states(data_node):
