@@ -675,6 +675,10 @@ class Evaluator:
                 return flip(right)
             if left is not None and left.kind == V.LENGTHS and _is_int_literal(node.right, 1):
                 return Val(V.LAST_INDEX)
+            if right is not None and right.kind == V.LENGTHS and not right.from_end and (
+                    left is None or left.kind in (V.DIM, V.CONST, V.SCALAR_LEN)):
+                # T - lengths: where each left-padded row's real tokens start
+                return right.but(from_end=True)
         if isinstance(op, cst.Divide) and self._masked_mean(node):
             # (x * mask).sum(-1) / mask.sum(-1): a correct mean per sequence; no time axis left
             return Val(V.TENSOR, padded=False)
@@ -780,6 +784,8 @@ class Evaluator:
                     less = isinstance(op, (cst.LessThan, cst.LessThanEqual))
                     if swapped:
                         less = not less
+                    if b.from_end:
+                        less = not less  # arange(T) >= T - lengths: the real tokens of left padding
                     lengths_node = left_node if swapped else right_node
                     return Val(V.MASK, polarity="keep" if less else "pad", axes=_length_mask_axes(other_node, lengths_node))
         if isinstance(op, (cst.Equal, cst.NotEqual)):
@@ -1025,6 +1031,11 @@ class Evaluator:
             # (a padded length handed in: frame_lengths(rel_lens, feats.size(1)))
             if name in by_name and (wanted(value) or _weights(value) or (not linked and is_time_dim(value))):
                 _add_fact(facts, name, value, sites, id(node))
+            elif name in by_name and (value is None or value.kind == V.TENSOR) and V.looks_like_mask(name) \
+                    and isinstance(arg.value, (cst.Call, cst.Comparison, cst.BinaryOperation)):
+                # attend(q, k, get_masks(ids, attention_mask)): a mask this file computes in a way
+                # not followed here; the parameter's name is then no word about its polarity
+                facts[f"{name}:opaque"] = Val(V.CONST, value=True)
             elif name in by_name and linked and is_padded(value) and value.zero_pads is not None:
                 # the tensor itself stays unknown (see above), but whether its pads are zeros holds
                 # for an unpadded call too: zero pads only where every call site pads with zeros
@@ -1207,6 +1218,11 @@ class Evaluator:
             dense = Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="dense_batch",
                         zero_pads=zero, pad="0" if fill is None else code_of(fill),
                         neg_pads=fill is not None and _very_negative(fill))
+            if arg_value(node, "max_num_nodes", 3) is not None:
+                # padded to a fixed number of slots, not to the batch's largest graph: what each
+                # graph gets does not depend on its batch mates (a fixed-width design, like a
+                # fixed maxlen), so the slots are not read as padding here
+                dense = Val(V.TENSOR, padded=False)
             return Val(V.TUPLE, items=[dense, Val(V.MASK, polarity="keep")])
         if qual == "torch.utils.data.DataLoader":
             collate = self(arg_value(node, "collate_fn", 4))
@@ -3186,6 +3202,8 @@ class Walker(FastVisitor):
                 scope.env[name] = Val(V.MODULE, cls=CTC_CLASS, kwargs={}, star_kwargs=True)
                 continue
             hinted = Val(V.LENGTHS) if name in paired else V.val_for_name(name)
+            if hinted is not None and hinted.kind == V.MASK and f"{name}:opaque" in passed:
+                hinted = Val(V.MASK, polarity=None)
             if hinted is not None:
                 scope.env[name] = hinted.but(from_param=True) if hinted.kind == V.LENGTHS else hinted
                 continue

@@ -137,7 +137,7 @@ def _is_suppressed(finding: Finding, sups: list[Suppression]) -> bool:
 
 # ----------------------------------------------------------------------------- checking
 # Words that tell of padding: pad/mask/tokenizer, and the names read as lengths.
-_PADDING_WORDS = re.compile(r"pad|mask|tokeniz|\blens\b|\w_?lens?\b|lengths?|(?:n|num)_(?:frames|tokens|words|chars|phones|valid)")
+_PADDING_WORDS = re.compile(r"pad|mask|tokeniz|to_dense_batch|\blens\b|\w_?lens?\b|lengths?|(?:n|num)_(?:frames|tokens|words|chars|phones|valid)")
 
 
 def _matches(text: str, group: tuple[str, ...], padding: list[bool | None]) -> bool:

@@ -148,8 +148,12 @@ def looks_like_max_len(name: str) -> bool:
     return bool(_MAX_LEN_NAME.match(name))
 
 
+# num_masks, num_masked_tokens, mask_count, masks_per_image: how many, a count, not a mask
+_MASK_COUNT = re.compile(r"^(?:num|n|number_of|total|count)_\w*mask\w*$|^\w*masks?_(?:count|num|number|per_\w+)$", re.I)
+
+
 def looks_like_mask(name: str) -> bool:
-    return name in _extra_masks or "mask" in name.lower()
+    return name in _extra_masks or ("mask" in name.lower() and not _MASK_COUNT.match(name))
 
 
 _NOT_PAD = re.compile(r"(?:^|_)(?:non|not|no)_?pad", re.I)

@@ -5121,3 +5121,114 @@ def test_pooling_by_transposed_scores_is_one_value_per_sample(pool, expected):
     print(step(emb, Pool(), tokens, torch.tensor([3, 1])))
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("source,expected", [
+    # (PyPI review 29, diffusers) a 0/1 mask turned into an additive 0/-inf bias
+    ("""
+    import torch
+
+    def bias(attention_mask):
+        return attention_mask.float().masked_fill(attention_mask == 0, float("-inf")).masked_fill(
+            attention_mask == 1, 0.0)
+    """, []),
+    # (transformers Longformer/LED) the boolean made into a float bias of itself
+    ("""
+    def local_bias(attention_mask):
+        remove = attention_mask != 0
+        return remove.float().masked_fill(remove, -1e9)
+    """, []),
+    # a keep-mask filling *data* is still the bug
+    ("""
+    import torch
+
+    def attend(scores, lengths):
+        keep = torch.arange(scores.size(-1))[None] < lengths[:, None]
+        return scores.masked_fill(keep[:, None, :], float("-inf")).softmax(-1)
+    """, ["PAD402"]),
+])
+def test_a_mask_made_into_an_additive_bias_of_itself(source, expected):
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("boundary,fill,expected", [
+    ("t >= x.shape[1] - lengths[:, None]", "~mask[:, :, None]", []),  # left padding: True at real tokens
+    ("t >= x.shape[1] - lengths[:, None]", "mask[:, :, None]", ["PAD402"]),
+    ("t < lengths[:, None]", "~mask[:, :, None]", []),  # right padding
+    ("t < lengths[:, None]", "mask[:, :, None]", ["PAD402"]),
+])
+def test_left_padding_mask_from_t_minus_lengths(boundary, fill, expected):
+    # (PyPI review 29, diffusers ltx2 / sana) arange(T) >= T - lengths marks the real tokens of
+    # left-padded rows
+    source = f"""
+    import torch
+
+    def pooled(x, lengths):
+        t = torch.arange(x.shape[1]).unsqueeze(0)
+        mask = {boundary}
+        return x.masked_fill({fill}, float("-inf")).amax(dim=1)
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("passed,expected", [
+    ("get_masks(input_ids, attention_mask)", []),  # a mask made here in a way not followed
+    ("attention_mask", ["PAD402"]),  # the keep-mask itself, by its name
+])
+def test_mask_parameter_fed_by_a_computed_mask_is_not_read_by_its_name(passed, expected):
+    # (PyPI review 29, diffusers kolors / ChatGLM) get_masks returns True where attention is
+    # blocked; the callee's parameter is still called attention_mask
+    source = f"""
+    import torch
+    import torch.nn.functional as F
+
+    def get_masks(input_ids, padding_mask):
+        b, t = input_ids.shape
+        full = torch.ones(b, t, t).tril() * padding_mask.unsqueeze(1)
+        return (full < 0.5).unsqueeze(1)
+
+    def core_attention(q, k, attention_mask):
+        scores = torch.matmul(q, k.transpose(-1, -2))
+        scores = scores.masked_fill(attention_mask, float("-inf"))
+        return F.softmax(scores, dim=-1)
+
+    def encode(q, k, input_ids, attention_mask):
+        return core_attention(q, k, {passed})
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("name,expected", [("num_masks", []), ("num_masked_tokens", []), ("mask", ["PAD301"])])
+def test_a_count_of_masks_is_not_a_mask(name, expected):
+    # (PyPI review 29, transformers loss_rf_detr) `num_masks` is how many masks, not one
+    source = f"""
+    from torch import nn
+
+    def sigmoid_ce(inputs, labels, {name}):
+        loss = nn.BCEWithLogitsLoss(reduction="none")(inputs, labels)
+        return loss.mean(1).sum() / {name}
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("call,expected", [
+    ("to_dense_batch(edge_attr, col, max_num_nodes=self.k, batch_size=n)", []),  # k fixed slots
+    ("to_dense_batch(edge_attr, col)", ["PAD301"]),  # padded to the batch's largest graph
+])
+def test_dense_batch_to_a_fixed_number_of_slots(call, expected):
+    # (PyPI review 29, torch_geometric GraphMixer) every node gets exactly k slots
+    source = f"""
+    from torch import nn
+    from torch_geometric.utils import to_dense_batch
+
+    class LinkEncoder(nn.Module):
+        def __init__(self, k, dim):
+            super().__init__()
+            self.k = k
+            self.lin = nn.Linear(dim, dim)
+
+        def forward(self, edge_attr, col, n):
+            h = {call}[0]
+            return self.lin(h.mean(dim=1))
+    """
+    assert codes(source) == expected

@@ -48,6 +48,11 @@ class PaddingMaskPolarity(Rule):
                 # a.masked_fill(~m, 0) + b.masked_fill(m, 0): choosing between two tensors, not
                 # hiding padding from an attention (zeroing real features is not a polarity sign)
                 return
+            if arg is not None and _root_name(arg.value) is not None \
+                    and _root_name(arg.value) == _root_name(node.func.value):
+                # m.float().masked_fill(m == 0, -inf).masked_fill(m == 1, 0.0), remove.type_as(q)
+                # .masked_fill(remove, min): a mask turned into an additive bias, no data overwritten
+                return
             if arg is not None:
                 mask = ctx.ev(arg.value)
                 if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed \
@@ -71,6 +76,25 @@ class PaddingMaskPolarity(Rule):
                     and not mask.inverted:
                 self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, but `{keyword}` must be "
                                             "True at padding: the model attends only to padding", _invert(arg.value))
+
+
+def _root_name(node: cst.BaseExpression) -> str | None:
+    """The variable an expression is made from by casts, method calls, indexing, negation and
+    comparison: ``attention_mask`` of ``attention_mask.float().masked_fill(...)`` and of
+    ``~attention_mask[:, None] == 1``."""
+    while True:
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            node = node.func.value
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.UnaryOperation):
+            node = node.expression
+        elif isinstance(node, cst.Comparison):
+            node = node.left
+        elif isinstance(node, cst.Name):
+            return node.value
+        else:
+            return None
 
 
 def _scores(node: cst.BaseExpression, ctx: Context) -> bool:
