@@ -1380,6 +1380,12 @@ class Evaluator:
 
     def _eval_module_call(self, node: cst.Call, module: Val) -> Any:
         cls = module.cls
+        if cls == "torch.nn.Conv1d":
+            data = self(arg_value(node, "input", 0))
+            if is_padded(data) and data.kind == V.TENSOR and data.batch_first is None and not data.permuted:
+                # (B, C, T) in, (B, C', T) out: time is the last axis, and the bias (and the
+                # kernel's reach) leaves the padded frames non-zero
+                return data.but(channels_first=True, zero_pads=False, masked=False)
         if cls in RNN_CLASSES:
             data = self(arg_value(node, "input", 0))
             rnn = module.rnn
@@ -1599,6 +1605,12 @@ class Evaluator:
                 return Val(V.DIM, of=base, dim=index if isinstance(index, int) else None)
             if method == "gt" and _is_int_literal(arg_value(node, None, 0), 0) and base.padded:
                 return Val(V.MASK, polarity="keep")
+            if method in ("chunk", "split") and base.padded:
+                parts = _feature_parts(node, method, base)
+                if parts:  # q, k, v = self.qkv(x).chunk(3, dim=-1): each part padded as x is
+                    # (fwd, bwd = out.chunk(2, -1) of a bidirectional RNN: one direction each)
+                    part = base.but(rnn=None) if base.rnn is not None else base
+                    return Val(V.TUPLE, items=[part] * parts)
             if method in REDUCTIONS:
                 return reduce_val(base, arg_value(node, "dim", 0))
             if method in ("masked_fill", "masked_fill_"):
@@ -1631,6 +1643,8 @@ class Evaluator:
                 if axis in (0, 1):  # (1, B, ...) or (B, 1, ...): one step, if an RNN reads it so
                     # (and otherwise a new axis in front of time: where time is, is no longer known)
                     return base.but(one_step_axis=axis, permuted=True, perm=None)
+            if base.channels_first and method in (*LAYOUT_BREAKING, "swapaxes", "swapdims", "unsqueeze"):
+                base = base.but(channels_first=None)  # (B, C, T) no more
             if method in ("transpose", "swapaxes", "swapdims"):
                 base = base.but(one_step_axis=None, feat1=None, tlast=None, skeys=None)
                 axes = [literal(a.value) for a in node.args[:2]]
@@ -2206,6 +2220,21 @@ def flip(mask: Val) -> Val:
 
 def flip_layout(batch_first: bool | None) -> bool | None:
     return None if batch_first is None else not batch_first
+
+
+def _feature_parts(node: cst.Call, method: str, base: Val) -> int:
+    """How many pieces ``x.chunk(3, dim=-1)`` / ``x.split([d, d, d], dim=2)`` cut a padded
+    (B, T, D) tensor into along its features (0: not known, or not along the features)."""
+    dim = literal(arg_value(node, "dim", 1))
+    if not (dim == -1 or (dim == 2 and base.batch_first)):
+        return 0
+    first = arg_value(node, "chunks" if method == "chunk" else "split_size_or_sections", 0)
+    if method == "chunk":
+        count = literal(first)
+        return count if isinstance(count, int) and 1 < count <= 8 else 0
+    if isinstance(first, (cst.List, cst.Tuple)) and 1 < len(first.elements) <= 8:
+        return len(first.elements)
+    return 0
 
 
 def time_axis(v: Val | None) -> int | None:

@@ -5232,3 +5232,72 @@ def test_dense_batch_to_a_fixed_number_of_slots(call, expected):
             return self.lin(h.mean(dim=1))
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("pool,expected", [
+    ("F.relu(self.conv(x)).mean(dim=-1)", ["PAD301"]),  # (B, C, T): the last axis is time
+    ("F.relu(self.conv(x)).mean(dim=2)", ["PAD301"]),
+    ("F.relu(self.conv(x)).mean(dim=1)", []),  # the channels
+    ("F.relu(self.conv(x)).transpose(1, 2).mean(dim=-1)", []),  # (B, T, C) now: features
+])
+def test_global_average_pool_of_a_conv1d_output(pool, expected):
+    # (held-out v, v39) a channels-first CNN pools with mean(dim=-1) over zero-padded frames
+    # that its convolution made non-zero
+    source = f"""
+    import torch.nn.functional as F
+    from torch import nn
+
+    class EventCNN(nn.Module):
+        def __init__(self, n_mels=8, channels=16):
+            super().__init__()
+            self.conv = nn.Conv1d(n_mels, channels, kernel_size=5, padding=2)
+
+        def forward(self, x, lengths):
+            return {pool}
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("split,mask,expected", [
+    ("qkv(x).chunk(3, dim=-1)", "", ["PAD401"]),  # no attn_mask: real tokens attend to the pads
+    ("qkv(x).split([8, 8, 8], dim=-1)", "", ["PAD401"]),
+    ("qkv(x).chunk(3, dim=-1)", ", attn_mask=keep[:, None, None, :]", []),
+])
+def test_sdpa_on_a_fused_qkv_projection(split, mask, expected):
+    # (held-out v, v37) q, k, v cut out of one projection along the features stay padded
+    source = f"""
+    import torch
+    import torch.nn.functional as F
+    from torch.nn.utils.rnn import pad_sequence
+
+    def attend(seqs, emb, qkv):
+        ids = pad_sequence(seqs, batch_first=True)
+        keep = ids != 0
+        x = emb(ids)
+        q, k, v = {split}
+        return F.scaled_dot_product_attention(q, k, v{mask})
+    """
+    assert codes(source) == expected
+
+
+def test_directions_cut_out_of_a_bidirectional_output():
+    # (held-out t, t16) fwd at lengths - 1 and bwd at 0 are each direction's own summary
+    source = """
+    import torch
+    from torch import nn
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    class Enc(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.GRU(8, 8, batch_first=True, bidirectional=True)
+
+        def forward(self, x, lens):
+            packed = pack_padded_sequence(x, lens, batch_first=True, enforce_sorted=False)
+            out, _ = self.rnn(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True)
+            fwd, bwd = out.chunk(2, dim=-1)
+            idx = torch.arange(out.size(0))
+            return torch.cat([fwd[idx, lens - 1], bwd[:, 0]], dim=-1)
+    """
+    assert codes(source) == []

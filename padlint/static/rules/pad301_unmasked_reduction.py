@@ -100,9 +100,13 @@ class UnmaskedReduction(Rule):
             return  # attention maps (batch, heads, query, key) of unknown layout: dim 1 is the heads
         if axis is None and data.permuted:
             return  # x.permute(0, 2, 3, 1), x.view(B, C, T, D): no guess at where the time axis went
-        if axis is None and 1 in dims and _channels_first_here(data_node, ctx):
+        if axis is None and data.channels_first:
+            if not (2 in dims or -1 in dims):
+                return  # (B, C, T) out of a Conv1d: dim 1 is its channels
+            hit = True
+        elif axis is None and 1 in dims and _channels_first_here(data_node, ctx):
             return  # (batch, channels, time) frames that go into a Conv1d as they are: dim 1 is channels
-        if axis is None:
+        elif axis is None:
             hit = 1 in dims or (data.strong and -2 in dims and data.origin in ("unpack", "rnn"))
         else:
             hit = axis in dims
