@@ -377,6 +377,12 @@ class Evaluator:
             if bound is not None:
                 if bound.evidence and self.none_names and all(e in self.none_names for e in bound.evidence):
                     return bound.but(padded=False)
+                if self.none_names and bound.kind == V.TENSOR and bound.padded \
+                        and bound.origin in ("param", "call", "batch", "model") \
+                        and any(V.looks_like_mask(n.rsplit(".", 1)[-1]) for n in self.none_names):
+                    # `if attention_mask is None: return hidden_states.mean(1)`: the path for
+                    # callers without padding, whatever a caller with a mask hands in
+                    return bound.but(padded=False)
                 if path in self.none_names:
                     return None
                 return bound
@@ -1132,6 +1138,11 @@ class Evaluator:
             query = self(arg_value(node, "query", 0))
             if query is not None and query.kind == V.TENSOR and query.padded is False:
                 return query  # the output has the queries' positions (learned latents: no padding)
+            key = self(arg_value(node, "key", 1))
+            if V.is_padded(key) and not V.is_strongly_padded(query) and (query is None or query.origin == "param"):
+                # queries only guessed padded (a parameter beside the lengths) against keys cut
+                # from the padded input: the output has the queries' positions, whatever they are
+                return None
             return _MISSING
         if qual.startswith("transformers.") and qual.endswith(".from_pretrained"):
             cls_name = qual.rsplit(".", 2)[-2]
@@ -1165,7 +1176,8 @@ class Evaluator:
                 dims = [el.value for el in size.elements]
                 # torch.full((B, T), pad_id): a canvas for a padded batch. Not a score table
                 # started at minus infinity (torch.full((B, beam), -INF) in a beam search).
-                if len(dims) == 2 and (_is_pad_value(fill, None) or not is_literal(fill) and not _minus_infinity(fill)):
+                if len(dims) == 2 and (_is_pad_value(fill, None) or not is_literal(fill) and not _minus_infinity(fill)) \
+                        and not _CLASS_COUNT.search(code_of(fill)):
                     # torch.full((T, len(seqs)), PAD): the padded length first, a time-major canvas
                     time_major = _padded_length_expr(dims[0]) and not _padded_length_expr(dims[1])
                     return Val(V.TENSOR, padded=True, strong=True, batch_first=not time_major, origin="canvas",
@@ -2222,12 +2234,16 @@ def flip_layout(batch_first: bool | None) -> bool | None:
     return None if batch_first is None else not batch_first
 
 
+# torch.full((B, Q), self.num_labels): DETR's "no object" class, a real class the loss trains
+_CLASS_COUNT = re.compile(r"(?:^|[._])(?:num|n)_?(?:labels|classes|class|categories)$|no_?object", re.I)
+
+
 def _feature_parts(node: cst.Call, method: str, base: Val) -> int:
     """How many pieces ``x.chunk(3, dim=-1)`` / ``x.split([d, d, d], dim=2)`` cut a padded
     (B, T, D) tensor into along its features (0: not known, or not along the features)."""
     dim = literal(arg_value(node, "dim", 1))
-    if not (dim == -1 or (dim == 2 and base.batch_first)):
-        return 0
+    if base.batch_first is None or base.permuted or not (dim == -1 or (dim == 2 and base.batch_first)):
+        return 0  # (only where the layout is known: the last axis is then the features)
     first = arg_value(node, "chunks" if method == "chunk" else "split_size_or_sections", 0)
     if method == "chunk":
         count = literal(first)
@@ -3790,11 +3806,17 @@ def _none_tests(test: cst.BaseExpression) -> tuple[frozenset[str], frozenset[str
         target = test.comparisons[0]
         if isinstance(target.comparator, cst.Name) and target.comparator.value == "None":
             name = dotted(test.left)
-            if name is not None:
+            names = frozenset({name}) if name is not None else frozenset()
+            if name is None and isinstance(test.left, cst.Call):
+                # `if self._non_pad_mask(ids, attention_mask) is None:` -- a mask made from
+                # `attention_mask` is missing: so, for this branch, is `attention_mask`
+                names = frozenset(n for a in test.left.args if (n := dotted(a.value)) is not None
+                                  and V.looks_like_mask(n.rsplit(".", 1)[-1]))
+            if names:
                 if isinstance(target.operator, cst.Is):
-                    return frozenset({name}), frozenset()
+                    return names, frozenset()
                 if isinstance(target.operator, cst.IsNot):
-                    return frozenset(), frozenset({name})
+                    return frozenset(), names
     return frozenset(), frozenset()
 
 

@@ -5301,3 +5301,75 @@ def test_directions_cut_out_of_a_bidirectional_output():
             return torch.cat([fwd[idx, lens - 1], bwd[:, 0]], dim=-1)
     """
     assert codes(source) == []
+
+
+@pytest.mark.parametrize("branch,expected", [
+    ("if attention_mask is None:\n                return hidden_states.mean(dim=1)", []),  # the unpadded callers' path
+    ("if attention_mask is not None:\n                return hidden_states.mean(dim=1)", ["PAD301"]),
+])
+def test_mean_in_the_branch_without_a_mask(branch, expected):
+    # (PyPI review 29, diffusers HunyuanVideo refiner, transformers) a caller hands a padded batch
+    # with its mask; the branch for callers without one pools plainly
+    source = f"""
+    import torch.nn as nn
+
+    class Refiner(nn.Module):
+        def forward(self, hidden_states, attention_mask=None):
+            {branch}
+            m = attention_mask.float().unsqueeze(-1)
+            return (hidden_states * m).sum(dim=1) / m.sum(dim=1)
+
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.refiner = Refiner()
+
+        def forward(self, encoder_hidden_states, encoder_attention_mask):
+            return self.refiner(encoder_hidden_states, encoder_attention_mask)
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("fill,expected", [
+    ("self.num_labels", []),  # DETR's "no object" class: a real class, weighted by empty_weight
+    ("self.pad_id", ["PAD303"]),
+])
+def test_targets_started_at_the_no_object_class(fill, expected):
+    source = f"""
+    import torch
+    import torch.nn as nn
+
+    class Criterion(nn.Module):
+        def __init__(self, num_labels, pad_id=0):
+            super().__init__()
+            self.num_labels = num_labels
+            self.pad_id = pad_id
+
+        def loss_labels(self, logits, target_classes_o, idx):
+            batch_size, num_queries, _ = logits.shape
+            target_classes = torch.full((batch_size, num_queries), fill_value={fill}, dtype=torch.int64)
+            target_classes[idx] = target_classes_o
+            return nn.CrossEntropyLoss()(logits.transpose(1, 2), target_classes)
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("elsewhere,expected", [
+    ("ext = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min", []),
+    ("ext = attention_mask", ["PAD402"]),
+])
+def test_name_only_attention_mask_in_a_file_that_makes_additive_masks(elsewhere, expected):
+    # (PyPI review 29, transformers gemma4 / doge / layoutlmv2) the layers of such a file get
+    # the additive mask under the same name: `attention_mask != 0` is True at the padding there
+    source = f"""
+    import torch
+
+    def extend(attention_mask):
+        {elsewhere}
+        return ext
+
+    def attend(scores, attention_mask=None):
+        scores = scores.masked_fill(attention_mask != 0, torch.finfo(scores.dtype).min)
+        return torch.softmax(scores, dim=-1)
+    """
+    assert codes(source) == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from padlint.static import values as V
@@ -29,6 +31,9 @@ class PaddingMaskPolarity(Rule):
     triggers = ("mask",)
     also_requires = (("masked_fill", "key_padding_mask", "scaled_dot_product_attention", "Transformer", "MultiheadAttention"),)
     fix_applicability = "unsafe"
+    # where these are, the file makes additive masks (see _additive_masks_here): never left out
+    file_wide_words = ("extended_attention_mask", "_prepare_4d", "invert_attention_mask", "(1.0 -", "(1 -",
+                       "torch.where(")
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         qual = ctx.qualname(node.func)
@@ -56,7 +61,7 @@ class PaddingMaskPolarity(Rule):
             if arg is not None:
                 mask = ctx.ev(arg.value)
                 if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed \
-                        and not mask.inverted:
+                        and not mask.inverted and not (mask.named and _additive_masks_here(ctx)):
                     # (`masked_fill(~key_padding_mask, min)`: a name-only mask inverted on purpose
                     # is the author's word about its polarity -- llm-foundry's is True at tokens)
                     self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, so `masked_fill` "
@@ -73,9 +78,24 @@ class PaddingMaskPolarity(Rule):
             # (`src_key_padding_mask=~padding_masks`: as for masked_fill, a mask known by its name
             # alone and inverted on purpose is the author's word -- deepod's is 1 = keep)
             if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed \
-                    and not mask.inverted:
+                    and not mask.inverted and not (mask.named and _additive_masks_here(ctx)):
                 self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, but `{keyword}` must be "
                                             "True at padding: the model attends only to padding", _invert(arg.value))
+
+
+# (1.0 - mask) * min, get_extended_attention_mask, torch.where(mask, 0.0, min): a file that makes additive masks, whose
+# `attention_mask` may be the keep-mask or the additive one depending on the function
+_ADDITIVE = re.compile(r"\(\s*1(?:\.0?)?\s*-\s*[\w.]*mask[^\n]{0,40}?\)\s*\*|extended_attention_mask|_prepare_4d"
+                       r"|invert_attention_mask|torch\.where\(\s*[\w.]*mask\b[^\n]{0,60}?\b0\.0")
+
+
+def _additive_masks_here(ctx: Context) -> bool:
+    """Whether this file turns masks into additive biases: there a mask known by its name alone
+    (`attention_mask`) is no word about its polarity (HF layers receive the additive one)."""
+    known = ctx.file.memo.get("pad402-additive")
+    if known is None:
+        known = ctx.file.memo["pad402-additive"] = bool(_ADDITIVE.search(ctx.file.text))
+    return known
 
 
 def _root_name(node: cst.BaseExpression) -> str | None:
