@@ -3177,6 +3177,11 @@ class Walker(FastVisitor):
         returns = self.scope.state.get("__returns__", [])
         if len(returns) == 1 and _interesting(returns[0]) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS, V.DICT, V.PACKED):
             self.file.returns[id(original_node)] = returns[0]
+        elif len(returns) > 1 and all(r is not None and r.kind == V.MASK for r in returns) \
+                and len({r.polarity for r in returns}) == 1:
+            # `return attention_mask.bool()` / `return ids != pad_id`: a mask either way
+            self.file.returns[id(original_node)] = Val(V.MASK, polarity=returns[0].polarity,
+                                                       named=all(r.named for r in returns) or None)
         elif returns and not any(_interesting(r) for r in returns):
             # Analysed, and nothing padded comes out: callers must not assume padding flows through.
             self.file.returns[id(original_node)] = Val(V.TENSOR, padded=False)
@@ -3641,7 +3646,8 @@ class Walker(FastVisitor):
         return True
 
     def visit_Return(self, node: cst.Return) -> bool:
-        if self.scope.kind == "function":
+        if self.scope.kind == "function" and not (isinstance(node.value, cst.Name) and node.value.value == "None"):
+            # (`return None` on a path without a result says nothing of the result on the others)
             self.scope.state.setdefault("__returns__", []).append(self.ev(node.value))
         self.emit("on_return", node)
         return True

@@ -5373,3 +5373,27 @@ def test_name_only_attention_mask_in_a_file_that_makes_additive_masks(elsewhere,
         return torch.softmax(scores, dim=-1)
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("denominator,expected", [
+    ("m.sum(dim=1).clamp(min=1)", []),  # the number of real tokens
+    ("logits.size(1)", ["PAD302"]),
+])
+def test_a_mask_helper_with_two_returns_is_a_mask(denominator, expected):
+    # (PyPI review 29, transformers cohere_compass) either return is a keep-mask, so `m.sum(1)`
+    # counts real tokens rather than summing over padding
+    source = f"""
+    import torch
+
+    class Classifier(torch.nn.Module):
+        def _non_pad_mask(self, input_ids, attention_mask, ref):
+            if attention_mask is not None:
+                return attention_mask.to(ref.device, torch.bool)
+            return (input_ids != self.config.pad_token_id).to(ref.device, torch.bool)
+
+        def forward(self, input_ids=None, attention_mask=None):
+            logits = self.score(self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state)
+            m = self._non_pad_mask(input_ids, attention_mask, logits).to(logits.dtype).unsqueeze(-1)
+            return (logits * m).sum(dim=1) / {denominator}
+    """
+    assert codes(source) == expected
