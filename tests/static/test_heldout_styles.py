@@ -5397,3 +5397,19 @@ def test_a_mask_helper_with_two_returns_is_a_mask(denominator, expected):
             return (logits * m).sum(dim=1) / {denominator}
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("fill,expected", [
+    ("float(0)", []),  # zeroing features, not hiding padding from an attention (Deformable DETR)
+    ("0.0", []),
+    ("float('-inf')", ["PAD402"]),
+])
+def test_zero_fill_of_values_written_as_float_zero(fill, expected):
+    source = f"""
+    import torch
+
+    def project(value, lengths):
+        keep = torch.arange(value.size(1))[None] < lengths[:, None]
+        return value.masked_fill(keep[..., None], {fill})
+    """
+    assert codes(source) == expected

@@ -49,7 +49,7 @@ class PaddingMaskPolarity(Rule):
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("masked_fill", "masked_fill_"):
             arg = get_arg(node, "mask", 0)
             fill = get_arg(node, "value", 1)
-            if fill is not None and literal(fill.value) in (0, 0.0, False) and not _scores(node.func.value, ctx):
+            if fill is not None and _zero(fill.value) and not _scores(node.func.value, ctx):
                 # a.masked_fill(~m, 0) + b.masked_fill(m, 0): choosing between two tensors, not
                 # hiding padding from an attention (zeroing real features is not a polarity sign)
                 return
@@ -96,6 +96,15 @@ def _additive_masks_here(ctx: Context) -> bool:
     if known is None:
         known = ctx.file.memo["pad402-additive"] = bool(_ADDITIVE.search(ctx.file.text))
     return known
+
+
+def _zero(node: cst.BaseExpression) -> bool:
+    """0, 0.0, False, or float(0) / int(0) written out (Deformable DETR's `float(0)`)."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("float", "int") \
+            and len(node.args) == 1:
+        node = node.args[0].value
+    value = literal(node)
+    return value is not None and not isinstance(value, str) and value in (0, 0.0, False)
 
 
 def _root_name(node: cst.BaseExpression) -> str | None:
