@@ -53,8 +53,8 @@ class PaddingMaskPolarity(Rule):
                 # a.masked_fill(~m, 0) + b.masked_fill(m, 0): choosing between two tensors, not
                 # hiding padding from an attention (zeroing real features is not a polarity sign)
                 return
-            if arg is not None and _root_name(arg.value) is not None \
-                    and _root_name(arg.value) == _root_name(node.func.value):
+            root = _root_name(arg.value) if arg is not None else None
+            if root is not None and root == _root_name(node.func.value):
                 # m.float().masked_fill(m == 0, -inf).masked_fill(m == 1, 0.0), remove.type_as(q)
                 # .masked_fill(remove, min): a mask turned into an additive bias, no data overwritten
                 return
@@ -83,8 +83,8 @@ class PaddingMaskPolarity(Rule):
                                             "True at padding: the model attends only to padding", _invert(arg.value))
 
 
-# (1.0 - mask) * min, get_extended_attention_mask, torch.where(mask, 0.0, min): a file that makes additive masks, whose
-# `attention_mask` may be the keep-mask or the additive one depending on the function
+# (1.0 - mask) * min, get_extended_attention_mask, torch.where(mask, 0.0, min): a file that makes
+# additive masks, whose `attention_mask` may be the keep-mask or the additive one by function
 _ADDITIVE = re.compile(r"\(\s*1(?:\.0?)?\s*-\s*[\w.]*mask[^\n]{0,40}?\)\s*\*|extended_attention_mask|_prepare_4d"
                        r"|invert_attention_mask|torch\.where\(\s*[\w.]*mask\b[^\n]{0,60}?\b0\.0")
 
@@ -103,8 +103,7 @@ def _zero(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("float", "int") \
             and len(node.args) == 1:
         node = node.args[0].value
-    value = literal(node)
-    return value is not None and not isinstance(value, str) and value in (0, 0.0, False)
+    return literal(node) in (0, 0.0, False)
 
 
 def _root_name(node: cst.BaseExpression) -> str | None:
