@@ -182,6 +182,7 @@ _LOSS_FUNCS: dict[Callable, str] = {
     F.l1_loss: "elem",
     F.smooth_l1_loss: "elem",
     F.huber_loss: "elem",
+    F.kl_div: "elem",  # token-level distillation: KL(teacher || student) at every position
     F.ctc_loss: "ctc",
 }
 _SIGS: dict[Callable, tuple[list, dict]] = {}
@@ -252,7 +253,7 @@ _PROPAGATE = [
     F.linear, F.dropout, F.layer_norm, F.relu, F.gelu, F.silu, F.log_softmax, F.softmax, F.elu,
     F.leaky_relu, torch.Tensor.squeeze, torch.squeeze,
     # bmm(keys, q.unsqueeze(2)): one score per (batch, time) row of the padded keys
-    torch.bmm, torch.matmul, torch.Tensor.bmm, torch.Tensor.matmul, torch.Tensor.__matmul__,
+    torch.einsum, torch.bmm, torch.matmul, torch.Tensor.bmm, torch.Tensor.matmul, torch.Tensor.__matmul__,
 ]
 _WATCH: dict[Any, str] = {f: "_on_propagate" for f in _PROPAGATE}
 # A padded batch of data (float frames from pad_sequence, which autograd does not track) first
@@ -1054,7 +1055,12 @@ class Guard:
         t = args[0] if args else kwargs.get("input")
         info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
         if info is not None and info.kind == "seq" and self._st.sampled and isinstance(out, torch.Tensor):
-            self._note_pooling(func, t, info, args[1] if len(args) > 1 else kwargs.get("dim"), out)
+            dim = args[1] if len(args) > 1 else kwargs.get("dim")
+            self._note_pooling(func, t, info, dim, out)
+            dims = _reduced_dims(dim, t.dim()) if dim is not None else set()
+            if dims and all(d >= info.mask.dim() for d in dims):
+                # (h * item_emb).sum(-1): one score per position, still padded where h was
+                self._on_propagate(func, args, kwargs, out)
             return
         if info is not None and info.kind == "chan" and self._st.sampled and isinstance(out, torch.Tensor):
             self._channels_pooling(func, t, info, args[1] if len(args) > 1 else kwargs.get("dim"), out)
@@ -1127,28 +1133,48 @@ class Guard:
         when a leak upstream of it is seen in the step (see _evaluate)."""
         st = self._st
         B, Tk = t.shape[0], t.shape[-1]
-        masks = [i.mask for i in st.sources if tuple(i.mask.shape) == (B, Tk)]
-        if not masks or any(not torch.equal(m.to(masks[0].device), masks[0]) for m in masks[1:]):
-            return  # no padding of this shape, or two that disagree: which one is meant is unknown
+        masks: list[torch.Tensor] = []
+        for i in st.sources:
+            if tuple(i.mask.shape) == (B, Tk) and not any(torch.equal(i.mask.to(m.device), m) for m in masks):
+                masks.append(i.mask)
+        if not masks:
+            return  # no padding of this shape: nothing to say
+        # Two paddings of this shape that disagree (a decoder's and an encoder's, Tq == Tk): which
+        # one the keys carry is unknown, so each is tried. Only when the real queries give weight
+        # to the pads under every candidate is the key padding surely unmasked; one candidate
+        # under which no weight reaches the pads may be the keys' own, correctly masked.
+        verdicts = []
         with torch.no_grad():
-            pad_k = masks[0].to(out.device)
-            has_pad = pad_k.any(1)  # samples with padding (the others have nothing to leak)
-            if not bool(has_pad.any()):
-                return
-            Tq = t.shape[-2]
-            w = out.detach().float().reshape(B, -1, Tq, Tk)
-            on_pads = (w * pad_k[:, None, None, :]).sum(-1)  # (B, heads, Tq): weight on padding
-            real_q = has_pad[:, None].expand(B, Tq)
-            if Tq == Tk:  # self-attention: the padded query rows are padding themselves
-                real_q = real_q & ~pad_k
-            sel = on_pads.permute(0, 2, 1)[real_q]  # (n real queries, heads)
-            if sel.numel() == 0:
-                return
-            most, least = float(sel.max()), float(sel.min())
+            w = out.detach().float().reshape(B, -1, t.shape[-2], Tk)
+            for mask in masks:
+                verdict = self._weight_on_pads(w, mask.to(out.device))
+                if verdict is None:
+                    return
+                verdicts.append(verdict)
+        most = min(v[0] for v in verdicts)
         if most > 0:
-            code = "PAD402" if least > 0.99 else "PAD401"
+            # all the weight on the pads under one candidate: the real keys were masked instead
+            code = "PAD402" if any(v[1] > 0.99 for v in verdicts) else "PAD401"
             st.n += 1
             st.softmax.append((st.n, user_location(3), most, code))
+
+    @staticmethod
+    def _weight_on_pads(w: torch.Tensor, pad_k: torch.Tensor) -> tuple[float, float] | None:
+        """The most and the least weight that a real query row of attention weights ``w`` (batch,
+        heads, queries, keys) puts on the padded keys ``pad_k`` (batch, keys), or None when no
+        sample has padding or no query is real."""
+        B, _, Tq, Tk = w.shape
+        has_pad = pad_k.any(1)  # samples with padding (the others have nothing to leak)
+        if not bool(has_pad.any()):
+            return None
+        on_pads = (w * pad_k[:, None, None, :]).sum(-1)  # (B, heads, Tq): weight on padding
+        real_q = has_pad[:, None].expand(B, Tq)
+        if Tq == Tk:  # self-attention: the padded query rows are padding themselves
+            real_q = real_q & ~pad_k
+        sel = on_pads.permute(0, 2, 1)[real_q]  # (n real queries, heads)
+        if sel.numel() == 0:
+            return None
+        return float(sel.max()), float(sel.min())
 
     def _on_time_pool(self, func, args, kwargs, out):
         """Max (or, for channels-first frames, global average) pooling over the time axis of a
@@ -1756,6 +1782,9 @@ class Guard:
             ref_mean = float(msum / denom) if float(denom) > 0 else float("nan")
             full_mean = float(l.float().mean())
             ref_sum = float(msum)
+            if red == "batchmean" and l.dim() >= 1:  # kl_div: the sum over the rows (dim 0) that hold real elements
+                rows = float(real.expand_as(l).reshape(l.shape[0], -1).any(1).sum())
+                ref_mean = ref_sum / rows if rows else float("nan")
             zero_at_pad = bool((l[pad.expand_as(l)] == 0).all()) if red == "none" else False
         if red == "none":
             if len(st.probes) >= 4 * self.max_probes:
@@ -1768,7 +1797,7 @@ class Guard:
             out.register_hook(self._make_hook(p))
             return
         actual = float(out.detach().float())
-        ref = ref_mean if red == "mean" else ref_sum
+        ref = ref_mean if red in ("mean", "batchmean") else ref_sum
         atol, rtol = default_tol(out.dtype, self.atol, self.rtol, autocast_aware=False)
         if not (abs(actual - ref) > atol + rtol * abs(ref)):
             return
@@ -1909,6 +1938,7 @@ class Guard:
                     vals = torch.stack([x.to(dev) for x in scalars]).tolist()
         it = iter(vals)
         leaks: list[tuple[_Probe, float]] = []
+        weighted_sums: list[tuple[_Probe, float]] = []
         specific = st.emitted_specific
         for p in fired:
             pad = 0.0
@@ -1921,6 +1951,9 @@ class Guard:
                     const = c if const is None else max(const, c)
             leaked = pad != 0.0  # NaN counts as a leak
             if p.kind == "used":
+                if leaked and p.meta["code"] == "PAD301" and p.where.startswith("sum ") and st.softmax:
+                    weighted_sums.append((p, pad))  # decided below: attention pooling's weighted sum?
+                    continue
                 if leaked:
                     mag = p.meta["mag"]
                     self._emit(p.meta["code"], p.where, p.meta["what"], p.loc, pad if mag is None else mag)
@@ -1961,6 +1994,7 @@ class Guard:
                     loc, max(ups),
                 )
                 specific = True
+        softmax_seqs: list[int] = []
         for seq, loc, w, code in st.softmax:
             ups = [pad for p, pad in leaks if p.seq < seq]
             if not ups:
@@ -1975,6 +2009,13 @@ class Guard:
                         "softmax (scores.masked_fill(pad_mask[:, None, None, :], float('-inf')) for (batch, "
                         "heads, queries, keys) scores: the mask goes on the last, key axis)")
             self._emit(code, "attention softmax over a padded time axis", what, loc, max(ups))
+            specific = True
+            softmax_seqs.append(seq)
+        for p, pad in weighted_sums:
+            if any(seq < p.seq for seq in softmax_seqs):
+                continue  # sum(weights * h) after that softmax: the weights at the pads are its finding
+            mag = p.meta["mag"]
+            self._emit(p.meta["code"], p.where, p.meta["what"], p.loc, pad if mag is None else mag)
             specific = True
         sites = [(p.where, p.loc) for p, _ in leaks]
         if specific:

@@ -47,6 +47,7 @@ ELEMENTWISE_LOSSES = {
     "torch.nn.L1Loss": "l1_loss",
     "torch.nn.SmoothL1Loss": "smooth_l1_loss",
     "torch.nn.HuberLoss": "huber_loss",
+    "torch.nn.KLDivLoss": "kl_div",  # token-level distillation
 }
 CTC_CLASS = "torch.nn.CTCLoss"
 FUNCTIONAL_CLASS_LOSSES = {"torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"}
@@ -902,6 +903,12 @@ class Evaluator:
                 # with an attention mask handed in, the batch is known to hold padding)
                 return Val(V.MODEL_OUTPUT, item=out.but(origin="hidden", strong=out.strong or kw_mask))
             return Val(V.MODEL_OUTPUT, item=out) if kw_mask else out
+        positional = [self(a.value) for a in node.args if a.keyword is None and not a.star]
+        if positional and _unpadded_tensor(positional[0]) and (callee is None or callee.kind != V.FUNC) \
+                and isinstance(func, cst.Attribute) and code_of(func.value) == "self":
+            # self.patch_embed(pixel_values), self.norm(latents): a layer of this module over a
+            # fixed-size grid or learned latents gives a tensor of as many (unpadded) positions
+            return Val(V.TENSOR, padded=False, origin=positional[0].origin)
         star_values = [self(a.value) for a in node.args if a.star == "**"]
         if any(v is not None and v.kind == V.DICT and _interesting(v) for v in star_values):
             kw_mask = True
@@ -1035,7 +1042,7 @@ class Evaluator:
                 continue
             value = self(arg.value)
             # (a padded length handed in: frame_lengths(rel_lens, feats.size(1)))
-            if name in by_name and (wanted(value) or _weights(value) or (not linked and is_time_dim(value))):
+            if name in by_name and (wanted(value) or _unpadded_tensor(value) or (not linked and is_time_dim(value))):
                 _add_fact(facts, name, value, sites, id(node))
             elif name in by_name and (value is None or value.kind == V.TENSOR) and V.looks_like_mask(name) \
                     and isinstance(arg.value, (cst.Call, cst.Comparison, cst.BinaryOperation)):
@@ -1305,6 +1312,8 @@ class Evaluator:
                 for item in inner.items or ():
                     if is_padded(item):
                         return item if qual == "torch.cat" else item.but(batch_first=None)
+                if inner.items and all(_weights(item) for item in inner.items):
+                    return inner.items[0]  # cat([cls_token, patches], dim=1): still a fixed grid
             if inner is not None and inner.kind == V.SEQ and qual == "torch.stack" and is_padded(inner.item) \
                     and inner.item.origin == "F.pad":
                 # torch.stack([F.pad(x, (0, T - len(x))) for x in xs]): a padded batch (F.pad pads
@@ -1464,6 +1473,8 @@ class Evaluator:
         # Linear, Dropout, LayerNorm ...: position-wise; zeros at the pads survive only the
         # modules that map 0 to 0 (a bias or a normalisation makes them non-zero)
         data = self(arg_value(node, None, 0))
+        if _unpadded_tensor(data) and not data.idx_pads:
+            return Val(V.TENSOR, padded=False, origin=data.origin)  # norm(patches): still a fixed grid
         if not is_padded(data) and not (data is not None and data.kind == V.TENSOR and data.idx_pads):
             return None
         if data.zero_pads and cls not in _ZERO_KEEPING_MODULES:
@@ -1567,7 +1578,7 @@ class Evaluator:
                           "half", "type", "clone"):
                 return base
             if method in ("unsqueeze", "view", "expand", "squeeze", "reshape", "expand_as", "transpose", "permute",
-                          "flatten", "ravel"):
+                          "flatten", "ravel", "repeat", "tile"):
                 axes = None
                 if base.axes is not None and method == "unsqueeze":
                     dim = literal(arg_value(node, "dim", 0))
@@ -1914,8 +1925,8 @@ def _add_fact(facts: dict[str, Val], name: str, value: Val, sites: dict[str, int
     ``sites``: which call site gave each fact; that site's value in a later pass, which knows
     more (a mask a caller's caller made), replaces its own earlier one."""
     known = facts.get(name)
-    if known is None or (_weights(known) and _interesting(value)) or sites.get(name) == site:
-        facts[name] = value  # (learned weights passed by one call site say less than padding by another)
+    if known is None or (_unpadded_tensor(known) and _interesting(value)) or sites.get(name) == site:
+        facts[name] = value  # (an unpadded tensor passed by one call site says less than padding by another)
         sites[name] = site
     elif known.kind == V.LENGTHS and value.kind == V.LENGTHS and value.on_device and not known.on_device:
         facts[name] = known.but(on_device=True, moved=value.moved)
@@ -2205,6 +2216,14 @@ def _weights(value: Val | None) -> bool:
     """A tensor made from an ``nn.Parameter`` (``self.latents.expand(B, -1, -1)``): never padded,
     which a parameter's guess from its name and siblings must not override."""
     return value is not None and value.kind == V.TENSOR and value.padded is False and value.origin == "weights"
+
+
+def _unpadded_tensor(value: Val | None) -> bool:
+    """A tensor known to hold no padding (learned weights, the patches of an image, a canvas of
+    fixed size): handed to a function, it overrules the guess that a parameter beside a mask
+    holds padding (a ViT layer's ``attention_mask=None``)."""
+    return value is not None and value.kind == V.TENSOR and value.padded is False \
+        and value.one_step_axis is None and not value.scores and not value.seen_only
 
 
 def _interesting(value: Val | None) -> bool:
@@ -2839,6 +2858,18 @@ def _reduced_to_samples(node: cst.BaseExpression, scope: Scope | None, depth: in
     return False
 
 
+def _packed_with(function: cst.FunctionDef, names: list[str], ev: Evaluator) -> set[str]:
+    """Parameters handed to ``pack_padded_sequence`` as its lengths (``forward(self, ids, n_tok)``
+    with ``pack_padded_sequence(emb, n_tok, ...)``): lengths, whatever their name."""
+    found: set[str] = set()
+    for item in iter_nodes(function.body):
+        if isinstance(item, cst.Call) and ev.qualname(item.func) == PACK:
+            lengths = through_methods(arg_value(item, "lengths", 1), _DEVICE_METHODS)
+            if isinstance(lengths, cst.Name) and lengths.value in names:
+                found.add(lengths.value)
+    return found
+
+
 def _per_sample_masks(function: cst.FunctionDef, names: list[str]) -> set[str]:
     """Mask parameters used only to weight one value per sample (``(loss.mean([1, 2]) * mask)``,
     ESPnet's quantizer-dropout mask of shape (batch,)): they say nothing of padding."""
@@ -3184,7 +3215,12 @@ class Walker(FastVisitor):
                                                        named=all(r.named for r in returns) or None)
         elif returns and not any(_interesting(r) for r in returns):
             # Analysed, and nothing padded comes out: callers must not assume padding flows through.
-            self.file.returns[id(original_node)] = Val(V.TENSOR, padded=False)
+            # (`seen_only`: no padding seen in, which is not "none can be": see _unpadded_tensor),
+            # unless what comes out is known to hold none (the patches of an image, learned latents)
+            fixed = len(returns) == 1 and (_unpadded_tensor(returns[0]) or (
+                returns[0] is not None and returns[0].kind == V.TUPLE and returns[0].items
+                and _unpadded_tensor(returns[0].items[0])))
+            self.file.returns[id(original_node)] = returns[0] if fixed else Val(V.TENSOR, padded=False, seen_only=True)
         else:
             self.file.returns.pop(id(original_node), None)
         self._pop()
@@ -3217,6 +3253,8 @@ class Walker(FastVisitor):
         # `forward(self, past, past_len)`: a length named after a tensor beside it
         paired = {n for n in names for suffix in ("_len", "_length") if n.endswith(suffix)
                   and n[:-len(suffix)] in names and n[:-len(suffix)] not in ("self", "cls", "max", "seq")}
+        if "pack_padded_sequence" in self.file.text:
+            paired |= _packed_with(node, names, self.ev)
         evidence = tuple(n for n in names if V.looks_like_lengths(n) or n in paired
                          or (V.looks_like_mask(n) and not _CAUSAL_MASK.match(n)))
         if any(V.looks_like_mask(n) for n in evidence):
@@ -3256,6 +3294,10 @@ class Walker(FastVisitor):
                 hinted = Val(V.MASK, polarity=None)
             if hinted is not None:
                 scope.env[name] = hinted.but(from_param=True) if hinted.kind == V.LENGTHS else hinted
+                continue
+            if V.looks_like_image(name) and not any("pixel" in n or "image" in n or "img" in n
+                                                    for n in evidence):
+                scope.env[name] = Val(V.TENSOR, padded=False, origin="weights")  # (a fixed grid)
                 continue
             if not (has_lengths or has_mask):
                 continue
@@ -3460,9 +3502,11 @@ class Walker(FastVisitor):
                 # out[pad_mask] = -inf / out[out == 0] = -1e9 (zero pads): padding never wins a max
                 self.scope.env[path] = base.but(neg_pads=True, masked_max=True)
                 return
-            if cond is not None and cond.kind == V.MASK and cond.polarity == "pad" and literal(value) == 0 \
-                    and base.kind == V.TENSOR and not _compares_with_zero(index.value, path):
-                # cce[arange(T) >= lengths[:, None]] = 0: zeroed where padded, as masked_fill(pad_mask, 0)
+            if cond is not None and cond.kind == V.MASK and (cond.polarity == "pad" or cond.hint_only) \
+                    and literal(value) == 0 and base.kind == V.TENSOR and not _compares_with_zero(index.value, path):
+                # cce[arange(T) >= lengths[:, None]] = 0: zeroed where padded, as masked_fill(pad_mask, 0).
+                # A mask known only by its name counts whatever its polarity: HF's wav2vec2 family calls
+                # its keep-mask `padding_mask` and zeroes `x[~padding_mask] = 0.0`
                 self.scope.env[path] = base.but(masked=True, zero_pads=True, pad="0")
                 return
             if cond is not None and cond.kind == V.MASK and cond.polarity != "keep" and is_literal(value):

@@ -89,7 +89,8 @@ _MAX_LEN_NAME = re.compile(
 )
 _PAD_MASK_NAME = re.compile(r"(?:^|_)(?:key_)?pad(?:ding)?_?masks?$|^is_pad|^pad_positions$", re.I)
 _KEEP_MASK_NAME = re.compile(
-    r"^(?:attention_mask|attn_masks?_keep|input_mask|non_?pad_?mask|valid_?mask|src_valid_mask|src_mask_keep)$",
+    r"^(?:(?:\w+_)?attention_masks?|attn_masks?_keep|input_mask|non_?pad_?mask|valid_?mask|src_valid_mask"
+    r"|src_mask_keep|keep_?mask|real_?mask|token_keep_mask)$",
     re.I,
 )
 # Usually True at real tokens, but not everywhere (trankit's `word_mask`, FastSpeech 2's
@@ -172,6 +173,15 @@ def mask_polarity_of_name(name: str) -> str | None:
 def polarity_guessed(name: str) -> bool:
     """The polarity of this mask name is a habit, not a meaning (see _USUALLY_KEEP_MASK_NAME)."""
     return bool(_USUALLY_KEEP_MASK_NAME.match(name)) and not _NOT_PAD.search(name)
+
+
+# pixel_values, images, patches: a fixed-size grid, not a padded sequence (unless the function
+# also takes a mask for them, as DETR's pixel_mask for images padded to the largest in the batch)
+_IMAGE_NAME = re.compile(r"^(?:pixel_values|images?|imgs?|image_tensors?|patches|image_patches)$", re.I)
+
+
+def looks_like_image(name: str) -> bool:
+    return bool(_IMAGE_NAME.match(name))
 
 
 def looks_like_target(name: str) -> bool:

@@ -478,6 +478,55 @@ def test_elementwise_losses(loss):
     assert g.findings == []
 
 
+@pytest.mark.parametrize("how,expected", [
+    ("flattened batchmean", ["PAD304"]),  # sum over every token / all B*T rows, pads included
+    ("per-sample batchmean, teacher zero at pads", []),  # (B, T, C) / B: the pads add 0
+    ("masked per token", []),
+])
+def test_token_level_distillation_kl(how, expected):
+    # (held-out rt8 b09) KL(teacher || student) over padded tokens was PAD-R001 at the embedding
+    torch.manual_seed(0)
+    emb, lin = nn.Embedding(V, E, padding_idx=0), nn.Linear(E, C)
+    teachers = [torch.softmax(torch.randn(n, C), -1) for n in LENS]
+    with padlint.guard(mode="record", summary=False) as g:
+        ids, lengths = token_batch()
+        teacher = pad_sequence(teachers, batch_first=True)  # zero rows at the pads
+        student = lin(emb(ids)).log_softmax(-1)
+        if how == "flattened batchmean":
+            loss = F.kl_div(student.flatten(0, 1), teacher.flatten(0, 1), reduction="batchmean")
+        elif how.startswith("per-sample"):
+            loss = nn.KLDivLoss(reduction="batchmean")(student, teacher)
+        else:
+            keep = torch.arange(ids.shape[1])[None] < lengths[:, None]
+            kl = F.kl_div(student, teacher, reduction="none").sum(-1)
+            loss = (kl * keep).sum() / keep.sum()
+        loss.backward()
+        g.step()
+    assert codes(g) == expected
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_dot_product_scores_over_the_feature_axis_stay_padded(masked):
+    # (held-out rt8 b16) (h * item_emb).sum(-1): one logit per position, as padded as h; the BCE
+    # over them was PAD-R001 at the embedding, not PAD304 at the loss
+    torch.manual_seed(0)
+    emb, lin = nn.Embedding(V, E, padding_idx=0), nn.Linear(E, E)
+    with padlint.guard(mode="record", summary=False) as g:
+        ids, lengths = token_batch()
+        h = torch.tanh(lin(emb(ids)))
+        logits = (h * emb(ids)).sum(-1) + torch.einsum("btd,d->bt", h, lin.bias)
+        target = torch.ones_like(logits)
+        if masked:
+            keep = (torch.arange(ids.shape[1])[None] < lengths[:, None]).float()
+            el = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+            loss = (el * keep).sum() / keep.sum()
+        else:
+            loss = F.binary_cross_entropy_with_logits(logits, target)
+        loss.backward()
+        g.step()
+    assert codes(g) == ([] if masked else ["PAD304"])
+
+
 def test_binary_cross_entropy_and_nll():
     lin = nn.Linear(E, 1)
     seqs = [torch.randn(n, E) for n in LENS]
@@ -1076,6 +1125,56 @@ def test_hand_written_attention_scores_masked_on_the_wrong_axis_or_polarity(mask
         }[mask]
         line[0] = inspect.getsourcelines(_HandWrittenSelfAttention.forward)[1] + 5  # the softmax line
         return F.cross_entropy(m(ids, scores_mask), torch.tensor([0, 1, 2, 0]))
+
+    g = train_step(model, step, steps=2)
+    assert sorted(set(codes(g))) == expected
+    if expected:
+        assert {f.line for f in g.findings} == {line[0]}
+
+
+class _HandWrittenCrossAttention(nn.Module):
+    """Decoder queries over an encoder memory, attention written out, scores (B, heads, Tq, Tk)."""
+
+    def __init__(self, heads=2):
+        super().__init__()
+        self.h = heads
+        self.emb = nn.Embedding(V, E, padding_idx=0)
+        self.q, self.k, self.v = nn.Linear(E, E), nn.Linear(E, E), nn.Linear(E, E)
+        self.fc = nn.Linear(E, V)
+
+    def forward(self, src, tgt_in, memory_bias):
+        B, Tk = src.shape
+        Tq = tgt_in.size(1)
+        mem, y = self.emb(src), self.emb(tgt_in)
+        q = self.q(y).view(B, Tq, self.h, -1).transpose(1, 2)
+        k, v = (f(mem).view(B, Tk, self.h, -1).transpose(1, 2) for f in (self.k, self.v))
+        scores = q @ k.transpose(-2, -1) / (E // self.h) ** 0.5 + memory_bias
+        return self.fc((scores.softmax(dim=-1) @ v).transpose(1, 2).reshape(B, Tq, E))
+
+
+@pytest.mark.parametrize("mask,expected", [
+    ("keys", []),
+    ("none", ["PAD401"]),
+    ("inverted", ["PAD402"]),
+])
+def test_cross_attention_with_as_many_queries_as_keys_padded_differently(mask, expected):
+    # (held-out rt7 b10) source and target both padded to 5, with different lengths: two paddings
+    # of the key axis's shape, and only one of them is the keys'. This was PAD-R001 at the
+    # embedding; under both candidates the real queries weigh padded keys, so it is PAD401
+    torch.manual_seed(0)
+    model = _HandWrittenCrossAttention()
+    line = [0]
+
+    def step(m):
+        src, _ = token_batch([5, 2, 4, 3])
+        tgt, _ = token_batch([2, 5, 3, 4], pad=-100)
+        keep = (src != 0).float()
+        neg = torch.finfo(torch.float32).min
+        bias = {"keys": (1 - keep)[:, None, None, :] * neg, "inverted": keep[:, None, None, :] * neg,
+                "none": torch.zeros(())}[mask]
+        line[0] = inspect.getsourcelines(_HandWrittenCrossAttention.forward)[1] + 7  # the softmax line
+        logits = m(src, tgt.clamp(min=0), bias)
+        return F.cross_entropy(logits.reshape(-1, V), tgt.reshape(-1), ignore_index=-100)
 
     g = train_step(model, step, steps=2)
     assert sorted(set(codes(g))) == expected

@@ -5413,3 +5413,156 @@ def test_zero_fill_of_values_written_as_float_zero(fill, expected):
         return value.masked_fill(keep[..., None], {fill})
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("zeroing,expected", [
+    ("hidden_states[~expand_padding_mask] = 0.0", []),  # HF's wav2vec2 family: `padding_mask` keeps
+    ("hidden_states[~padding_mask.unsqueeze(-1).repeat(1, 1, hidden_states.shape[2])] = 0.0", []),
+    ("pass", ["PAD301"]),
+])
+def test_pads_zeroed_by_index_with_a_mask_known_only_by_name(zeroing, expected):
+    # (transformers review) a mask whose polarity only its name suggests, zeroed by boolean index,
+    # zeroes the pads: nobody zeroes the real tokens before a sum divided by their count
+    source = f"""
+    import torch
+
+    def pool(self, input_features, attention_mask=None):
+        hidden_states = self.model(input_features, attention_mask=attention_mask).last_hidden_state
+        padding_mask = self._get_feature_vector_attention_mask(hidden_states.shape[1], attention_mask)
+        expand_padding_mask = padding_mask.unsqueeze(-1).repeat(1, 1, hidden_states.shape[2])
+        {zeroing}
+        return hidden_states.sum(dim=1) / padding_mask.sum(dim=1).view(-1, 1)
+    """
+    assert codes(source) == expected
+
+
+VIT_WITH_A_MASK_ARGUMENT = """
+    import torch
+    import torch.nn as nn
+
+    class Layer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.LayerNorm(8)
+
+        def forward(self, hidden_states, attention_mask=None, **kwargs):
+            return hidden_states + self.attention(self.norm(hidden_states), attention_mask=attention_mask)
+
+    class Encoder(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.layers = nn.ModuleList([Layer() for _ in range(n)])
+            self.cls = nn.Parameter(torch.zeros(1, 1, 8))
+
+        def forward(self, {data}, attention_mask=None):
+            hidden_states = torch.cat([self.cls.expand({data}.size(0), -1, -1), self.embed({data})], dim=1)
+            for layer in self.layers:
+                hidden_states = layer(hidden_states, attention_mask=attention_mask)
+            return hidden_states[:, 1:, :].mean(1)
+"""
+
+
+@pytest.mark.parametrize("data,expected", [
+    ("pixel_values", []),  # the patches of an image: a fixed grid, whatever the layers' signature says
+    ("input_embeds", ["PAD301"]),  # a sequence that comes with a mask
+])
+def test_layers_with_an_optional_mask_over_image_patches(data, expected):
+    # (transformers review: BEiT, Pixio, Molmo2) the layers take HF's generic attention_mask, which
+    # made their hidden_states "padded" whatever the caller handed in
+    assert codes(VIT_WITH_A_MASK_ARGUMENT.format(data=data)) == expected
+
+
+@pytest.mark.parametrize("name", ["n_tok", "sizes"])
+def test_a_parameter_handed_to_pack_as_lengths_is_lengths(name):
+    # (held-out w15) only names like `lengths` were read as lengths
+    source = f"""
+    import torch
+    import torch.nn as nn
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    class BiEncoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(100, 32, padding_idx=0)
+            self.rnn = nn.LSTM(32, 40, batch_first=True, bidirectional=True)
+
+        def forward(self, ids, {name}):
+            packed = pack_padded_sequence(self.emb(ids), {name}.cpu(), batch_first=True, enforce_sorted=False)
+            out, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True)
+            return out[torch.arange(out.shape[0]), {name} - 1]
+    """
+    assert codes(source) == ["PAD203"]
+
+
+@pytest.mark.parametrize("mask,expected", [
+    ("hist_attention_mask.bool()", ["PAD402"]),  # HF-style keep mask under another prefix
+    ("~hist_attention_mask.bool()", []),
+])
+def test_prefixed_attention_mask_is_a_keep_mask(mask, expected):
+    source = f"""
+    import torch.nn as nn
+
+    class TargetAttention(nn.Module):
+        def __init__(self, dim):
+            super().__init__()
+            self.mha = nn.MultiheadAttention(dim, 2, batch_first=True)
+
+        def forward(self, cand, hist, hist_attention_mask):
+            keep = {mask}
+            out, _ = self.mha(cand[:, None, :], hist, hist, key_padding_mask=keep)
+            return out.squeeze(1)
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("call,signature,expected", [
+    ("F.scaled_dot_product_attention(q, k, v)", "memory_mask", ["PAD401"]),
+    ("F.scaled_dot_product_attention(q, k, v, attn_mask=memory_mask[:, None, None, :])", "memory_mask", []),
+    ("F.scaled_dot_product_attention(q, k, v)", "memory_mask=None", []),  # often a copied signature
+])
+def test_sdpa_in_a_function_that_ignores_its_padding_mask(call, signature, expected):
+    # (held-out w29) SDPA over a memory whose mask the function takes and never reads
+    source = f"""
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class CrossAttention(nn.Module):
+        def __init__(self, dim, heads):
+            super().__init__()
+            self.heads = heads
+            self.q = nn.Linear(dim, dim, bias=False)
+            self.kv = nn.Linear(dim, 2 * dim, bias=False)
+
+        def _split(self, t):
+            b, n, d = t.shape
+            return t.view(b, n, self.heads, d // self.heads).transpose(1, 2)
+
+        def forward(self, latents, memory, {signature}):
+            q = self._split(self.q(latents))
+            k, v = (self._split(t) for t in self.kv(memory).chunk(2, dim=-1))
+            return {call}
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("loss,expected", [
+    ("nn.KLDivLoss()(logp, teacher)", ["PAD304"]),  # 'mean': over every element, pads included
+    ("F.kl_div(logp, teacher, reduction='batchmean')", []),  # a sum over the batch: not decided here
+    ("(F.kl_div(logp, teacher, reduction='none').sum(-1) * keep).sum() / keep.sum()", []),
+])
+def test_token_level_distillation_kl_over_padded_teacher_rows(loss, expected):
+    # (held-out rt8 b09) KL divergence is an elementwise loss too
+    source = f"""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    from torch.nn.utils.rnn import pad_sequence
+
+    def distill_loss(student, teacher_rows, seqs):
+        ids = pad_sequence(seqs, batch_first=True)
+        keep = (ids != 0).float()
+        teacher = pad_sequence(teacher_rows, batch_first=True)
+        logp = student(ids).log_softmax(-1)
+        return {loss}
+    """
+    assert codes(source) == expected

@@ -7,7 +7,7 @@ import libcst as cst
 import re
 
 from padlint.static import values as V
-from padlint.static.analysis import (ATTENTION_CLASSES, SDPA, SOFTMAX_FUNCS, Context, _method, arg_value,
+from padlint.static.analysis import (_CAUSAL_MASK, ATTENTION_CLASSES, SDPA, SOFTMAX_FUNCS, Context, _method, arg_value,
                                      assigned_values, iter_nodes, literal, time_axis)
 from padlint.static.names import code_of, short_code, through_methods
 from padlint.static.rule import PADDING, Rule
@@ -56,6 +56,12 @@ class AttentionWithoutPaddingMask(Rule):
             if V.is_strongly_padded(key):
                 self.report(ctx, node, "`scaled_dot_product_attention` attends over padded keys without an "
                                        "`attn_mask`: real tokens attend to padding")
+                return
+            unused = _unused_padding_masks(ctx)
+            if unused:
+                self.report(ctx, node, f"`{unused[0]}` is taken but never used: `scaled_dot_product_attention` "
+                                       "without an `attn_mask` gives the padded keys weight; pass "
+                                       f"`attn_mask` built from `{unused[0]}` (True = may attend)")
             return
         callee = ctx.ev(node.func)
         if callee is not None and callee.kind == V.INSTANCE and isinstance(callee.cls, cst.ClassDef):
@@ -385,3 +391,19 @@ def _comparison(node: cst.BaseExpression) -> bool:
         return True
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
         and node.func.attr.value in ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+def _unused_padding_masks(ctx: Context) -> list[str]:
+    """The required parameters of the current function named as padding masks (not causal or
+    attention-shape masks) that its body never reads: ``forward(self, x, key_mask)`` that
+    attends with no mask. (An optional ``mask=None`` is often a copied signature: not counted.)"""
+    function = ctx.function_scope.node if ctx.function_scope is not None else None
+    if not isinstance(function, cst.FunctionDef):
+        return []
+    params = [p.name.value for p in [*function.params.posonly_params, *function.params.params,
+                                     *function.params.kwonly_params]
+              if p.default is None and V.looks_like_mask(p.name.value) and not _CAUSAL_MASK.match(p.name.value)]
+    if not params:
+        return []
+    used = {n.value for n in iter_nodes(function.body) if isinstance(n, cst.Name)}
+    return [name for name in params if name not in used]
