@@ -566,6 +566,8 @@ class Evaluator:
         instance_kernel == lb``): indexing with it selects positions."""
         if not isinstance(node, cst.Name):
             return False
+        if V.looks_like_mask(node.value):
+            return True  # loss[span_mask]: a mask made where it is not followed (a helper, einx)
         found = list(assigned_values(self.scope, node))
         return bool(found) and all(isinstance(v, cst.Comparison) for v in found)
 
@@ -581,7 +583,7 @@ class Evaluator:
                 value = sl.value
                 sub = self(value)
                 if sub is not None and sub.kind == V.MASK or isinstance(value, cst.Comparison) \
-                        or sub is None and self._boolean_name(value):
+                        or (sub is None or sub.kind == V.TENSOR and not sub.padded) and self._boolean_name(value):
                     return None  # boolean indexing (x[mask], x[flags == 1]) keeps the selected positions only
                 if isinstance(value, cst.Name) and value.value == "None":
                     continue
@@ -659,6 +661,14 @@ class Evaluator:
                         and isinstance(ones_node, cst.Call):
                     if (self.qualname(ones_node.func) or "") in ("torch.ones", "torch.ones_like"):
                         return Val(V.LENGTHS, from_shape=True)
+        if isinstance(op, cst.Add):
+            for mask, tensor in ((left, right), (right, left)):
+                if mask is not None and mask.kind == V.MASK and mask.polarity is not None \
+                        and not (mask.hint_only or mask.named or mask.hf or mask.guessed) \
+                        and tensor is not None and tensor.kind == V.TENSOR and not tensor.padded is False:
+                    # logits + keep_mask: a boolean mask added as a bias shifts every score by 0 or
+                    # 1, and the padded positions keep their share of a softmax (PAD403)
+                    return tensor.but(mask_add=node)
         if isinstance(op, (cst.BitAnd, cst.BitOr)):
             masks = [v for v in (left, right) if v is not None and v.kind == V.MASK]
             if masks:
@@ -694,7 +704,7 @@ class Evaluator:
                 return Val(V.TENSOR, padded=False)
             out = _tensor_from(left, right)
             shape = _product_shape([node.left, node.right], [left, right])
-            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None,
+            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_add=None, mask_mult=None,
                                                            **{"feat1": None, "tlast": None, **shape})
         if isinstance(op, cst.Multiply) and left is not None and right is not None \
                 and left.kind == right.kind == V.TENSOR:
@@ -785,6 +795,8 @@ class Evaluator:
         left_node, right_node = node.left, target.comparator
         # arange(T) < lengths  (keep)   /  arange(T) >= lengths  (pad)
         for a, b, swapped in ((left, right, False), (right, left, True)):
+            if b is None and _per_sample_column(left_node if swapped else right_node):
+                b = Val(V.LENGTHS)  # arange(T)[None] < n[:, None]: whatever its name, n holds lengths
             if b is not None and b.kind in (V.LENGTHS, V.SCALAR_LEN):
                 other_node = right_node if swapped else left_node
                 if _is_arange(other_node, self) or (a is not None and a.kind == V.TENSOR and a.arange):
@@ -1108,6 +1120,13 @@ class Evaluator:
         return single
 
     def _eval_known_call(self, node: cst.Call, qual: str) -> Any:
+        compare = _TORCH_COMPARISONS.get(qual)
+        if compare is not None and len(node.args) >= 2 and not any(a.keyword or a.star for a in node.args[:2]):
+            # torch.lt(arange(T)[None], lengths[:, None]) is `arange(T)[None] < lengths[:, None]`
+            compared = self._eval_compare(cst.Comparison(left=node.args[0].value, comparisons=[
+                cst.ComparisonTarget(operator=compare(), comparator=node.args[1].value)]))
+            if compared is not None:
+                return compared
         if qual in ("torch.autograd.Variable", "torch.autograd.variable.Variable"):
             return self(arg_value(node, "data", 0))  # pre-0.4 wrapper: the tensor itself
         if qual == "torch.nested.to_padded_tensor":
@@ -1297,7 +1316,7 @@ class Evaluator:
                 shape = _einsum_shape(nodes, args)
             else:
                 shape = _product_shape(nodes, args) if len(nodes) == 2 else {}
-            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_mult=None,
+            return (out or Val(V.TENSOR, padded=False)).but(scores=True, masked=False, weak_fill=None, mask_add=None, mask_mult=None,
                                                            **{"feat1": None, "tlast": None, **shape})
         if qual in ("torch.cat", "torch.stack"):
             inner = self(arg_value(node, "tensors", 0))
@@ -1654,7 +1673,7 @@ class Evaluator:
                         if base.scores or mask_node is None or not _broadcast_over_last(mask_node, self.scope):
                             out = out.but(weak_fill=node, scores=True)
                     elif is_strong_fill(value, self):
-                        out = out.but(weak_fill=None, masked_max=cond is not None and cond.kind == V.MASK)
+                        out = out.but(weak_fill=None, mask_add=None, masked_max=cond is not None and cond.kind == V.MASK)
                 return out
             if method == "index_select":
                 perm = self(arg_value(node, "index", 1))
@@ -1693,7 +1712,7 @@ class Evaluator:
                     return base.but(masked=True, zero_pads=True, mask_mult=node)
                 return base
             if method in ("matmul", "bmm"):
-                return base.but(scores=True, masked=False, weak_fill=None, mask_mult=None)
+                return base.but(scores=True, masked=False, weak_fill=None, mask_add=None, mask_mult=None)
             if method == "permute" and len(node.args) >= 3:
                 return _permuted(base, [literal(a.value) for a in node.args])
             if method == "permute" and len(node.args) == 1 and isinstance(node.args[0].value, (cst.Tuple, cst.List)):
@@ -2012,6 +2031,37 @@ def _built_here(node: cst.BaseExpression) -> bool:
     """A tensor made from Python data right there (``torch.tensor(ids)``), not a batch."""
     node = through_methods(node, _DEVICE_METHODS)
     return isinstance(node, cst.Call) and last_name(node.func) in _TENSOR_BUILDERS
+
+
+_NOT_LENGTHS_COLUMN = re.compile(r"start|end|begin|offset|pos|idx|index|shift|bound|cut|split|thresh|prob|rand|score"
+                                 r"|ignore|prompt|prefix|window|chunk|step", re.I)
+
+
+def _per_sample_column(node: cst.BaseExpression) -> bool:
+    """``n[:, None]``, ``n.unsqueeze(1)``, ``n.unsqueeze(-1)``, ``n.view(-1, 1)``: a 1-D tensor
+    stood up as a column, one value per sample, to be compared with positions (not named as
+    span bounds or offsets: `arange(T)[None] >= start[:, None]` picks a span, not padding)."""
+    base = node.value if isinstance(node, cst.Subscript) else (
+        node.func.value if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) else None)
+    if base is None or _NOT_LENGTHS_COLUMN.search(code_of(base)):
+        return False
+    if isinstance(node, cst.Subscript) and len(node.slice) == 2:
+        first, second = node.slice[0].slice, node.slice[1].slice
+        return isinstance(first, cst.Slice) and first.lower is None and first.upper is None \
+            and isinstance(second, cst.Index) and code_of(second.value) == "None"
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        args = [code_of(a.value).replace(" ", "") for a in node.args]
+        return (node.func.attr.value == "unsqueeze" and args in (["1"], ["-1"])) \
+            or (node.func.attr.value in ("view", "reshape") and args == ["-1", "1"])
+    return False
+
+
+_TORCH_COMPARISONS = {
+    "torch.lt": cst.LessThan, "torch.less": cst.LessThan, "torch.le": cst.LessThanEqual,
+    "torch.less_equal": cst.LessThanEqual, "torch.gt": cst.GreaterThan, "torch.greater": cst.GreaterThan,
+    "torch.ge": cst.GreaterThanEqual, "torch.greater_equal": cst.GreaterThanEqual, "torch.eq": cst.Equal,
+    "torch.ne": cst.NotEqual, "torch.not_equal": cst.NotEqual,
+}
 
 
 def _unpadded(value: Val) -> Val:
@@ -3005,7 +3055,7 @@ def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = 
             # ignored targets give exact zeros: a sum over them is right, a mean still counts them
             zeros = bool(v.masked) or ignoring
             return v.but(loss_none=True, origin="loss", zero_pads=zeros, masked=zeros, ignored=ignoring or None,
-                         batch_first=v.batch_first, mask_mult=None, weak_fill=None)
+                         batch_first=v.batch_first, mask_mult=None, weak_fill=None, mask_add=None)
     return Val(V.TENSOR, padded=False, loss_none=True)
 
 

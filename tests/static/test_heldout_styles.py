@@ -5566,3 +5566,102 @@ def test_token_level_distillation_kl_over_padded_teacher_rows(loss, expected):
         return {loss}
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("index,expected", [
+    ("span_mask", []),  # boolean indexing keeps the selected positions only, whoever made the mask
+    (":, :", ["PAD301"]),
+])
+def test_unreduced_loss_indexed_by_a_mask_from_a_helper(index, expected):
+    # (review 30: e2-tts) the span mask comes from a helper whose result is not followed
+    source = f"""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    def random_span_mask(lens, max_length):
+        start = (lens * torch.rand(lens.shape) / 2).long()
+        seq = torch.arange(max_length)[None, :]
+        return torch.logical_and(seq.ge(start[:, None]), seq.lt((start + lens // 3)[:, None]))
+
+    class Flow(nn.Module):
+        def forward(self, inp, lens):
+            noise = torch.randn_like(inp)
+            span_mask = random_span_mask(lens, inp.shape[1])
+            loss = F.mse_loss(self.net(noise), inp - noise, reduction="none")
+            return loss[{index}].mean()
+    """
+    assert codes(source) == expected
+
+
+ATTENTIVE_POOLING = """
+    import torch
+    import torch.nn as nn
+
+    class AttentivePoolingModule(nn.Module):
+        def __init__(self, dim):
+            super().__init__()
+            self.W = nn.Linear(dim, 1)
+            self.softmax = nn.functional.softmax
+
+        def forward(self, batch_rep, att_mask):
+            att_logits = self.W(batch_rep).squeeze(-1)
+            att_logits = {combine}
+            att_w = self.softmax(att_logits, dim=-1).unsqueeze(-1)
+            return torch.sum(batch_rep * att_w, dim=1)
+
+    class AttentivePooling(nn.Module):
+        def __init__(self, dim):
+            super().__init__()
+            self.sap_layer = AttentivePoolingModule(dim)
+
+        def forward(self, feature_BxTxH, features_len):
+            len_masks = torch.lt(torch.arange(features_len.max()).unsqueeze(0), features_len.unsqueeze(1))
+            return self.sap_layer(feature_BxTxH, {mask})
+"""
+
+
+@pytest.mark.parametrize("combine,mask,expected", [
+    ("att_mask + att_logits", "len_masks", ["PAD403"]),  # a boolean keep mask added: +1 / +0
+    ("att_mask + att_logits", "(1.0 - len_masks.float()) * -1e5", []),  # an additive mask
+    ("att_logits.masked_fill(~att_mask, float('-inf'))", "len_masks", []),
+])
+def test_boolean_mask_added_to_attention_logits(combine, mask, expected):
+    # (review 30: s3prl's AttentivePooling) the mask from torch.lt(arange, features_len.unsqueeze(1))
+    assert codes(ATTENTIVE_POOLING.format(combine=combine, mask=mask)) == expected
+
+
+@pytest.mark.parametrize("call,expected", [
+    ("self.pooling(out)", ["PAD401"]),  # forward takes att_mask, never reads it, pools without it
+    ("self.pooling(out, att_mask)", []),
+])
+def test_attention_pooling_called_without_the_mask_the_caller_ignores(call, expected):
+    # (review 30: s3prl's emotion heads)
+    source = f"""
+    import torch
+    import torch.nn as nn
+
+    class SelfAttentionPooling(nn.Module):
+        def __init__(self, dim):
+            super().__init__()
+            self.W = nn.Linear(dim, 1)
+
+        def forward(self, batch_rep, att_mask=None):
+            att_logits = self.W(batch_rep).squeeze(-1)
+            if att_mask is not None:
+                att_logits = att_mask + att_logits
+            att_w = torch.softmax(att_logits, dim=-1).unsqueeze(-1)
+            return torch.sum(batch_rep * att_w, dim=1)
+
+    class DeepNet(nn.Module):
+        def __init__(self, dim, n_cls):
+            super().__init__()
+            self.conv = nn.Conv1d(dim, 80, 9)
+            self.pooling = SelfAttentionPooling(80)
+            self.out_layer = nn.Linear(80, n_cls)
+
+        def forward(self, features, att_mask):
+            out = self.conv(features.transpose(1, 2)).transpose(1, 2)
+            return self.out_layer({call})
+    """
+    assert codes(source) == expected

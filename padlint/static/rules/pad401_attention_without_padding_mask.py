@@ -228,11 +228,12 @@ class AttentionWithoutPaddingMask(Rule):
         optional = {p.name.value for p in [*params, *forward.params.kwonly_params]
                     if p.default is not None and code_of(p.default).strip() == "None"}
         flows = _key_padding_mask_params(forward, optional)
-        if not flows:
-            return
         n_pos = len([a for a in node.args if a.keyword is None])
         given = {a.keyword.value for a in node.args if a.keyword is not None}
         given |= {p.name.value for p in params[:n_pos]}
+        if not flows:
+            self._own_mask_not_handed_on(node, cls, forward, optional - given, n_pos, ctx)
+            return
         missing = [name for name in flows if name not in given]
         if not missing or not n_pos:
             return
@@ -246,6 +247,26 @@ class AttentionWithoutPaddingMask(Rule):
                                "hands to its attention as the key padding mask: on this padded batch the "
                                "attention runs unmasked and real positions attend to padding; pass the mask "
                                "(True at padding)")
+
+    def _own_mask_not_handed_on(self, node: cst.Call, cls: cst.ClassDef, forward: cst.FunctionDef,
+                                left_out: set[str], n_pos: int, ctx: Context) -> None:
+        """``forward(self, x, att_mask)`` that never reads its (required) padding mask and calls
+        a module of this file whose ``forward(self, h, att_mask=None)`` masks a softmax with it,
+        leaving the mask out: the attention pooling inside weighs the padded frames (s3prl's
+        emotion heads)."""
+        unused = _unused_padding_masks(ctx)
+        read = {n.value for n in iter_nodes(forward.body) if isinstance(n, cst.Name)}
+        wanted = sorted(name for name in left_out
+                        if V.looks_like_mask(name) and not _CAUSAL_MASK.match(name) and name in read)
+        if not unused or not wanted or not n_pos:
+            return
+        if not any(isinstance(n, cst.Call) and (ctx.qualname(n.func) in SOFTMAX_FUNCS or isinstance(n.func, cst.Attribute)
+                                                and n.func.attr.value in ("softmax", "log_softmax"))
+                   for n in iter_nodes(forward.body)):
+            return
+        self.report(ctx, node, f"`{unused[0]}` is taken but never used, and `{short_code(node)}` is called without "
+                               f"`{wanted[0]}`, which `{cls.name.value}.forward` uses to mask its softmax: the "
+                               f"padded positions take part of the attention weight; pass `{wanted[0]}`")
 
     def _padded_memory(self, node: cst.Call, ctx: Context) -> bool:
         memory_node = arg_value(node, "memory", 1)

@@ -31,6 +31,12 @@ class WeakMaskFill(Rule):
             data = ctx.ev(arg_value(node, "input", 0))
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in ("softmax", "log_softmax") and qual is None:
             data = ctx.ev(node.func.value)
+        if data is not None and data.kind == V.TENSOR and data.mask_add is not None and data.weak_fill is None \
+                and data.mask_mult is None:
+            self.report(ctx, data.mask_add, "a boolean mask is added to the scores before the softmax: it shifts "
+                                            "them by 0 or 1, so padded positions keep their weight; fill them "
+                                            "with `-inf` instead (`scores.masked_fill(pad_mask, float('-inf'))`)")
+            return
         if data is None or data.kind != V.TENSOR or (data.weak_fill is None and data.mask_mult is None):
             return
         fill = data.weak_fill or data.mask_mult
