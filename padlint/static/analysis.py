@@ -568,6 +568,9 @@ class Evaluator:
             return False
         if V.looks_like_mask(node.value):
             return True  # loss[span_mask]: a mask made where it is not followed (a helper, einx)
+        value = self(node)
+        if value is not None and value.padded:
+            return False  # x[ids]: the padded data itself, not a selection
         found = list(assigned_values(self.scope, node))
         return bool(found) and all(isinstance(v, cst.Comparison) for v in found)
 
@@ -583,7 +586,7 @@ class Evaluator:
                 value = sl.value
                 sub = self(value)
                 if sub is not None and sub.kind == V.MASK or isinstance(value, cst.Comparison) \
-                        or (sub is None or sub.kind == V.TENSOR and not sub.padded) and self._boolean_name(value):
+                        or (sub is None or sub.kind == V.TENSOR) and self._boolean_name(value):
                     return None  # boolean indexing (x[mask], x[flags == 1]) keeps the selected positions only
                 if isinstance(value, cst.Name) and value.value == "None":
                     continue

@@ -5665,3 +5665,17 @@ def test_attention_pooling_called_without_the_mask_the_caller_ignores(call, expe
             return self.out_layer({call})
     """
     assert codes(source) == expected
+
+
+def test_loss_indexed_by_a_mask_grown_with_f_pad():
+    # (review 30: e2-tts) the span mask is grown to the padded length with F.pad: still a mask
+    source = """
+    import torch
+    import torch.nn.functional as F
+
+    def flow_loss(self, inp, lens, make_span):
+        rand_span_mask = F.pad(make_span(lens), (0, inp.shape[1] - lens.amax()), value=False)
+        loss = F.mse_loss(self.net(inp), inp, reduction="none")
+        return loss[rand_span_mask].mean()
+    """
+    assert codes(source) == []
