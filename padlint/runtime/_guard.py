@@ -1272,10 +1272,14 @@ class Guard:
             return
         loc = user_location(3)
         if not zero:
+            with torch.no_grad():  # how much of the pooled value the padded steps make
+                from_pads = (t.detach().float() * m.to(t.device)[:, None, :]).sum(2).abs().amax()
+                share = float(from_pads) / (t.shape[2] if name == "mean" else 1)
             self._emit("PAD301", "channels-first frames",
                        f"channels-first frames (batch, channels, time) are {name}-pooled over time including the "
                        "padded steps, which hold non-zero values (a convolution's bias and its window reaching "
-                       "real neighbours); mask before pooling and divide by the lengths", loc, 0.0)
+                       f"real neighbours; up to {share:.3g} of a pooled value comes from them); mask before "
+                       "pooling and divide by the lengths", loc, share)
             self._st.emitted_specific = True
         elif name == "mean":
             self._emit_dilution("channels-first frames", t.shape[2], None, None, None, loc)
@@ -1672,7 +1676,11 @@ class Guard:
 
     # ----- losses ------------------------------------------------------------------------------------
     def _on_loss(self, func, args, kwargs):
-        out = func(*args, **kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = func(*args, **kwargs)
+        if caught:
+            _rewarn(caught)
         if not self._st.sampled:
             # unsampled steps: a leak through the loss still reaches the probes on the padding
             # sources (embedding / pad_packed_sequence / attention outputs) upstream
@@ -2024,6 +2032,18 @@ class Guard:
         for p, pad in leaks:
             if (p.where, p.loc) in self._explained:
                 continue
+            if pad != pad and p.m is not None and p.m.dim() == 2 and p.bdim == 0 and p.m.shape[1] > 0:
+                empty = p.m.all(1)
+                if bool(empty.any()):
+                    # a NaN gradient and rows that are padding from end to end: sequences of length
+                    # 0 (padded before the guard saw them), whose masked mean divides 0 by 0
+                    rows = empty.nonzero().flatten().tolist()[:8]
+                    self._emit("PAD-R003", p.where,
+                               f"{int(empty.sum())} sequence(s) of length 0 in the batch (rows {rows}), all "
+                               "padding: the gradient at the padding is NaN (a masked mean divides 0 by 0; "
+                               "packing raises on them); drop empty sequences or clamp the lengths to 1",
+                               p.loc, float(int(empty.sum())))
+                    continue
             self._emit(
                 "PAD-R001", p.where,
                 f"non-zero gradient (max {pad:.3g}) reaches padded positions of the {p.where}: padding changes "
@@ -2217,6 +2237,39 @@ def _pattern_bt(p: _Probe) -> Optional[tuple[torch.Tensor, torch.Tensor]]:
         return None
     m = p.m.cpu()
     return (nz, m) if p.bdim == 0 else (nz.t(), m.t())
+
+
+def _rewarn(caught: list) -> None:
+    """Warnings a loss function raised while the guard ran it (``kl_div``'s reduction='mean',
+    ``mse_loss``'s size mismatch), issued again from the frame they name without the guard:
+    run from the guard's mode, they would name the guard's own line, and filters keyed on the
+    user's module would stop matching."""
+    frame = sys._getframe(1)
+    dispatched = False
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith(_RUNTIME_DIR):
+            frame = frame.f_back
+        elif name.endswith(("torch/overrides.py", "torch\\overrides.py")):
+            dispatched = True  # a Python-level torch function handed itself to the mode
+            frame = frame.f_back
+        else:
+            break
+    if dispatched and frame is not None:
+        frame = frame.f_back  # that function's own frame: its warnings name its caller
+    if frame is None:
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return
+    module_globals = frame.f_globals
+    registry = module_globals.setdefault("__warningregistry__", {})
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, frame.f_code.co_filename, frame.f_lineno,
+                               module=module_globals.get("__name__"), registry=registry,
+                               module_globals=module_globals)
+
+
+_RUNTIME_DIR = __file__.rsplit("_guard.py", 1)[0]
 
 
 def _reduced_dims(dim: Any, ndim: int) -> set[int]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import inspect
 import tracemalloc
 import warnings
 import weakref
@@ -237,3 +239,23 @@ def test_activation_checkpointing_non_reentrant():
         F.cross_entropy(fc(h[-1]), TARGET).backward()
         g.step()
     assert codes(g) == ["PAD201"]
+
+
+@pytest.mark.parametrize("guarded", [False, True])
+def test_a_loss_function_warning_names_the_users_line(guarded):
+    # (held-out rt8) run from the guard's mode, kl_div's reduction='mean' warning named the
+    # guard's own line, so filters keyed on the user's module stopped matching
+    x = torch.randn(2, 3, 5, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with padlint.guard(mode="record", summary=False) if guarded else contextlib.nullcontext():
+            line = inspect.currentframe().f_lineno + 1
+            F.kl_div(x.log_softmax(-1), x.softmax(-1).detach(), reduction="mean")
+            F.mse_loss(x.sum(-1), x.sum(-1).detach()[0])  # a size-mismatch warning
+    where = {(w.filename, w.lineno) for w in caught if issubclass(w.category, UserWarning)}
+    assert where == {(__file__, line), (__file__, line + 1)}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", module=__name__)
+        with pytest.raises(UserWarning), padlint.guard(mode="record", summary=False) if guarded \
+                else contextlib.nullcontext():
+            F.kl_div(x.log_softmax(-1), x.softmax(-1).detach(), reduction="mean")

@@ -5679,3 +5679,59 @@ def test_loss_indexed_by_a_mask_grown_with_f_pad():
         return loss[rand_span_mask].mean()
     """
     assert codes(source) == []
+
+
+@pytest.mark.parametrize("doc,axis,expected", [
+    ("input: spectrogram for C channels, shape (B, C, F, N)", 1, []),  # NeMo: axis 1 is the channels
+    ("input: frames of C channels, shape (batch, time, channels)", 1, ["PAD301"]),
+    ("input: features, shape (B, T, D)", 1, ["PAD301"]),
+    ("input: frames", 1, ["PAD301"]),
+])
+def test_docstring_shape_names_the_reduced_axis(doc, axis, expected):
+    # (transformers/nemo review) a multichannel spectrogram averaged over its channels
+    source = f'''
+    import torch
+
+    def features(input, input_length):
+        """Magnitude features.
+
+        Args:
+            {doc}
+            input_length: valid frames per example, shape (B,)
+        """
+        return torch.mean(torch.abs(input) ** 2, axis={axis}, keepdim=True)
+    '''
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("pad_source,fixed", [
+    ("def collate_fn(seqs, pad_id=0):\n        return pad_sequence(seqs, batch_first=True, padding_value=pad_id)",
+     None),  # `pad_id` lives in collate_fn only: `ignore_index=pad_id` in __init__ is a NameError
+    ("PAD_ID = 0\n\n    def collate_fn(seqs):\n        return pad_sequence(seqs, batch_first=True, padding_value=PAD_ID)",
+     "nn.CrossEntropyLoss(ignore_index=PAD_ID)"),
+])
+def test_ignore_index_fix_uses_only_names_visible_where_the_loss_is_made(pad_source, fixed):
+    # (held-out x: the unsafe fix wrote a name from another function's scope)
+    source = textwrap.dedent(f"""
+    import torch.nn as nn
+    from torch.nn.utils.rnn import pad_sequence
+
+    {pad_source}
+
+    class Trainer:
+        def __init__(self, vocab):
+            self.model = nn.Embedding(vocab, vocab)
+            self.criterion = nn.CrossEntropyLoss()
+
+        def train_step(self, seqs):
+            tgt = collate_fn(seqs)
+            logits = self.model(tgt)
+            return self.criterion(logits.reshape(-1, logits.size(-1)), tgt.reshape(-1))
+    """)
+    report = check_text(source, "snippet.py", DEFAULT, fix="unsafe")
+    if fixed is None:
+        assert report.fixed_text is None
+        assert [f.code for f in report.findings] == ["PAD303"]
+    else:
+        assert fixed in report.fixed_text
+        compile(report.fixed_text, "fixed.py", "exec")

@@ -95,6 +95,8 @@ class UnmaskedReduction(Rule):
         dims = literal_dims(dim_node)
         if dims is None:
             return
+        if _documented_not_time(data_node, dims, ctx):
+            return  # `input: spectrogram, shape (B, C, F, N)` and a mean over axis 1: the channels
         axis = time_axis(data)
         if axis is None and not data.strong and 1 in dims and _attention_maps(data_node):
             return  # attention maps (batch, heads, query, key) of unknown layout: dim 1 is the heads
@@ -337,3 +339,44 @@ def _last_axis_of(node: cst.BaseExpression, names: set[str]) -> bool:
     else:
         return False
     return isinstance(base, cst.Name) and base.value in names
+
+
+# A shape written in a docstring: `input: spectrogram, shape (B, C, F, N)`, `x (batch, channels, time)`.
+_DOC_SHAPE = re.compile(r"\(\s*([A-Za-z_][\w]*(?:\s*[,x\u00d7]\s*[A-Za-z_][\w]*){2,})\s*,?\s*\)")
+# axis names that are surely not time (channels, features, heads, hidden size, frequency bins)
+_NOT_TIME_AXIS = re.compile(r"^(?:C|Ch|channels?|n_?channels|num_channels|F|freq\w*|feat\w*|D|dim|d_model|H|hidden"
+                            r"|E|emb\w*|heads?|num_heads|K|classes|num_classes|V|vocab\w*|M|mics?)$", re.I)
+
+
+def _documented_not_time(node: cst.BaseExpression, dims: list[int], ctx: Context) -> bool:
+    """Whether the docstring of the current function gives the shape of the parameter the
+    reduced tensor is made from (``torch.abs(input) ** 2`` from ``input``) and names every
+    reduced axis as channels, features or the like: NeMo's (B, C, F, N) spectrograms."""
+    root = node
+    while True:  # the tensor under element-wise calls and operators: torch.abs(input) ** 2 -> input
+        if isinstance(root, cst.BinaryOperation):
+            root = root.left
+        elif isinstance(root, cst.Call) and root.args:
+            root = root.args[0].value if not isinstance(root.func, cst.Attribute) \
+                or code_of(root.func.value).split(".")[0] in ("torch", "F", "np") else root.func.value
+        elif isinstance(root, cst.UnaryOperation):
+            root = root.expression
+        else:
+            break
+    function = ctx.function_scope.node if ctx.function_scope is not None else None
+    if not isinstance(root, cst.Name) or not isinstance(function, cst.FunctionDef) \
+            or root.value not in ctx.function_scope.params:
+        return False
+    doc = function.get_docstring(clean=False)
+    if not doc:
+        return False
+    for line_no, line in enumerate(doc.splitlines()):
+        if not re.match(rf"\s*{re.escape(root.value)}\b\s*(?:\(|:)", line):
+            continue
+        text = " ".join(doc.splitlines()[line_no:line_no + 3])  # the description may wrap
+        found = _DOC_SHAPE.search(text)
+        if found is None:
+            return False
+        axes = [a.strip() for a in re.split(r"[,x\u00d7]", found.group(1))]
+        return all(-len(axes) <= d < len(axes) and _NOT_TIME_AXIS.match(axes[d]) for d in dims)
+    return False

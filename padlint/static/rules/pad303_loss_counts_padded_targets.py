@@ -8,8 +8,8 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import (
-    EMBEDDING, FUNCTIONAL_CLASS_LOSSES, Context, _method, arg_value, assigned_values, get_arg, last_name, literal,
-    resolve_constant,
+    EMBEDDING, FUNCTIONAL_CLASS_LOSSES, Context, _method, arg_value, assigned_values, get_arg, is_literal, last_name,
+    literal, resolve_constant,
 )
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.names import code_of, dotted
@@ -87,7 +87,7 @@ class LossCountsPaddedTargets(Rule):
                 return
             self.report(ctx, node, f"the targets are padded with `{value.pad}` but the loss ignores only "
                                    f"`-100` (the default `ignore_index`): padded positions are trained on",
-                        _ignore_index_fix(construct, value.pad))
+                        _ignore_index_fix(construct, _visible_pad(ctx, value.pad, pad)))
             return
         ignored = resolve_constant(ctx, code_of(ignore))
         if isinstance(pad, int) and isinstance(ignored, int) and pad != ignored:
@@ -272,9 +272,28 @@ def _pad_id_in_scope(ctx: Context) -> str | None:
     return None
 
 
-def _ignore_index_fix(construct: cst.CSTNode | None, pad: str) -> Fix | None:
+def _visible_pad(ctx: Context, code: str, value: object) -> str | None:
+    """The padding value as the fix may write it where the loss is made: a literal as it is, a
+    module-level name (a constant, ``cfg.pad_id`` of a module-level ``cfg``), else the number it
+    is known to hold; None when neither holds (a name local to the collate function that padded:
+    ``ignore_index=pad_id`` there would be a NameError)."""
+    parsed = _parse_expr(code)
+    if parsed is not None and is_literal(parsed):
+        return code
+    root = code.split(".", 1)[0]
+    scope = ctx.scope
+    while scope.parent is not None:
+        scope = scope.parent
+    if root in scope.env or root in ctx.imports.names:
+        return code
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _ignore_index_fix(construct: cst.CSTNode | None, pad: str | None) -> Fix | None:
     """Add ``ignore_index=<pad>`` to the loss call or the loss module's constructor."""
-    pad_node = _parse_expr(pad) if isinstance(construct, cst.Call) else None
+    pad_node = _parse_expr(pad) if pad is not None and isinstance(construct, cst.Call) else None
     if pad_node is None:
         return None
     return Fix(f"Pass `ignore_index={pad}`", "unsafe", [(construct, add_keyword(construct, "ignore_index", pad_node))])
