@@ -3676,6 +3676,13 @@ class Walker(FastVisitor):
         outer = self.ev.none_names
         env = self.scope.env
         before = dict(env)
+        if self._never_true(node.test):
+            # `if self.seq_aux:` with `self.seq_aux = False` the class's only word on it: dead code
+            if node.orelse is not None:
+                self._branch(node.orelse, outer | in_else)
+                self.ev.none_names = outer
+            self.ev.invalidate()
+            return False
         self._branch(node.body, outer | in_body)
         if node.orelse is None:
             for name in in_body:
@@ -3706,6 +3713,36 @@ class Walker(FastVisitor):
             self.ev.none_names = outer | in_else
         self.ev.invalidate()
         return False
+
+    def _never_true(self, test: cst.BaseExpression) -> bool:
+        """``False`` written out, or ``self.flag`` that every assignment in its class sets to
+        ``False`` (a switch hard-coded off, as HiDream's ``self.seq_aux = False``)."""
+        if isinstance(test, cst.Name) and test.value == "False":
+            return True
+        if not (isinstance(test, cst.Attribute) and isinstance(test.value, cst.Name) and test.value.value == "self"):
+            return False
+        cls = self.scope.class_scope.node if self.scope.class_scope is not None else None
+        if not isinstance(cls, cst.ClassDef):
+            return False
+        flags = self.file.memo.get(("false-flags", id(cls)))
+        if flags is None:
+            values: dict[str, set[str]] = {}
+            for item in iter_nodes(cls.body):
+                targets = []
+                if isinstance(item, cst.Assign):
+                    targets = [(t.target, item.value) for t in item.targets]
+                elif isinstance(item, (cst.AnnAssign, cst.AugAssign)) and item.value is not None:
+                    targets = [(item.target, item.value)]
+                for target, value in targets:
+                    for t in (target.elements if isinstance(target, cst.Tuple) else [target]):
+                        t = t.value if isinstance(t, cst.Element) else t
+                        if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self":
+                            values.setdefault(t.attr.value, set()).add(
+                                code_of(value) if isinstance(value, cst.Name) and not isinstance(target, cst.Tuple)
+                                else "?")
+            flags = self.file.memo[("false-flags", id(cls))] = frozenset(
+                name for name, seen in values.items() if seen == {"False"})
+        return test.attr.value in flags
 
     def _branch(self, part: cst.CSTNode, none_names: frozenset[str]) -> None:
         self.ev.none_names = none_names

@@ -5735,3 +5735,45 @@ def test_ignore_index_fix_uses_only_names_visible_where_the_loss_is_made(pad_sou
     else:
         assert fixed in report.fixed_text
         compile(report.fixed_text, "fixed.py", "exec")
+
+
+@pytest.mark.parametrize("loop,expected", [
+    ("for i in range(seq_len):\n            mask[i, : (i // n_hw + 1) * n_hw] = 0", []),  # positions: block-causal
+    ("for i in range(lengths.size(0)):\n            mask[i, lengths[i]:] = 0", ["PAD501"]),
+])
+def test_mask_loop_over_positions_is_not_a_loop_over_samples(loop, expected):
+    # (diffusers review: HunyuanVideo's block-causal mask)
+    source = f"""
+    import torch
+
+    def prepare_mask(n_frame, n_hw, lengths, dtype):
+        seq_len = n_frame * n_hw
+        mask = torch.full((seq_len, seq_len), float("-inf"), dtype=dtype)
+        {loop}
+        return mask
+    """
+    assert codes(source) == expected
+
+
+@pytest.mark.parametrize("flag,expected", [
+    ("False", []),  # hard-coded off: the branch never runs
+    ("seq_aux", ["PAD301"]),  # set from the constructor's argument
+])
+def test_branch_under_a_flag_the_class_hard_codes_off(flag, expected):
+    # (diffusers review: HiDream's `self.seq_aux = False`)
+    source = f"""
+    import torch.nn as nn
+
+    class Gate(nn.Module):
+        def __init__(self, seq_aux=True):
+            super().__init__()
+            self.seq_aux = {flag}
+
+        def forward(self, hidden_states, hidden_states_masks):
+            bsz, seq_len, h = hidden_states.shape
+            scores = self.proj(hidden_states.view(-1, h)).softmax(dim=-1)
+            if self.seq_aux:
+                return scores.view(bsz, seq_len, -1).mean(dim=1)
+            return scores
+    """
+    assert codes(source) == expected

@@ -56,10 +56,15 @@ def _iterates_lengths(node: cst.For, ctx: Context) -> bool:
             inner = it.args[0].value
             if isinstance(inner.func, cst.Name) and inner.func.value == "len":
                 candidates = [a.value for a in inner.args]
+    ranged = isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value == "range"
     for candidate in candidates:
+        counted = False
         if isinstance(candidate, cst.Call) and isinstance(candidate.func, cst.Attribute) \
                 and candidate.func.attr.value in ("size", "numel", "__len__"):
             candidate = candidate.func.value  # range(lengths.size(0))
+            counted = True
+        if ranged and not counted and candidates is not None and it.args and candidate is it.args[0].value:
+            continue  # range(seq_len): the positions of one sequence, not one step per sample
         value = ctx.ev(candidate)
         if value is not None and value.kind == V.LENGTHS:
             return True
