@@ -1301,7 +1301,8 @@ class Guard:
     def _emit_dilution(self, where, n_used, n_real, value, ref, loc) -> None:
         if n_real is not None:
             what = (f"masked loss divided by {n_used} positions but only {n_real} are real "
-                    "(dilution: use mask.sum() as the denominator)")
+                    "(dilution: divide by the number of real positions, mask.sum() or, with ignored targets, "
+                    "(target != ignore_index).sum())")
         else:
             what = (f"masked loss averaged over {n_used} positions per row, padding included "
                     "(dilution: divide each row's masked sum by its number of real positions)")
@@ -1748,7 +1749,12 @@ class Guard:
         grad_mode = torch.is_grad_enabled()
         st = self._st
         if red == "none":
-            info = PadInfo(pm, None, "propagated", kind="loss_elems", meta={"where": where})
+            elems = pm
+            if kind == "class" and tuple(pm.shape) == tuple(target.shape):
+                # ignored targets (MLM's unlabelled tokens at -100) give zeros as the padding does:
+                # the real count of a masked mean is the labelled positions, not the real tokens
+                elems = pm | (target == bound.get("ignore_index", -100)).to(pm.device)
+            info = PadInfo(elems, None, "propagated", kind="loss_elems", meta={"where": where})
             self._tag(out, info)
             if not (st.sampled and grad_mode and out.requires_grad and self.probes):
                 return

@@ -387,6 +387,30 @@ def test_length_zero_sequence_padded_before_the_guard(lens, expected):
     assert codes(g) == expected
 
 
+@pytest.mark.parametrize("denominator,expected", [("numel", ["PAD302"]), ("labelled", [])])
+def test_masked_lm_loss_reference_counts_the_labelled_positions(denominator, expected):
+    # (held-out rt9 b07) only a few real tokens carry a label (-100 elsewhere): the padding-free
+    # reference of a masked mean is the sum over the labelled positions divided by their number
+    torch.manual_seed(0)
+    emb, fc = nn.Embedding(V, E, padding_idx=0), nn.Linear(E, V)
+    with padlint.guard(mode="record", summary=False) as g:
+        ids, lengths = token_batch()
+        labels = ids.masked_fill(torch.arange(ids.shape[1])[None] > 0, -100)  # the first token labelled
+        keep = (torch.arange(ids.shape[1])[None] < lengths[:, None]).float()
+        el = F.cross_entropy(fc(emb(ids)).transpose(1, 2), labels, reduction="none")
+        if denominator == "numel":
+            loss = (el * keep).sum() / keep.numel()
+        else:
+            loss = (el * keep).sum() / (labels != -100).sum()
+        loss.backward()
+        g.step()
+    assert codes(g) == expected
+    if expected:
+        with torch.no_grad():
+            ref = float(el.sum() / (labels != -100).sum())
+        assert g.findings[0].reference == pytest.approx(ref, rel=1e-4)
+
+
 def test_empty_batch_is_a_finding_not_a_crash():
     emb = nn.Embedding(V, E, padding_idx=0)
     with padlint.guard(mode="record", summary=False) as g:

@@ -5777,3 +5777,21 @@ def test_branch_under_a_flag_the_class_hard_codes_off(flag, expected):
             return scores
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("body,expected", [
+    # ChatGLM: its masks are True where attention is *not* allowed, and it turns them round itself
+    ("attention_mask = ~attention_mask\n        return F.scaled_dot_product_attention(q, k, v, attention_mask)", []),
+    ("if attention_mask is None:\n            attention_mask = ~torch.ones(q.shape[0], k.shape[-2], dtype=torch.bool)"
+     "\n        return q.masked_fill(attention_mask, float('-inf')).softmax(-1)", []),
+    ("return q.masked_fill(attention_mask, float('-inf')).softmax(-1)", ["PAD402"]),
+])
+def test_a_mask_the_function_inverts_itself_is_not_read_by_its_name(body, expected):
+    source = f"""
+    import torch
+    import torch.nn.functional as F
+
+    def core_attention(q, k, v, attention_mask):
+        {body}
+    """
+    assert codes(source) == expected

@@ -11,6 +11,7 @@ from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, get_arg, l
 from padlint.static.fixes import Fix
 from padlint.static.names import short_code
 from padlint.static.rule import Rule
+from padlint.static.traverse import iter_nodes
 
 # keyword -> position, per callee, for the arguments that want True = padding.
 _PAD_TRUE = {
@@ -41,7 +42,8 @@ class PaddingMaskPolarity(Rule):
             arg = get_arg(node, "attn_mask", 3)
             if arg is not None:
                 mask = ctx.ev(arg.value)
-                if mask is not None and mask.kind == V.MASK and mask.polarity == "pad" and _explicit(arg.value, ctx):
+                if mask is not None and mask.kind == V.MASK and mask.polarity == "pad" and _explicit(arg.value, ctx) \
+                        and not (mask.named and _inverted_in_place(arg.value, ctx)):
                     self.report(ctx, arg.value, "`scaled_dot_product_attention` reads a boolean `attn_mask` as "
                                                 "True = may attend, but this mask is True at padding",
                                 _invert(arg.value))
@@ -61,7 +63,8 @@ class PaddingMaskPolarity(Rule):
             if arg is not None:
                 mask = ctx.ev(arg.value)
                 if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed \
-                        and not mask.inverted and not (mask.named and _additive_masks_here(ctx)):
+                        and not mask.inverted and not (mask.named and _additive_masks_here(ctx)) \
+                        and not (mask.named and _inverted_in_place(arg.value, ctx)):
                     # (`masked_fill(~key_padding_mask, min)`: a name-only mask inverted on purpose
                     # is the author's word about its polarity -- llm-foundry's is True at tokens)
                     self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, so `masked_fill` "
@@ -128,6 +131,23 @@ def _root_name(node: cst.BaseExpression) -> str | None:
 def _scores(node: cst.BaseExpression, ctx: Context) -> bool:
     value = ctx.ev(node)
     return value is not None and value.kind == V.TENSOR and bool(value.scores)
+
+
+def _inverted_in_place(node: cst.BaseExpression, ctx: Context) -> bool:
+    """``attention_mask = ~attention_mask`` (or ``= ~something``) somewhere in this function:
+    the author turns the mask round on purpose, so its name says nothing of its polarity
+    (ChatGLM's masks are True where attention is *not* allowed)."""
+    while isinstance(node, (cst.Subscript, cst.UnaryOperation)) or (
+            isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
+        node = node.value if isinstance(node, cst.Subscript) else (
+            node.expression if isinstance(node, cst.UnaryOperation) else node.func.value)
+    function = ctx.function_scope.node if ctx.function_scope is not None else None
+    if not isinstance(node, cst.Name) or not isinstance(function, cst.FunctionDef):
+        return False
+    return any(isinstance(item, cst.Assign) and isinstance(item.value, cst.UnaryOperation)
+               and isinstance(item.value.operator, cst.BitInvert)
+               and any(isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets)
+               for item in iter_nodes(function.body))
 
 
 def _explicit(node: cst.BaseExpression, ctx: Context) -> bool:
