@@ -5795,3 +5795,22 @@ def test_a_mask_the_function_inverts_itself_is_not_read_by_its_name(body, expect
         {body}
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("comment,expected", [
+    ("# (batch_size, num_latents, d_latents) -> (batch_size, d_latents)", []),  # Perceiver's latents
+    ("# (batch_size, seq_len, d_model) -> (batch_size, d_model)", ["PAD301"]),
+    ("# pool", ["PAD301"]),
+])
+def test_shape_comment_names_the_reduced_axis(comment, expected):
+    source = f"""
+    import torch
+    import torch.nn as nn
+
+    class Decoder(nn.Module):
+        def forward(self, query, z, query_mask=None):
+            {comment}
+            z = torch.mean(z, dim=1)
+            return self.classifier(z)
+    """
+    assert codes(source) == expected

@@ -345,7 +345,8 @@ def _last_axis_of(node: cst.BaseExpression, names: set[str]) -> bool:
 _DOC_SHAPE = re.compile(r"\(\s*([A-Za-z_][\w]*(?:\s*[,x\u00d7]\s*[A-Za-z_][\w]*){2,})\s*,?\s*\)")
 # axis names that are surely not time (channels, features, heads, hidden size, frequency bins)
 _NOT_TIME_AXIS = re.compile(r"^(?:C|Ch|channels?|n_?channels|num_channels|F|freq\w*|feat\w*|D|dim|d_model|H|hidden"
-                            r"|E|emb\w*|heads?|num_heads|K|classes|num_classes|V|vocab\w*|M|mics?)$", re.I)
+                            r"|E|emb\w*|heads?|num_heads|K|classes|num_classes|V|vocab\w*|M|mics?"
+                            r"|(?:num_|n_)?(?:latents?|queries|patches|objects|boxes|slots))$", re.I)
 
 
 def _documented_not_time(node: cst.BaseExpression, dims: list[int], ctx: Context) -> bool:
@@ -364,6 +365,8 @@ def _documented_not_time(node: cst.BaseExpression, dims: list[int], ctx: Context
         else:
             break
     function = ctx.function_scope.node if ctx.function_scope is not None else None
+    if isinstance(function, cst.FunctionDef) and _commented_not_time(node, dims, function):
+        return True
     if not isinstance(root, cst.Name) or not isinstance(function, cst.FunctionDef) \
             or root.value not in ctx.function_scope.params:
         return False
@@ -379,4 +382,23 @@ def _documented_not_time(node: cst.BaseExpression, dims: list[int], ctx: Context
             return False
         axes = [a.strip() for a in re.split(r"[,x\u00d7]", found.group(1))]
         return all(-len(axes) <= d < len(axes) and _NOT_TIME_AXIS.match(axes[d]) for d in dims)
+    return False
+
+
+def _commented_not_time(node: cst.BaseExpression, dims: list[int], function: cst.FunctionDef) -> bool:
+    """A comment on the reducing statement (the line above it, or its end) whose first shape names
+    every reduced axis as not time: ``# (batch_size, num_latents, d_latents) -> (batch_size,
+    d_latents)`` over ``torch.mean(z, dim=1)`` (Perceiver's latents)."""
+    for statement in iter_nodes(function.body):
+        if not isinstance(statement, cst.SimpleStatementLine) or not any(n is node for n in iter_nodes(statement)):
+            continue
+        comments = [line.comment.value for line in statement.leading_lines if line.comment is not None][-2:]
+        if statement.trailing_whitespace.comment is not None:
+            comments.append(statement.trailing_whitespace.comment.value)
+        for comment in comments:
+            found = _DOC_SHAPE.search(comment)
+            if found is not None:
+                axes = [a.strip() for a in re.split(r"[,x\u00d7]", found.group(1))]
+                return all(-len(axes) <= d < len(axes) and _NOT_TIME_AXIS.match(axes[d]) for d in dims)
+        return False
     return False
