@@ -107,7 +107,7 @@ _PAD_VALUE_NAME = re.compile(
 )
 _NOT_DATA = re.compile(
     r"^(?:images?|imgs?|pixel_values|pixels|patches|image_\w+|img_\w+|numeric\w*|tabular\w*"  # not sequences
-    r"|self|cls|hidden|hx|h0|c0|h_0|c_0|state|states|device|dtype|epoch|step|batch_idx|i|j|k|n"
+    r"|self|cls|hidden|hx|h0|c0|h_0|c_0|state|states|device|dtype|epoch|step|batch_idx|i|j|k|n|b|bs|bsz"
     r"|training|train|mode|return_.*|.*_size|.*_dim|num_.*|n_.*|max_.*|config|cfg|args|kwargs|model|opt.*)$",
     re.I,
 )

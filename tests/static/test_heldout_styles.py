@@ -5814,3 +5814,22 @@ def test_shape_comment_names_the_reduced_axis(comment, expected):
             return self.classifier(z)
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("scores,expected", [
+    ("per_token.sum(dim=-1).view(b, -1)", []),  # one score per (batch, group) member: no time axis
+    ("token_logits", ["PAD301"]),  # per-token logits over padded steps
+])
+def test_group_scores_from_masked_sums_under_an_unreduced_cross_entropy(scores, expected):
+    # (review 31: PaLM-rlhf's TPO loss) `b` is the batch size, not data; `target_q` is padded only
+    # by a guess from the mask beside it
+    source = f"""
+    import torch.nn.functional as F
+
+    def tpo_loss(per_token, token_logits, action_masks, target_q, b):
+        per_token = per_token.masked_fill(~action_masks, 0.)
+        log_scores = {scores}
+        policy_loss = F.cross_entropy(log_scores, target_q, reduction='none')
+        return policy_loss.mean()
+    """
+    assert codes(source) == expected
