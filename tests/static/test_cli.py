@@ -127,6 +127,17 @@ def test_check_never_imports_torch(tmp_path):
     assert proc.stdout.strip().endswith("ok"), proc.stderr
 
 
+def test_python_dash_m_padlint_is_the_padlint_command(tmp_path):
+    bad = write(tmp_path, "bad.py", BUGGY)
+    proc = subprocess.run([sys.executable, "-m", "padlint", "check", "--no-cache", "--output-format", "json",
+                           str(bad)], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr
+    assert [f["code"] for f in json.loads(proc.stdout)] and "Traceback" not in proc.stderr
+    usage = subprocess.run([sys.executable, "-m", "padlint", "check", "--no-such-option"],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert usage.returncode == 2 and "Usage: padlint" in usage.stderr
+
+
 def test_internal_rule_error_is_reported_and_exit_2(tmp_path, monkeypatch):
     from padlint.static.engine import Settings, check_text
     from padlint.static.registry import resolve_selection
