@@ -1969,8 +1969,7 @@ class Guard:
                     weighted_sums.append((p, pad))  # decided below: attention pooling's weighted sum?
                     continue
                 if leaked:
-                    mag = p.meta["mag"]
-                    self._emit(p.meta["code"], p.where, p.meta["what"], p.loc, pad if mag is None else mag)
+                    self._emit_used(p, pad)
                     specific = True
                 continue
             if p.kind == "loss_elems":
@@ -2028,8 +2027,7 @@ class Guard:
         for p, pad in weighted_sums:
             if any(seq < p.seq for seq in softmax_seqs):
                 continue  # sum(weights * h) after that softmax: the weights at the pads are its finding
-            mag = p.meta["mag"]
-            self._emit(p.meta["code"], p.where, p.meta["what"], p.loc, pad if mag is None else mag)
+            self._emit_used(p, pad)
             specific = True
         sites = [(p.where, p.loc) for p, _ in leaks]
         if specific:
@@ -2055,6 +2053,12 @@ class Guard:
                 f"non-zero gradient (max {pad:.3g}) reaches padded positions of the {p.where}: padding changes "
                 "the loss", p.loc, pad,
             )
+
+    def _emit_used(self, p: _Probe, pad: float) -> None:
+        """The finding of a "used" probe whose padded positions got gradient (its own magnitude
+        when it has one, else the gradient's)."""
+        mag = p.meta["mag"]
+        self._emit(p.meta["code"], p.where, p.meta["what"], p.loc, pad if mag is None else mag)
 
     def _within_conv_reach(self, st: _Step, p: _Probe) -> bool:
         """Whether the gradient at ``p``'s padded steps is only that of zero-padded convolution

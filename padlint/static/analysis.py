@@ -901,8 +901,8 @@ class Evaluator:
                 # `make_padding_mask` True at real frames), so the polarity stays unknown.
                 return Val(V.MASK, polarity=None)
         # A call we do not know: padding flows through (encoders, HF models, helpers).
-        padded_args = [self(a.value) for a in node.args if a.keyword is None and not a.star]
-        padded_args = [v for v in padded_args if is_padded(v)]
+        positional = [self(a.value) for a in node.args if a.keyword is None and not a.star]
+        padded_args = [v for v in positional if is_padded(v)]
         kw_mask = any(
             a.keyword is not None and a.keyword.value == "attention_mask" and not _all_ones(a.value, self)
             for a in node.args
@@ -918,7 +918,6 @@ class Evaluator:
                 # with an attention mask handed in, the batch is known to hold padding)
                 return Val(V.MODEL_OUTPUT, item=out.but(origin="hidden", strong=out.strong or kw_mask))
             return Val(V.MODEL_OUTPUT, item=out) if kw_mask else out
-        positional = [self(a.value) for a in node.args if a.keyword is None and not a.star]
         if positional and _unpadded_tensor(positional[0]) and (callee is None or callee.kind != V.FUNC) \
                 and isinstance(func, cst.Attribute) and code_of(func.value) == "self":
             # self.patch_embed(pixel_values), self.norm(latents): a layer of this module over a

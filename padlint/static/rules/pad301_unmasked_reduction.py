@@ -95,8 +95,6 @@ class UnmaskedReduction(Rule):
         dims = literal_dims(dim_node)
         if dims is None:
             return
-        if _documented_not_time(data_node, dims, ctx):
-            return  # `input: spectrogram, shape (B, C, F, N)` and a mean over axis 1: the channels
         axis = time_axis(data)
         if axis is None and not data.strong and 1 in dims and _attention_maps(data_node):
             return  # attention maps (batch, heads, query, key) of unknown layout: dim 1 is the heads
@@ -127,6 +125,8 @@ class UnmaskedReduction(Rule):
             # a sum over time is only wrong when the pads are not zero; unknown here
             if not data.strong:
                 return
+        if _documented_not_time(data_node, dims, ctx):  # (last: it reads docstrings and comments)
+            return  # `input: spectrogram, shape (B, C, F, N)` and a mean over axis 1: the channels
         self.report(ctx, node, f"`{short_code(node)}` reduces over the time axis of a padded tensor "
                                f"(from {_origin(data)}) without a mask: padded steps are counted")
 
@@ -353,6 +353,11 @@ def _documented_not_time(node: cst.BaseExpression, dims: list[int], ctx: Context
     """Whether the docstring of the current function gives the shape of the parameter the
     reduced tensor is made from (``torch.abs(input) ** 2`` from ``input``) and names every
     reduced axis as channels, features or the like: NeMo's (B, C, F, N) spectrograms."""
+    function = ctx.function_scope.node if ctx.function_scope is not None else None
+    if not isinstance(function, cst.FunctionDef):
+        return False
+    if _commented_not_time(node, dims, function):
+        return True
     root = node
     while True:  # the tensor under element-wise calls and operators: torch.abs(input) ** 2 -> input
         if isinstance(root, cst.BinaryOperation):
@@ -364,25 +369,24 @@ def _documented_not_time(node: cst.BaseExpression, dims: list[int], ctx: Context
             root = root.expression
         else:
             break
-    function = ctx.function_scope.node if ctx.function_scope is not None else None
-    if isinstance(function, cst.FunctionDef) and _commented_not_time(node, dims, function):
-        return True
-    if not isinstance(root, cst.Name) or not isinstance(function, cst.FunctionDef) \
-            or root.value not in ctx.function_scope.params:
+    if not isinstance(root, cst.Name) or root.value not in ctx.function_scope.params:
         return False
-    doc = function.get_docstring(clean=False)
-    if not doc:
-        return False
-    for line_no, line in enumerate(doc.splitlines()):
-        if not re.match(rf"\s*{re.escape(root.value)}\b\s*(?:\(|:)", line):
-            continue
-        text = " ".join(doc.splitlines()[line_no:line_no + 3])  # the description may wrap
-        found = _DOC_SHAPE.search(text)
-        if found is None:
-            return False
-        axes = [a.strip() for a in re.split(r"[,x\u00d7]", found.group(1))]
-        return all(-len(axes) <= d < len(axes) and _NOT_TIME_AXIS.match(axes[d]) for d in dims)
+    lines = (function.get_docstring(clean=False) or "").splitlines()
+    for line_no, line in enumerate(lines):
+        if re.match(rf"\s*{re.escape(root.value)}\b\s*(?:\(|:)", line):
+            # (the first shape within the parameter's description, which may wrap)
+            return _shape_names_no_time(" ".join(lines[line_no:line_no + 3]), dims) is True
     return False
+
+
+def _shape_names_no_time(text: str, dims: list[int]) -> bool | None:
+    """Whether the first shape written in ``text`` names every axis of ``dims`` as not time
+    (None: no shape there)."""
+    found = _DOC_SHAPE.search(text)
+    if found is None:
+        return None
+    axes = [a.strip() for a in re.split(r"[,x\u00d7]", found.group(1))]
+    return all(-len(axes) <= d < len(axes) and _NOT_TIME_AXIS.match(axes[d]) for d in dims)
 
 
 def _commented_not_time(node: cst.BaseExpression, dims: list[int], function: cst.FunctionDef) -> bool:
@@ -396,9 +400,8 @@ def _commented_not_time(node: cst.BaseExpression, dims: list[int], function: cst
         if statement.trailing_whitespace.comment is not None:
             comments.append(statement.trailing_whitespace.comment.value)
         for comment in comments:
-            found = _DOC_SHAPE.search(comment)
-            if found is not None:
-                axes = [a.strip() for a in re.split(r"[,x\u00d7]", found.group(1))]
-                return all(-len(axes) <= d < len(axes) and _NOT_TIME_AXIS.match(axes[d]) for d in dims)
+            verdict = _shape_names_no_time(comment, dims)
+            if verdict is not None:
+                return verdict
         return False
     return False
