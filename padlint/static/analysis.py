@@ -18,7 +18,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.names import ImportTable, code_of, dotted, through_methods
-from padlint.static.traverse import FastVisitor, children, iter_nodes
+from padlint.static.traverse import FastVisitor, children, iter_nodes, nodes_of, nodes_under
 from padlint.static.values import Val, is_padded
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,26 +116,27 @@ def literal(node: cst.BaseExpression | None) -> Any:
     """The Python value of a literal expression (numbers, strings, True/False/None, -x)."""
     if node is None:
         return None
+    t = type(node)
     # (libcst's evaluated_value runs ast.literal_eval, a compile() per number: read them directly)
-    if isinstance(node, cst.Integer):
+    if t is cst.Integer:
         try:
             return int(node.value.replace("_", ""), 0)
         except ValueError:  # pragma: no cover - a form int() does not read ("0_0")
             return node.evaluated_value
-    if isinstance(node, cst.Float):
+    if t is cst.Float:
         try:
             return float(node.value.replace("_", ""))
         except ValueError:  # pragma: no cover
             return node.evaluated_value
-    if isinstance(node, cst.SimpleString):
+    if t is cst.SimpleString:
         return _string_value(node)
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+    if t is cst.Name and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+    if t is cst.UnaryOperation and isinstance(node.operator, cst.Minus):
         inner = literal(node.expression)
         if isinstance(inner, (int, float)) and not isinstance(inner, bool):
             return -inner
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "float":
+    if t is cst.Call and isinstance(node.func, cst.Name) and node.func.value == "float":
         if len(node.args) == 1:
             inner = literal(node.args[0].value)
             if isinstance(inner, str):
@@ -319,34 +320,35 @@ class Evaluator:
 
     # -- the cases -------------------------------------------------------------------
     def _eval(self, node: cst.BaseExpression) -> Val | None:
-        if isinstance(node, (cst.Name, cst.Attribute)):
+        t = type(node)  # (libcst's node classes are final ABCs: `is` is far cheaper than isinstance)
+        if t is cst.Name or t is cst.Attribute:
             return self._eval_path(node)
-        if isinstance(node, cst.Call):
+        if t is cst.Call:
             return self._eval_call(node)
-        if isinstance(node, cst.Subscript):
+        if t is cst.Subscript:
             return self._eval_subscript(node)
-        if isinstance(node, cst.BinaryOperation):
+        if t is cst.BinaryOperation:
             out = self._eval_binop(node)
             if out is not None and out.kind == V.TENSOR and out.masked and not out.mask_last and any(
                     v is not None and v.kind == V.TENSOR and v.mask_last
                     for v in (self._cache.get(id(node.left)), self._cache.get(id(node.right)))):
                 out = out.but(mask_last=True)  # -s * torch.log(s): still masked over the same axes
             return out
-        if isinstance(node, cst.Comparison):
+        if t is cst.Comparison:
             return self._eval_compare(node)
-        if isinstance(node, (cst.Integer, cst.Float)):
+        if t is cst.Integer or t is cst.Float:
             return Val(V.CONST, value=literal(node))
-        if isinstance(node, cst.UnaryOperation):
+        if t is cst.UnaryOperation:
             inner = self(node.expression)
             if isinstance(node.operator, cst.Minus) and inner is not None and inner.kind == V.CONST:
                 return Val(V.CONST, value=-inner.value) if isinstance(inner.value, (int, float)) else None
             if isinstance(node.operator, (cst.BitInvert, cst.Not)) and inner is not None and inner.kind == V.MASK:
                 return flip(inner)
             return inner
-        if isinstance(node, (cst.Tuple, cst.List)):
+        if t is cst.Tuple or t is cst.List:
             items = [self(el.value) if not isinstance(el, cst.StarredElement) else None for el in node.elements]
             return Val(V.TUPLE, items=items)
-        if isinstance(node, cst.Dict):
+        if t is cst.Dict:
             items: dict[str, Val | None] = {}
             for element in node.elements:
                 if isinstance(element, cst.DictElement):
@@ -354,7 +356,7 @@ class Evaluator:
                     if isinstance(key, str):
                         items[key] = self(element.value)
             return Val(V.DICT, items=items)
-        if isinstance(node, cst.DictComp):
+        if t is cst.DictComp:
             moved = node.value.body if isinstance(node.value, cst.IfExp) and isinstance(node.value.orelse, cst.Name) \
                 else node.value  # {k: v.to(device) if torch.is_tensor(v) else v for ...}
             if _device_move(moved):  # {k: v.to(device) for k, v in batch.items()}: every item moved
@@ -363,11 +365,11 @@ class Evaluator:
                                else value) for key, value in ((source.items or {}) if source is not None else {}).items()}
                 return Val(V.DICT, items=items, on_device=True)
             return None
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        if t is cst.ListComp or t is cst.GeneratorExp:
             return self._eval_comprehension(node)
-        if isinstance(node, cst.IfExp):
+        if t is cst.IfExp:
             return self(node.body) or self(node.orelse)
-        if isinstance(node, cst.NamedExpr):
+        if t is cst.NamedExpr:
             return self(node.value)
         return None
 
@@ -442,10 +444,11 @@ class Evaluator:
         if param is not None and (_BATCH_NAME.match(name) or _BATCH_NAME.match(cls_name)):
             read: set[str] = set()
             called: set[str] = set()
-            for item in iter_nodes(function.body):
-                if isinstance(item, cst.Attribute) and isinstance(item.value, cst.Name) and item.value.value == name:
+            for item in nodes_of(function.body, cst.Attribute):
+                if isinstance(item.value, cst.Name) and item.value.value == name:
                     read.add(item.attr.value)
-                elif isinstance(item, cst.Call) and isinstance(item.func, cst.Attribute) \
+            for item in nodes_of(function.body, cst.Call):
+                if isinstance(item.func, cst.Attribute) \
                         and isinstance(item.func.value, cst.Name) and item.func.value.value == name:
                     called.add(item.func.attr.value)
             declared: set[str] = set()
@@ -1574,6 +1577,12 @@ class Evaluator:
                 return Val(V.TUPLE, items=[Val(V.LENGTHS, sorted=True), Val(V.PERM, node=node)])
             if method == "argsort" and flag(node, "descending", 1, False):
                 return Val(V.PERM, node=node)
+            if method in ("pop", "get") and node.args and isinstance(node.args[0].value, cst.SimpleString) \
+                    and node.args[0].keyword is None:
+                name = literal(node.args[0].value)  # inputs.pop("attention_mask"): as inputs["attention_mask"]
+                hinted = V.val_for_name(name) if isinstance(name, str) else None
+                if hinted is not None and hinted.kind in (V.MASK, V.LENGTHS):
+                    return hinted
             return _MISSING
         kind = base.kind
         if kind == V.LENGTHS:
@@ -1636,7 +1645,7 @@ class Evaluator:
         if kind == V.DICT:
             if method == "to":
                 return base
-            if method == "get" and node.args:
+            if method in ("get", "pop") and node.args:
                 key = literal(node.args[0].value)
                 return (base.items or {}).get(key) if isinstance(key, str) else None
             return None
@@ -1728,6 +1737,10 @@ class Evaluator:
                 base = base.but(feat1=None, tlast=None)
             if method in POSITION_KEEPING:
                 return base
+            if method == "gather" and literal(arg_value(node, "dim", 0)) == -1 and not base.scores:
+                index = self(arg_value(node, "index", 1))  # (not at `lengths - 1` of a (B, T) tensor)
+                if index is None or index.kind not in (V.LAST_INDEX, V.LENGTHS):
+                    return base  # logp.gather(-1, tags.unsqueeze(-1)): one value per position, pads included
             return None
         if kind == V.MODULE and method in ("forward", "__call__"):
             result = self._eval_module_call(node, base)
@@ -1830,8 +1843,10 @@ def _attention_shape_masks(function: cst.FunctionDef, names: list[str], ev: "Eva
     # appearances that say nothing: `is None` tests, assignments to it, and the same spelling as
     # a keyword (`tgt_mask=tgt_mask`) or an attribute (`self.tgt_mask`)
     neutral = {n: 0 for n in names}
-    for node in iter_nodes(function.body):
-        if isinstance(node, cst.Call):
+    for node in nodes_of(function.body, cst.Call, cst.Name, cst.Comparison, cst.AssignTarget, cst.Arg,
+                         cst.Attribute):
+        node_type = type(node)
+        if node_type is cst.Call:
             callee = None
             for index, arg in enumerate(node.args):
                 if not isinstance(arg.value, cst.Name) or arg.value.value not in uses or arg.star:
@@ -1843,17 +1858,18 @@ def _attention_shape_masks(function: cst.FunctionDef, names: list[str], ev: "Eva
                 keyword = arg.keyword.value if arg.keyword is not None else None
                 ok = slot is not None and (keyword in _ATTN_MASK_WORDS if keyword else index == slot[1])
                 uses[arg.value.value].append(ok)
-        elif isinstance(node, cst.Name) and node.value in seen:
-            seen[node.value] += 1
-        elif isinstance(node, cst.Comparison) and isinstance(node.left, cst.Name) and node.left.value in neutral \
+        elif node_type is cst.Name:
+            if node.value in seen:
+                seen[node.value] += 1
+        elif node_type is cst.Comparison and isinstance(node.left, cst.Name) and node.left.value in neutral \
                 and all(isinstance(c.operator, (cst.Is, cst.IsNot)) and code_of(c.comparator).strip() == "None"
                         for c in node.comparisons):
             neutral[node.left.value] += 1
-        elif isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name) and node.target.value in neutral:
+        elif node_type is cst.AssignTarget and isinstance(node.target, cst.Name) and node.target.value in neutral:
             neutral[node.target.value] += 1
-        elif isinstance(node, cst.Arg) and node.keyword is not None and node.keyword.value in neutral:
+        elif node_type is cst.Arg and node.keyword is not None and node.keyword.value in neutral:
             neutral[node.keyword.value] += 1
-        elif isinstance(node, cst.Attribute) and node.attr.value in neutral:
+        elif node_type is cst.Attribute and node.attr.value in neutral:
             neutral[node.attr.value] += 1
     return {n for n in names if uses[n] and all(uses[n]) and seen[n] == len(uses[n]) + neutral[n]}
 
@@ -1958,9 +1974,7 @@ def assigned_values(scope: Scope | None, node: cst.BaseExpression) -> Iterator[c
     source order (nothing for another expression or outside a function)."""
     if not isinstance(node, cst.Name) or scope is None or not isinstance(scope.node, cst.FunctionDef):
         return
-    for item in iter_nodes(scope.node.body):
-        if not isinstance(item, cst.Assign):
-            continue
+    for item in nodes_of(scope.node.body, cst.Assign):
         if any(isinstance(t.target, cst.Name) and t.target.value == node.value for t in item.targets):
             yield item.value
             continue
@@ -2203,7 +2217,7 @@ def _redraws_embeddings(function: cst.FunctionDef, ev: Evaluator) -> bool:
     """``isinstance(m, nn.Embedding)`` and a random init of ``m.weight`` in one function that
     never mentions ``padding_idx`` (which would put the zero row back)."""
     embedding_test = redraw = False
-    for node in iter_nodes(function.body):
+    for node in nodes_under(function.body):
         if isinstance(node, cst.Name) and node.value == "padding_idx" or \
                 isinstance(node, cst.Attribute) and node.attr.value == "padding_idx":
             return False
@@ -2914,8 +2928,8 @@ def _packed_with(function: cst.FunctionDef, names: list[str], ev: Evaluator) -> 
     """Parameters handed to ``pack_padded_sequence`` as its lengths (``forward(self, ids, n_tok)``
     with ``pack_padded_sequence(emb, n_tok, ...)``): lengths, whatever their name."""
     found: set[str] = set()
-    for item in iter_nodes(function.body):
-        if isinstance(item, cst.Call) and ev.qualname(item.func) == PACK:
+    for item in nodes_of(function.body, cst.Call):
+        if ev.qualname(item.func) == PACK:
             lengths = through_methods(arg_value(item, "lengths", 1), _DEVICE_METHODS)
             if isinstance(lengths, cst.Name) and lengths.value in names:
                 found.add(lengths.value)
@@ -2930,14 +2944,20 @@ def _per_sample_masks(function: cst.FunctionDef, names: list[str]) -> set[str]:
     uses: dict[str, int] = {}
     weighting: dict[str, int] = {}
     scope = Scope("function", function.name.value, function)
-    for item in iter_nodes(function.body):
-        if isinstance(item, cst.Name) and item.value in names:
+    for item in nodes_of(function.body, cst.Name):
+        if item.value in names:
             uses[item.value] = uses.get(item.value, 0) + 1
-        elif isinstance(item, cst.BinaryOperation) and isinstance(item.operator, cst.Multiply):
+    for item in nodes_of(function.body, cst.BinaryOperation):
+        if isinstance(item.operator, cst.Multiply):
             for mask, other in ((item.left, item.right), (item.right, item.left)):
                 if isinstance(mask, cst.Name) and mask.value in names and _reduced_to_samples(other, scope):
                     weighting[mask.value] = weighting.get(mask.value, 0) + 1
     return {name for name, n in weighting.items() if n == uses.get(name)}
+
+
+# `hidden` / `states` beside a mask or lengths (with no default: not an RNN's initial state) are
+# (batch, time, features) encoder states: `def pool(hidden, attention_mask)`.
+_STATES_AS_DATA = frozenset({"hidden", "states", "hiddens"})
 
 
 def _assigned_before(scope: Scope | None, use: cst.Name) -> list[cst.BaseExpression]:
@@ -2946,7 +2966,7 @@ def _assigned_before(scope: Scope | None, use: cst.Name) -> list[cst.BaseExpress
     if scope is None or not isinstance(scope.node, cst.FunctionDef):
         return []
     values = []
-    for item in iter_nodes(scope.node.body):
+    for item in nodes_under(scope.node.body):
         if item is use:
             break
         if isinstance(item, cst.Assign) and any(
@@ -3319,6 +3339,7 @@ class Walker(FastVisitor):
             evidence = tuple(n for n in evidence if n not in shapes)
             per_sample = _per_sample_masks(node, [n for n in evidence if V.looks_like_mask(n)])
             evidence = tuple(n for n in evidence if n not in per_sample)
+            self.ev.invalidate()  # (those evaluated calls before the parameters were bound)
         has_lengths = has_mask = bool(evidence)
         passed = self.file.passed(id(node))
         for p in all_params:
@@ -3362,7 +3383,8 @@ class Walker(FastVisitor):
                 continue
             if _annotated_scalar(p):
                 continue
-            if V.looks_like_target(name) or not V.looks_like_data(name) or V.MODEL_PARAM.match(name):
+            if V.looks_like_target(name) or not (V.looks_like_data(name) or name in _STATES_AS_DATA) \
+                    or V.MODEL_PARAM.match(name):
                 continue  # (train(x, lengths, encoder): the encoder is a module, not data)
             zero = passed.get(f"{name}:zero-pads")
             scope.env[name] = Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="param",
@@ -3377,8 +3399,8 @@ class Walker(FastVisitor):
         batch = names[1]
         if batch in passed or scope.env.get(batch) is not None:
             return
-        for item in iter_nodes(scope.class_scope.node):
-            if isinstance(item, cst.Call) and self.ev.qualname(item.func) == "torch.utils.data.DataLoader" \
+        for item in nodes_of(scope.class_scope.node, cst.Call):
+            if self.ev.qualname(item.func) == "torch.utils.data.DataLoader" \
                     and arg_value(item, "collate_fn", 4) is not None:
                 loader = self.ev(item)
                 if loader is not None and loader.kind == V.SEQ and loader.item is not None:
@@ -3490,7 +3512,7 @@ class Walker(FastVisitor):
         if known is not None:
             return known
         found = False
-        for item in iter_nodes(scope_node.body):
+        for item in nodes_under(scope_node.body):
             targets: list[cst.BaseExpression] = []
             if isinstance(item, cst.Assign):
                 targets = [t.target for t in item.targets]
@@ -3731,7 +3753,7 @@ class Walker(FastVisitor):
         flags = self.file.memo.get(("false-flags", id(cls)))
         if flags is None:
             values: dict[str, set[str]] = {}
-            for item in iter_nodes(cls.body):
+            for item in nodes_of(cls.body, cst.Assign, cst.AnnAssign, cst.AugAssign):
                 targets = []
                 if isinstance(item, cst.Assign):
                     targets = [(t.target, item.value) for t in item.targets]
@@ -3817,6 +3839,13 @@ class Walker(FastVisitor):
                 if value is not None:
                     self.bind(func.value, value, None)
                 self.ev.invalidate()  # the synthetic call must leave nothing cached under its id
+            elif isinstance(func, cst.Attribute) and func.attr.value == "masked_fill" and isinstance(func.value, cst.Name):
+                # `hidden.masked_fill(pad, 0.0)` thrown away is PAD404's finding; below it the tensor
+                # is read as the fix would leave it, so that one bug gives one finding
+                value = self.ev(call)
+                if value is not None and value.kind == V.TENSOR and value.masked:
+                    self.bind(func.value, value, None)
+                    self.ev.invalidate()
 
     def leave_Module(self, original_node: cst.Module) -> None:
         self.emit("on_scope_end", self.scope)

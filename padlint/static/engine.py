@@ -21,7 +21,7 @@ import libcst as cst
 from libcst._nodes.base import CSTNode
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
-from padlint.static import segments, values
+from padlint.static import segments, traverse, values
 from padlint.static.analysis import FileFacts, RawFinding, Walker
 from padlint.static.findings import Edit, Finding
 from padlint.static.model import FileError, FileReport, Settings, decode  # noqa: F401  (decode re-exported)
@@ -352,11 +352,20 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
         settings.options.get("names", {}).get("mask", []),
     )
     facts = FileFacts(text=text)
-    findings: dict[tuple[str, int], RawFinding] = {}
     # Pass 1 learns what call sites pass to functions and classes of this file and what those
     # return; another pass follows (at most 3 in all) while some function read a fact before
     # the pass had learnt it (a helper defined further down, a call site after the callee).
     child_cache: dict[int, list[cst.CSTNode]] = {}  # shared by the passes over this one tree
+    try:
+        return _passes(module, text, filename, rules, settings, report, facts, child_cache, on_error)
+    finally:
+        traverse.forget_nodes()
+
+
+def _passes(module: cst.Module, text: str, filename: str, rules: list[Rule], settings: Settings,
+            report: FileReport, facts: FileFacts, child_cache: dict[int, list[cst.CSTNode]],
+            on_error: Any) -> list[RawFinding] | None:
+    findings: dict[tuple[str, int], RawFinding] = {}
     for _ in range(PASSES):
         walker = Walker(rules, facts, settings.options, on_error=on_error, child_cache=child_cache)
         try:

@@ -46,15 +46,19 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
         names = _fields(type(node))
     if not names:
         return []  # a leaf: Name, Integer, SimpleString, an operator...
-    out = []
+    out: list[cst.CSTNode] = []
     for name in names:
         value = getattr(node, name)
+        if value is None:
+            continue
         cls = type(value)
         if cls is tuple or cls is list:
-            for item in value:
-                if _is_node(type(item)):
-                    out.append(item)
-        elif _is_node(cls):
+            out.extend(value)  # libcst's sequence fields hold nodes only
+            continue
+        known = _IS_NODE.get(cls)
+        if known is None:
+            known = _is_node(cls)
+        if known:  # (not MaybeSentinel, nor a string typed as a Literal)
             out.append(value)
     return out
 
@@ -66,6 +70,48 @@ def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = stack.pop()
         yield current
         stack.extend(reversed(children(current)))
+
+
+# The nodes under a function body or class body, listed once per file: several analyses scan the
+# same bodies.  Keyed by id(); each entry keeps its node alive, and `forget_nodes` empties it
+# when the file is done.
+_UNDER: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
+
+
+def nodes_under(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``list(iter_nodes(node))``, computed once per node while the file is being checked."""
+    entry = _UNDER.get(id(node))
+    if entry is None or entry[0] is not node:
+        entry = _UNDER[id(node)] = (node, list(iter_nodes(node)))
+    return entry[1]
+
+
+_BY_TYPE: dict[int, tuple[cst.CSTNode, dict[type, list[cst.CSTNode]]]] = {}
+
+
+def nodes_of(node: cst.CSTNode, *types: type) -> list[cst.CSTNode]:
+    """The nodes under ``node`` whose class is exactly one of ``types`` (libcst's node classes
+    are final; an ``isinstance`` test against them goes through ``ABCMeta`` and is slow): in
+    source order for one type, grouped by type for several.  Computed once per node and file."""
+    entry = _BY_TYPE.get(id(node))
+    if entry is None or entry[0] is not node:
+        index: dict[type, list[cst.CSTNode]] = {}
+        for item in nodes_under(node):
+            cls = type(item)
+            found = index.get(cls)
+            if found is None:
+                index[cls] = [item]
+            else:
+                found.append(item)
+        entry = _BY_TYPE[id(node)] = (node, index)
+    if len(types) == 1:
+        return entry[1].get(types[0], [])
+    return [item for cls in types for item in entry[1].get(cls, ())]
+
+
+def forget_nodes() -> None:
+    _UNDER.clear()
+    _BY_TYPE.clear()
 
 
 class FastVisitor:

@@ -2155,7 +2155,8 @@ CASES = [
             mel_post.masked_fill_(mask, 0.0)
             mel_out.clone().masked_fill_(mask, 0.0)
             return mel_out, mel_post
-        """, ["PAD301", "PAD404", "PAD404"]),  # (and the sum over the unmasked h is PAD301)
+        """, ["PAD404", "PAD404"]),  # (one bug, one finding: below the thrown-away fill, `h` reads as
+    # the fix leaves it, so the sum over it is not PAD301 as well)
     ("encoder-layers-from-a-generator-and-einops-masks", """
         import torch
         import torch.nn as nn
@@ -3765,6 +3766,185 @@ CASES = [
             centred = x - mean[:, None, :]
             return centred / (centred.pow(2).sum(dim=1) / n).sqrt()[:, None, :]
         """, ['PAD301']),
+    # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
+    ("hidden-param-beside-attention-mask", """
+        import torch
+
+
+        def pool(hidden, attention_mask):
+            keep = attention_mask.unsqueeze(-1).float()
+            return (hidden * keep).sum(1) / keep.sum(1).clamp(min=1)
+        """, """
+        import torch
+
+
+        def pool(hidden, attention_mask):
+            keep = attention_mask.unsqueeze(-1).float()
+            return (hidden * keep).sum(1) / hidden.size(1)
+        """, ["PAD302"]),
+    ("mask-popped-from-inputs", """
+        import torch
+
+
+        def compute_loss(model, inputs):
+            mask = inputs.pop("attention_mask")
+            pred = model(**inputs)
+            sq = (pred - inputs["labels"]) ** 2 * mask
+            return sq.sum() / mask.sum()
+        """, """
+        import torch
+
+
+        def compute_loss(model, inputs):
+            mask = inputs.pop("attention_mask")
+            pred = model(**inputs)
+            sq = (pred - inputs["labels"]) ** 2 * mask
+            return sq.mean()
+        """, ["PAD302"]),
+    ("masked-fill-zero-then-numel", """
+        import torch
+
+
+        def token_loss(loss, pad_mask):
+            loss = loss.masked_fill(pad_mask, 0.0)
+            return loss.sum() / (~pad_mask).sum()
+        """, """
+        import torch
+
+
+        def token_loss(loss, pad_mask):
+            loss = loss.masked_fill(pad_mask, 0.0)
+            return loss.sum() / loss.numel()
+        """, ["PAD302"]),
+    ("gathered-token-logprob-mean", """
+        import torch
+
+
+        def token_loss(logp, tags, mask):
+            nll = -logp.gather(-1, tags.unsqueeze(-1)).squeeze(-1)
+            return torch.where(mask, nll, torch.zeros_like(nll)).sum() / mask.sum()
+        """, """
+        import torch
+
+
+        def token_loss(logp, tags, mask):
+            nll = -logp.gather(-1, tags.unsqueeze(-1)).squeeze(-1)
+            return torch.mean(torch.where(mask, nll, torch.zeros_like(nll)))
+        """, ["PAD302"]),
+    ("pos-weight-is-not-a-mask", """
+        import torch
+        import torch.nn.functional as Fn
+
+
+        def onset_loss(logits, onsets, n_frames, pos_weight=None):
+            keep = torch.arange(logits.size(1))[None, :] < n_frames[:, None]
+            per = Fn.binary_cross_entropy_with_logits(logits, onsets, pos_weight=pos_weight, reduction="none")
+            return (per * keep).sum() / keep.sum()
+        """, """
+        import torch.nn.functional as Fn
+
+
+        def onset_loss(logits, onsets, n_frames, pos_weight=None):
+            return Fn.binary_cross_entropy_with_logits(logits, onsets, pos_weight=pos_weight)
+        """, ["PAD304"]),
+    ("mask-built-never-applied", """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class Acoustic(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.mel_out = nn.Linear(8, 8)
+
+            def loss(self, mels, mel_lens):
+                mel_pred = self.mel_out(mels)
+                mel_mask = torch.arange(mels.size(1))[None, :] < mel_lens[:, None]
+                return F.l1_loss(mel_pred[mel_mask], mels[mel_mask])
+        """, """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class Acoustic(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.mel_out = nn.Linear(8, 8)
+
+            def loss(self, mels, mel_lens):
+                mel_pred = self.mel_out(mels)
+                mel_mask = torch.arange(mels.size(1))[None, :] < mel_lens[:, None]
+                return F.l1_loss(mel_pred, mels)
+        """, ["PAD304"]),
+    ("explicit-default-ignore-index", """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        PAD = 0
+
+
+        class Vocab:
+            def collate(self, encoded):
+                return pad_sequence(encoded, batch_first=True, padding_value=PAD)
+
+
+        class SmilesLM(nn.Module):
+            def __init__(self, vocab_size):
+                super().__init__()
+                self.emb = nn.Embedding(vocab_size, 32, padding_idx=PAD)
+                self.rnn = nn.GRU(32, 64, batch_first=True)
+                self.out = nn.Linear(64, vocab_size)
+                self.nll = nn.NLLLoss(ignore_index=PAD)
+
+            def training_step(self, batch, batch_idx):
+                h, _ = self.rnn(self.emb(batch[:, :-1]))
+                logp = self.out(h).log_softmax(-1)
+                return self.nll(logp.transpose(1, 2), batch[:, 1:])
+        """, """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        PAD = 0
+
+
+        class Vocab:
+            def collate(self, encoded):
+                return pad_sequence(encoded, batch_first=True, padding_value=PAD)
+
+
+        class SmilesLM(nn.Module):
+            def __init__(self, vocab_size):
+                super().__init__()
+                self.emb = nn.Embedding(vocab_size, 32, padding_idx=PAD)
+                self.rnn = nn.GRU(32, 64, batch_first=True)
+                self.out = nn.Linear(64, vocab_size)
+                self.nll = nn.NLLLoss(ignore_index=-100)
+
+            def training_step(self, batch, batch_idx):
+                h, _ = self.rnn(self.emb(batch[:, :-1]))
+                logp = self.out(h).log_softmax(-1)
+                return self.nll(logp.transpose(1, 2), batch[:, 1:])
+        """, ["PAD303"]),
+    ("lm-labels-copied-from-input-ids", """
+        import torch.nn.functional as F
+
+
+        def lm_loss(model, input_ids, attention_mask):
+            logits = model(input_ids, attention_mask)[:, :-1]
+            labels = input_ids[:, 1:].clone()
+            labels[attention_mask[:, 1:] == 0] = -100
+            return F.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1))
+        """, """
+        import torch.nn.functional as F
+
+
+        def lm_loss(model, input_ids, attention_mask):
+            logits = model(input_ids, attention_mask)[:, :-1]
+            labels = input_ids[:, 1:].clone()
+            return F.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1))
+        """, ["PAD303"]),
 ]
 
 
@@ -5833,3 +6013,28 @@ def test_group_scores_from_masked_sums_under_an_unreduced_cross_entropy(scores, 
         return policy_loss.mean()
     """
     assert codes(source) == expected
+
+
+def test_ctc_advice_names_the_lengths_after_subsampling():
+    """PAD305 names the lengths bound last (the ones after the stride-2 conv), not the input's."""
+    source = """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class CTCModel(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv1d(80, 32, kernel_size=3, stride=2, padding=1)
+                self.fc = nn.Linear(32, 29)
+
+            def compute_loss(self, feats, feat_lens, targets, target_lens):
+                x = self.conv(feats.transpose(1, 2)).transpose(1, 2)
+                out_lens = (feat_lens - 1) // 2 + 1
+                log_probs = self.fc(x).log_softmax(-1).transpose(0, 1)
+                input_lengths = torch.full((log_probs.size(1),), log_probs.size(0), dtype=torch.long)
+                return F.ctc_loss(log_probs, targets, input_lengths, target_lens)
+        """
+    report = check_text(textwrap.dedent(source), "snippet.py", DEFAULT)
+    (finding,) = report.findings
+    assert finding.code == "PAD305" and "`out_lens` holds the real lengths" in finding.message, finding.message

@@ -23,8 +23,9 @@ def _in_unmasked_branch(ctx: Context) -> bool:
 
 
 def _is_masked(value: V.Val | None) -> bool:
-    return (value is not None and value.kind == V.TENSOR and bool(value.masked) and not value.weak_fill
-            and not value.name_only_mask)
+    # (a fill of 0 masks the pads as a product does, even where it is also a weak fill of scores)
+    return (value is not None and value.kind == V.TENSOR and bool(value.masked)
+            and (not value.weak_fill or value.zero_pads is True) and not value.name_only_mask)
 
 
 class MaskedMeanWrongDenominator(Rule):

@@ -75,11 +75,16 @@ class LossCountsPaddedTargets(Rule):
         if value is None:
             value = _step_of_padded(target, ctx)  # criterion(out, tgt[t]) in a decoding loop
         if not V.is_strongly_padded(value) or value.pad is None or value.masked:
-            if ignore is None and not V.is_strongly_padded(value):
+            # (`ignore_index=-100` written out is the default: it says nothing of the padding)
+            written_default = ignore is not None and resolve_constant(ctx, code_of(ignore)) == _DEFAULT_IGNORE
+            if (ignore is None or written_default) and not V.is_strongly_padded(value):
                 # unknown padding, or only probably padded (a function that also takes a mask)
-                if not self._embedded_with_padding_idx(node, ctx, target, construct) \
-                        and not self._compared_with_pad_in_forward(node, ctx, target, construct):
-                    self._unused_pad_id(node, ctx, construct)
+                lacks = "ignores only `-100`" if written_default else "has no `ignore_index`"
+                construct = None if written_default else construct  # (no second ignore_index= to add)
+                if not self._embedded_with_padding_idx(node, ctx, target, construct, lacks) \
+                        and not self._compared_with_pad_in_forward(node, ctx, target, construct, lacks) \
+                        and not self._labels_from_masked_inputs(node, ctx, target, lacks):
+                    self._unused_pad_id(node, ctx, construct, lacks)
             return
         pad = resolve_constant(ctx, value.pad)
         if ignore is None:
@@ -133,7 +138,7 @@ class LossCountsPaddedTargets(Rule):
                 return
 
     def _embedded_with_padding_idx(self, node: cst.Call, ctx: Context, target: cst.BaseExpression,
-                                   construct: cst.CSTNode | None) -> bool:
+                                   construct: cst.CSTNode | None, lacks: str) -> bool:
         """Teacher forcing: the same tensor feeds an embedding with ``padding_idx`` (the decoder
         input ``tgt[:, :-1]``) and the loss (``tgt[:, 1:]``), so the targets are padded with that
         id. Reported at the end of the file, like the fallback (silent where targets get -100)."""
@@ -156,16 +161,16 @@ class LossCountsPaddedTargets(Rule):
             if resolve_constant(ctx, pad) == _DEFAULT_IGNORE:
                 return False
             # (a name such as `pad_idx` from __init__ may not be in scope at the loss: no fix then)
-            fix = _ignore_index_fix(construct, pad) if isinstance(literal(padding_idx), int) else None
+            fix = _ignore_index_fix(construct, pad) if isinstance(literal(padding_idx), int) and construct else None
             ctx.file.scratch.setdefault("pad303_fallback", []).append((
                 node, f"`{root}` also goes through `{code_of(call.func)}`, an embedding with `padding_idx={pad}`, "
-                      f"so the targets are padded with it, but the loss has no `ignore_index`: padded positions "
+                      f"so the targets are padded with it, but the loss {lacks}: padded positions "
                       f"are trained on", fix))
             return True
         return False
 
     def _compared_with_pad_in_forward(self, node: cst.Call, ctx: Context, target: cst.BaseExpression,
-                                      construct: cst.CSTNode | None) -> bool:
+                                      construct: cst.CSTNode | None, lacks: str) -> bool:
         """``logits = self(tgt[:, :-1])`` next to the loss on ``tgt[:, 1:]``, where the class's
         ``forward`` builds its padding mask from that parameter (``tgt_in.eq(self.pad_id)``): the
         targets are the same tokens, padded with the same id."""
@@ -190,12 +195,35 @@ class LossCountsPaddedTargets(Rule):
                     if pad is not None:
                         ctx.file.scratch.setdefault("pad303_fallback", []).append((
                             node, f"`{root}` goes into `forward`, whose padding mask is `{params[index]} == {pad}`: "
-                                  f"the targets are the same tokens, padded with `{pad}`, but the loss has no "
-                                  "`ignore_index`: padded positions are trained on", None))
+                                  f"the targets are the same tokens, padded with `{pad}`, but the loss {lacks}: "
+                                  "padded positions are trained on", None))
                         return True
         return False
 
-    def _unused_pad_id(self, node: cst.Call, ctx: Context, construct: cst.CSTNode | None) -> None:
+    def _labels_from_masked_inputs(self, node: cst.Call, ctx: Context, target: cst.BaseExpression,
+                                   lacks: str) -> bool:
+        """Language-model targets copied from the input ids (``labels = input_ids[:, 1:]``) of a
+        function that also takes their ``attention_mask``: the padded positions keep the pad id,
+        and nothing here sets them to -100 (reported at the end of the file, silent where
+        anything in it writes -100 into targets)."""
+        logits = arg_value(node, "input", 0)
+        function = ctx.scope.node if ctx.scope is not None else None
+        if logits is None or not (_flattened(ctx, logits) or _token_layout(logits)) \
+                or not isinstance(function, cst.FunctionDef):
+            return False
+        root = _root(ctx, target)
+        if root is None or root not in ctx.scope.params or not _INPUT_IDS.search(root):
+            return False
+        masks = [p for p in ctx.scope.params if V.looks_like_mask(p) and "attention" in p or p in ("mask", "pad_mask")]
+        if not masks:
+            return False
+        ctx.file.scratch.setdefault("pad303_fallback", []).append((
+            node, f"the targets are `{root}`, which come with `{masks[0]}`: their padded positions keep the pad id, "
+                  f"and the loss {lacks}: padded positions are trained on (set them to -100 where "
+                  f"`{masks[0]}` is 0)", None))
+        return True
+
+    def _unused_pad_id(self, node: cst.Call, ctx: Context, construct: cst.CSTNode | None, lacks: str) -> None:
         """Token-level targets (the logits flattened to (N, C)) and a pad id at hand that the loss
         never receives: ``criterion(output.view(-1, V), trg.view(-1))`` next to ``pad_idx``."""
         logits = arg_value(node, "input", 0)
@@ -205,9 +233,12 @@ class LossCountsPaddedTargets(Rule):
         if pad_name is None:
             return
         ctx.file.scratch.setdefault("pad303_fallback", []).append((
-            node, f"token-level targets go to the loss without `ignore_index` although `{pad_name}` "
-                  "is at hand: positions padded with it are trained on", _ignore_index_fix(construct, pad_name)))
+            node, f"token-level targets go to the loss {'without `ignore_index`' if construct else 'that ' + lacks} "
+                  f"although `{pad_name}` is at hand: positions padded with it are trained on",
+            _ignore_index_fix(construct, pad_name)))
 
+
+_INPUT_IDS = re.compile(r"(?:^|_)(?:ids|tokens|token_ids)$")
 
 _PADDERS = {"pad_sequence", "pad", "full", "full_like", "new_full", "masked_fill", "masked_fill_", "fill_",
             "where", "pad_to_length", "pad_tensor"}

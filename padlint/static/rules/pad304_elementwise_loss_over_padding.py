@@ -7,7 +7,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import ELEMENTWISE_LOSSES, FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal
 from padlint.static.rule import PADDING, Rule
-from padlint.static.traverse import iter_nodes
+from padlint.static.traverse import nodes_of
 
 # Where padding on a prediction is certain: made by these, not merely passed through a model.
 _POSITIONAL_ORIGINS = {"pad_sequence", "unpack", "rnn", "embedding", "canvas", "F.pad", "tokenizer", "dense_batch"}
@@ -27,7 +27,9 @@ class ElementwiseLossOverPadding(Rule):
         qual = ctx.qualname(node.func)
         if qual in FUNCTIONAL_ELEMENTWISE_LOSSES:
             reduction = arg_value(node, "reduction", None)
-            weighted = any(a.keyword is not None and a.keyword.value in ("weight", "pos_weight") for a in node.args)
+            # (`weight=` may carry the mask; `pos_weight=` is one weight per class, never a mask)
+            weighted = any(a.keyword is not None and a.keyword.value == "weight" and literal(a.value) is not None
+                           for a in node.args)
             name = qual.rsplit(".", 1)[1]
         else:
             callee = ctx.ev(node.func)
@@ -51,7 +53,13 @@ class ElementwiseLossOverPadding(Rule):
             V.is_strongly_padded(prediction) and prediction.origin in _POSITIONAL_ORIGINS)
         if not certain:
             unused = _unused_mask_parameter(ctx)
-            if unused is None or not (V.is_padded(prediction) and (target is None or V.is_padded(target))):
+            built = _unused_local_mask(ctx) if unused is None else None
+            if unused is None and built is None \
+                    or not (V.is_padded(prediction) and (target is None or V.is_padded(target))):
+                return
+            if built is not None:
+                self.report(ctx, node, f"`{name}` averages over every position, padding included: `{built}` is "
+                                       "built in this function but never applied")
                 return
             self.report(ctx, node, f"`{name}` averages over every position although `{unused}` says which are "
                                    "padding: the mask is never applied")
@@ -71,8 +79,27 @@ def _unused_mask_parameter(ctx: Context) -> str | None:
     candidates = [p for p in scope.params if (V.looks_like_mask(p) or V.looks_like_lengths(p)) and p not in optional]
     if not candidates:
         return None
-    used = {n.value for n in iter_nodes(scope.node.body) if isinstance(n, cst.Name)}
+    used = {n.value for n in nodes_of(scope.node.body, cst.Name)}
     for name in candidates:
         if name not in used:
+            return name
+    return None
+
+
+def _unused_local_mask(ctx: Context) -> str | None:
+    """A mask the current function builds (`mel_mask = arange(T) < lens[:, None]`) and then never
+    reads: it was meant for this loss."""
+    scope = ctx.scope
+    if scope.kind != "function" or not isinstance(scope.node, cst.FunctionDef):
+        return None
+    built = [t.target.value for a in nodes_of(scope.node.body, cst.Assign) for t in a.targets
+             if isinstance(t.target, cst.Name) and V.looks_like_mask(t.target.value)]
+    if not built:
+        return None
+    spelled: dict[str, int] = {}
+    for n in nodes_of(scope.node.body, cst.Name):
+        spelled[n.value] = spelled.get(n.value, 0) + 1
+    for name in built:
+        if spelled.get(name) == 1 and name not in scope.params:  # only where it is assigned
             return name
     return None

@@ -49,6 +49,7 @@ class CtcLengthsFromShape(Rule):
 def _real_lengths_in_scope(ctx: Context, taken: set[str]) -> str | None:
     scope = ctx.scope
     while scope is not None:
+        found = None
         for name, value in scope.env.items():
             if value is None or value.kind != V.LENGTHS or value.from_shape:
                 continue
@@ -56,7 +57,9 @@ def _real_lengths_in_scope(ctx: Context, taken: set[str]) -> str | None:
                 continue
             if not (V.looks_like_lengths(name) or "len" in name.lower()):
                 continue  # `blank_idx` handed len(vocab): a number, not the lengths of the batch
-            return name
+            found = name  # the last one bound: `out_lens = (feat_lens - 1) // 2 + 1` after subsampling
+        if found is not None:
+            return found
         # Text recognition (CRNN + CTC): the real extent of each padded image is its width.
         for name in [*scope.params, *_unpacked_names(scope)]:
             if name.lower().endswith(("widths", "_width", "_w_lens")) and not _is_target_name(name):
