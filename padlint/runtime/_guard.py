@@ -376,6 +376,7 @@ class Guard:
         self._compile_warned = False
         self._compile_graphs0 = 0
         self.steps_checked = 0
+        self.saw_padding = False  # did any padded tensor come by (else the summary says so)
         self.oracle_runs = 0
         self.all_findings: Optional[list[Finding]] = None
         self._as_decorator = False
@@ -422,7 +423,7 @@ class Guard:
         return self.findings
 
     def summary_table(self) -> str:
-        return format_table(self.findings, self._step_index)
+        return format_table(self.findings, self._step_index, self.saw_padding)
 
     def __call__(self, fn: Callable) -> Callable:
         """Use as a decorator: each call of ``fn`` runs inside this guard (one step per call)."""
@@ -558,6 +559,7 @@ class Guard:
         REGISTRY.set(t, info)
         st = self._st
         st.touched = True
+        self.saw_padding = True
         if info.source != "propagated" and info.bdim == 0 and info.mask.dim() == 2 and len(st.sources) < 8:
             if not any(x.mask is info.mask for x in st.sources):
                 st.sources.append(info)
@@ -623,6 +625,10 @@ class Guard:
                 pad = torch.where(m, pos, torch.zeros((), dtype=pos.dtype, device=pos.device)).amax()
             else:
                 pad = torch.where(p.pm, g.abs(), zero).amax()
+            if p.kind == "loss_elems" and p.pm.shape == g.shape:
+                # and the most at the real positions: none at all means the mask was inverted
+                p.stats.append((pad, None, torch.where(p.pm, zero, g.abs()).amax(), None))
+                return
             if not p.detailed or pos is None:
                 p.stats.append((pad,))
                 return
@@ -1120,9 +1126,10 @@ class Guard:
             return
         with torch.no_grad():
             w = float(out.detach()[m].float().max())
+            fill = _one_finite_fill(t.detach(), m.to(t.device))
         if w > 0:
             st.n += 1
-            st.softmax.append((st.n, user_location(2), w, "PAD401"))
+            st.softmax.append((st.n, user_location(2), w, "PAD401" if fill is None else "PAD403", fill))
 
     def _attention_scores_softmax(self, t: torch.Tensor, out: torch.Tensor) -> None:
         """``softmax(scores, dim=-1)`` of hand-written attention scores (batch, ..., queries, keys)
@@ -1587,7 +1594,7 @@ class Guard:
                 st.emitted_specific = True
                 return
             st.n += 1
-            st.attn.append((st.n, "scaled_dot_product_attention", user_location(2)))
+            st.attn.append((st.n, "scaled_dot_product_attention", user_location(2), _weak_additive(am, pad_keys, key)))
 
     def _on_attention(self, mod, args, kwargs, output):
         if self._attn_depth > 0:
@@ -1631,10 +1638,16 @@ class Guard:
                 self._tag(k, info)
             elif self._st.sampled and qinfo.kind == "seq" and tuple(qinfo.mask.shape) == tuple(info.mask.shape):
                 known = qinfo.mask.to(q.device)
-                if bool(known.any()) and bool((info.mask == ~known).all()):
+                real = ~known
+                # False at every pad and True at most real tokens (all of them, or all but a [CLS]
+                # column prepended as False): a keep mask where PyTorch wants True = padding
+                blocked_real = float(info.mask[real].float().mean()) if bool(real.any()) else 0.0
+                if bool(known.any()) and not bool((info.mask & known).any()) and blocked_real >= 0.5:
+                    which = "the real tokens" if blocked_real == 1.0 else \
+                        f"{blocked_real:.0%} of the real tokens (not at the others, such as a prepended [CLS])"
                     self._emit(
                         "PAD402", where,
-                        "the key padding mask is True at the real tokens and False at the padding "
+                        f"the key padding mask is True at {which} and False at the padding "
                         f"(padding known from {_source_words(qinfo)}): PyTorch wants True = padding; invert it",
                         user_location(2), float(int(known.sum())),
                     )
@@ -1974,7 +1987,16 @@ class Guard:
                 continue
             if p.kind == "loss_elems":
                 mt = p.meta
-                if leaked and not mt.get("zero_at_pad"):
+                if leaked and const == 0.0 and not mt.get("zero_at_pad"):
+                    self._emit(
+                        "PAD402", p.where,
+                        f"a reduction='none' loss is averaged over the padded positions only: they get gradient "
+                        f"(up to {pad:.3g}) and the {int(mt['n_real'])} real positions none, so the mask that "
+                        "weights it is True at padding; invert it (~mask, or 1 - mask)",
+                        p.loc, pad, value=mt["full"], reference=mt["ref"],
+                    )
+                    specific = True
+                elif leaked and not mt.get("zero_at_pad"):
                     self._emit(
                         "PAD301", p.where,
                         f"a reduction='none' loss is averaged over padded positions too (gradient {pad:.3g} "
@@ -1994,11 +2016,21 @@ class Guard:
                     specific = True
         # attention without a padding mask: explained by any leak upstream of it
         outermost: dict = {}
-        for seq, where, loc in st.attn:  # nested attention modules share the user's line
-            outermost[loc] = (seq, where, loc)
-        for seq, where, loc in outermost.values():
+        for seq, where, loc, *weak in st.attn:  # nested attention modules share the user's line
+            outermost[loc] = (seq, where, loc, weak[0] if weak else None)
+        for seq, where, loc, weak in outermost.values():
             ups = [pad for p, pad in leaks if p.seq < seq]
-            if ups:
+            if ups and weak is not None:
+                self._emit(
+                    "PAD403", where,
+                    f"the additive attn_mask holds {weak} at the padded keys, which leaves them their share of "
+                    "the softmax: real positions attend to padding (gradient up to "
+                    f"{max(ups):.3g} reaches padded inputs); put -inf (or torch.finfo(dtype).min) there, or pass "
+                    "a boolean mask that is True at the keys that may be attended",
+                    loc, max(ups),
+                )
+                specific = True
+            elif ups:
                 self._emit(
                     "PAD401", where,
                     "attention over a padded batch without src_key_padding_mask/key_padding_mask (a decoder's "
@@ -2008,14 +2040,23 @@ class Guard:
                 )
                 specific = True
         softmax_seqs: list[int] = []
-        for seq, loc, w, code in st.softmax:
+        for seq, loc, w, code, *fill in st.softmax:
             ups = [pad for p, pad in leaks if p.seq < seq]
             if not ups:
                 continue
-            if code == "PAD402":
+            if code == "PAD403":
+                what = (f"the scores hold {fill[0]} at every padded position (multiplied by the mask, or filled "
+                        f"with a finite value), so the softmax still gives them weight (up to {w:.3g}): real "
+                        "positions attend to padding; fill them with -inf before the softmax "
+                        "(scores.masked_fill(pad_mask, float('-inf')) for (batch, time) scores)")
+            elif code == "PAD402":
                 what = ("the attention mask is inverted: real queries give all their weight to the padded keys "
                         "and none to the real ones (mask * finfo.min where (1 - mask) * finfo.min was meant, or "
                         "masked_fill(mask, ...) of a mask that is True at real tokens)")
+            elif fill:  # (batch, time) scores: attention pooling
+                what = (f"a softmax over the time axis gives the padded positions weight (up to {w:.3g}): real "
+                        "positions attend to padding; fill the scores with -inf at the padded positions before "
+                        "the softmax (scores.masked_fill(pad_mask, float('-inf')) for (batch, time) scores)")
             else:
                 what = (f"a softmax over the time axis gives the padded positions weight (up to {w:.3g}): real "
                         "positions attend to padding; fill the scores with -inf at the padded keys before the "
@@ -2185,7 +2226,7 @@ class Guard:
         if at_exit and self.mode in ("warn", "record") and self.summary:
             fs = self.findings
             if len(fs) > self._printed or (not fs and not self._as_decorator):
-                sys.stderr.write(format_table(fs, self._step_index))
+                sys.stderr.write(format_table(fs, self._step_index, self.saw_padding))
                 self._printed = len(fs)
 
     def _gather(self) -> None:
@@ -2202,6 +2243,44 @@ class Guard:
                 d["rank"] = r
                 allf.append(Finding(**d))
         self.all_findings = allf
+
+
+def _one_finite_fill(scores: torch.Tensor, pad: torch.Tensor) -> Optional[str]:
+    """(batch, time) scores that hold one and the same finite value at every padded position,
+    and not only that value elsewhere: a mask multiplied in (0) or a weak fill (-100, -1e4)
+    rather than -inf.  The value, written for the message, or None."""
+    if scores.shape != pad.shape or not scores.is_floating_point() or not bool(pad.any()) or bool(pad.all()):
+        return None
+    at_pad = scores[pad]
+    first = at_pad[0]
+    if not bool(torch.isfinite(first)) or not bool((at_pad == first).all()) or bool((scores[~pad] == first).all()):
+        return None
+    value = float(first) + 0.0  # (-0.0 written as 0)
+    if value != round(value):
+        return None  # a layer's bias on zero-padded states (0.137...), not a value written as a fill
+    return f"{value:.3g}"
+
+
+def _weak_additive(am: torch.Tensor, pad_keys: torch.Tensor, key: torch.Tensor) -> Optional[str]:
+    """An additive (float) attention mask that marks the padded keys, lower than the real ones
+    everywhere, but not low enough to remove them (a keep mask of 1/0, or keep - 1): the value it
+    holds there, written for the message.  None for a boolean mask or one that does not tell
+    the padding apart."""
+    if not am.is_floating_point():
+        return None
+    B, T = pad_keys.shape
+    try:
+        vals = am.detach().expand(*key.shape[:-2], am.shape[-2], T).reshape(B, -1, T)
+    except RuntimeError:
+        return None
+    at_pad = pad_keys[:, None, :].expand_as(vals)
+    if not bool(at_pad.any()) or bool(at_pad.all()):
+        return None
+    highest_pad = vals.masked_select(at_pad).max()
+    lowest_real = vals.masked_select(~at_pad).min()
+    if not bool(highest_pad < lowest_real):
+        return None
+    return f"{float(highest_pad) + 0.0:.3g}"
 
 
 def _propagated(info: PadInfo) -> PadInfo:

@@ -57,7 +57,14 @@ CODES: dict[str, tuple[str, str]] = {
     "PAD402": (
         "padding-mask-polarity",
         "a key padding mask is True at the real tokens and False at the padding: PyTorch wants "
-        "True = padding (a keep-mask such as HF's attention_mask must be inverted)",
+        "True = padding (a keep-mask such as HF's attention_mask must be inverted; also with a "
+        "[CLS] column prepended as False)",
+    ),
+    "PAD403": (
+        "weak-mask-fill",
+        "the attention scores hold a written finite value at the pads (multiplied by the mask, "
+        "filled with 0 or -100, an additive mask of 1/0) instead of -inf, so the softmax still "
+        "gives them weight",
     ),
     # --- runtime only -------------------------------------------------------------------
     "PAD-R001": (

@@ -161,8 +161,12 @@ def user_location(depth: int = 1) -> tuple[str, int]:
     return first if first is not None else ("<unknown>", 0)
 
 
-def format_table(findings, steps: int = 0) -> str:
+def format_table(findings, steps: int = 0, saw_padding: bool = True) -> str:
     """The summary table printed at guard exit."""
+    if not findings and not saw_padding:
+        return (f"padlint.guard: {steps} step(s) checked, but no padded batch was seen inside the guard, so no "
+                "padding was checked. Pad inside it (pad_sequence, pack_padded_sequence, a tokenizer with "
+                "padding=True), or mark a batch padded before it: x = padlint.mark(x, lengths).\n")
     if not findings:
         return f"padlint.guard: {steps} step(s) checked, no padding leaks found.\n"
     rows = [("code", "name", "location", "where", "count", "magnitude")]

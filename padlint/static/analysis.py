@@ -83,8 +83,10 @@ POSITION_KEEPING = {
 }
 LAYOUT_BREAKING = {"view", "reshape", "flatten", "permute", "transpose", "t", "view_as"}
 
+# nn.AdaptiveAvgPool1d(1) on (B, C, T): one value per channel, the time axis pooled away
+TIME_POOL_MODULES = ("torch.nn.AdaptiveAvgPool1d", "torch.nn.AdaptiveMaxPool1d")
 MODULE_CLASSES = RNN_CLASSES | ATTENTION_CLASSES | set(CLASS_LOSSES) | set(ELEMENTWISE_LOSSES) | {
-    CTC_CLASS, EMBEDDING, "torch.nn.Linear", "torch.nn.Dropout", "torch.nn.LayerNorm",
+    CTC_CLASS, EMBEDDING, "torch.nn.Linear", "torch.nn.Dropout", "torch.nn.LayerNorm", *TIME_POOL_MODULES,
     "torch.nn.Conv1d", "torch.nn.BatchNorm1d", "torch.nn.Softmax", "torch.nn.LogSoftmax", "torch.nn.Sequential",
 }
 # What an nn.Sequential may hold and still act on each position alone (so a padded batch stays
@@ -736,6 +738,12 @@ class Evaluator:
                     return padded.but(zero_pads=False)
                 if padded.zero_pads:  # (x masked with zeros) - mean: the pads hold -mean now
                     return padded.but(zero_pads=False, masked=False)
+        if isinstance(op, (cst.Add, cst.Subtract)) and is_padded(left) and is_padded(right) \
+                and left.kind == right.kind == V.TENSOR and not (left.scores or right.scores):
+            for a, b, b_node in ((left, right, node.right), (right, left, node.left)):
+                if a.masked and a.zero_pads and not b.masked and b.zero_pads is False and isinstance(b_node, cst.Call):
+                    # h + self.mlp(h): the bias of the unmasked side lands on the masked pads
+                    return a.but(masked=False, zero_pads=False, mask_mult=None)
         if isinstance(op, (cst.Add, cst.Subtract)) and is_padded(left) and is_padded(right):
             # model(x) - targets: padded like the batch it was computed from; the targets say how
             for known, opaque in ((right, left), (left, right)):
@@ -1004,6 +1012,24 @@ class Evaluator:
         return isinstance(func, cst.Name) and callee is None and self.scope is not None \
             and func.value in self.scope.params and V.MODEL_PARAM.match(func.value) is not None
 
+    def _optional_evidence_left_behind(self, arg: cst.BaseExpression, value: Val, call: cst.Call) -> bool:
+        """A parameter guessed padded only because this function takes an *optional* mask
+        (``forward(self, x_enc, mask=None)``), handed on as it came to a callee without that
+        mask (``self.forecast(x_enc)``): the path with no padding, so the guess stays here.
+        (A value computed here, as encoder states pooled by a helper, still carries it.)"""
+        if value.kind != V.TENSOR or value.origin != "param" or value.strong or not value.evidence \
+                or not isinstance(arg, cst.Name) or arg.value not in self.scope.params:
+            return False
+        function = self.scope.node if self.scope is not None else None
+        if not isinstance(function, cst.FunctionDef):
+            return False
+        optional = {p.name.value for p in [*function.params.params, *function.params.kwonly_params]
+                    if isinstance(p.default, cst.Name) and p.default.value == "None"}
+        if not all(name in optional for name in value.evidence):
+            return False
+        handed = {n.value for a in call.args for n in iter_nodes(a.value) if isinstance(n, cst.Name)}
+        return not any(name in handed for name in value.evidence)
+
     def _local_call(self, node: cst.Call, callee: Val | None) -> Any:
         target, is_method, instance = self._local_target(node, callee)
         if target is None and instance is not None:
@@ -1058,6 +1084,8 @@ class Evaluator:
             else:
                 continue
             value = self(arg.value)
+            if value is not None and self._optional_evidence_left_behind(arg.value, value, node):
+                continue
             # (a padded length handed in: frame_lengths(rel_lens, feats.size(1)))
             if name in by_name and (wanted(value) or _unpadded_tensor(value) or (not linked and is_time_dim(value))):
                 _add_fact(facts, name, value, sites, id(node))
@@ -1360,6 +1388,10 @@ class Evaluator:
                 # not a batch padded to its longest member
                 return data if is_padded(data) else None
             mode = arg_value(node, "mode", 2)
+            if self.scope is not None and "mode" in self.scope.params:
+                # pad1d(x, paddings, mode="constant"): a padding utility with F.pad's modes (conv and
+                # STFT framing), not a batch padded to its longest member
+                return data if is_padded(data) else None
             if _own_shape_amounts(arg_value(node, "input", 0), amounts, self.scope):
                 # F.pad(mix, (0, self.training_length - mix.shape[-1])): the whole tensor grown by
                 # one amount from its own size (a fixed window, STFT framing) -- every sample alike
@@ -1489,6 +1521,8 @@ class Evaluator:
             ignoring = bool(module.kwargs) and "ignore_index" in module.kwargs
             return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring,
                                per_class=cls in CLASS_LOSSES)
+        if cls in TIME_POOL_MODULES:
+            return Val(V.TENSOR, padded=False)  # (B, C, 1): no time axis left (PAD301 asks how it was pooled)
         if cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
             data = self(arg_value(node, None, 0))
             return data.but(softmaxed=True) if data is not None and data.kind == V.TENSOR else None
@@ -1501,8 +1535,12 @@ class Evaluator:
             return Val(V.TENSOR, padded=False, origin=data.origin)  # norm(patches): still a fixed grid
         if not is_padded(data) and not (data is not None and data.kind == V.TENSOR and data.idx_pads):
             return None
-        if data.zero_pads and cls not in _ZERO_KEEPING_MODULES:
-            data = data.but(zero_pads=False)
+        if cls not in _ZERO_KEEPING_MODULES and not _without_bias(module):
+            if data.zero_pads:
+                data = data.but(zero_pads=False)
+            if data.masked and not data.scores and not data.loss_none:
+                # `self.proj(h * keep)`: the bias puts a value back on every masked position
+                data = data.but(masked=False, mask_mult=None)
         if _scores_one_per_position(module, self):
             data = data.but(feat1=True, tlast=None)  # nn.Linear(d, 1): (B, T, 1), one score per position
         return data
@@ -2688,6 +2726,12 @@ def _is_arange(node: cst.BaseExpression, ev: Evaluator) -> bool:
     return value is not None and value.kind == V.TENSOR and bool(value.arange)
 
 
+def _without_bias(module: Val) -> bool:
+    """``nn.Linear(d, h, bias=False)`` (or ``Conv1d``): zeros in, zeros out."""
+    bias = (module.kwargs or {}).get("bias")
+    return module.cls in ("torch.nn.Linear", "torch.nn.Conv1d") and bias is not None and literal(bias) is False
+
+
 _ZERO_KEEPING_MODULES = {f"torch.nn.{name}" for name in (
     "Dropout", "Dropout1d", "Dropout2d", "Identity", "ReLU", "ReLU6", "LeakyReLU", "GELU", "Tanh", "SiLU", "ELU",
     "Hardtanh", "Softsign", "Tanhshrink", "Mish")}
@@ -3059,15 +3103,17 @@ def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = 
     """A loss value; unreduced (``reduction='none'``) losses of padded inputs stay padded.
 
     ``ignoring``: an ``ignore_index`` was given, so ignored positions hold exact zeros.
-    ``per_class``: a cross-entropy/NLL loss. Its logits straight from a model (not flattened
+    ``per_class``: a cross-entropy/NLL loss.  Predictions straight from a model (not flattened
     to tokens) with targets not known to be padded are one row per sample: a sequence
-    classifier's (B, C), whose unreduced loss is one value per sample."""
+    classifier's (B, C) or a regression head's (B,), whose unreduced loss is one value per
+    sample."""
     if reduction != "none":
         return None
     arg_nodes = [a.value for a in node.args if a.keyword is None][:2]
     args = [ev(a) for a in arg_nodes]
-    if per_class and len(args) == 2 and not is_padded(args[1]) and args[0] is not None \
+    if len(args) == 2 and not is_padded(args[1]) and args[0] is not None \
             and args[0].origin in ("model", "call") and not _flattened_logits(arg_nodes[0], ev):
+        # (an elementwise loss too: a regression head's (B,) or (B, 1) against per-sample targets)
         return Val(V.TENSOR, padded=False, loss_none=True)
     # targets padded with -100, the default ignore_index: the unreduced loss is 0 there
     ignoring = ignoring or (per_class and len(args) == 2 and is_padded(args[1]) and args[1].pad is not None

@@ -1079,7 +1079,7 @@ def test_attention_pooling_softmax_over_padded_steps_is_pad401_at_the_softmax(ma
         assert g.findings[0].line == softmax_line[0] and "softmax" in g.findings[0].what
 
 
-@pytest.mark.parametrize("fill,expected", [(0.0, ["PAD401"]), (float("-inf"), [])])
+@pytest.mark.parametrize("fill,expected", [(0.0, ["PAD403"]), (float("-inf"), [])])  # (0 written as the fill: PAD403)
 def test_decoder_attention_scores_from_bmm_filled_with_zero(fill, expected):
     # (held-out rt4) Luong attention of a decoder step: bmm(keys, h.unsqueeze(2)) gives one score
     # per source position; filling the pads with 0 (not -inf) leaves them weight in the softmax
@@ -1293,3 +1293,102 @@ def test_hierarchical_model_empty_sentences_reach_the_sentence_rnn(sentence_leve
 
     g = train_step(nn.ModuleList([emb, word_rnn, sent_rnn, fc]), step, steps=2)
     assert sorted(set(codes(g))) == expected
+
+
+# ----------------------------------------------------------------------------- held-out set rt10
+@pytest.mark.parametrize("kind,expected", [
+    ("keep_float", ["PAD403"]),  # 1 at real keys, 0 at padded ones: added, it removes nothing
+    ("keep_minus_one", ["PAD403"]),  # 0 / -1: still not -inf
+    ("neg_inf", []),
+    ("bool_keep", []),
+])
+def test_sdpa_additive_mask_that_marks_but_does_not_remove_the_pads(kind, expected):
+    torch.manual_seed(0)
+    lengths = torch.tensor([3, 6, 4, 5])
+    seqs = [torch.randn(int(n), 8) for n in lengths]
+    proj, head = nn.Linear(8, 24), nn.Linear(8, 2)
+
+    def step(_):
+        x = pad_sequence(seqs, batch_first=True)
+        keep = torch.arange(x.size(1))[None, :] < lengths[:, None]
+        mask = {"keep_float": keep.float(), "keep_minus_one": keep.float() - 1,
+                "neg_inf": torch.zeros(keep.shape).masked_fill(~keep, float("-inf")), "bool_keep": keep}[kind]
+        q, k, v = proj(x).view(4, -1, 3, 2, 4).permute(2, 0, 3, 1, 4)
+        o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None, None, :]).transpose(1, 2).reshape(4, -1, 8)
+        w = keep.unsqueeze(-1).float()
+        return F.cross_entropy(head((o * w).sum(1) / w.sum(1)), torch.tensor([0, 1, 1, 0]))
+
+    g = train_step(nn.ModuleList([proj, head]), step)
+    assert codes(g) == expected
+    if expected:
+        assert "holds 0 at the padded keys" in g.findings[0].what or "holds -1" in g.findings[0].what
+
+
+@pytest.mark.parametrize("scoring,expected", [
+    ("times_mask", ["PAD403"]),  # scores * mask: 0 at the pads, weight exp(0) in the softmax
+    ("minus_inf", []),
+])
+def test_attention_pooling_scores_multiplied_by_the_mask(scoring, expected):
+    torch.manual_seed(0)
+    emb, score, head = nn.Embedding(V, E, padding_idx=0), nn.Linear(E, 1), nn.Linear(E, C)
+
+    def step(_):
+        ids, _ = token_batch()
+        h = torch.tanh(emb(ids))
+        s = score(h).squeeze(-1)
+        s = s * (ids != 0).float() if scoring == "times_mask" else s.masked_fill(ids == 0, float("-inf"))
+        alpha = torch.softmax(s, dim=-1)
+        return F.cross_entropy(head((alpha.unsqueeze(-1) * h).sum(1)), torch.tensor([0, 1, 2, 0]))
+
+    g = train_step(nn.ModuleList([emb, score, head]), step)
+    assert codes(g) == expected
+    if expected:
+        assert "hold 0 at every padded position" in g.findings[0].what
+
+
+@pytest.mark.parametrize("mask_kind,expected", [
+    ("keep_after_cls", ["PAD402"]),  # True at real tokens, False at pads and at the [CLS] column
+    ("pad_after_cls", []),
+])
+def test_keep_mask_with_a_cls_column_prepended_is_inverted_polarity(mask_kind, expected):
+    torch.manual_seed(0)
+    emb = nn.Embedding(V, E, padding_idx=0)
+    enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(E, 2, 32, dropout=0.0, batch_first=True), 1,
+                                enable_nested_tensor=False)
+    head = nn.Linear(E, C)
+
+    def step(_):
+        ids, _ = token_batch()
+        ids = F.pad(ids, (0, 1))  # every row ends in a pad
+        padded = ids == 0
+        ids2 = torch.cat([torch.ones(len(ids), 1, dtype=torch.long), ids], 1)
+        flags = ~padded if mask_kind == "keep_after_cls" else padded
+        mask2 = torch.cat([torch.zeros(len(ids), 1, dtype=torch.bool), flags], 1)
+        h = enc(emb(ids2), src_key_padding_mask=mask2)
+        return F.cross_entropy(head(h[:, 0]), torch.tensor([0, 1, 2, 0]))
+
+    g = train_step(nn.ModuleList([emb, enc, head]), step)
+    assert codes(g) == expected
+
+
+@pytest.mark.parametrize("weights,expected", [("pad_mask", ["PAD402"]), ("keep_mask", [])])
+def test_unreduced_loss_averaged_with_the_padding_mask_itself(weights, expected):
+    # (rt10 b15) the masked mean of a reduction='none' loss weighted by the mask that is True at
+    # padding: only the padded positions count, the real ones get no gradient
+    torch.manual_seed(0)
+    lengths = torch.tensor([3, 7, 5])
+    lin = nn.Linear(4, 1)
+    xs = [torch.randn(int(n), 4) for n in lengths]
+
+    def step(_):
+        x = pad_sequence(xs, batch_first=True)
+        t = pad_sequence([torch.ones(int(n)) for n in lengths], batch_first=True)
+        pad_mask = torch.arange(x.size(1))[None, :] >= lengths[:, None]
+        w = (pad_mask if weights == "pad_mask" else ~pad_mask).float()
+        bce = F.binary_cross_entropy_with_logits(lin(x).squeeze(-1), t, reduction="none")
+        return (bce * w).sum() / w.sum()
+
+    g = train_step(lin, step)
+    assert codes(g) == expected
+    if expected:
+        assert "padded positions only" in g.findings[0].what

@@ -8,6 +8,7 @@ import warnings
 import pytest
 import torch
 import torch.nn.functional as F
+from torch.nn.utils.rnn import pad_sequence
 from torch.nn.modules import module as M
 from torch.optim import optimizer as O
 
@@ -261,6 +262,20 @@ def test_codes_catalogue_is_complete():
         assert name and desc and name == name.lower()
 
 
+def test_every_code_the_guard_can_emit_is_in_the_catalogue():
+    # (PAD403 was emitted with no catalogue entry: its finding had the name "unknown")
+    import ast
+    import pathlib
+
+    from padlint.runtime import CODES, _guard
+
+    tree = ast.parse(pathlib.Path(_guard.__file__).read_text(encoding="utf-8"))
+    emitted = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+               and isinstance(node.value, str) and re.fullmatch(r"PAD(?:\d{3}|-R\d{3})", node.value)}
+    assert {"PAD201", "PAD401", "PAD402", "PAD403", "PAD-R001"} <= emitted
+    assert emitted <= set(CODES), sorted(emitted - set(CODES))
+
+
 def test_mode_suspended_during_optimizer_step_and_restored_after_a_failing_step():
     model = Classifier("h_n")
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -298,6 +313,11 @@ def test_warn_mode_prints_summary_to_stderr(capsys):
     assert len(g.findings) == 1
     with padlint.guard(mode="record"):
         pass
+    # nothing padded came by: the summary says so, and how to show the guard a padded batch
+    err = capsys.readouterr().err
+    assert "no padded batch was seen inside the guard" in err and "padlint.mark(" in err
+    with padlint.guard(mode="record"):
+        pad_sequence([torch.ones(2, 3), torch.ones(4, 3)], batch_first=True)
     assert "no padding leaks found" in capsys.readouterr().err
 
 

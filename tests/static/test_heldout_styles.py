@@ -3766,6 +3766,74 @@ CASES = [
             centred = x - mean[:, None, :]
             return centred / (centred.pow(2).sum(dim=1) / n).sqrt()[:, None, :]
         """, ['PAD301']),
+    # Set aa / review 32: a bias after the mask puts values back on the pads; nn.AdaptiveAvgPool1d(1)
+    ("mask-then-linear-bias-then-sum", """
+        import torch
+        from torch import nn
+
+
+        class ReadEncoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(6, 16, padding_idx=0)
+                self.proj = nn.Linear(16, 16)
+
+            def forward(self, ids, lens):
+                keep = (ids != 0).unsqueeze(-1).float()
+                h = self.proj(self.emb(ids)) * keep
+                return h.sum(dim=1) / lens.unsqueeze(1)
+        """, """
+        import torch
+        from torch import nn
+
+
+        class ReadEncoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(6, 16, padding_idx=0)
+                self.proj = nn.Linear(16, 16)
+
+            def forward(self, ids, lens):
+                keep = (ids != 0).unsqueeze(-1).float()
+                h = self.emb(ids) * keep
+                h = self.proj(h)
+                return h.sum(dim=1) / lens.unsqueeze(1)
+        """, ["PAD301"]),
+    ("conv-then-adaptive-avg-pool", """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class CNN(nn.Module):
+            def __init__(self, vocab, d, h):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, d, padding_idx=0)
+                self.conv = nn.Conv1d(d, h, 3, padding=1)
+
+            def forward(self, codes):
+                x = pad_sequence(codes, batch_first=True, padding_value=0)
+                keep = (x != 0).unsqueeze(1).float()
+                y = self.conv(self.emb(x).permute(0, 2, 1)) * keep
+                return y.sum(-1) / keep.sum(-1)
+        """, """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class CNN(nn.Module):
+            def __init__(self, vocab, d, h):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, d, padding_idx=0)
+                self.conv = nn.Conv1d(d, h, 3, padding=1)
+                self.pooling = nn.AdaptiveAvgPool1d(1)
+
+            def forward(self, codes):
+                x = pad_sequence(codes, batch_first=True, padding_value=0)
+                y = self.conv(self.emb(x).permute(0, 2, 1))
+                return self.pooling(y).squeeze(-1)
+        """, ["PAD301"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

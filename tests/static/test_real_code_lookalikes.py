@@ -277,3 +277,126 @@ def test_a_position_named_after_the_pad_token_is_not_a_pad_id():
         """
     assert codes(good) == []
     assert codes(bad) == ["PAD303"]
+
+
+# PyPI review 32: correct code that drew findings, cut down (each once reported, now silent)
+REVIEW32_LOOKALIKES = [
+    ("targets-built-from-codes-beside-a-pad-id", """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Generator(nn.Module):
+            pad_token_id = 0
+
+            def __init__(self, t5, code_ids):
+                super().__init__()
+                self.t5 = t5
+                self.register_buffer("code_ids", code_ids)
+
+            def forward(self, enc_tokens, enc_mask, sids):
+                codes = self.code_ids[torch.arange(sids.size(-1)), sids]
+                eos = codes.new_full((codes.size(0), 1), 1)
+                labels = torch.cat((codes, eos), dim=1)
+                start = labels.new_full((labels.size(0), 1), self.pad_token_id)
+                logits = self.t5(enc_tokens, enc_mask, torch.cat((start, labels[:, :-1]), dim=1))
+                return F.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1))
+        """),
+    ("stft-framing-pad-utility-with-modes", """
+        import torch
+        import torch.nn.functional as F
+
+        def pad1d(x, paddings, mode="constant", value=0.0):
+            left, right = paddings
+            if mode == "reflect":
+                max_pad = max(left, right)
+                if x.shape[-1] <= max_pad:
+                    extra_pad = max_pad - x.shape[-1] + 1
+                    extra_pad_right = min(right, extra_pad)
+                    extra_pad_left = extra_pad - extra_pad_right
+                    paddings = (left - extra_pad_left, right - extra_pad_right)
+                    x = F.pad(x, (extra_pad_left, extra_pad_right))
+            return F.pad(x, paddings, mode, value)
+
+        class Separator:
+            hop = 1024
+
+            def spec(self, x):
+                frames = -(-x.shape[-1] // self.hop)
+                x = pad1d(x, (self.hop, self.hop + frames * self.hop - x.shape[-1]), mode="reflect")
+                z = torch.stft(x.reshape(-1, x.shape[-1]), 4 * self.hop, self.hop, return_complex=True)
+                return z[..., 2:2 + frames]
+
+            def forward(self, mix):
+                x = self.spec(mix).abs()
+                return (x - x.mean(dim=(1, 2, 3), keepdim=True)) / x.std(dim=(1, 2, 3), keepdim=True)
+        """),
+    ("forecast-branch-without-the-optional-mask", """
+        import torch
+        import torch.nn as nn
+
+        class Backbone(nn.Module):
+            def __init__(self, task):
+                super().__init__()
+                self.task = task
+                self.proj = nn.Linear(4, 4)
+
+            def impute(self, x, mask):
+                return self.proj(x - (x * mask).sum(1, keepdim=True) / mask.sum(1, keepdim=True))
+
+            def forecast(self, x):
+                means = x.mean(1, keepdim=True).detach()
+                return self.proj(x - means) + means
+
+            def forward(self, x, mask=None):
+                if self.task == "forecast":
+                    return self.forecast(x)
+                return self.impute(x, mask)
+        """),
+    ("per-sample-classifier-loss-averaged-over-the-batch", """
+        import torch
+
+        class Trainer:
+            def __init__(self, regression):
+                if regression:
+                    self.loss_fct = torch.nn.MSELoss(reduction="none")
+                else:
+                    self.loss_fct = torch.nn.CrossEntropyLoss(reduction="none")
+
+            def step(self, model, tokenizer, texts, targets, weights):
+                enc = tokenizer(texts, padding=True, return_tensors="pt")
+                logits = model(**enc)[0]
+                loss = self.loss_fct(logits, targets) * weights
+                return torch.mean(loss)
+        """),
+    ("bool-mask-from-kwargs-true-where-blocked", """
+        import torch
+        import torch.nn as nn
+
+        class Attention(nn.Module):
+            def attend(self, q, k, v, **kwargs):
+                scores = torch.matmul(q, k.transpose(-2, -1))
+                attention_mask = kwargs.get("attention_mask", None)
+                if attention_mask is not None:
+                    scores = scores.masked_fill(attention_mask, torch.finfo(scores.dtype).min)
+                return torch.matmul(scores.softmax(-1), v)
+        """),
+    ("optional-mask-made-boolean-by-the-caller", """
+        import torch.nn as nn
+
+        class Block(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.mha = nn.MultiheadAttention(d, 4)
+
+            def forward(self, hidden_states, attention_mask=None):
+                x = hidden_states.transpose(0, 1)
+                out, _ = self.mha(x, x, x, key_padding_mask=attention_mask)
+                return out.transpose(0, 1)
+        """),
+]
+
+
+@pytest.mark.parametrize("name,source", REVIEW32_LOOKALIKES, ids=[c[0] for c in REVIEW32_LOOKALIKES])
+def test_review32_lookalikes_are_silent(name, source):
+    assert codes(source) == []

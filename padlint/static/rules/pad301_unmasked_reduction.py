@@ -8,7 +8,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import (
-    Context, arg_value, assigned_values, is_max_len_name, literal, literal_dims, same_factor_mean, time_axis,
+    TIME_POOL_MODULES, Context, arg_value, assigned_values, is_max_len_name, literal, literal_dims, same_factor_mean, time_axis,
 )
 from padlint.static.names import code_of, dotted, short_code, through_methods
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
@@ -27,11 +27,11 @@ class UnmaskedReduction(Rule):
     summary = "mean/sum/max over the time axis (or everything) of a padded tensor with no mask applied"
     fix_hint = ("Mask first: `(x * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)` for a mean, "
                 "`x.masked_fill(~mask.unsqueeze(-1), float('-inf')).max(1)` for a max.")
-    triggers = ("mean", "sum", "max", "logsumexp", "avg_pool1d")
+    triggers = ("mean", "sum", "max", "logsumexp", "avg_pool1d", "Pool1d")
     also_requires = ((PADDING,),)
 
     def may_apply(self, text: str) -> bool:
-        return _REDUCTION_WORD.search(text) or "avg_pool1d" in text
+        return _REDUCTION_WORD.search(text) or "avg_pool1d" in text or "Pool1d" in text
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func
@@ -45,6 +45,11 @@ class UnmaskedReduction(Rule):
         if qual in _TIME_POOLS:
             self._pooled_over_time(node, qual, ctx)
             return
+        if qual is None and "Pool1d" in ctx.file.text:
+            module = ctx.ev(func)
+            if module is not None and module.kind == V.MODULE and module.cls in TIME_POOL_MODULES:
+                self._pooled_by_module(node, module, ctx)
+                return
         if qual in _FUNCS:
             data_node = arg_value(node, "input", 0)
             dim_node = arg_value(node, "dim", 1) or arg_value(node, "axis", None)  # (torch takes numpy's name too)
@@ -164,6 +169,36 @@ class UnmaskedReduction(Rule):
         self.report(ctx, node, f"`{short_code(node)}` averages over the whole time axis of a padded tensor "
                                f"(from {_origin(data)}) without a mask: padded steps are counted")
 
+    def _pooled_by_module(self, node: cst.Call, module: V.Val, ctx: Context) -> None:
+        """``self.pool = nn.AdaptiveAvgPool1d(1)``; ``self.pool(conv_out)``: a mean (or max) over
+        the whole time axis of (batch, channels, time) frames."""
+        made = module.node if isinstance(module.node, cst.Call) else None
+        size = arg_value(made, "output_size", 0) if made is not None else None
+        if size is None or literal(size) != 1 or not node.args:
+            return
+        data_node = node.args[0].value
+        flipped = _channels_first(data_node)
+        data = ctx.ev(flipped if flipped is not None else data_node)
+        if data is not None and data.kind == V.MODEL_OUTPUT and data.item is not None:
+            data = data.item
+        if not V.is_padded(data) or data.masked or data.masked_max:
+            return
+        time_last = data.channels_first or _time_moved_last(data)
+        if flipped is None and not time_last:
+            return  # (time where? only a Conv1d's output or a transposed batch says)
+        if flipped is not None and data.permuted:
+            return
+        if flipped is not None and data.batch_first is False:
+            return
+        kind = "max" if module.cls.endswith("MaxPool1d") else "mean"
+        if not data.strong or data.origin not in _SEQUENCE_ORIGINS:
+            # only where the pads are known to be a batch's (Swin's image windows, padded by
+            # F.pad to the window size inside a helper, come back from calls)
+            return
+        self.report(ctx, node, f"`{short_code(node)}` ({module.cls.rsplit('.', 1)[1]}(1)) takes the {kind} over the "
+                               f"whole time axis of a padded tensor (from {_origin(data)}) without a mask: padded "
+                               "steps are counted")
+
     def on_binop(self, node: cst.BinaryOperation, ctx: Context) -> None:
         """``x.sum(1) / mask.sum(1)``: a masked mean whose numerator forgot the mask."""
         if isinstance(node.operator, cst.Multiply):
@@ -216,7 +251,17 @@ class UnmaskedReduction(Rule):
                                    "ones: apply the mask to the numerator too")
 
 
+# Where padding is certainly a batch of sequences padded to its longest member.
+_SEQUENCE_ORIGINS = {"pad_sequence", "unpack", "rnn", "embedding", "tokenizer", "dense_batch", "canvas"}
 _TIME_POOLS = {"torch.avg_pool1d", "torch.nn.functional.avg_pool1d", "torch.nn.functional.adaptive_avg_pool1d"}
+
+
+def _time_moved_last(data: V.Val) -> bool:
+    """A batch-first (B, T, D) tensor permuted to (B, D, T): ``x.permute(0, 2, 1)``."""
+    perm, start = data.perm, data.perm_start
+    if not perm or not start or start[0] is not True or start[1]:
+        return False
+    return 1 in perm and perm.index(1) == len(perm) - 1
 
 
 def _channels_first(node: cst.BaseExpression | None) -> cst.BaseExpression | None:

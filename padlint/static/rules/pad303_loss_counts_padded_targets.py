@@ -212,8 +212,9 @@ class LossCountsPaddedTargets(Rule):
                 or not isinstance(function, cst.FunctionDef):
             return False
         root = _root(ctx, target)
-        if root is None or root not in ctx.scope.params or not _INPUT_IDS.search(root):
-            return False
+        if root is None or root not in ctx.scope.params or not _INPUT_IDS.search(root) \
+                or any(word in root for word in ("label", "target", "tgt", "gold")):
+            return False  # (`labels_input_ids`: labels, padded with -100 by their own collator)
         masks = [p for p in ctx.scope.params if V.looks_like_mask(p) and "attention" in p or p in ("mask", "pad_mask")]
         if not masks:
             return False
@@ -227,7 +228,7 @@ class LossCountsPaddedTargets(Rule):
         """Token-level targets (the logits flattened to (N, C)) and a pad id at hand that the loss
         never receives: ``criterion(output.view(-1, V), trg.view(-1))`` next to ``pad_idx``."""
         logits = arg_value(node, "input", 0)
-        if logits is None or not _flattened(ctx, logits):
+        if logits is None or not _flattened(ctx, logits) or _built_here(ctx, arg_value(node, "target", 1)):
             return
         pad_name = _pad_id_in_scope(ctx)
         if pad_name is None:
@@ -277,6 +278,21 @@ def _flattened(ctx: Context, node: cst.BaseExpression) -> bool:
                 and literal(expr.args[0].value) == -1)
 
     return is_flatten(node) or any(is_flatten(value) for value in assigned_values(ctx.scope, node))
+
+
+def _built_here(ctx: Context, target: cst.BaseExpression | None) -> bool:
+    """Targets this function builds itself (``labels = torch.cat((codes, eos), dim=1)``), not
+    read from a batch: the analysis saw them made and found no padding in them."""
+    if target is None:
+        return False
+    name = target
+    while isinstance(name, cst.Call) and isinstance(name.func, cst.Attribute) and name.func.attr.value in _SAME_TOKENS:
+        name = name.func.value
+    if not isinstance(name, cst.Name):
+        return False
+    values = list(assigned_values(ctx.scope, name))
+    return bool(values) and all(isinstance(v, cst.Call) and (ctx.qualname(v.func) or "").startswith("torch.")
+                                and "pad" not in (ctx.qualname(v.func) or "") for v in values)
 
 
 def _token_layout(node: cst.BaseExpression) -> bool:

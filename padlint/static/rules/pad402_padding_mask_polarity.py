@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, get_arg, literal
+from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, assigned_values, get_arg, literal
 from padlint.static.fixes import Fix
 from padlint.static.names import short_code
 from padlint.static.rule import Rule
@@ -62,6 +62,8 @@ class PaddingMaskPolarity(Rule):
                 return
             if arg is not None:
                 mask = ctx.ev(arg.value)
+                if _converted_elsewhere(arg.value, mask, ctx):
+                    return
                 if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed \
                         and not mask.inverted and not (mask.named and _additive_masks_here(ctx)) \
                         and not (mask.named and _inverted_in_place(arg.value, ctx)):
@@ -78,6 +80,8 @@ class PaddingMaskPolarity(Rule):
             if arg is None:
                 continue
             mask = ctx.ev(arg.value)
+            if _converted_elsewhere(arg.value, mask, ctx):
+                continue
             # (`src_key_padding_mask=~padding_masks`: as for masked_fill, a mask known by its name
             # alone and inverted on purpose is the author's word -- deepod's is 1 = keep)
             if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed \
@@ -90,6 +94,24 @@ class PaddingMaskPolarity(Rule):
 # additive masks, whose `attention_mask` may be the keep-mask or the additive one by function
 _ADDITIVE = re.compile(r"\(\s*1(?:\.0?)?\s*-\s*[\w.]*mask[^\n]{0,40}?\)\s*\*|extended_attention_mask|_prepare_4d"
                        r"|invert_attention_mask|torch\.where\(\s*[\w.]*mask\b[^\n]{0,60}?\b0\.0")
+
+
+def _converted_elsewhere(node: cst.BaseExpression, mask: V.Val | None, ctx: Context) -> bool:
+    """HF's ``attention_mask`` is 0/1 integers, which ``masked_fill`` and the attention modules
+    refuse: one handed over as it is, known by its name alone, that arrives as an *optional*
+    argument (``attention_mask=None``) or out of ``**kwargs`` was made boolean by some caller,
+    with a polarity its name does not tell (MPT's layers get True = masked; ablang builds it
+    True at padding in another file).  A required ``attention_mask`` keeps its HF reading."""
+    if mask is None or not mask.named or not isinstance(node, cst.Name) or not node.value.endswith("attention_mask"):
+        return False
+    function = ctx.scope.node if ctx.scope is not None else None
+    if not isinstance(function, cst.FunctionDef):
+        return False
+    for param in [*function.params.params, *function.params.kwonly_params]:
+        if param.name.value == node.value:
+            return isinstance(param.default, cst.Name) and param.default.value == "None"
+    return any(isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+               and value.func.attr.value in ("get", "pop") for value in assigned_values(ctx.scope, node))
 
 
 def _additive_masks_here(ctx: Context) -> bool:
