@@ -1268,9 +1268,10 @@ class Evaluator:
             return None
         if qual in FUNCTIONAL_CLASS_LOSSES or qual in FUNCTIONAL_ELEMENTWISE_LOSSES:
             reduction = arg_value(node, "reduction", None)
-            ignoring = get_arg(node, "ignore_index", None) is not None
-            return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring,
-                               per_class=qual in FUNCTIONAL_CLASS_LOSSES)
+            ignore = get_arg(node, "ignore_index", None)
+            return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignore is not None,
+                               per_class=qual in FUNCTIONAL_CLASS_LOSSES,
+                               ignore_node=ignore.value if ignore is not None else None)
         if qual == "functools.partial":
             # partial(F.cross_entropy, label_smoothing=0.1) is the loss itself; a partial that binds
             # a positional argument or anything the rules read (ignore_index, reduction, lengths...)
@@ -1520,7 +1521,8 @@ class Evaluator:
             reduction = module.kwargs.get("reduction") if module.kwargs else None
             ignoring = bool(module.kwargs) and "ignore_index" in module.kwargs
             return loss_result(self, node, literal(reduction) if reduction is not None else "mean", ignoring,
-                               per_class=cls in CLASS_LOSSES)
+                               per_class=cls in CLASS_LOSSES,
+                               ignore_node=(module.kwargs or {}).get("ignore_index"))
         if cls in TIME_POOL_MODULES:
             return Val(V.TENSOR, padded=False)  # (B, C, 1): no time axis left (PAD301 asks how it was pooled)
         if cls in ("torch.nn.Softmax", "torch.nn.LogSoftmax"):
@@ -3099,7 +3101,7 @@ def _tensor_from(a: Val | None, b: Val | None) -> Val | None:
 
 
 def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = False,
-                per_class: bool = False) -> Val | None:
+                per_class: bool = False, ignore_node: cst.BaseExpression | None = None) -> Val | None:
     """A loss value; unreduced (``reduction='none'``) losses of padded inputs stay padded.
 
     ``ignoring``: an ``ignore_index`` was given, so ignored positions hold exact zeros.
@@ -3129,6 +3131,12 @@ def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = 
             zeros = bool(v.masked) or ignoring
             return v.but(loss_none=True, origin="loss", zero_pads=zeros, masked=zeros, ignored=ignoring or None,
                          batch_first=v.batch_first, mask_mult=None, weak_fill=None, mask_add=None)
+    name = dotted(ignore_node) if ignore_node is not None else None
+    if per_class and name is not None and V.looks_like_pad_value(name.rsplit(".", 1)[-1]):
+        # nll_loss(..., ignore_index=pad_idx, reduction="none"): the targets hold padding, whose
+        # losses are exact zeros that still count in a mean
+        return Val(V.TENSOR, padded=True, strong=False, loss_none=True, origin="loss", zero_pads=True, masked=True,
+                   ignored=True, batch_first=None)
     return Val(V.TENSOR, padded=False, loss_none=True)
 
 

@@ -3834,6 +3834,37 @@ CASES = [
                 y = self.conv(self.emb(x).permute(0, 2, 1))
                 return self.pooling(y).squeeze(-1)
         """, ["PAD301"]),
+    ("ignore-index-named-pad-marks-padded-targets", """
+        import torch
+        import torch.nn.functional as F
+
+
+        def word_loss(w_logit, w_target, pad_idx):
+            w_loss = F.nll_loss(
+                F.log_softmax(w_logit.view(-1, w_logit.size(-1)), 1),
+                w_target.view(-1),
+                ignore_index=pad_idx,
+                reduction="none",
+            )
+            w_loss = w_loss.reshape(w_target.size())
+            w_loss = w_loss.sum(dim=1) / (w_target != pad_idx).sum(dim=1)
+            return torch.mean(w_loss)
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+
+        def word_loss(w_logit, w_target, pad_idx):
+            w_loss = F.nll_loss(
+                F.log_softmax(w_logit.view(-1, w_logit.size(-1)), 1),
+                w_target.view(-1),
+                ignore_index=pad_idx,
+                reduction="none",
+            )
+            w_loss = w_loss.reshape(w_target.size())
+            w_loss = torch.mean(w_loss, dim=1)
+            return torch.mean(w_loss)
+        """, ["PAD301"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
