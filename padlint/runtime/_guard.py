@@ -1477,9 +1477,13 @@ class Guard:
         if dout_max > tol:
             rows = dout > tol
             why = "bidirectional" if mod.bidirectional else "left-padded"
+            fix = ("pack it with pack_padded_sequence(..., enforce_sorted=False)" if geometry == "right" else
+                   "move each sequence's tokens to the start of its row (right padding) first, since "
+                   "pack_padded_sequence reads the first `lengths` steps, then pack it")
             what = (
                 f"{why} RNN run on a padded tensor instead of a PackedSequence: its outputs at real positions "
-                f"differ from the packed reference by up to {dout_max:.3g} in {int(rows.sum())} of {B} sequences"
+                f"differ from the packed reference by up to {dout_max:.3g} in {int(rows.sum())} of {B} sequences; "
+                f"{fix}"
             )
             if grad_mode and out.requires_grad:
                 real_rows = (~mask_bt) & rows.unsqueeze(1)
@@ -1498,7 +1502,9 @@ class Guard:
             what = (
                 f"{name} of an RNN run on a padded (not packed) batch reaches the loss: for {int(rows.sum())} "
                 f"of {B} sequences it was computed over padding steps (differs from the packed run by up to "
-                f"{dmax:.3g}); pack the batch with pack_padded_sequence(..., enforce_sorted=False)"
+                f"{dmax:.3g}); " + ("pack the batch with pack_padded_sequence(..., enforce_sorted=False)"
+                                   if geometry == "right" else "right-align the left-padded batch, then pack it "
+                                   "with pack_padded_sequence(..., enforce_sorted=False)")
             )
             pm = rows.reshape(1, B, 1)
             self._probe_used(s, pm, "PAD201", where, what, loc, dmax, key=f"state:{id(mod)}")
@@ -2256,9 +2262,17 @@ def _one_finite_fill(scores: torch.Tensor, pad: torch.Tensor) -> Optional[str]:
     if not bool(torch.isfinite(first)) or not bool((at_pad == first).all()) or bool((scores[~pad] == first).all()):
         return None
     value = float(first) + 0.0  # (-0.0 written as 0)
-    if value != round(value):
+    if value != round(value) and not _power_of_ten(value):
         return None  # a layer's bias on zero-padded states (0.137...), not a value written as a fill
     return f"{value:.3g}"
+
+
+def _power_of_ten(value: float) -> bool:
+    """-1e-9, 1e-4, 0.001 (as stored in float32 or float64): a number someone wrote."""
+    if value == 0 or value != value:
+        return False
+    exponent = round(math.log10(abs(value)))
+    return math.isclose(abs(value), 10.0 ** exponent, rel_tol=1e-6)
 
 
 def _weak_additive(am: torch.Tensor, pad_keys: torch.Tensor, key: torch.Tensor) -> Optional[str]:

@@ -1403,6 +1403,10 @@ class Evaluator:
                 return data if is_padded(data) else None
             return Val(V.TENSOR, padded=True, strong=True, origin="F.pad", batch_first=None,
                        pad=code_of(value) if value is not None else "0", zero_pads=value is None or literal(value) == 0)
+        if qual == "torch.nan_to_num":
+            return _nan_replaced(self(arg_value(node, "input", 0)), arg_value(node, "nan", 1))
+        if qual in ("torch.isnan", "torch.isfinite"):
+            return _nan_marks(self(arg_value(node, "input", 0)), qual.endswith("isnan"))
         if qual in ("torch.where",):
             cond = self(arg_value(node, "condition", 0))
             data = self(arg_value(node, "input", 1))
@@ -1696,6 +1700,10 @@ class Evaluator:
                     return Val(V.SHAPE, of=base)
                 index = literal(dim)
                 return Val(V.DIM, of=base, dim=index if isinstance(index, int) else None)
+            if method in ("isnan", "isfinite") and not node.args:
+                return _nan_marks(base, method == "isnan")
+            if method == "nan_to_num":
+                return _nan_replaced(base, arg_value(node, "nan", 0))
             if method == "gt" and _is_int_literal(arg_value(node, None, 0), 0) and base.padded:
                 return Val(V.MASK, polarity="keep")
             if method in ("chunk", "split") and base.padded:
@@ -1792,6 +1800,23 @@ class Evaluator:
 
 
 # ----------------------------------------------------------------------------- helpers
+def _nan_marks(data: Val | None, isnan: bool) -> Val | None:
+    """``torch.isnan(tgt)`` of a tensor padded with NaN: True at the padding (``isfinite``: at the
+    real values), a mask for ``tgt[~torch.isnan(tgt)]``."""
+    if data is None or data.kind != V.TENSOR or not data.padded or "nan" not in str(data.pad or "").lower():
+        return None
+    return Val(V.MASK, polarity="pad" if isnan else "keep")
+
+
+def _nan_replaced(data: Val | None, nan: cst.BaseExpression | None) -> Val | None:
+    """``x.nan_to_num(0.0)``: the same positions; NaN padding becomes the replacement value (still
+    padding, now one an average cannot tell from data)."""
+    if data is None or data.kind != V.TENSOR or not data.padded or "nan" not in str(data.pad or "").lower():
+        return None  # (what else it does to a tensor is not followed)
+    value = literal(nan) if nan is not None else 0.0
+    return data.but(pad=code_of(nan) if nan is not None else "0.0", zero_pads=value == 0)
+
+
 def _very_negative(node: cst.BaseExpression | None) -> bool:
     value = literal(node)
     if isinstance(value, (int, float)) and not isinstance(value, bool):

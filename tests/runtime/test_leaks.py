@@ -1326,6 +1326,7 @@ def test_sdpa_additive_mask_that_marks_but_does_not_remove_the_pads(kind, expect
 
 @pytest.mark.parametrize("scoring,expected", [
     ("times_mask", ["PAD403"]),  # scores * mask: 0 at the pads, weight exp(0) in the softmax
+    ("tiny_fill", ["PAD403"]),  # (rt11) masked_fill(pad, -1e-9), a typo for -1e9
     ("minus_inf", []),
 ])
 def test_attention_pooling_scores_multiplied_by_the_mask(scoring, expected):
@@ -1336,14 +1337,17 @@ def test_attention_pooling_scores_multiplied_by_the_mask(scoring, expected):
         ids, _ = token_batch()
         h = torch.tanh(emb(ids))
         s = score(h).squeeze(-1)
-        s = s * (ids != 0).float() if scoring == "times_mask" else s.masked_fill(ids == 0, float("-inf"))
+        if scoring == "times_mask":
+            s = s * (ids != 0).float()
+        else:
+            s = s.masked_fill(ids == 0, -1e-9 if scoring == "tiny_fill" else float("-inf"))
         alpha = torch.softmax(s, dim=-1)
         return F.cross_entropy(head((alpha.unsqueeze(-1) * h).sum(1)), torch.tensor([0, 1, 2, 0]))
 
     g = train_step(nn.ModuleList([emb, score, head]), step)
     assert codes(g) == expected
     if expected:
-        assert "hold 0 at every padded position" in g.findings[0].what
+        assert ("hold 0 at" if scoring == "times_mask" else "hold -1e-09 at") in g.findings[0].what
 
 
 @pytest.mark.parametrize("mask_kind,expected", [

@@ -3865,6 +3865,59 @@ CASES = [
             w_loss = torch.mean(w_loss, dim=1)
             return torch.mean(w_loss)
         """, ["PAD301"]),
+    # Set ab: NaN padding (isnan selects the real values; nan_to_num keeps the pads); ids.ne(0) as a padding mask
+    ("nan-padded-targets-selected-or-zeroed", """
+        import torch
+        import torch.nn.functional as F
+
+
+        def stack_nan_padded(series):
+            T = max(s.shape[0] for s in series)
+            return torch.stack([F.pad(s, (0, T - s.shape[0]), value=float("nan")) for s in series])
+
+
+        def loss(model, series):
+            x = stack_nan_padded(series)
+            pred, tgt = model(x[:, :-1].nan_to_num(0.0)), x[:, 1:]
+            valid = ~torch.isnan(tgt)
+            return F.mse_loss(pred[valid], tgt[valid])
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+
+        def stack_nan_padded(series):
+            T = max(s.shape[0] for s in series)
+            return torch.stack([F.pad(s, (0, T - s.shape[0]), value=float("nan")) for s in series])
+
+
+        def loss(model, series):
+            x = stack_nan_padded(series)
+            pred, tgt = model(x[:, :-1].nan_to_num(0.0)), x[:, 1:]
+            tgt = tgt.nan_to_num(0.0)
+            return F.mse_loss(pred, tgt)
+        """, ["PAD304"]),
+    ("nonzero-ids-as-key-padding-mask", """
+        import torch
+        from torch import nn
+
+        enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, batch_first=True), 1)
+
+
+        def encode(emb, clicks):
+            padding = clicks.eq(0)
+            return enc(emb(clicks), src_key_padding_mask=padding)
+        """, """
+        import torch
+        from torch import nn
+
+        enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, batch_first=True), 1)
+
+
+        def encode(emb, clicks):
+            keep = clicks.ne(0)
+            return enc(emb(clicks), src_key_padding_mask=keep)
+        """, ["PAD402"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -85,9 +85,31 @@ class PaddingMaskPolarity(Rule):
             # (`src_key_padding_mask=~padding_masks`: as for masked_fill, a mask known by its name
             # alone and inverted on purpose is the author's word -- deepod's is 1 = keep)
             if mask is not None and mask.kind == V.MASK and mask.polarity == "keep" and not mask.guessed \
-                    and not mask.inverted and not (mask.named and _additive_masks_here(ctx)):
+                    and not mask.inverted and not (mask.named and _additive_masks_here(ctx)) \
+                    or mask is None and _nonzero_test(arg.value, ctx):
                 self.report(ctx, arg.value, f"`{short_code(arg.value, 50)}` is True at real tokens, but `{keyword}` must be "
                                             "True at padding: the model attends only to padding", _invert(arg.value))
+
+
+def _nonzero_test(node: cst.BaseExpression, ctx: Context) -> bool:
+    """``ids != 0`` / ``ids.ne(0)`` (here or where the name was assigned) handed as a key padding
+    mask: True at every non-zero id, i.e. at the real tokens when 0 pads -- whatever ``ids`` is
+    called, a padding mask of that form is the wrong way round."""
+    values = [node]
+    if isinstance(node, cst.Name):
+        values = list(assigned_values(ctx.scope, node))
+        if len(values) != 1:
+            return False
+    value = values[0]
+    if isinstance(value, cst.Comparison) and len(value.comparisons) == 1 \
+            and isinstance(value.comparisons[0].operator, cst.NotEqual):
+        return isinstance(value.left, cst.Name) and _zero_int(value.comparisons[0].comparator)
+    return isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "ne" \
+        and isinstance(value.func.value, cst.Name) and len(value.args) == 1 and _zero_int(value.args[0].value)
+
+
+def _zero_int(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Integer) and literal(node) == 0
 
 
 # (1.0 - mask) * min, get_extended_attention_mask, torch.where(mask, 0.0, min): a file that makes
