@@ -101,6 +101,9 @@ def test_left_padded_rnn_contaminates_outputs():
         loss.backward()
         opt.step()
     assert "PAD-R002" in codes(g)
+    # (rt11) packing the left-padded batch as it is would read its leading pads: right-align first
+    (r002,) = [f for f in g.findings if f.code == "PAD-R002"]
+    assert "right padding" in r002.what and "then pack it" in r002.what
 
 
 # --- losses: PAD303 / PAD301 / PAD302 / PAD304 --------------------------------------------------
