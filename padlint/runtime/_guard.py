@@ -1982,7 +1982,8 @@ class Guard:
                 if len(rec) > 2 and rec[2] is not None:
                     c = next(it)
                     const = c if const is None else max(const, c)
-            leaked = pad != 0.0  # NaN counts as a leak
+            # NaN counts as a leak; a gradient under 1e-30 (e^-100 of a softmax weight) does not
+            leaked = pad != pad or pad > 1e-30
             if p.kind == "used":
                 if leaked and p.meta["code"] == "PAD301" and p.where.startswith("sum ") and st.softmax:
                     weighted_sums.append((p, pad))  # decided below: attention pooling's weighted sum?
@@ -2048,8 +2049,8 @@ class Guard:
         softmax_seqs: list[int] = []
         for seq, loc, w, code, *fill in st.softmax:
             ups = [pad for p, pad in leaks if p.seq < seq]
-            if not ups:
-                continue
+            if not ups or w < 1e-12:
+                continue  # (weights under 1e-12 at the pads: masked, for every purpose)
             if code == "PAD403":
                 what = (f"the scores hold {fill[0]} at every padded position (multiplied by the mask, or filled "
                         f"with a finite value), so the softmax still gives them weight (up to {w:.3g}): real "
@@ -2074,6 +2075,8 @@ class Guard:
         for p, pad in weighted_sums:
             if any(seq < p.seq for seq in softmax_seqs):
                 continue  # sum(weights * h) after that softmax: the weights at the pads are its finding
+            if any(seq < p.seq and w < 1e-12 for seq, _, w, *_ in st.softmax):
+                continue  # a fill of -100 leaves the pads e^-100 of the weight: masked, for every purpose
             self._emit_used(p, pad)
             specific = True
         sites = [(p.where, p.loc) for p, _ in leaks]

@@ -1330,6 +1330,7 @@ def test_sdpa_additive_mask_that_marks_but_does_not_remove_the_pads(kind, expect
 @pytest.mark.parametrize("scoring,expected", [
     ("times_mask", ["PAD403"]),  # scores * mask: 0 at the pads, weight exp(0) in the softmax
     ("tiny_fill", ["PAD403"]),  # (rt11) masked_fill(pad, -1e-9), a typo for -1e9
+    ("minus_100", []),  # e^-100 of the weight at the pads: masked for every purpose
     ("minus_inf", []),
 ])
 def test_attention_pooling_scores_multiplied_by_the_mask(scoring, expected):
@@ -1343,7 +1344,7 @@ def test_attention_pooling_scores_multiplied_by_the_mask(scoring, expected):
         if scoring == "times_mask":
             s = s * (ids != 0).float()
         else:
-            s = s.masked_fill(ids == 0, -1e-9 if scoring == "tiny_fill" else float("-inf"))
+            s = s.masked_fill(ids == 0, {"tiny_fill": -1e-9, "minus_100": -100.0}.get(scoring, float("-inf")))
         alpha = torch.softmax(s, dim=-1)
         return F.cross_entropy(head((alpha.unsqueeze(-1) * h).sum(1)), torch.tensor([0, 1, 2, 0]))
 
