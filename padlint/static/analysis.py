@@ -3146,10 +3146,11 @@ def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = 
     ignoring = ignoring or (per_class and len(args) == 2 and is_padded(args[1]) and args[1].pad is not None
                             and constant_in(ev.scope, str(args[1].pad).replace(" ", "")) == -100)
     for index, v in enumerate(args):
-        if per_class and index == 1 and is_padded(v) and not v.strong and v.origin == "param" \
+        if per_class and index == 1 and is_padded(v) and not v.strong and v.origin in ("param", "batch") \
                 and not is_padded(args[0]) and not _flattened_logits(arg_nodes[0], ev):
-            # cross_entropy(scores, target_q): targets padded only by a guess from a mask beside
-            # them, next to logits not known to be padded (PaLM-rlhf's (batch, group) scores)
+            # cross_entropy(scores, target_q): targets padded only by a guess (a mask beside them,
+            # a field of a batch), next to logits not known to be padded (PaLM-rlhf's (batch, group)
+            # scores)
             continue
         if is_padded(v):
             # ignored targets give exact zeros: a sum over them is right, a mean still counts them

@@ -3918,6 +3918,47 @@ CASES = [
             keep = clicks.ne(0)
             return enc(emb(clicks), src_key_padding_mask=keep)
         """, ["PAD402"]),
+    # Set aa: einops.reduce over the time axis
+    ("einops-reduce-over-time", """
+        import torch
+        from einops import reduce
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(100, 32, padding_idx=0)
+                layer = nn.TransformerEncoderLayer(32, 4, batch_first=True)
+                self.encoder = nn.TransformerEncoder(layer, 2)
+
+            def forward(self, seqs):
+                tokens = pad_sequence(seqs, batch_first=True)
+                pad = tokens.eq(0)
+                h = self.encoder(self.emb(tokens), src_key_padding_mask=pad)
+                keep = (~pad).unsqueeze(-1).float()
+                return reduce(h * keep, "b t d -> b d", "sum") / keep.sum(1)
+        """, """
+        import torch
+        from einops import reduce
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(100, 32, padding_idx=0)
+                layer = nn.TransformerEncoderLayer(32, 4, batch_first=True)
+                self.encoder = nn.TransformerEncoder(layer, 2)
+
+            def forward(self, seqs):
+                tokens = pad_sequence(seqs, batch_first=True)
+                pad = tokens.eq(0)
+                h = self.encoder(self.emb(tokens), src_key_padding_mask=pad)
+                return reduce(h, "b t d -> b d", "mean")
+        """, ["PAD301"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -397,6 +397,20 @@ REVIEW32_LOOKALIKES = [
 ]
 
 
+REVIEW32_LOOKALIKES.append(("group-scores-against-per-sample-targets-from-a-loader", """
+        import torch.nn.functional as F
+        from einops import rearrange
+
+        def train(model, dataloader, b):
+            for sequence, mask, target_q in dataloader:
+                token_log_probs = model(sequence, mask)
+                log_scores = rearrange((token_log_probs * mask).sum(dim=-1), "(b k) -> b k", b=b)
+                policy_loss = F.cross_entropy(log_scores, target_q, reduction="none")
+                loss = policy_loss.mean()
+                loss.backward()
+        """))  # (PaLM-rlhf's TPO, review 31: its targets come from a loader, not a parameter)
+
+
 @pytest.mark.parametrize("name,source", REVIEW32_LOOKALIKES, ids=[c[0] for c in REVIEW32_LOOKALIKES])
 def test_review32_lookalikes_are_silent(name, source):
     assert codes(source) == []

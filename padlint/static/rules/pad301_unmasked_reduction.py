@@ -31,7 +31,8 @@ class UnmaskedReduction(Rule):
     also_requires = ((PADDING,),)
 
     def may_apply(self, text: str) -> bool:
-        return _REDUCTION_WORD.search(text) or "avg_pool1d" in text or "Pool1d" in text
+        # (einops: `reduce(h, "b t d -> b d", "mean")`, in a part of a file away from its import)
+        return _REDUCTION_WORD.search(text) or "avg_pool1d" in text or "Pool1d" in text or "reduce(" in text
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         func = node.func
@@ -58,6 +59,11 @@ class UnmaskedReduction(Rule):
             data_node = func.value
             dim_node = arg_value(node, "dim", 0) or arg_value(node, "axis", None)
             op = {"amax": "max", "nanmean": "mean"}.get(func.attr.value, func.attr.value)
+        elif qual == "einops.reduce":
+            reduced = _einops_reduced(node)
+            if reduced is None:
+                return
+            data_node, dim_node, op = arg_value(node, "tensor", 0), reduced[0], reduced[1]
         else:
             return
         if ctx.file.memo.get(("pad301-masked-after", id(node))):
@@ -254,6 +260,23 @@ class UnmaskedReduction(Rule):
 # Where padding is certainly a batch of sequences padded to its longest member.
 _SEQUENCE_ORIGINS = {"pad_sequence", "unpack", "rnn", "embedding", "tokenizer", "dense_batch", "canvas"}
 _TIME_POOLS = {"torch.avg_pool1d", "torch.nn.functional.avg_pool1d", "torch.nn.functional.adaptive_avg_pool1d"}
+
+
+def _einops_reduced(node: cst.Call) -> tuple[cst.BaseExpression, str] | None:
+    """``einops.reduce(h, "b t d -> b d", "mean")``: the reduced axes (as a tuple of their
+    positions, what ``dim=`` would say) and the reduction; None for a pattern not read here
+    (grouped or ellipsis axes)."""
+    pattern, how = literal(arg_value(node, "pattern", 1)), literal(arg_value(node, "reduction", 2))
+    op = {"mean": "mean", "sum": "sum", "max": "max"}.get(how) if isinstance(how, str) else None
+    if not isinstance(pattern, str) or op is None or pattern.count("->") != 1:
+        return None
+    left, right = (side.split() for side in pattern.split("->"))
+    if any(not name.isidentifier() for name in [*left, *right]):
+        return None
+    positions = [i for i, name in enumerate(left) if name not in right]
+    if not positions:
+        return None
+    return cst.Tuple([cst.Element(cst.Integer(str(i))) for i in positions]), op
 
 
 def _time_moved_last(data: V.Val) -> bool:
