@@ -1594,6 +1594,14 @@ class Evaluator:
             if cond is not None and cond.kind == V.MASK and fill in (0, 1) and not isinstance(fill, float) \
                     and (fill == 1) == zeros:
                 return cond if zeros else flip(cond)
+        if method in ("masked_fill", "masked_fill_") and base is None and node.args:
+            # loss.masked_fill(target.eq(PAD), 0.0): whatever `loss` was, it has the padded shape of
+            # the mask, and its pads are zeros now
+            cond = self(arg_value(node, "mask", 0))
+            if cond is not None and cond.kind == V.MASK and cond.polarity == "pad" \
+                    and not (cond.hint_only or cond.named or cond.guessed) \
+                    and _is_zero_literal(arg_value(node, "value", 1)):
+                return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, batch_first=None)
         if method == "to_padded_tensor":
             return _nested_padded(arg_value(node, "padding", 0))  # nested_tensor(rows).to_padded_tensor(0.0)
         if method == "cumsum" and isinstance(node.func, cst.Attribute):
@@ -1806,6 +1814,11 @@ def _nan_marks(data: Val | None, isnan: bool) -> Val | None:
     if data is None or data.kind != V.TENSOR or not data.padded or "nan" not in str(data.pad or "").lower():
         return None
     return Val(V.MASK, polarity="pad" if isnan else "keep")
+
+
+def _is_zero_literal(node: cst.BaseExpression | None) -> bool:
+    value = literal(node) if node is not None else None
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
 
 
 def _nan_replaced(data: Val | None, nan: cst.BaseExpression | None) -> Val | None:

@@ -3959,6 +3959,34 @@ CASES = [
                 h = self.encoder(self.emb(tokens), src_key_padding_mask=pad)
                 return reduce(h, "b t d -> b d", "mean")
         """, ["PAD301"]),
+    # Set aa: a loss zeroed at target == PAD, then divided by every position
+    ("loss-zeroed-at-pad-targets-over-numel", """
+        import torch
+
+        PAD = 0
+
+
+        def smoothed_nll(logits, target, eps=0.1):
+            logp = logits.log_softmax(dim=-1)
+            nll = -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+            loss = (1.0 - eps) * nll + eps * -logp.mean(dim=-1)
+            pad_mask = target.eq(PAD)
+            loss = loss.masked_fill(pad_mask, 0.0)
+            return loss.sum() / (~pad_mask).sum()
+        """, """
+        import torch
+
+        PAD = 0
+
+
+        def smoothed_nll(logits, target, eps=0.1):
+            logp = logits.log_softmax(dim=-1)
+            nll = -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+            loss = (1.0 - eps) * nll + eps * -logp.mean(dim=-1)
+            pad_mask = target.eq(PAD)
+            loss = loss.masked_fill(pad_mask, 0.0)
+            return loss.sum() / loss.numel()
+        """, ["PAD302"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
