@@ -6259,3 +6259,28 @@ def test_ctc_advice_names_the_lengths_after_subsampling():
     report = check_text(textwrap.dedent(source), "snippet.py", DEFAULT)
     (finding,) = report.findings
     assert finding.code == "PAD305" and "`out_lens` holds the real lengths" in finding.message, finding.message
+
+
+@pytest.mark.parametrize("mask,expected", [
+    ("clicks.ne(PAD_ITEM)", ["PAD402"]),  # (set ab13) True at the real items
+    ("clicks != PAD_ITEM", ["PAD402"]),
+    ("clicks.eq(PAD_ITEM)", []),
+])
+def test_ids_compared_with_a_pad_constant_as_key_padding_mask(mask, expected):
+    source = f"""
+    import torch
+    from torch import nn
+
+    PAD_ITEM = 0
+
+    class Session(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.items = nn.Embedding(100, 16, padding_idx=PAD_ITEM)
+            self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, batch_first=True), 1)
+
+        def forward(self, clicks):
+            keep = {mask}
+            return self.encoder(self.items(clicks), src_key_padding_mask=keep)[:, -1]
+    """
+    assert codes(source) == expected

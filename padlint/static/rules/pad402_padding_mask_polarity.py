@@ -9,7 +9,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, assigned_values, get_arg, literal
 from padlint.static.fixes import Fix
-from padlint.static.names import short_code
+from padlint.static.names import dotted, short_code
 from padlint.static.rule import Rule
 from padlint.static.traverse import iter_nodes
 
@@ -109,7 +109,13 @@ def _nonzero_test(node: cst.BaseExpression, ctx: Context) -> bool:
 
 
 def _zero_int(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Integer) and literal(node) == 0
+    """0, or a name for the padding id (``PAD_ITEM``, ``self.pad_idx``)."""
+    if isinstance(node, cst.Integer):
+        return literal(node) == 0
+    path = dotted(node)
+    name = path.rsplit(".", 1)[-1] if path is not None else ""
+    return V.looks_like_pad_value(name) or (re.search(r"(?:^|_)pad(?:_|$)", name, re.I) is not None
+                                            and "mask" not in name.lower())
 
 
 # (1.0 - mask) * min, get_extended_attention_mask, torch.where(mask, 0.0, min): a file that makes
