@@ -1023,8 +1023,7 @@ class Evaluator:
         function = self.scope.node if self.scope is not None else None
         if not isinstance(function, cst.FunctionDef):
             return False
-        optional = {p.name.value for p in [*function.params.params, *function.params.kwonly_params]
-                    if isinstance(p.default, cst.Name) and p.default.value == "None"}
+        optional = none_default_params(function)
         if not all(name in optional for name in value.evidence):
             return False
         handed = {n.value for a in call.args for n in iter_nodes(a.value) if isinstance(n, cst.Name)}
@@ -1814,6 +1813,12 @@ def _nan_marks(data: Val | None, isnan: bool) -> Val | None:
     if data is None or data.kind != V.TENSOR or not data.padded or "nan" not in str(data.pad or "").lower():
         return None
     return Val(V.MASK, polarity="pad" if isnan else "keep")
+
+
+def none_default_params(function: cst.FunctionDef) -> set[str]:
+    """The parameters (positional-or-keyword and keyword-only) whose default is ``None``."""
+    return {p.name.value for p in [*function.params.params, *function.params.kwonly_params]
+            if isinstance(p.default, cst.Name) and p.default.value == "None"}
 
 
 def _is_zero_literal(node: cst.BaseExpression | None) -> bool:

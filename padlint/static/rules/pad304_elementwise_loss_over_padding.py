@@ -5,7 +5,9 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import ELEMENTWISE_LOSSES, FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal
+from padlint.static.analysis import (
+    ELEMENTWISE_LOSSES, FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal, none_default_params,
+)
 from padlint.static.rule import PADDING, Rule
 from padlint.static.traverse import nodes_of
 
@@ -74,8 +76,7 @@ def _unused_mask_parameter(ctx: Context) -> str | None:
     if scope.kind != "function" or not isinstance(scope.node, cst.FunctionDef):
         return None
     # `mask=None`: an optional argument left unused (a shared loss interface), not a forgotten one
-    optional = {p.name.value for p in scope.node.params.params + scope.node.params.kwonly_params
-                if p.default is not None and isinstance(p.default, cst.Name) and p.default.value == "None"}
+    optional = none_default_params(scope.node)
     candidates = [p for p in scope.params if (V.looks_like_mask(p) or V.looks_like_lengths(p)) and p not in optional]
     if not candidates:
         return None

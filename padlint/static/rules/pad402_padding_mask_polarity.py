@@ -7,7 +7,9 @@ import re
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import ATTENTION_CLASSES, SDPA, Context, assigned_values, get_arg, literal
+from padlint.static.analysis import (
+    ATTENTION_CLASSES, SDPA, Context, assigned_values, get_arg, literal, none_default_params,
+)
 from padlint.static.fixes import Fix
 from padlint.static.names import dotted, short_code
 from padlint.static.rule import Rule
@@ -103,12 +105,12 @@ def _nonzero_test(node: cst.BaseExpression, ctx: Context) -> bool:
     value = values[0]
     if isinstance(value, cst.Comparison) and len(value.comparisons) == 1 \
             and isinstance(value.comparisons[0].operator, cst.NotEqual):
-        return isinstance(value.left, cst.Name) and _zero_int(value.comparisons[0].comparator)
+        return isinstance(value.left, cst.Name) and _pad_id_or_zero(value.comparisons[0].comparator)
     return isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "ne" \
-        and isinstance(value.func.value, cst.Name) and len(value.args) == 1 and _zero_int(value.args[0].value)
+        and isinstance(value.func.value, cst.Name) and len(value.args) == 1 and _pad_id_or_zero(value.args[0].value)
 
 
-def _zero_int(node: cst.BaseExpression) -> bool:
+def _pad_id_or_zero(node: cst.BaseExpression) -> bool:
     """0, or a name for the padding id (``PAD_ITEM``, ``self.pad_idx``)."""
     if isinstance(node, cst.Integer):
         return literal(node) == 0
@@ -135,9 +137,8 @@ def _converted_elsewhere(node: cst.BaseExpression, mask: V.Val | None, ctx: Cont
     function = ctx.scope.node if ctx.scope is not None else None
     if not isinstance(function, cst.FunctionDef):
         return False
-    for param in [*function.params.params, *function.params.kwonly_params]:
-        if param.name.value == node.value:
-            return isinstance(param.default, cst.Name) and param.default.value == "None"
+    if node.value in {p.name.value for p in [*function.params.params, *function.params.kwonly_params]}:
+        return node.value in none_default_params(function)
     return any(isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
                and value.func.attr.value in ("get", "pop") for value in assigned_values(ctx.scope, node))
 
