@@ -907,11 +907,17 @@ class Guard:
         if info is None or info.kind != "chan" or not isinstance(out, torch.Tensor) or out.dim() != 3:
             return
         stride = args[3] if len(args) > 3 else kwargs.get("stride", 1)
-        if stride not in (1, (1,), [1]) or not _fits_channels(x, info.mask) or out.shape[0] != x.shape[0]:
+        if not _fits_channels(x, info.mask) or out.shape[0] != x.shape[0]:
             return
         m = info.mask
         T_in, T_out = x.shape[2], out.shape[2]
-        if T_out == T_in:
+        strided = None
+        if stride not in (1, (1,), [1]):
+            strided = _strided_conv_padding(args, kwargs, m, T_out)
+            if strided is None:
+                return
+            mask = strided[0]
+        elif T_out == T_in:
             mask = m
         elif T_out < T_in and not bool(m[:, : T_in - T_out].any()):
             mask = m[:, T_in - T_out:]
@@ -919,8 +925,8 @@ class Guard:
             return
         self._tag(out, _channels(info, mask))
         reach = None
-        if x.requires_grad and mask is m and bool(m.any()):
-            reach = _conv_right_reach(args, kwargs)
+        if x.requires_grad and (mask is m or strided is not None) and bool(m.any()):
+            reach = _conv_right_reach(args, kwargs) if strided is None else strided[1]
             if reach is not None and _zero_at_pads(x, m[:, None, :]):
                 # The frames are exactly 0 at the padded steps, as the convolution's own zero
                 # padding is past a sequence's end: windows of real steps that reach into the
@@ -1082,6 +1088,16 @@ class Guard:
                 return
             if not bool(pad.any()):
                 return
+            if dim is not None and name in ("sum", "mean"):
+                dims = [d % t.dim() for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
+                keep = bool(args[2] if len(args) > 2 else kwargs.get("keepdim", False))
+                if bool((pad.any(dim=dims) == pad.all(dim=dims)).all()):
+                    # kl.sum(-1): over the classes, each position all padding or all real: the
+                    # per-position loss keeps its padding, to be judged where it is averaged
+                    reduced = pad.any(dim=dims, keepdim=keep)
+                    if tuple(reduced.shape) == tuple(out.shape):
+                        self._tag(out, PadInfo(reduced, None, "propagated", kind="loss_elems", meta=info.meta))
+                    return
             td = t.detach()
             if not bool((td[pad] == 0).all()):
                 return  # not masked: padding reaches the loss (PAD301, seen by the gradient probe)
@@ -1566,6 +1582,8 @@ class Guard:
             # padding source of matching (batch, length), if there is exactly one
             cands = [i for i in self._st.sources
                      if tuple(i.mask.shape) == (key.shape[0], key.shape[-2])]
+            if len(cands) > 1 and all(torch.equal(c.mask.cpu(), cands[0].mask.cpu()) for c in cands[1:]):
+                cands = cands[:1]  # batches collated up front, padded alike: one padding either way
             if len(cands) != 1:
                 return
             info = cands[0]
@@ -1600,7 +1618,29 @@ class Guard:
                 st.emitted_specific = True
                 return
             st.n += 1
-            st.attn.append((st.n, "scaled_dot_product_attention", user_location(2), _weak_additive(am, pad_keys, key)))
+            st.attn.append((st.n, "scaled_dot_product_attention", user_location(2), _weak_additive(am, pad_keys, key),
+                            "attn_mask given"))
+
+    def _weak_key_padding_mask(self, kpm: torch.Tensor, qinfo: Optional[PadInfo], bf: bool) -> Optional[str]:
+        """The value a float ``key_padding_mask`` holds at the padded keys (known from the keys'
+        own padding) when it tells them apart from the real ones but does not remove them (above
+        -1e8): what PyTorch adds to their scores. None otherwise."""
+        if not self._st.sampled or not kpm.is_floating_point() or kpm.dim() != 2 or qinfo is None \
+                or qinfo.kind != "seq" or qinfo.mask.dim() != 2:
+            return None
+        known = qinfo.mask if qinfo.bdim == (0 if bf else 1) else None
+        if known is None or tuple(known.shape) != tuple(kpm.shape):
+            return None
+        known = known.to(kpm.device)
+        if not bool(known.any()) or bool(known.all()):
+            return None
+        vals = kpm.detach()
+        at_pad, at_real = vals[known], vals[~known]
+        if not bool((at_pad > -1e8).any()):
+            return None  # -inf (or finfo.min) at every pad: removed
+        if not (bool(at_pad.max() < at_real.min()) or bool(at_pad.min() > at_real.max())):
+            return None
+        return f"{float(at_pad.max()) + 0.0:.3g}"
 
     def _on_attention(self, mod, args, kwargs, output):
         if self._attn_depth > 0:
@@ -1640,7 +1680,14 @@ class Guard:
                 return
             info = PadInfo(m.to(k.device), 0 if bf else 1, "key_padding_mask", meta={})
             qinfo = REGISTRY.lookup(k)
-            if qinfo is None:
+            weak = self._weak_key_padding_mask(kpm, qinfo, bf)
+            if weak is not None:
+                # a float key_padding_mask is added to the scores: 1/0 (a keep mask cast to
+                # float) or a pad mask cast to float marks the padding without removing it
+                self._st.n += 1
+                self._st.attn.append((self._st.n, where, user_location(2), weak, "key_padding_mask"))
+                info = _propagated(qinfo)
+            elif qinfo is None:
                 self._tag(k, info)
             elif self._st.sampled and qinfo.kind == "seq" and tuple(qinfo.mask.shape) == tuple(info.mask.shape):
                 known = qinfo.mask.to(q.device)
@@ -1727,6 +1774,10 @@ class Guard:
                 cands.append(t._base)  # e.g. logits.transpose(1, 2) for the (B, C, T) layout
         for t in cands:
             info = REGISTRY.lookup(t) if isinstance(t, torch.Tensor) else None
+            if info is not None and info.kind == "chan" and t is inp and kind == "class" \
+                    and tuple(info.mask.shape) == shape and inp.dim() == 3:
+                # logits.transpose(1, 2): the (B, C, T) layout, padded over (B, T) as the targets
+                return info.mask.to(target.device), info
             if info is not None and info.kind == "seq":
                 bm = broadcast_mask(info.mask, shape)
                 if bm is None and t is inp and kind == "class":
@@ -2024,16 +2075,38 @@ class Guard:
         # attention without a padding mask: explained by any leak upstream of it
         outermost: dict = {}
         for seq, where, loc, *weak in st.attn:  # nested attention modules share the user's line
-            outermost[loc] = (seq, where, loc, weak[0] if weak else None)
-        for seq, where, loc, weak in outermost.values():
+            outermost[loc] = (seq, where, loc, weak[0] if weak else None, weak[1] if len(weak) > 1 else "attn_mask")
+        for seq, where, loc, weak, arg in outermost.values():
             ups = [pad for p, pad in leaks if p.seq < seq]
-            if ups and weak is not None:
+            if ups and weak is not None and arg == "key_padding_mask":
+                self._emit(
+                    "PAD403", where,
+                    f"the float key_padding_mask holds {weak} at the padded keys; a float mask is added to the "
+                    "scores, so they keep their share of the softmax: real positions attend to padding "
+                    f"(gradient up to {max(ups):.3g} reaches padded inputs); pass a boolean mask that is True "
+                    "at the padding (`attention_mask == 0`), or -inf there",
+                    loc, max(ups),
+                )
+                specific = True
+            elif ups and weak is not None:
                 self._emit(
                     "PAD403", where,
                     f"the additive attn_mask holds {weak} at the padded keys, which leaves them their share of "
                     "the softmax: real positions attend to padding (gradient up to "
                     f"{max(ups):.3g} reaches padded inputs); put -inf (or torch.finfo(dtype).min) there, or pass "
                     "a boolean mask that is True at the keys that may be attended",
+                    loc, max(ups),
+                )
+                specific = True
+            elif ups and where == "scaled_dot_product_attention":
+                said = ("with an attn_mask that does not hide every padded key from every query (check the "
+                        "axis: (B, 1, 1, T_k) masks keys; (B, 1, T, 1) masks queries)" if arg == "attn_mask given"
+                        else "without an attn_mask")
+                self._emit(
+                    "PAD401", where,
+                    f"scaled_dot_product_attention over a padded batch {said}: real positions attend to padding "
+                    f"(gradient up to {max(ups):.3g} reaches padded inputs); pass attn_mask=keep[:, None, None, :] "
+                    "(True = may attend; with is_causal, fold the causal mask into it)",
                     loc, max(ups),
                 )
                 specific = True
@@ -2098,10 +2171,16 @@ class Guard:
                                "packing raises on them); drop empty sequences or clamp the lengths to 1",
                                p.loc, float(int(empty.sum())))
                     continue
+            advice = ""
+            if p.where.startswith("output of conv1d"):
+                # (a strided front end: the next layer's windows read the frames past the new lengths)
+                advice = ("; its frames past each sequence's (new) length hold the bias and what the windows "
+                          "read, and a later layer reads them: zero them (`h * keep[:, None, :]`, keep from the "
+                          "updated lengths) before the next convolution or pooling")
             self._emit(
                 "PAD-R001", p.where,
                 f"non-zero gradient (max {pad:.3g}) reaches padded positions of the {p.where}: padding changes "
-                "the loss", p.loc, pad,
+                f"the loss{advice}", p.loc, pad,
             )
 
     def _emit_used(self, p: _Probe, pad: float) -> None:
@@ -2409,6 +2488,41 @@ def _conv_right_reach(args: tuple, kwargs: dict) -> Optional[int]:
         return None
     right = total - left
     return right if 0 <= right <= total else None
+
+
+def _strided_conv_padding(args: tuple, kwargs: dict, m: torch.Tensor,
+                          T_out: int) -> Optional[tuple[torch.Tensor, int]]:
+    """For a strided ``F.conv1d`` over right-padded frames (a speech front end's subsampling):
+    the output's padding mask, an output step being padded when it lies past the sequence's
+    own output length ``(L + 2p - d(k - 1) - 1) // s + 1`` (what the conv gives the sequence
+    alone), and how far past a sequence's last step the windows of its real output steps read
+    (at most the conv's own padding). None when the geometry is not worked out."""
+    def arg(i, name, default):
+        return args[i] if len(args) > i else kwargs.get(name, default)
+
+    def single(v):
+        v = v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
+        return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+    w = arg(1, "weight", None)
+    s, pad, dil = single(arg(3, "stride", 1)), arg(4, "padding", 0), single(arg(5, "dilation", 1))
+    pad = 0 if pad == "valid" else single(pad)
+    if not isinstance(w, torch.Tensor) or w.dim() != 3 or None in (s, pad, dil) or s < 1 or pad < 0:
+        return None
+    span = dil * (int(w.shape[-1]) - 1)
+    T_in = m.shape[1]
+    if T_out != (T_in + 2 * pad - span - 1) // s + 1:
+        return None
+    geometry, lengths = classify(m.cpu())
+    if geometry != "right":
+        return None
+    out_len = torch.div(lengths + 2 * pad - span - 1, s, rounding_mode="floor") + 1
+    out_len = out_len.clamp(min=0)
+    mask = torch.arange(T_out)[None, :] >= out_len[:, None]
+    # the last window of a sequence's real output ends at (out_len - 1) * s - pad + span
+    ends = (out_len - 1) * s - pad + span - (lengths - 1)
+    reach = int(ends[out_len > 0].clamp(min=0).max()) if bool((out_len > 0).any()) else 0
+    return mask.to(m.device), min(reach, pad)
 
 
 def _time_slice(info: PadInfo, index: Any) -> Optional[PadInfo]:

@@ -66,6 +66,7 @@ ELEMENTWISE_FUNCS = NONNEG_FUNCS | {
     "torch.tanh", "torch.sigmoid", "torch.exp", "torch.nn.functional.gelu", "torch.nn.functional.silu",
     "torch.nn.functional.elu", "torch.nn.functional.leaky_relu", "torch.nn.functional.tanh",
     "torch.nn.functional.sigmoid", "torch.nn.functional.mish", "torch.nn.functional.softplus",
+    "torch.square", "torch.pow", "torch.sqrt",
 }
 SOFTMAX_FUNCS = {"torch.softmax", "torch.nn.functional.softmax", "torch.log_softmax",
                  "torch.nn.functional.log_softmax", "torch.special.softmax"}
@@ -88,6 +89,9 @@ TIME_POOL_MODULES = ("torch.nn.AdaptiveAvgPool1d", "torch.nn.AdaptiveMaxPool1d")
 MODULE_CLASSES = RNN_CLASSES | ATTENTION_CLASSES | set(CLASS_LOSSES) | set(ELEMENTWISE_LOSSES) | {
     CTC_CLASS, EMBEDDING, "torch.nn.Linear", "torch.nn.Dropout", "torch.nn.LayerNorm", *TIME_POOL_MODULES,
     "torch.nn.Conv1d", "torch.nn.BatchNorm1d", "torch.nn.Softmax", "torch.nn.LogSoftmax", "torch.nn.Sequential",
+    # activations held as modules (self.act = nn.Tanh()): position-wise, as torch.tanh is
+    "torch.nn.ReLU", "torch.nn.ReLU6", "torch.nn.GELU", "torch.nn.Tanh", "torch.nn.SiLU", "torch.nn.Sigmoid",
+    "torch.nn.LeakyReLU", "torch.nn.ELU", "torch.nn.Identity", "torch.nn.Mish", "torch.nn.Softplus",
 }
 # What an nn.Sequential may hold and still act on each position alone (so a padded batch stays
 # a padded batch of the same layout through it).
@@ -297,6 +301,9 @@ class Evaluator:
         return result
 
     def _qualname(self, node: cst.BaseExpression) -> str | None:
+        if isinstance(node, cst.Subscript):
+            found = self(node)  # LOSSES[name](...): a function looked up in a registry
+            return found.qualname if found is not None and found.kind == V.FUNC else None
         if not isinstance(node, (cst.Name, cst.Attribute)):
             return None
         path = dotted(node)
@@ -304,7 +311,14 @@ class Evaluator:
             bound = self.scope.lookup(path)
             if bound is not None and bound.kind == V.FUNC:
                 return bound.qualname
-        return self.imports.resolve(node)
+        resolved = self.imports.resolve(node)
+        if resolved is None and isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                and node.value.value == "self":
+            found = self(node)  # self.recon_loss = LOSSES[loss] in __init__
+            if found is not None and found.kind == V.FUNC and found.qualname is not None \
+                    and found.qualname.startswith("torch."):
+                return found.qualname
+        return resolved
 
     def __call__(self, node: cst.BaseExpression | None) -> Val | None:
         if node is None:
@@ -427,6 +441,50 @@ class Evaluator:
                 return Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="batch")
         return None
 
+    def _embedded_parameter(self, name: str) -> bool:
+        """Whether parameter ``name`` of the current function, never rebound there, is handed
+        as it is to an ``nn.Embedding`` (so it is one tensor of token ids, not a list)."""
+        function = self.scope.node if self.scope is not None else None
+        if not isinstance(function, cst.FunctionDef) or name not in {p.name.value for p in function.params.params}:
+            return False
+        if self._rebinds(function, name):
+            return False
+        for call in nodes_of(function.body, cst.Call):
+            if len(call.args) == 1 and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == name \
+                    and call.args[0].keyword is None:
+                module = self(call.func)
+                if module is not None and module.kind == V.MODULE and module.cls == "torch.nn.Embedding":
+                    return True
+        return False
+
+    def _rebinds(self, function: cst.FunctionDef, name: str) -> bool:
+        for assign in nodes_of(function.body, cst.Assign):
+            for target in assign.targets:
+                if any(isinstance(n, cst.Name) and n.value == name for n in iter_nodes(target.target)):
+                    return True
+        return any(isinstance(a.target, cst.Name) and a.target.value == name
+                   for a in nodes_of(function.body, cst.AugAssign))
+
+    def _config_default(self, node: cst.BaseExpression) -> str | None:
+        """``cfg.loss`` of a parameter annotated with a class of this file (a config dataclass)
+        that declares ``loss: str = "ce"``: that default; None otherwise."""
+        function = self.scope.node if self.scope is not None else None
+        if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name) \
+                or not isinstance(function, cst.FunctionDef):
+            return None
+        param = next((p for p in function.params.params if p.name.value == node.value.value), None)
+        annotation = param.annotation.annotation if param is not None and param.annotation is not None else None
+        cls = self.file.classes.get(annotation.value) if isinstance(annotation, cst.Name) else None
+        if cls is None:
+            return None
+        for statement in cls.body.body:
+            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
+                        and small.target.value == node.attr.value and small.value is not None:
+                    found = literal(small.value)
+                    return found if isinstance(found, str) else None
+        return None
+
     def _batch_fields(self, name: str) -> frozenset[str]:
         """The data fields of parameter ``name`` of the current function, when it is a batch
         object that carries lengths or a mask: read as ``name.lengths`` / ``name.mask`` in the
@@ -493,6 +551,11 @@ class Evaluator:
             if rows is not None and rows.kind == V.SEQ and is_padded(rows.item) and rows.item.origin == "F.pad" \
                     and node.for_in.inner_for_in is None:
                 return Val(V.LENGTHS, from_shape=True)  # [len(p) for p in padded]: each F.pad-ed to the max
+            if rows is None and node.for_in.inner_for_in is None and isinstance(node.for_in.iter, cst.Name) \
+                    and self._embedded_parameter(node.for_in.iter.value):
+                # [len(sent) for sent in words] where words also goes into an nn.Embedding: a
+                # tensor, so every row has the same (padded) length
+                return Val(V.LENGTHS, from_shape=True)
             return Val(V.LENGTHS)
         item = self(elt)
         if _interesting(item):
@@ -526,6 +589,20 @@ class Evaluator:
                 if hinted is not None and hinted.kind == V.LENGTHS:
                     return hinted.but(on_device=True, moved=node)
             return found
+        if base.kind == V.DICT and len(elements) == 1 and key is not None and base.items:
+            # a registry looked up by a setting: LOSSES[cfg.loss] with loss="mse" as the
+            # default gives that entry; an unknown key gives what every entry agrees on
+            chosen = self(key)
+            if chosen is not None and chosen.kind == V.CONST and isinstance(chosen.value, str):
+                return base.items.get(chosen.value)
+            setting = self._config_default(key)
+            if setting is not None:
+                return base.items.get(setting)
+            entries = list(base.items.values())
+            if all(e is not None and e.kind == V.FUNC and e.qualname is not None
+                   and e.qualname == entries[0].qualname for e in entries):
+                return entries[0]
+            return None
         if base.kind == V.TOKENIZED and isinstance(key, cst.SimpleString):
             name = literal(key)
             if name == "attention_mask":
@@ -554,6 +631,10 @@ class Evaluator:
         if base.kind == V.RNN_STATE:
             return base
         if base.kind == V.SHAPE and len(elements) == 1:
+            if isinstance(first, cst.Slice) and first.step is None and first.upper is not None \
+                    and (first.lower is None or isinstance(literal(first.lower), int)):
+                # T, B = log_probs.shape[:2]: unpacked into the leading dimensions
+                return Val(V.SHAPE, of=base.of, start=literal(first.lower) if first.lower is not None else 0)
             index = literal(key)
             return Val(V.DIM, of=base.of, dim=index if isinstance(index, int) else None)
         if base.kind in (V.LENGTHS, V.MASK, V.PERM, V.SEQ):
@@ -581,6 +662,11 @@ class Evaluator:
 
     def _index_tensor(self, base: Val, node: cst.Subscript) -> Val | None:
         if not base.padded:
+            if base.masked and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                sub = self(node.slice[0].slice.value)
+                if sub is not None and sub.kind == V.MASK:
+                    # (loss * keep)[keep]: the real positions only, so a mean of it is right
+                    return Val(V.TENSOR, padded=False)
             return base
         if base.feat1 and ",".join(code_of(e.slice).strip() for e in node.slice) in ("...,0", ":,:,0"):
             return base.but(feat1=None, tlast=True)  # scores[..., 0]: (B, T, 1) -> (B, T)
@@ -1278,7 +1364,8 @@ class Evaluator:
             func = self(arg_value(node, "func", 0))
             if func is None or func.kind != V.FUNC or func.qualname is None \
                     or len([a for a in node.args if a.keyword is None]) != 1 \
-                    or any(a.star or (a.keyword is not None and a.keyword.value not in _HARMLESS_KEYWORDS)
+                    or any(a.star or (a.keyword is not None and a.keyword.value not in _HARMLESS_KEYWORDS
+                                      and not _default_reduction(a))
                            for a in node.args[1:]):
                 return None
             return Val(V.FUNC, qualname=func.qualname)
@@ -1407,10 +1494,21 @@ class Evaluator:
         if qual in ("torch.isnan", "torch.isfinite"):
             return _nan_marks(self(arg_value(node, "input", 0)), qual.endswith("isnan"))
         if qual in ("torch.where",):
-            cond = self(arg_value(node, "condition", 0))
-            data = self(arg_value(node, "input", 1))
+            cond_node = arg_value(node, "condition", 0)
+            cond = self(cond_node)
+            kept, other = arg_value(node, "input", 1), arg_value(node, "other", 2)
+            data = self(kept)
+            if cond is not None and cond.kind == V.MASK and (data is None or data.kind != V.TENSOR) \
+                    and _zero_fill(kept):
+                kept, other = other, kept  # torch.where(pad_mask, 0.0, scores)
+                data = self(kept)
             if cond is not None and cond.kind == V.MASK and data is not None and data.kind == V.TENSOR:
-                return data.but(masked=True)
+                out = data.but(masked=True)
+                if _zero_fill(other) and (data.scores or (data.tlast or data.feat1) and not data.loss_none
+                                          and not _broadcast_over_last(cond_node, self.scope)):
+                    # torch.where(keep, scores, 0): a weak fill, as masked_fill(~keep, 0) is
+                    out = out.but(weak_fill=node, scores=True)
+                return out
             return data
         if qual in ("torch.mul", "torch.multiply") and len(node.args) == 2 and not any(a.star for a in node.args) \
                 and all(a.keyword is None for a in node.args):
@@ -1792,7 +1890,9 @@ class Evaluator:
                 base = base.but(feat1=None, tlast=None)
             if method in POSITION_KEEPING:
                 return base
-            if method == "gather" and literal(arg_value(node, "dim", 0)) == -1 and not base.scores:
+            if method == "gather" and not base.scores and (literal(arg_value(node, "dim", 0)) == -1 or (
+                    literal(arg_value(node, "dim", 0)) == 2 and not (base.tlast or base.feat1 or base.permuted))):
+                # (dim 2 of (B, T, K) or (T, B, K) emissions is the class axis too)
                 index = self(arg_value(node, "index", 1))  # (not at `lengths - 1` of a (B, T) tensor)
                 if index is None or index.kind not in (V.LAST_INDEX, V.LENGTHS):
                     return base  # logp.gather(-1, tags.unsqueeze(-1)): one value per position, pads included
@@ -2028,6 +2128,12 @@ def _all_ones(node: cst.BaseExpression, ev: Evaluator) -> bool:
     """``torch.ones(...)`` (or a name bound to one): a mask that hides nothing."""
     made = node if isinstance(node, cst.Call) else _assigned_value(node, ev)
     return isinstance(made, cst.Call) and last_name(made.func) in _ONES
+
+
+def _default_reduction(arg: cst.Arg) -> bool:
+    """``reduction="mean"`` written out: what a loss does without it."""
+    return arg.keyword is not None and arg.keyword.value == "reduction" \
+        and literal(arg.value) in ("mean", "elementwise_mean")
 
 
 # Keyword arguments no rule reads: a functools.partial that binds only these is the function.
@@ -2915,6 +3021,22 @@ def is_weak_fill(node: cst.BaseExpression | None) -> bool:
             return isinstance(inner, float) and inner == float("-inf")  # -float('-inf') is +inf
         return False
     return value == 0 or abs(value) < 1e-3 or value == float("inf")
+
+
+def _zero_fill(node: cst.BaseExpression | None) -> bool:
+    """A weak fill value for ``torch.where``: a weak literal, ``torch.zeros_like(x)``,
+    ``x.new_zeros(...)``, ``torch.tensor(0.0)``."""
+    if node is None:
+        return False
+    if is_weak_fill(node):
+        return True
+    if isinstance(node, cst.Call):
+        name = last_name(node.func)
+        if name in ("zeros_like", "new_zeros", "zeros"):
+            return True
+        if name in ("tensor", "new_tensor") and node.args and node.args[0].keyword is None:
+            return is_weak_fill(node.args[0].value)
+    return False
 
 
 def is_weak_number(value: float) -> bool:
@@ -3959,7 +4081,8 @@ class Walker(FastVisitor):
             elif value is not None and value.kind == V.RNN_RESULT:
                 items = [value.output, value.state]
             elif value is not None and value.kind == V.SHAPE:
-                items = [Val(V.DIM, of=value.of, dim=i) for i in range(len(elements))]
+                start = value.start or 0
+                items = [Val(V.DIM, of=value.of, dim=start + i) for i in range(len(elements))]
             elif (value is not None and value.kind == V.SEQ) or _moves_every_item(value_node):
                 # [t.to(device) for t in batch], tuple(t.cuda() for t in batch), map(...)
                 items = []

@@ -1400,3 +1400,129 @@ def test_unreduced_loss_averaged_with_the_padding_mask_itself(weights, expected)
     assert codes(g) == expected
     if expected:
         assert "padded positions only" in g.findings[0].what
+
+
+@pytest.mark.parametrize("remask,pooling,expected", [
+    (False, "masked_mean", ["PAD-R001"]),  # (rt10 b05, rt11 b07, rt12 b01) conv2 reads conv1's frames past the new lengths
+    (True, "masked_mean", []),  # re-masked with the subsampled lengths between the layers
+    (True, "mean", ["PAD301"]),  # the last layer's frames pooled over the padded steps
+])
+def test_strided_convolution_front_end_keeps_the_subsampled_padding(remask, pooling, expected):
+    torch.manual_seed(0)
+    lengths = torch.tensor([30, 17, 22, 9])
+    seqs = [torch.randn(int(n), 8) for n in lengths]
+    conv1, conv2 = nn.Conv1d(8, 16, 3, stride=2, padding=1), nn.Conv1d(16, 16, 3, stride=2, padding=1)
+    head = nn.Linear(16, 4)
+
+    def out_len(n):
+        return (n + 2 - 3) // 2 + 1
+
+    def step(_):
+        x = pad_sequence(seqs, batch_first=True).transpose(1, 2)
+        h = F.relu(conv1(x))
+        l1 = out_len(lengths)
+        if remask:
+            h = h * (torch.arange(h.size(-1))[None] < l1[:, None]).unsqueeze(1)
+        h = F.relu(conv2(h))
+        l2 = out_len(l1)
+        keep = (torch.arange(h.size(-1))[None] < l2[:, None]).unsqueeze(1)
+        pooled = (h * keep).sum(-1) / l2[:, None] if pooling == "masked_mean" else h.mean(-1)
+        return F.cross_entropy(head(pooled), torch.tensor([0, 1, 2, 3]))
+
+    g = train_step(nn.ModuleList([conv1, conv2, head]), step)
+    assert codes(g) == expected
+    if expected == ["PAD-R001"]:
+        assert "conv1d" in g.findings[0].where and "updated lengths" in g.findings[0].what
+
+
+@pytest.mark.parametrize("kind,expected", [
+    ("keep_float", ["PAD403"]),  # (rt12 b04) attention_mask.float(): 1 at the real keys, 0 at the pads, added
+    ("pad_float", ["PAD403"]),  # a padding mask cast to float: +1 at the pads
+    ("bool_pad", []),
+    ("neg_inf", []),
+])
+def test_float_key_padding_mask_of_multihead_attention_pooling(kind, expected):
+    torch.manual_seed(0)
+    emb = nn.Embedding(30, 16, padding_idx=0)
+    pool = nn.MultiheadAttention(16, 2, batch_first=True)
+    query = nn.Parameter(torch.randn(1, 1, 16))
+    ids = [torch.tensor([5, 6, 7, 8]), torch.tensor([9, 10]), torch.tensor([11, 12, 13])]
+
+    def step(_):
+        x = pad_sequence(ids, batch_first=True)
+        pad = x == 0
+        kpm = {"keep_float": (~pad).float(), "pad_float": pad.float(), "bool_pad": pad,
+               "neg_inf": torch.zeros(pad.shape).masked_fill(pad, float("-inf"))}[kind]
+        h = emb(x)
+        pooled, _ = pool(query.expand(3, -1, -1), h, h, key_padding_mask=kpm)
+        return F.cross_entropy(pooled.squeeze(1), torch.tensor([0, 1, 2]))
+
+    model = nn.ModuleList([emb, pool])
+    model.register_parameter("query", query)
+    g = train_step(model, step)
+    assert codes(g) == expected
+    if expected:
+        assert g.findings[0].where.startswith("MultiheadAttention") and "float key_padding_mask" in g.findings[0].what
+
+
+@pytest.mark.parametrize("reduce,expected", [
+    ("per_row_mean", ["PAD302"]),  # (rt12 b06) kl.sum(-1).masked_fill(pad, 0).mean(1).mean()
+    ("mean", ["PAD302"]),
+    ("real_mean", []),  # divided by the number of real positions
+])
+def test_per_token_kl_summed_over_classes_then_masked_and_averaged(reduce, expected):
+    torch.manual_seed(0)
+    emb, out = nn.Embedding(20, 8, padding_idx=0), nn.Linear(8, 5)
+    ids = [torch.tensor([3, 4, 5, 6]), torch.tensor([7, 8]), torch.tensor([9, 10, 11])]
+    teacher = torch.randn(3, 4, 5)
+
+    def step(_):
+        x = pad_sequence(ids, batch_first=True)
+        keep = x != 0
+        kl = F.kl_div(F.log_softmax(out(emb(x)), -1), F.softmax(teacher, -1), reduction="none")
+        kl = kl.sum(-1).masked_fill(~keep, 0.0)
+        if reduce == "per_row_mean":
+            return kl.mean(dim=1).mean()
+        return kl.mean() if reduce == "mean" else kl.sum() / keep.sum()
+
+    g = train_step(nn.ModuleList([emb, out]), step)
+    assert codes(g) == expected
+
+
+@pytest.mark.parametrize("reduce,expected", [("mean", ["PAD302"]), ("real_mean", [])])
+def test_unreduced_cross_entropy_in_the_channels_layout_masked_then_averaged(reduce, expected):
+    # (rt12) logits.transpose(1, 2) (B, C, T) against (B, T) targets whose pad is a real class
+    torch.manual_seed(0)
+    emb, out = nn.Embedding(20, 8, padding_idx=0), nn.Linear(8, 5)
+    ids = [torch.tensor([3, 4, 5, 6]), torch.tensor([7, 8])]
+
+    def step(_):
+        x = pad_sequence(ids, batch_first=True)
+        keep = x != 0
+        tok = F.cross_entropy(out(emb(x)).transpose(1, 2), x % 5, reduction="none").masked_fill(~keep, 0.0)
+        return tok.mean() if reduce == "mean" else tok.sum() / keep.sum()
+
+    g = train_step(nn.ModuleList([emb, out]), step)
+    assert codes(g) == expected
+
+
+def test_sdpa_mask_on_the_query_axis_with_batches_collated_up_front():
+    # (rt12 b05) two batches padded alike before the first step: one padding either way
+    torch.manual_seed(0)
+    emb, qkv, head = nn.Embedding(30, 16, padding_idx=0), nn.Linear(16, 48), nn.Linear(16, 1)
+    model = nn.ModuleList([emb, qkv, head])
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    seqs = [torch.tensor([5, 6, 7]), torch.tensor([9, 10, 11, 12]), torch.tensor([3])]
+    with padlint.guard(mode="record", summary=False) as g:
+        batches = [(pad_sequence(seqs, batch_first=True), torch.tensor([3, 4, 1])) for _ in range(2)]
+        ids, lengths = batches[0]
+        keep = torch.arange(ids.size(1))[None, :] < lengths[:, None]
+        x = emb(ids)
+        q, k, v = qkv(x).view(3, 4, 3, 2, 8).permute(2, 0, 3, 1, 4)
+        bias = (~keep)[:, None, :, None].to(x.dtype) * -1e9  # on the query axis
+        a = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        pooled = (a.transpose(1, 2).reshape(3, 4, 16) * keep[..., None]).sum(1) / lengths[:, None]
+        F.mse_loss(head(pooled).squeeze(-1), torch.tensor([0.5, 1.0, 0.2])).backward()
+        opt.step()
+    assert codes(g) == ["PAD401"]
+    assert "attn_mask that does not hide" in g.findings[0].what and "keep[:, None, None, :]" in g.findings[0].what

@@ -3987,6 +3987,407 @@ CASES = [
             loss = loss.masked_fill(pad_mask, 0.0)
             return loss.sum() / loss.numel()
         """, ["PAD302"]),
+    # Set ac and PyPI review 33 (thirteenth session): registries, shape slices, torch.where fills
+    ("ctc-lengths-unpacked-from-a-shape-slice", """
+        import torch
+        import torch.nn.functional as F
+
+
+        def ctc_step(model, feats, feat_lens, targets, target_lens):
+            log_probs, enc_lens = model(feats, feat_lens)
+            return F.ctc_loss(log_probs, targets, enc_lens, target_lens)
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+
+        def ctc_step(model, feats, feat_lens, targets, target_lens):
+            log_probs, enc_lens = model(feats, feat_lens)
+            frames, batch_size = log_probs.shape[:2]
+            input_lengths = torch.full((batch_size,), frames, dtype=torch.long)
+            return F.ctc_loss(log_probs, targets, input_lengths, target_lens)
+        """, ["PAD305"]),
+    ("gold-tag-score-gathered-on-the-class-axis", """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(8, 8, batch_first=True)
+                self.emit = nn.Linear(8, 5)
+
+            def gold_score(self, x, lengths, tags, mask):
+                packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                out, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True)
+                em = self.emit(out)
+                emit = em.gather(2, tags.unsqueeze(2)).squeeze(2)
+                return (emit * mask).sum(1)
+        """, """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(8, 8, batch_first=True)
+                self.emit = nn.Linear(8, 5)
+
+            def gold_score(self, x, lengths, tags):
+                packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                out, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True)
+                em = self.emit(out)
+                emit = em.gather(2, tags.unsqueeze(2)).squeeze(2)
+                return emit.sum(1)
+        """, ["PAD301"]),
+    ("lengths-from-rows-of-ids-that-feed-an-embedding", """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(50, 8, padding_idx=0)
+                self.rnn = nn.LSTM(8, 8, batch_first=True)
+
+            def forward(self, words):
+                lengths = (words != 0).sum(1)
+                packed = pack_padded_sequence(self.emb(words), lengths.cpu(), batch_first=True, enforce_sorted=False)
+                return self.rnn(packed)[1][0]
+        """, """
+        import torch
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(50, 8, padding_idx=0)
+                self.rnn = nn.LSTM(8, 8, batch_first=True)
+
+            def forward(self, words):
+                lengths = torch.tensor([len(sent) for sent in words])
+                packed = pack_padded_sequence(self.emb(words), lengths, batch_first=True, enforce_sorted=False)
+                return self.rnn(packed)[1][0]
+        """, ["PAD101"]),
+    ("torch-where-fill-before-the-softmax", """
+        import torch
+        import torch.nn as nn
+
+
+        class PooledEncoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(50, 8, padding_idx=0)
+                self.score = nn.Linear(8, 1)
+
+            def forward(self, ids):
+                keep = ids.ne(0)
+                hidden = self.emb(ids)
+                scores = self.score(hidden).squeeze(-1)
+                scores = torch.where(keep, scores, torch.full_like(scores, float("-inf")))
+                return torch.bmm(scores.softmax(-1).unsqueeze(1), hidden).squeeze(1)
+        """, """
+        import torch
+        import torch.nn as nn
+
+
+        class PooledEncoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(50, 8, padding_idx=0)
+                self.score = nn.Linear(8, 1)
+
+            def forward(self, ids):
+                keep = ids.ne(0)
+                hidden = self.emb(ids)
+                scores = self.score(hidden).squeeze(-1)
+                scores = torch.where(keep, scores, torch.zeros_like(scores))
+                return torch.bmm(scores.softmax(-1).unsqueeze(1), hidden).squeeze(1)
+        """, ["PAD403"]),
+    ("loss-from-a-registry-picked-by-a-config-dataclass", """
+        import functools
+        from dataclasses import dataclass
+
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        PAD_CHORD = 0
+        LOSSES = {
+            "ce": functools.partial(nn.CrossEntropyLoss, ignore_index=PAD_CHORD),
+            "smooth": functools.partial(nn.CrossEntropyLoss, ignore_index=PAD_CHORD, label_smoothing=0.1),
+        }
+
+
+        @dataclass
+        class Config:
+            loss: str = "ce"
+
+
+        class ChordHead(nn.Module):
+            def __init__(self, cfg: Config):
+                super().__init__()
+                self.out = nn.Linear(24, 26)
+                self.criterion = LOSSES[cfg.loss]()
+
+            def loss(self, feats, chord_list):
+                chords = pad_sequence(chord_list, batch_first=True, padding_value=PAD_CHORD)
+                logits = self.out(feats)
+                return self.criterion(logits.reshape(-1, 26), chords.reshape(-1))
+        """, """
+        import functools
+        from dataclasses import dataclass
+
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+        PAD_CHORD = 0
+        LOSSES = {
+            "ce": functools.partial(nn.CrossEntropyLoss),
+            "smooth": functools.partial(nn.CrossEntropyLoss, ignore_index=PAD_CHORD, label_smoothing=0.1),
+        }
+
+
+        @dataclass
+        class Config:
+            loss: str = "ce"
+
+
+        class ChordHead(nn.Module):
+            def __init__(self, cfg: Config):
+                super().__init__()
+                self.out = nn.Linear(24, 26)
+                self.criterion = LOSSES[cfg.loss]()
+
+            def loss(self, feats, chord_list):
+                chords = pad_sequence(chord_list, batch_first=True, padding_value=PAD_CHORD)
+                logits = self.out(feats)
+                return self.criterion(logits.reshape(-1, 26), chords.reshape(-1))
+        """, ["PAD303"]),
+    ("registry-loss-and-the-mask-the-model-hands-back", """
+        import functools
+
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        RECON_LOSSES = {"mse": functools.partial(F.mse_loss, reduction="mean")}
+
+
+        class Imputer(nn.Module):
+            def __init__(self, loss="mse"):
+                super().__init__()
+                self.proj = nn.Linear(4, 4)
+                self.recon_loss = RECON_LOSSES[loss]
+
+            def forward(self, values, lengths):
+                keep = torch.arange(values.size(1))[None] < lengths[:, None]
+                return self.proj(values), keep
+
+            def reconstruction_loss(self, values, lengths):
+                x_hat, keep = self(values, lengths)
+                return self.recon_loss(x_hat[keep], values[keep])
+        """, """
+        import functools
+
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        RECON_LOSSES = {"mse": functools.partial(F.mse_loss, reduction="mean")}
+
+
+        class Imputer(nn.Module):
+            def __init__(self, loss="mse"):
+                super().__init__()
+                self.proj = nn.Linear(4, 4)
+                self.recon_loss = RECON_LOSSES[loss]
+
+            def forward(self, values, lengths):
+                keep = torch.arange(values.size(1))[None] < lengths[:, None]
+                return self.proj(values), keep
+
+            def reconstruction_loss(self, values, lengths):
+                x_hat, keep = self(values, lengths)
+                return self.recon_loss(x_hat, values)
+        """, ["PAD304"]),
+    ("attention-through-an-activation-module", """
+        import torch
+        from torch import nn
+
+
+        class Switch(nn.Module):
+            def __init__(self, hidden):
+                super().__init__()
+                self.U = nn.Linear(hidden, hidden)
+                self.tanh = nn.Tanh()
+                self.v = nn.Linear(hidden, 1, bias=False)
+
+            def forward(self, memory, mask):
+                e = self.v(self.tanh(self.U(memory))).squeeze(-1)
+                e = e.masked_fill(~mask, float("-inf"))
+                return (nn.Softmax(dim=1)(e).unsqueeze(-1) * memory).sum(1)
+
+
+        class Net(nn.Module):
+            def __init__(self, n_items, dim):
+                super().__init__()
+                self.items = nn.Embedding(n_items, dim, padding_idx=0)
+                self.gru = nn.GRU(dim, dim, batch_first=True)
+                self.switch = Switch(dim)
+
+            def forward(self, item_seq, item_seq_len):
+                memory, _ = self.gru(self.items(item_seq))
+                return self.switch(memory, item_seq != 0)
+        """, """
+        import torch
+        from torch import nn
+
+
+        class Switch(nn.Module):
+            def __init__(self, hidden):
+                super().__init__()
+                self.U = nn.Linear(hidden, hidden)
+                self.tanh = nn.Tanh()
+                self.v = nn.Linear(hidden, 1, bias=False)
+
+            def forward(self, memory):
+                e = self.v(self.tanh(self.U(memory)))
+                return (nn.Softmax(dim=1)(e) * memory).sum(1)
+
+
+        class Net(nn.Module):
+            def __init__(self, n_items, dim):
+                super().__init__()
+                self.items = nn.Embedding(n_items, dim, padding_idx=0)
+                self.gru = nn.GRU(dim, dim, batch_first=True)
+                self.switch = Switch(dim)
+
+            def forward(self, item_seq, item_seq_len):
+                memory, _ = self.gru(self.items(item_seq))
+                return self.switch(memory)
+        """, ["PAD401"]),
+    ("sum-pooled-in-one-branch-then-divided-by-lengths", """
+        import torch
+        from torch import nn
+
+
+        class Pool(nn.Module):
+            def __init__(self, n_items, dim, pooling):
+                super().__init__()
+                self.pooling = pooling
+                self.emb = nn.Embedding(n_items, dim, padding_idx=0)
+
+            def forward(self, seq, seq_len):
+                e = self.emb(seq)
+                if self.pooling == "first":
+                    pooled = e[:, 0]
+                else:
+                    pooled = torch.sum(e * (seq != 0).unsqueeze(-1), dim=1)
+                    pooled = torch.div(pooled, seq_len.unsqueeze(1).float())
+                return pooled
+        """, """
+        import torch
+        from torch import nn
+
+
+        class Pool(nn.Module):
+            def __init__(self, n_items, dim, pooling):
+                super().__init__()
+                self.pooling = pooling
+                self.emb = nn.Embedding(n_items, dim, padding_idx=0)
+                self.apply(self._init_weights)
+
+            def _init_weights(self, module):
+                if isinstance(module, nn.Embedding):
+                    nn.init.xavier_normal_(module.weight.data)
+
+            def forward(self, seq, seq_len):
+                e = self.emb(seq)
+                if self.pooling == "first":
+                    pooled = e[:, 0]
+                else:
+                    pooled = torch.sum(e, dim=1)
+                    pooled = torch.div(pooled, seq_len.unsqueeze(1).float())
+                return pooled
+        """, ["PAD301"]),
+    ("weights-zeroed-after-the-softmax-with-torch-where", """
+        import torch
+        from torch import nn
+
+
+        class AttentionPool(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.att = nn.Linear(d, 1)
+
+            def forward(self, h, mask):
+                scores = self.att(h).squeeze(-1)
+                w = torch.softmax(scores, -1)
+                w = torch.where(torch.eq(mask, 0), torch.zeros_like(w), w)
+                w = w / w.sum(-1, keepdim=True)
+                return (w.unsqueeze(-1) * h).sum(1)
+        """, """
+        import torch
+        from torch import nn
+
+
+        class AttentionPool(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.att = nn.Linear(d, 1)
+
+            def forward(self, h, mask):
+                scores = self.att(h).squeeze(-1)
+                w = torch.softmax(scores, -1)
+                w = torch.where(torch.eq(mask, 0), torch.zeros_like(w), w)
+                return (w.unsqueeze(-1) * h).sum(1)
+        """, ["PAD401"]),
+    ("pooling-function-picked-from-a-dict", """
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+
+        def mean_across_all_tokens(token_vectors, attention_mask):
+            keep = attention_mask.unsqueeze(-1).float()
+            return (token_vectors * keep).sum(1) / keep.sum(1)
+
+
+        class RepresentationModel:
+            def __init__(self, name):
+                self.tokenizer = AutoTokenizer.from_pretrained(name)
+                self.model = AutoModel.from_pretrained(name)
+
+            def encode_sentences(self, text_list, combine_strategy="mean"):
+                embedding_func = {"mean": mean_across_all_tokens}[combine_strategy]
+                encoded = self.tokenizer(text_list, padding=True, truncation=True, return_tensors="pt")
+                token_vectors = self.model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"])[0]
+                return embedding_func(token_vectors, encoded["attention_mask"])
+        """, """
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+
+        def mean_across_all_tokens(token_vectors):
+            return torch.mean(token_vectors, dim=1)
+
+
+        class RepresentationModel:
+            def __init__(self, name):
+                self.tokenizer = AutoTokenizer.from_pretrained(name)
+                self.model = AutoModel.from_pretrained(name)
+
+            def encode_sentences(self, text_list, combine_strategy="mean"):
+                embedding_func = {"mean": mean_across_all_tokens}[combine_strategy]
+                encoded = self.tokenizer(text_list, padding=True, truncation=True, return_tensors="pt")
+                token_vectors = self.model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"])[0]
+                return embedding_func(token_vectors)
+        """, ["PAD301"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -414,3 +414,55 @@ REVIEW32_LOOKALIKES.append(("group-scores-against-per-sample-targets-from-a-load
 @pytest.mark.parametrize("name,source", REVIEW32_LOOKALIKES, ids=[c[0] for c in REVIEW32_LOOKALIKES])
 def test_review32_lookalikes_are_silent(name, source):
     assert codes(source) == []
+
+
+# PyPI review 33 (thirteenth session): correct code that looked like a padding bug
+REVIEW33_LOOKALIKES = [
+    ("masked-loss-selected-by-the-mask-then-averaged", """
+        import torch.nn.functional as F
+        from torch import nn
+
+
+        class XValWrapper(nn.Module):
+            def __init__(self, net, ignore_index=-100):
+                super().__init__()
+                self.net = net
+                self.ignore_index = ignore_index
+
+            def forward(self, x, x_num, **kwargs):
+                target, x_num_target = x[:, 1:], x_num[:, 1:]
+                target_mask = target != self.ignore_index
+                mask = kwargs.get("mask", None)
+                if mask is not None:
+                    target_mask &= mask[:, 1:]
+                pred = self.net(x[:, :-1], x_num[:, :-1], **kwargs)
+                loss = F.mse_loss(pred, x_num_target, reduction="none")
+                loss = loss * target_mask
+                loss = loss[target_mask]
+                return loss.mean()
+        """),  # (x-transformers' xval: the boolean index keeps the real positions only)
+    ("power-of-zero-padded-waveforms-summed-over-the-lengths", """
+        import torch
+
+
+        def compute_amplitude(waveforms, lengths=None, amp_type="avg"):
+            if amp_type == "avg":
+                if lengths is None:
+                    out = torch.mean(torch.abs(waveforms), dim=1, keepdim=True)
+                else:
+                    wav_sum = torch.sum(input=torch.abs(waveforms), dim=1, keepdim=True)
+                    out = wav_sum / lengths
+            else:
+                if lengths is None:
+                    out = torch.sqrt(torch.mean(waveforms ** 2, dim=1, keepdim=True))
+                else:
+                    wav_sum = torch.sum(input=torch.pow(waveforms, 2), dim=1, keepdim=True)
+                    out = torch.sqrt(wav_sum / lengths)
+            return out
+        """),  # (speechbrain: raw waveforms are padded with zeros, and 0 ** 2 is 0)
+]
+
+
+@pytest.mark.parametrize("name,source", REVIEW33_LOOKALIKES, ids=[c[0] for c in REVIEW33_LOOKALIKES])
+def test_review33_lookalikes_are_silent(name, source):
+    assert codes(source) == []

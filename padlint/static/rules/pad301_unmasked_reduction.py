@@ -228,7 +228,9 @@ class UnmaskedReduction(Rule):
         left = division.left
         if isinstance(left, cst.Name):
             # pooled = torch.sum(e, dim=1); pooled = torch.div(pooled, lengths): the sum, one line up
-            left = next(assigned_values(ctx.function_scope, left), None)
+            # (in either branch of an if/else: the sum is the assignment that is a sum)
+            sums = [v for v in assigned_values(ctx.function_scope, left) if _is_sum_call(v, ctx)]
+            left = sums[-1] if sums else None
         if not isinstance(left, cst.Call):
             return
         if isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum" and ctx.qualname(left.func) is None:
@@ -329,6 +331,13 @@ def _is_abs(node: cst.BaseExpression) -> bool:
                 isinstance(func, (cst.Name, cst.Attribute)) and (dotted(func) or "").endswith("abs")):
             return True
     return False
+
+
+def _is_sum_call(node: cst.BaseExpression, ctx: Context) -> bool:
+    """``x.sum(...)`` or ``torch.sum(x, ...)``."""
+    return isinstance(node, cst.Call) and (
+        isinstance(node.func, cst.Attribute) and node.func.attr.value == "sum" and ctx.qualname(node.func) is None
+        or ctx.qualname(node.func) == "torch.sum")
 
 
 def _counts_real_positions(node: cst.BaseExpression, ctx: Context, summed: str) -> bool:

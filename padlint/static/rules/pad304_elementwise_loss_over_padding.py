@@ -95,6 +95,10 @@ def _unused_local_mask(ctx: Context) -> str | None:
         return None
     built = [t.target.value for a in nodes_of(scope.node.body, cst.Assign) for t in a.targets
              if isinstance(t.target, cst.Name) and V.looks_like_mask(t.target.value)]
+    # `x_hat, keep = self(values, lengths)`: the model hands back the mask, and it is dropped
+    built += [el.value.value for a in nodes_of(scope.node.body, cst.Assign) for t in a.targets
+              if isinstance(t.target, (cst.Tuple, cst.List)) for el in t.target.elements
+              if isinstance(el.value, cst.Name) and _is_mask(ctx.ev(el.value))]
     if not built:
         return None
     spelled: dict[str, int] = {}
@@ -104,3 +108,7 @@ def _unused_local_mask(ctx: Context) -> str | None:
         if spelled.get(name) == 1 and name not in scope.params:  # only where it is assigned
             return name
     return None
+
+
+def _is_mask(value: V.Val | None) -> bool:
+    return value is not None and value.kind == V.MASK

@@ -8,7 +8,7 @@ import re
 
 from padlint.static import values as V
 from padlint.static.analysis import (_CAUSAL_MASK, ATTENTION_CLASSES, SDPA, SOFTMAX_FUNCS, Context, _method, arg_value,
-                                     assigned_values, iter_nodes, literal, time_axis)
+                                     assigned_values, iter_nodes, last_name, literal, time_axis)
 from padlint.static.names import code_of, short_code, through_methods
 from padlint.static.rule import PADDING, Rule
 
@@ -397,7 +397,34 @@ def _zeroes_with_mask(node: cst.CSTNode, weights: str, ctx: Context) -> bool:
         for side, other in ((node.left, node.right), (node.right, node.left)):
             if code_of(side).strip() == weights and padding_mask(other):
                 return True
+    if isinstance(node, cst.Call) and ctx.qualname(node.func) == "torch.where" and len(node.args) == 3 \
+            and all(a.keyword is None and not a.star for a in node.args):
+        # torch.where(mask.eq(0), torch.zeros_like(w), w) / torch.where(keep, w, 0.0)
+        cond, first, second = (a.value for a in node.args)
+        for kept, other in ((first, second), (second, first)):
+            if code_of(kept).strip() == weights and _zero_value(other, ctx):
+                tested = through_methods(cond, ("float", "bool", "long", "int", "to"))
+                if isinstance(tested, cst.UnaryOperation) and isinstance(tested.operator, cst.BitInvert):
+                    tested = tested.expression
+                operands = [tested]
+                if isinstance(tested, cst.Call) and last_name(tested.func) in ("eq", "ne"):
+                    operands = [a.value for a in tested.args] + (
+                        [tested.func.value] if isinstance(tested.func, cst.Attribute)
+                        and ctx.qualname(tested.func) is None else [])
+                elif isinstance(tested, cst.Comparison):
+                    operands = [tested.left]
+                return any(padding_mask(o) for o in operands)
     return False
+
+
+def _zero_value(node: cst.BaseExpression, ctx: Context) -> bool:
+    """``0``, ``0.0``, ``torch.zeros_like(w)``, or a name bound only to such a thing here."""
+    if literal(node) == 0:
+        return True
+    if isinstance(node, cst.Name) and ctx.function_scope is not None:
+        made = list(assigned_values(ctx.function_scope, node))
+        return bool(made) and all(_zero_value(v, ctx) for v in made)
+    return isinstance(node, cst.Call) and last_name(node.func) in ("zeros_like", "new_zeros", "zeros")
 
 
 # probs * mask.unsqueeze(-1): whole rows of per-position distributions zeroed (tagging), not

@@ -18,7 +18,7 @@ class WeakMaskFill(Rule):
     summary = "scores filled with 0 or a tiny number (or multiplied by a mask) before softmax, instead of -inf"
     fix_hint = "Fill masked scores with `float('-inf')` or `torch.finfo(scores.dtype).min` before the softmax."
     triggers = ("softmax", "Softmax")
-    also_requires = (("mask", "Mask", "MASK"),)
+    also_requires = (("mask", "Mask", "MASK", "where("),)
     fix_applicability = "safe"
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
@@ -49,6 +49,10 @@ class WeakMaskFill(Rule):
             shown = code_of(value.value) if value is not None else "?"
             self.report(ctx, fill, f"masked scores are filled with `{shown}` before the softmax: padded "
                                    "positions still get weight", fix)
+        elif isinstance(fill, cst.Call) and (ctx.qualname(fill.func) or "") == "torch.where":
+            self.report(ctx, fill, "`torch.where` puts a weak value (0, or one close to it) at the padded "
+                                   "scores before the softmax: padded positions still get weight; use "
+                                   "`float('-inf')` or the dtype's minimum there")
         elif not _masked_again(node, fill, ctx):
             self.report(ctx, fill, "scores are multiplied by the mask before the softmax: padded positions get "
                                    "score 0, i.e. weight exp(0), not 0")
