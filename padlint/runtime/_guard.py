@@ -1347,6 +1347,21 @@ class Guard:
             if sliced is not None and _fits(out, sliced):
                 self._tag(out, sliced)  # x[:, 1:] / out[:, :-1] (next-step targets): the same pads, shifted
             self._check_gathered_step(args[0], info, args[1], out)
+            self._check_selected(info, args[1], out)
+
+    def _check_selected(self, info: PadInfo, index: Any, out: torch.Tensor) -> None:
+        """``x[mask]`` with a boolean (batch, time) mask: the selected elements, one row each. A
+        mask that keeps every pad out leaves no padding; one that selects some padded positions
+        (``arange(T) <= lengths``, one past the end) hands them on, tagged, to what follows."""
+        m = info.mask
+        if not isinstance(index, torch.Tensor) or index.dtype != torch.bool or m.dim() != 2 \
+                or tuple(index.shape) != tuple(m.shape) or out.dim() < 1:
+            return
+        with torch.no_grad():
+            picked = m.to(index.device)[index]
+        if tuple(picked.shape) != tuple(out.shape[:1]) or not bool(picked.any()):
+            return
+        self._tag(out, PadInfo(picked, None, "propagated", meta=info.meta))
 
     def _rows_indexed(self, info: PadInfo, index: Any, out: torch.Tensor) -> None:
         """``h_n[-1]`` / ``h_n[-2:]`` of final states whose rows (dim 1) are known: the rows

@@ -1526,3 +1526,26 @@ def test_sdpa_mask_on_the_query_axis_with_batches_collated_up_front():
         opt.step()
     assert codes(g) == ["PAD401"]
     assert "attn_mask that does not hide" in g.findings[0].what and "keep[:, None, None, :]" in g.findings[0].what
+
+
+@pytest.mark.parametrize("compare,expected", [("lt", []), ("le", ["PAD304"])])
+def test_boolean_selection_that_keeps_one_padded_step(compare, expected):
+    # (rt12 b09) real = arange(T) <= lengths: one past the end, so a padded step reaches the loss
+    torch.manual_seed(0)
+    emb, gru, dur = nn.Embedding(20, 8, padding_idx=0), nn.GRU(8, 8), nn.Linear(8, 1)
+
+    def step(_):
+        phon = pad_sequence([torch.tensor([3, 4, 5, 6]), torch.tensor([7, 8]), torch.tensor([9, 10, 11])])
+        target = pad_sequence([torch.rand(4), torch.rand(2), torch.rand(3)])
+        lengths = torch.tensor([4, 2, 3])
+        h, _ = gru(pack_padded_sequence(emb(phon), lengths, enforce_sorted=False))
+        h, _ = pad_packed_sequence(h, total_length=phon.size(0))
+        pred = dur(h).squeeze(-1)
+        steps = torch.arange(phon.size(0))[:, None]
+        real = steps < lengths[None, :] if compare == "lt" else steps <= lengths[None, :]
+        return F.smooth_l1_loss(pred[real], target[real])
+
+    g = train_step(nn.ModuleList([emb, gru, dur]), step)
+    assert codes(g) == expected
+    if expected:
+        assert g.findings[0].where == "smooth_l1_loss"
