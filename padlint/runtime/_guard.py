@@ -149,7 +149,7 @@ class _Seen:
 
 class _Step:
     __slots__ = ("index", "sampled", "probes", "probed", "attn", "n", "emitted_specific", "touched", "sources",
-                 "conv_reach", "softmax", "empty_rows")
+                 "conv_reach", "softmax", "empty_rows", "misaligned")
 
     def __init__(self, index: int, sampled: bool):
         self.index = index
@@ -168,6 +168,7 @@ class _Step:
         # id(packed data) -> (data, rows): sequences packed from rows that were all padding (an
         # empty sentence of a document, lengths clamped to 1), in the packed (sorted) order
         self.empty_rows: dict[int, tuple] = {}
+        self.misaligned = False  # a key padding mask that does not line up with the keys' padding
 
 
 # ---------------------------------------------------------------------------------------
@@ -293,6 +294,9 @@ _WATCH.update({f: "_on_propagate" for f in (torch.Tensor.clamp, torch.clamp, tor
 # convolutions, and probed where a convolution first meets the parameters.
 _WATCH.update({f: "_on_conv" for f in (F.conv1d, torch.conv1d)})
 _WATCH[F.pad] = "_on_fpad"
+# normalisations whose statistics run over time: BatchNorm1d (training) over (batch, time),
+# GroupNorm / InstanceNorm1d over each sequence's time
+_WATCH.update({f: "_on_norm_stats" for f in (F.batch_norm, F.group_norm, F.instance_norm)})
 # a softmax over the time axis of per-position scores (additive attention pooling)
 _WATCH.update({f: "_on_softmax" for f in (F.softmax, torch.softmax, torch.Tensor.softmax)})
 # max over time (h.max(dim=1), amax, a global F.max_pool1d of channels-first frames) and global
@@ -832,9 +836,40 @@ class Guard:
         m_bt = info.mask if info.bdim == 0 else info.mask.t()
         if bool(batch_first) != (info.bdim == 0) or m_bt.shape[1] < 1:
             return
+        self._check_pack_lengths(m_bt, args[1] if len(args) > 1 else kwargs.get("lengths"))
         rows = m_bt.all(1)
         if bool(rows.any()) and isinstance(out[0], torch.Tensor):
             self._st.empty_rows[id(out[0])] = (out[0], rows)
+
+    def _check_pack_lengths(self, m_bt: torch.Tensor, lengths: Any) -> None:
+        """Lengths handed to ``pack_padded_sequence`` that run past the real steps the guard
+        knows (a subsampling front end's lengths worked out with the wrong formula, ``lens // 4``
+        where two stride-2 convolutions give fewer frames): the packed batch holds padded steps
+        as data (PAD101, at the packing line)."""
+        if lengths is None:
+            return
+        geometry, real = classify(m_bt.cpu())
+        if geometry != "right":
+            return
+        try:
+            given = torch.as_tensor(lengths).to("cpu", torch.long).reshape(-1)
+        except (TypeError, ValueError, RuntimeError):
+            return
+        if given.shape != real.shape:
+            return
+        over = (given - real) * (real > 0)  # (an empty row clamped to length 1: followed elsewhere)
+        if not bool((over > 0).any()):
+            return
+        rows = (over > 0).nonzero().flatten().tolist()
+        self._emit(
+            "PAD101", "pack_padded_sequence",
+            f"the lengths packed for {len(rows)} sequence(s) (rows {rows[:8]}) run past their real steps by up to "
+            f"{int(over.max())} (given {given[rows[:4]].tolist()}, real {real[rows[:4]].tolist()}): padded steps "
+            "are packed as data; compute the lengths the layers before really give (for a convolution: "
+            "(L + 2p - d(k - 1) - 1) // s + 1 per layer)",
+            user_location(3), float(int(over.clamp(min=0).sum())),
+        )
+        self._st.emitted_specific = True
 
     def _on_index_select(self, func, args, kwargs, out):
         t = args[0]
@@ -898,6 +933,40 @@ class Guard:
         if _fits_channels(out, mask):
             self._tag(out, _channels(info, mask))
 
+    def _on_norm_stats(self, func, args, kwargs, out):
+        """``F.batch_norm`` in training mode, ``F.group_norm`` or ``F.instance_norm`` of padded
+        channels-first frames: their mean and variance run over the time axis, padded steps
+        included, so the pads shift every real frame's normalisation (PAD301, at this line).
+        The output keeps the input's padding."""
+        x = args[0] if args else kwargs.get("input")
+        info = REGISTRY.get(x) if isinstance(x, torch.Tensor) else None
+        if info is None or info.kind != "chan" or not _fits_channels(x, info.mask) or not isinstance(out, torch.Tensor):
+            return
+        if out.shape == x.shape:
+            self._tag(out, _channels(info, info.mask))
+        name = getattr(func, "__name__", "")
+        if name == "batch_norm":
+            training = args[5] if len(args) > 5 else kwargs.get("training", False)
+            if not training:
+                return  # running statistics: nothing of this batch
+        if not self._st.sampled or not torch.is_grad_enabled() or not out.requires_grad:
+            return
+        m = info.mask
+        n_pad = int(m.sum())
+        if n_pad == 0:
+            return
+        what = {"batch_norm": "BatchNorm1d's batch statistics (training mode) run over batch and time",
+                "group_norm": "GroupNorm's statistics run over each sequence's channels and time",
+                "instance_norm": "InstanceNorm1d's statistics run over each sequence's time"}.get(name, name)
+        self._emit(
+            "PAD301", name,
+            f"{what}, the {n_pad} padded frame(s) included: the padding shifts the mean and variance that "
+            "normalise every real frame (zeroing the pads first does not help: zeros still count); normalise "
+            "over the real frames only (a masked normalisation, or LayerNorm over the features)",
+            user_location(2), float(n_pad) / float(m.numel()),
+        )
+        self._st.emitted_specific = True
+
     def _on_conv(self, func, args, kwargs, out):
         """A 1-D convolution over channels-first padded frames: its output is padded at the same
         steps ('same' padding) or, for a shorter output after a causal left padding, at the steps
@@ -953,6 +1022,14 @@ class Guard:
         k = info.mask.dim()
         if dims == [0, 2, 1]:
             self._channels_swap(info, out)
+            return
+        if info.kind == "chan" and len(dims) == 3 and {dims.index(0), dims.index(2)} == {0, 1} \
+                and isinstance(out, torch.Tensor) and out.dim() == 3:
+            # h.permute(2, 0, 1) of (batch, channels, time) frames: (time, batch, channels)
+            bdim = dims.index(0)
+            mask = info.mask if bdim == 0 else info.mask.t()
+            if tuple(out.shape[:2]) == tuple(mask.shape):
+                self._tag(out, PadInfo(mask, bdim, "propagated", meta=info.meta))
             return
         if info.kind != "seq":
             return
@@ -1049,6 +1126,10 @@ class Guard:
         if not infos:
             return
         first = infos[0]
+        if func is not torch.stack and len(infos) == 1 and first.mask.dim() == 2 and first.bdim in (0, 1) \
+                and dim % out.dim() == 1 - first.bdim:
+            self._time_joined(tensors, first, 1 - first.bdim, out)
+            return
         if any(i.mask.shape != first.mask.shape or i.bdim != first.bdim for i in infos):
             return
         d = dim % out.dim()
@@ -1059,6 +1140,28 @@ class Guard:
             if i.mask is not mask:
                 mask = mask | i.mask.to(mask.device)
         self._tag(out, PadInfo(mask.to(out.device), first.bdim, "propagated", meta=first.meta))
+
+    def _time_joined(self, tensors, info: PadInfo, tdim: int, out: torch.Tensor) -> None:
+        """``torch.cat([cls.expand(B, -1, -1), emb(ids)], dim=1)``: one padded sequence joined
+        along time with a few steps that hold no padding (a [CLS] vector, a learned prompt, an
+        [EOS]): the padding moves with the sequence. Longer untagged parts may be padded
+        outside the guard's view: not followed."""
+        parts = []
+        for t in tensors:
+            if not isinstance(t, torch.Tensor) or t.dim() < 2:
+                return
+            i = REGISTRY.get(t)
+            if i is info:
+                parts.append(info.mask)
+            elif i is None and t.shape[tdim] <= 4 and t.shape[1 - tdim] == info.mask.shape[1 - tdim]:
+                shape = list(info.mask.shape)
+                shape[tdim] = t.shape[tdim]
+                parts.append(info.mask.new_zeros(shape))
+            else:
+                return
+        mask = torch.cat(parts, dim=tdim)
+        if tuple(out.shape[:2]) == tuple(mask.shape):
+            self._tag(out, PadInfo(mask, info.bdim, "propagated", meta=info.meta))
 
     def _on_loss_reduce(self, func, args, kwargs, out):
         """mean/sum of a reduction='none' loss's elements: a *masked* loss (zero at every padded
@@ -1722,6 +1825,22 @@ class Guard:
                     self._st.emitted_specific = True
                     # what follows is padded where the padding really is, not where the mask says
                     info = _propagated(qinfo)
+                elif bool((known & ~info.mask).any()):
+                    # the mask marks padding somewhere, but not where the keys' padding is (a
+                    # [CLS] column prepended to the sequence and appended to the mask)
+                    missed = int((known & ~info.mask).sum())
+                    extra = int((info.mask & ~known).sum())
+                    also = f" and masks {extra} real one(s)" if extra else ""
+                    self._emit(
+                        "PAD401", where,
+                        f"the key padding mask leaves {missed} padded key(s) unmasked{also} (padding known from "
+                        f"{_source_words(qinfo)}): it does not line up with the keys (a column added to the "
+                        "sequence on one side and to the mask on the other?); build it from the tensor "
+                        "attended over", user_location(2), float(missed),
+                    )
+                    self._st.emitted_specific = True
+                    self._st.misaligned = True  # (what leaks upstream is this mask's doing)
+                    info = _propagated(qinfo)
             if k is not q:
                 if q_pad is None or not _fits(out, q_pad):
                     return
@@ -2082,7 +2201,7 @@ class Guard:
                 continue
             if leaked:
                 leaks.append((p, pad))
-                if p.detailed and self._narrow(p, pad, const):
+                if p.detailed and not st.misaligned and self._narrow(p, pad, const):
                     specific = True
             elif p.detailed and p.meta.get("bidir_H") and p.m is not None:
                 if self._check_pad203(p):

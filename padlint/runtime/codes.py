@@ -9,6 +9,11 @@ from __future__ import annotations
 
 CODES: dict[str, tuple[str, str]] = {
     # --- shared with the static rules -------------------------------------------------------
+    "PAD101": (
+        "pack-lengths-missing",
+        "pack_padded_sequence gets lengths that count padded steps (the padded length, or lengths "
+        "past the real steps): padding is packed as data",
+    ),
     "PAD201": (
         "rnn-state-over-padding",
         "h_n / c_n of an RNN run on a padded (not packed) tensor reaches the loss; for the "

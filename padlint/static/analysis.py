@@ -439,6 +439,10 @@ class Evaluator:
                     and not V.looks_like_target(attr) and attr in self._batch_fields(node.value.value):
                 # batch.token_ids of a batch object that also carries lengths or a mask
                 return Val(V.TENSOR, padded=True, strong=False, batch_first=None, origin="batch")
+            if base is None and isinstance(node.value, cst.Name):
+                made = self._field_padded_by_constructor(node.value.value, attr)
+                if made is not None:
+                    return made
         return None
 
     def _embedded_parameter(self, name: str) -> bool:
@@ -483,6 +487,39 @@ class Evaluator:
                         and small.target.value == node.attr.value and small.value is not None:
                     found = literal(small.value)
                     return found if isinstance(found, str) else None
+        return None
+
+    def _field_padded_by_constructor(self, name: str, attr: str) -> Val | None:
+        """``batch.fut`` of a parameter annotated with a dataclass of this file whose own
+        classmethod builds it as ``cls(pad_sequence(futs), lengths)``: that field is a batch
+        padded by ``pad_sequence`` (its ``batch_first`` as written there)."""
+        function = self.scope.node if self.scope is not None else None
+        if not isinstance(function, cst.FunctionDef):
+            return None
+        param = next((p for p in function.params.params if p.name.value == name), None)
+        annotation = param.annotation.annotation if param is not None and param.annotation is not None else None
+        cls = self.file.classes.get(annotation.value) if isinstance(annotation, cst.Name) else None
+        if cls is None:
+            return None
+        fields = [small.target.value for statement in cls.body.body
+                  for small in (statement.body if isinstance(statement, cst.SimpleStatementLine) else ())
+                  if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)]
+        if attr not in fields:
+            return None
+        for method in cls.body.body:
+            if not isinstance(method, cst.FunctionDef):
+                continue
+            for ret in nodes_of(method.body, cst.Return):
+                call = ret.value
+                if not isinstance(call, cst.Call) or dotted(call.func) not in ("cls", cls.name.value):
+                    continue
+                positional = [a.value for a in call.args if a.keyword is None and not a.star]
+                named = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+                index = fields.index(attr)
+                arg = named.get(attr, positional[index] if index < len(positional) else None)
+                if isinstance(arg, cst.Call) and self.qualname(arg.func) == PAD_SEQUENCE:
+                    return Val(V.TENSOR, padded=True, strong=True, origin="pad_sequence",
+                               batch_first=flag(arg, "batch_first", 1, False), zero_pads=None)
         return None
 
     def _batch_fields(self, name: str) -> frozenset[str]:
@@ -1293,6 +1330,15 @@ class Evaluator:
             if _HF_BASE_CLASS.fullmatch(cls_name) and "Head" not in cls_name and "For" not in cls_name:
                 return Val(V.MODULE, cls=HF_BASE_MODEL, node=node)
             return None
+        if qual in ("numpy.asarray", "numpy.array") and node.args:
+            inner = self(node.args[0].value)
+            if inner is None and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
+                # np.asarray(train_df): a table read whole (one recording, a dataset's frame),
+                # not a batch padded for this step
+                return Val(V.TENSOR, padded=False, table=True)
+            return inner
+        if qual in ("torch.ones_like", "torch.zeros_like", "torch.rand_like", "torch.randn_like", "torch.empty_like"):
+            return None  # a tensor of constants (or noise) the shape of x: none of x's padded values
         if qual == "torch.full_like":
             like = self(arg_value(node, "input", 0))
             fill = arg_value(node, "fill_value", 1)
@@ -2853,6 +2899,25 @@ def _pad_compared(tensor: Val | None, other: cst.BaseExpression | None, is_eq: b
     return None
 
 
+def _compared_with_pad_id(function: cst.FunctionDef, name: str) -> str | None:
+    """The pad id that parameter ``name`` is compared with in ``function`` (``src == self.pad_id``,
+    ``ids.ne(PAD)``, ``tokens != pad_idx``), as written; None if it never is."""
+    for item in nodes_of(function.body, cst.Comparison):
+        if isinstance(item.left, cst.Name) and item.left.value == name and len(item.comparisons) == 1 \
+                and isinstance(item.comparisons[0].operator, (cst.Equal, cst.NotEqual)):
+            other = item.comparisons[0].comparator
+            path = dotted(other)
+            if path is not None and V.looks_like_pad_value(path):
+                return code_of(other)
+    for call in nodes_of(function.body, cst.Call):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("eq", "ne") \
+                and isinstance(call.func.value, cst.Name) and call.func.value.value == name and len(call.args) == 1:
+            path = dotted(call.args[0].value)
+            if path is not None and V.looks_like_pad_value(path):
+                return code_of(call.args[0].value)
+    return None
+
+
 def _is_pad_value(node: cst.BaseExpression | None, tensor: Val | None) -> bool:
     if node is None:
         return False
@@ -3552,8 +3617,10 @@ class Walker(FastVisitor):
                   and n[:-len(suffix)] in names and n[:-len(suffix)] not in ("self", "cls", "max", "seq")}
         if "pack_padded_sequence" in self.file.text:
             paired |= _packed_with(node, names, self.ev)
+        # (an observation mask, `past_observed_mask`, marks missing values in fixed-length
+        # windows: no word that the batch is padded)
         evidence = tuple(n for n in names if V.looks_like_lengths(n) or n in paired
-                         or (V.looks_like_mask(n) and not _CAUSAL_MASK.match(n)))
+                         or (V.looks_like_mask(n) and not _CAUSAL_MASK.match(n) and "observ" not in n.lower()))
         if any(V.looks_like_mask(n) for n in evidence):
             shapes = _attention_shape_masks(node, [n for n in evidence if V.looks_like_mask(n)], self.ev)
             evidence = tuple(n for n in evidence if n not in shapes)
@@ -3596,6 +3663,12 @@ class Walker(FastVisitor):
             if V.looks_like_image(name) and not any("pixel" in n or "image" in n or "img" in n
                                                     for n in evidence):
                 scope.env[name] = Val(V.TENSOR, padded=False, origin="weights")  # (a fixed grid)
+                continue
+            compared = _compared_with_pad_id(node, name) if not V.looks_like_target(name) else None
+            if compared is not None and p.default is None:
+                # `mask = (src == self.pad_id)` in the body: src holds pad ids, a padded batch
+                scope.env[name] = Val(V.TENSOR, padded=True, strong=True, batch_first=None, origin="param",
+                                      pad=compared, evidence=evidence or None)
                 continue
             if not (has_lengths or has_mask):
                 continue

@@ -1549,3 +1549,86 @@ def test_boolean_selection_that_keeps_one_padded_step(compare, expected):
     assert codes(g) == expected
     if expected:
         assert g.findings[0].where == "smooth_l1_loss"
+
+
+@pytest.mark.parametrize("norm,expected", [
+    ("batch", ["PAD301"]),  # (rt10 b16, rt13 b03) batch statistics over the padded frames
+    ("batch_masked_first", ["PAD301"]),  # zeroing the pads first: zeros still count in the statistics
+    ("group", ["PAD301"]),  # per-sequence statistics over time, pads included
+    ("layer", []),  # over the features of each frame: the pads never meet a real frame
+])
+def test_normalisation_statistics_over_padded_frames(norm, expected):
+    torch.manual_seed(0)
+    conv, head = nn.Conv1d(4, 8, 3, padding=1), nn.Linear(8, 2)
+    layer = {"batch": nn.BatchNorm1d(8), "batch_masked_first": nn.BatchNorm1d(8), "group": nn.GroupNorm(2, 8),
+             "layer": nn.LayerNorm(8)}[norm]
+    feats = [torch.randn(n, 4) for n in (9, 5, 3)]
+
+    def step(_):
+        x = pad_sequence(feats, batch_first=True)
+        lens = torch.tensor([9, 5, 3])
+        keep = (torch.arange(x.size(1))[None] < lens[:, None])[:, None, :].to(x.dtype)
+        h = conv(x.transpose(1, 2))
+        if norm == "batch_masked_first":
+            h = h * keep
+        h = layer(h.transpose(1, 2)).transpose(1, 2) if norm == "layer" else layer(h)
+        h = F.relu(h) * keep
+        return F.cross_entropy(head(h.sum(-1) / lens[:, None]), torch.tensor([0, 1, 0]))
+
+    g = train_step(nn.ModuleList([conv, layer, head]), step)
+    assert codes(g) == expected
+    if expected:
+        assert g.findings[0].file.endswith("test_leaks.py") and "statistics" in g.findings[0].what
+
+
+@pytest.mark.parametrize("lengths_rule,expected", [("true", []), ("quarter", ["PAD101"])])
+def test_subsampled_lengths_packed_past_the_convolutions_output(lengths_rule, expected):
+    # (rt13 b09) lens // 4 where two stride-2 valid convolutions give fewer frames
+    torch.manual_seed(0)
+    c1, c2 = nn.Conv1d(4, 8, 3, stride=2), nn.Conv1d(8, 8, 3, stride=2)
+    lstm, out = nn.LSTM(8, 8), nn.Linear(8, 5)
+    feats = [torch.randn(n, 4) for n in (40, 30, 26)]
+
+    def step(_):
+        x = pad_sequence(feats, batch_first=True)
+        lens = torch.tensor([40, 30, 26])
+        true = ((lens - 3) // 2 + 1 - 3) // 2 + 1
+        h = F.relu(c2(F.relu(c1(x.transpose(1, 2)))))
+        h = h * (torch.arange(h.size(-1))[None] < true[:, None])[:, None, :]
+        out_lens = true if lengths_rule == "true" else (lens // 4).clamp(max=h.size(-1))
+        o, _ = lstm(pack_padded_sequence(h.permute(2, 0, 1), out_lens, enforce_sorted=False))
+        o, _ = pad_packed_sequence(o, total_length=h.size(-1))
+        logp = out(o).log_softmax(-1)
+        return F.ctc_loss(logp, torch.tensor([1, 2, 3, 1, 4, 2]), out_lens, torch.tensor([2, 2, 2]))
+
+    g = train_step(nn.ModuleList([c1, c2, lstm, out]), step)
+    assert codes(g) == expected
+    if expected:
+        assert g.findings[0].where == "pack_padded_sequence" and g.findings[0].file.endswith("test_leaks.py")
+
+
+@pytest.mark.parametrize("side,expected", [("front", []), ("end", ["PAD401"])])
+def test_cls_column_added_to_the_mask_on_the_wrong_side(side, expected):
+    # (rt13 b01) [CLS] prepended to the sequence; its False column appended to the mask instead
+    torch.manual_seed(0)
+    emb = nn.Embedding(20, 16, padding_idx=1)
+    cls = nn.Parameter(torch.randn(1, 1, 16))
+    enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True), 1,
+                                enable_nested_tensor=False)
+    head = nn.Linear(16, 2)
+    model = nn.ModuleList([emb, enc, head])
+    model.register_parameter("cls", cls)
+
+    def step(_):
+        ids = pad_sequence([torch.tensor([5, 6, 7, 8]), torch.tensor([9, 4])], batch_first=True, padding_value=1)
+        B = ids.size(0)
+        x = torch.cat([cls.expand(B, -1, -1), emb(ids)], dim=1)
+        pad = ids == 1
+        none = pad.new_zeros(B, 1)
+        kpm = torch.cat([none, pad], dim=1) if side == "front" else torch.cat([pad, none], dim=1)
+        return F.cross_entropy(head(enc(x, src_key_padding_mask=kpm)[:, 0]), torch.tensor([0, 1]))
+
+    g = train_step(model, step)
+    assert codes(g) == expected
+    if expected:
+        assert "does not line up" in g.findings[0].what

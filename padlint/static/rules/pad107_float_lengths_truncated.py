@@ -156,6 +156,10 @@ def _relative_name(lowered: str) -> bool:
     # Voicebox), not each utterance's relative length
     if lowered.startswith("frac"):
         return False
+    # `mask_percentages` (a random share of each sequence to mask for pre-training): how many
+    # positions to hide, not a length
+    if "mask" in lowered:
+        return False
     # `input_percentages` (deepspeech.pytorch): each utterance's share of the padded length
     return "percentages" in lowered or "len" in lowered and any(word in lowered for word in (*_RELATIVE_WORDS, "wav_lens"))
 

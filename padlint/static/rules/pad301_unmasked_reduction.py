@@ -127,7 +127,8 @@ class UnmaskedReduction(Rule):
             return  # zeros at the pads add nothing to a sum; weights we cannot see may be masked
         if op == "logsumexp" and not data.strong:
             return  # as for max: only where the pads are known to be there
-        if op == "max" and (not data.strong or data.softmaxed or data.neg_pads or _is_abs(data_node)
+        # (an RNN's outputs at padded steps hold values that can win, as for a mean)
+        if op == "max" and (not data.strong and data.origin != "rnn" or data.softmaxed or data.neg_pads or _is_abs(data_node)
                             or (data.nonneg and data.zero_pads)):
             return  # a peak over padding matters only where pads can win: not for |x|, nor unknowable pads
         if op == "max" and data.origin in ("call", "model"):

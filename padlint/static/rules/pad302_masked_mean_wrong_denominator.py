@@ -24,8 +24,10 @@ def _in_unmasked_branch(ctx: Context) -> bool:
 
 def _is_masked(value: V.Val | None) -> bool:
     # (a fill of 0 masks the pads as a product does, even where it is also a weak fill of scores)
+    # (a whole table read with np.asarray, times a missing-value mask: no padded batch)
     return (value is not None and value.kind == V.TENSOR and bool(value.masked)
-            and (not value.weak_fill or value.zero_pads is True) and not value.name_only_mask)
+            and (not value.weak_fill or value.zero_pads is True) and not value.name_only_mask
+            and not value.table)
 
 
 class MaskedMeanWrongDenominator(Rule):

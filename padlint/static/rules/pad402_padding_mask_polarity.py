@@ -11,7 +11,7 @@ from padlint.static.analysis import (
     ATTENTION_CLASSES, SDPA, Context, assigned_values, get_arg, literal, none_default_params,
 )
 from padlint.static.fixes import Fix
-from padlint.static.names import dotted, short_code
+from padlint.static.names import dotted, short_code, through_methods
 from padlint.static.rule import Rule
 from padlint.static.traverse import iter_nodes
 
@@ -132,13 +132,18 @@ def _converted_elsewhere(node: cst.BaseExpression, mask: V.Val | None, ctx: Cont
     argument (``attention_mask=None``) or out of ``**kwargs`` was made boolean by some caller,
     with a polarity its name does not tell (MPT's layers get True = masked; ablang builds it
     True at padding in another file).  A required ``attention_mask`` keeps its HF reading."""
+    node = through_methods(node, ("unsqueeze", "bool", "to", "view", "reshape", "expand", "expand_as"))
     if mask is None or not mask.named or not isinstance(node, cst.Name) or not node.value.endswith("attention_mask"):
         return False
     function = ctx.scope.node if ctx.scope is not None else None
     if not isinstance(function, cst.FunctionDef):
         return False
-    if node.value in {p.name.value for p in [*function.params.params, *function.params.kwonly_params]}:
-        return node.value in none_default_params(function)
+    params = {p.name.value for p in [*function.params.params, *function.params.kwonly_params]}
+    if node.value in params:
+        # beside a padding-mask parameter of its own (Emformer's `attention_mask, padding_mask`),
+        # `attention_mask` is the (query, key) mask, not the HF keep-mask of the padding
+        siblings = any(name != node.value and re.search(r"pad(ding)?_mask", name) for name in params)
+        return siblings or node.value in none_default_params(function)
     return any(isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
                and value.func.attr.value in ("get", "pop") for value in assigned_values(ctx.scope, node))
 
