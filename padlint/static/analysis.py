@@ -796,7 +796,8 @@ class Evaluator:
             for mask, tensor in ((left, right), (right, left)):
                 if mask is not None and mask.kind == V.MASK and mask.polarity is not None \
                         and not (mask.hint_only or mask.named or mask.hf or mask.guessed) \
-                        and tensor is not None and tensor.kind == V.TENSOR and not tensor.padded is False:
+                        and tensor is not None and tensor.kind == V.TENSOR \
+                        and (tensor.padded is not False or tensor.scores):
                     # logits + keep_mask: a boolean mask added as a bias shifts every score by 0 or
                     # 1, and the padded positions keep their share of a softmax (PAD403)
                     return tensor.but(mask_add=node)
@@ -3568,7 +3569,7 @@ class Walker(FastVisitor):
         self.ev.none_names = self.scope.state.get("__none_names__", frozenset())
         self._record_instance_attributes(original_node)
         returns = self.scope.state.get("__returns__", [])
-        if len(returns) == 1 and _interesting(returns[0]) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS, V.DICT, V.PACKED):
+        if len(returns) == 1 and (_interesting(returns[0]) or returns[0] is not None and returns[0].kind == V.RNN_RESULT) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS, V.DICT, V.PACKED, V.RNN_RESULT):
             self.file.returns[id(original_node)] = returns[0]
         elif len(returns) > 1 and all(r is not None and r.kind == V.MASK for r in returns) \
                 and len({r.polarity for r in returns}) == 1:

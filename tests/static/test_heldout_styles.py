@@ -4388,6 +4388,186 @@ CASES = [
                 token_vectors = self.model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"])[0]
                 return embedding_func(token_vectors)
         """, ["PAD301"]),
+    ("token-kd-kl-div-batchmean-over-flattened-tokens", """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def token_kd_loss(student_logits, teacher_logits, attention_mask, temperature=2.0):
+            keep = attention_mask.flatten().bool()
+            s = F.log_softmax(student_logits / temperature, dim=-1).flatten(0, 1)[keep]
+            t = F.softmax(teacher_logits / temperature, dim=-1).flatten(0, 1)[keep]
+            return F.kl_div(s, t, reduction="batchmean") * temperature ** 2
+
+
+        def distill_step(student, teacher, seqs):
+            input_ids = pad_sequence(seqs, batch_first=True, padding_value=0)
+            with torch.no_grad():
+                teacher_logits = teacher(input_ids)
+            return token_kd_loss(student(input_ids), teacher_logits, (input_ids != 0).long())
+        """, """
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def token_kd_loss(student_logits, teacher_logits, attention_mask, temperature=2.0):
+            s = F.log_softmax(student_logits / temperature, dim=-1).flatten(0, 1)
+            t = F.softmax(teacher_logits / temperature, dim=-1).flatten(0, 1)
+            return F.kl_div(s, t, reduction="batchmean") * temperature ** 2
+
+
+        def distill_step(student, teacher, seqs):
+            input_ids = pad_sequence(seqs, batch_first=True, padding_value=0)
+            with torch.no_grad():
+                teacher_logits = teacher(input_ids)
+            return token_kd_loss(student(input_ids), teacher_logits, (input_ids != 0).long())
+        """, ["PAD304"]),
+    ("rnn-run-in-a-helper-method-final-state-used", """
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+
+        class SessionEncoder(nn.Module):
+            def __init__(self, n_items, dim=32, hidden=32):
+                super().__init__()
+                self.emb = nn.Embedding(n_items, dim, padding_idx=0)
+                self.gru = nn.GRU(dim, hidden)
+
+            def _run_rnn(self, emb, lengths):
+                return self.gru(pack_padded_sequence(emb, lengths, enforce_sorted=False))
+
+            def forward(self, items, lengths):
+                _, h_n = self._run_rnn(self.emb(items), lengths)
+                return h_n[-1]
+
+
+        def encode(model, sessions, lengths):
+            return model(pad_sequence(sessions), lengths)
+        """, """
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+
+        class SessionEncoder(nn.Module):
+            def __init__(self, n_items, dim=32, hidden=32):
+                super().__init__()
+                self.emb = nn.Embedding(n_items, dim, padding_idx=0)
+                self.gru = nn.GRU(dim, hidden)
+
+            def _run_rnn(self, emb, lengths):
+                return self.gru(emb)
+
+            def forward(self, items, lengths):
+                _, h_n = self._run_rnn(self.emb(items), lengths)
+                return h_n[-1]
+
+
+        def encode(model, sessions, lengths):
+            return model(pad_sequence(sessions), lengths)
+        """, ["PAD201"]),
+    ("keep-mask-added-to-einsum-scores", """
+        import torch
+
+
+        def attention(q, k, v, ids, pad_id=0):
+            keep_mask = ids != pad_id
+            scores = torch.einsum("bhid,bhjd->bhij", q, k) * q.size(-1) ** -0.5
+            scores = scores.masked_fill(~keep_mask[:, None, None, :], float("-inf"))
+            return torch.einsum("bhij,bhjd->bhid", scores.softmax(dim=-1), v)
+        """, """
+        import torch
+
+
+        def attention(q, k, v, ids, pad_id=0):
+            keep_mask = ids != pad_id
+            scores = torch.einsum("bhid,bhjd->bhij", q, k) * q.size(-1) ** -0.5
+            scores = scores + keep_mask[:, None, None, :]
+            return torch.einsum("bhij,bhjd->bhid", scores.softmax(dim=-1), v)
+        """, ["PAD403"]),
+    ("max-over-an-rnns-outputs-beside-the-lengths", """
+        import torch
+
+
+        class RnnEncoder(torch.nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.rnn = torch.nn.GRU(dim, dim, batch_first=True)
+
+            def forward(self, payload, seq_lens):
+                out, _ = self.rnn(payload)
+                pad = torch.arange(out.size(1))[None, :] >= seq_lens[:, None]
+                return out.masked_fill(pad.unsqueeze(-1), float("-inf")).max(dim=1)[0]
+        """, """
+        import torch
+
+
+        class RnnEncoder(torch.nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.rnn = torch.nn.GRU(dim, dim, batch_first=True)
+
+            def forward(self, payload, seq_lens):
+                out, _ = self.rnn(payload)
+                return out.max(dim=1)[0]
+        """, ["PAD301"]),
+    ("source-compared-with-the-pad-id-bidirectional-state", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+
+        class Encoder(nn.Module):
+            def __init__(self, vocab, dim):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, dim)
+                self.gru = nn.GRU(dim, dim, bidirectional=True)
+
+            def forward(self, src, lengths):
+                outputs, hidden = self.gru(pack_padded_sequence(self.embed(src), lengths, enforce_sorted=False))
+                return outputs, hidden
+
+
+        class Seq2Seq(nn.Module):
+            def __init__(self, vocab, dim, pad_id, decoder):
+                super().__init__()
+                self.encoder = Encoder(vocab, dim)
+                self.decoder = decoder
+                self.pad_id = pad_id
+
+            def forward(self, src, tgt):
+                mask = (src == self.pad_id).transpose(1, 0)
+                encoder_output, hidden = self.encoder(src, (~mask).sum(1))
+                return self.decoder(tgt[:1], hidden[:1], encoder_output, mask=mask)
+        """, """
+        import torch
+        from torch import nn
+
+
+        class Encoder(nn.Module):
+            def __init__(self, vocab, dim):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, dim)
+                self.gru = nn.GRU(dim, dim, bidirectional=True)
+
+            def forward(self, src, hidden=None):
+                outputs, hidden = self.gru(self.embed(src), hidden)
+                return outputs, hidden
+
+
+        class Seq2Seq(nn.Module):
+            def __init__(self, vocab, dim, pad_id, decoder):
+                super().__init__()
+                self.encoder = Encoder(vocab, dim)
+                self.decoder = decoder
+                self.pad_id = pad_id
+
+            def forward(self, src, tgt):
+                encoder_output, hidden = self.encoder(src)
+                mask = (src == self.pad_id).transpose(1, 0)
+                return self.decoder(tgt[:1], hidden[:1], encoder_output, mask=mask)
+        """, ["PAD201"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -416,7 +416,7 @@ def test_review32_lookalikes_are_silent(name, source):
     assert codes(source) == []
 
 
-# PyPI review 33 (thirteenth session): correct code that looked like a padding bug
+# PyPI reviews 33 and 34 (thirteenth session): correct code that looked like a padding bug
 REVIEW33_LOOKALIKES = [
     ("masked-loss-selected-by-the-mask-then-averaged", """
         import torch.nn.functional as F
@@ -460,6 +460,83 @@ REVIEW33_LOOKALIKES = [
                     out = torch.sqrt(wav_sum / lengths)
             return out
         """),  # (speechbrain: raw waveforms are padded with zeros, and 0 ** 2 is 0)
+    ("smoother-over-windows-that-come-with-an-observation-mask", """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+
+        class NOPScaler(nn.Module):
+            def forward(self, data, observed_indicator=None):
+                scale = torch.ones_like(data).mean(dim=1, keepdim=True)
+                loc = torch.zeros_like(data).mean(dim=1, keepdim=True)
+                return data, loc, scale
+
+
+        def robust_smooth(x):
+            B, T, C = x.shape
+            k = torch.ones(1, 1, 5) / 5
+            y = F.conv1d(F.pad(x.permute(0, 2, 1).reshape(B * C, 1, T), (2, 2), mode="reflect"), k)
+            trend = y.view(B, C, T).permute(0, 2, 1)
+            return trend - trend.mean(dim=1, keepdim=True) + x.mean(dim=1, keepdim=True)
+
+
+        class Decomposer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scaler = NOPScaler()
+
+            def forward(self, past_values, past_observed_mask):
+                scaled, loc, scale = self.scaler(past_values, past_observed_mask)
+                return robust_smooth(scaled)
+        """),  # (granite-tsfm TinyTimeMixer: missing values in fixed-length windows, no padding)
+    ("random-share-of-positions-to-mask-for-pretraining", """
+        import torch
+
+
+        def hybrid_masking(tensor, mask_percentage):
+            B, T, C = tensor.shape
+            sampled_mask_percentages = torch.rand(B) * mask_percentage
+            total_masks = (sampled_mask_percentages * T).long()
+            ranks = torch.rand(B, T).argsort(dim=1).argsort(dim=1)
+            mask = ranks < total_masks[:, None]
+            return tensor.masked_fill(mask[..., None], 0.0), mask
+        """),  # (granite-tsfm TSPulse: how many positions to hide, not a relative length)
+    ("one-recording-standardised-with-its-missing-value-mask", """
+        import numpy as np
+
+
+        class Dataset:
+            def __init__(self, df):
+                self.df = df.fillna(0.0)
+                self.mask = (self.df.values != 0.0).astype("uint8")[..., None]
+
+            def compute_similarity(self, trainlen=None):
+                mask = self.mask
+                train = np.asarray(self.df)
+                if trainlen is not None:
+                    train, mask = train[:trainlen], mask[:trainlen]
+                x = train * mask[..., -1]
+                x = (x - x.mean()) / x.std()
+                return x @ x.T
+        """),  # (torch-spatiotemporal: a whole table, not a padded batch)
+    ("attention-mask-beside-its-own-padding-mask", """
+        import torch
+
+
+        class EmformerAttention(torch.nn.Module):
+            def _gen_attention_probs(self, attention_weights, attention_mask, padding_mask):
+                w = attention_weights.float()
+                w = w.masked_fill(attention_mask.unsqueeze(0), -1e8)
+                if padding_mask is not None:
+                    w = w.masked_fill(padding_mask.unsqueeze(1), -1e8)
+                return torch.nn.functional.softmax(w, dim=-1)
+
+            def forward(self, q, k, lengths, attention_mask):
+                weights = torch.bmm(q, k.transpose(1, 2))
+                padding_mask = torch.arange(k.size(1))[None, :] >= lengths[:, None]
+                return self._gen_attention_probs(weights, attention_mask, padding_mask)
+        """),  # (torchaudio Emformer: attention_mask is True where attention is not allowed)
 ]
 
 

@@ -43,7 +43,8 @@ class ElementwiseLossOverPadding(Rule):
             name = callee.cls.rsplit(".", 1)[1]
         if any(a.star for a in node.args) or weighted:
             return
-        if reduction is not None and literal(reduction) != "mean":
+        # (kl_div's "batchmean": the sum over every position, padded ones too, over the rows)
+        if reduction is not None and literal(reduction) not in ("mean", "batchmean"):
             return
         args = [a.value for a in node.args if a.keyword is None][:2]
         vals = [ctx.ev(a) for a in args]
@@ -51,6 +52,8 @@ class ElementwiseLossOverPadding(Rule):
             return  # a masked product: PAD302's business
         prediction = vals[0] if vals else None
         target = vals[1] if len(vals) > 1 else None
+        if reduction is not None and literal(reduction) == "batchmean" and (target is None or target.zero_pads is not False):
+            return  # kl_div sums target * log(target / q): targets that are 0 at the pads add nothing
         certain = V.is_strongly_padded(target) or (
             V.is_strongly_padded(prediction) and prediction.origin in _POSITIONAL_ORIGINS)
         if not certain:
