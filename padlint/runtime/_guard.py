@@ -1702,6 +1702,10 @@ class Guard:
                      if tuple(i.mask.shape) == (key.shape[0], key.shape[-2])]
             if len(cands) > 1 and all(torch.equal(c.mask.cpu(), cands[0].mask.cpu()) for c in cands[1:]):
                 cands = cands[:1]  # batches collated up front, padded alike: one padding either way
+            if len(cands) > 1:
+                # batches collated up front, padded differently: the source tagged last (the
+                # embedding of the batch this forward reads) is the one attended over
+                cands = cands[-1:]
             if len(cands) != 1:
                 return
             info = cands[0]

@@ -1632,3 +1632,29 @@ def test_cls_column_added_to_the_mask_on_the_wrong_side(side, expected):
     assert codes(g) == expected
     if expected:
         assert "does not line up" in g.findings[0].what
+
+
+def test_sdpa_mask_on_the_query_axis_with_batches_padded_differently_up_front():
+    # (rt12 b05) three batches collated before the first step, two of them (4, 10) padded
+    # differently: the batch the forward embeds last is the one attended over
+    torch.manual_seed(0)
+    emb, qkv, head = nn.Embedding(30, 16, padding_idx=0), nn.Linear(16, 48), nn.Linear(16, 1)
+    model = nn.ModuleList([emb, qkv, head])
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    g = torch.Generator().manual_seed(5)
+    with padlint.guard(mode="record", summary=False) as guard:
+        batches = []
+        for lens in ([7, 3, 10, 5], [6, 9, 4, 4], [8, 2, 5, 10]):
+            seqs = [torch.randint(1, 30, (n,), generator=g) for n in lens]
+            batches.append((pad_sequence(seqs, batch_first=True), torch.tensor(lens)))
+        ids, lengths = batches[0]
+        keep = torch.arange(ids.size(1))[None, :] < lengths[:, None]
+        x = emb(ids)
+        B, T = ids.shape
+        q, k, v = qkv(x).view(B, T, 3, 2, 8).permute(2, 0, 3, 1, 4)
+        bias = (~keep)[:, None, :, None].to(x.dtype) * -1e9  # on the query axis
+        a = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        pooled = (a.transpose(1, 2).reshape(B, T, 16) * keep[..., None]).sum(1) / lengths[:, None]
+        F.mse_loss(head(pooled).squeeze(-1), torch.rand(4, generator=g)).backward()
+        opt.step()
+    assert codes(guard) == ["PAD401"]
