@@ -472,13 +472,9 @@ class Evaluator:
     def _config_default(self, node: cst.BaseExpression) -> str | None:
         """``cfg.loss`` of a parameter annotated with a class of this file (a config dataclass)
         that declares ``loss: str = "ce"``: that default; None otherwise."""
-        function = self.scope.node if self.scope is not None else None
-        if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name) \
-                or not isinstance(function, cst.FunctionDef):
+        if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
             return None
-        param = next((p for p in function.params.params if p.name.value == node.value.value), None)
-        annotation = param.annotation.annotation if param is not None and param.annotation is not None else None
-        cls = self.file.classes.get(annotation.value) if isinstance(annotation, cst.Name) else None
+        cls = self._annotated_class(node.value.value)
         if cls is None:
             return None
         for statement in cls.body.body:
@@ -489,16 +485,21 @@ class Evaluator:
                     return found if isinstance(found, str) else None
         return None
 
-    def _field_padded_by_constructor(self, name: str, attr: str) -> Val | None:
-        """``batch.fut`` of a parameter annotated with a dataclass of this file whose own
-        classmethod builds it as ``cls(pad_sequence(futs), lengths)``: that field is a batch
-        padded by ``pad_sequence`` (its ``batch_first`` as written there)."""
+    def _annotated_class(self, name: str) -> cst.ClassDef | None:
+        """The class of this file that parameter ``name`` of the current function is annotated
+        with (``cfg: Config``, ``batch: TrajBatch``), if any."""
         function = self.scope.node if self.scope is not None else None
         if not isinstance(function, cst.FunctionDef):
             return None
         param = next((p for p in function.params.params if p.name.value == name), None)
         annotation = param.annotation.annotation if param is not None and param.annotation is not None else None
-        cls = self.file.classes.get(annotation.value) if isinstance(annotation, cst.Name) else None
+        return self.file.classes.get(annotation.value) if isinstance(annotation, cst.Name) else None
+
+    def _field_padded_by_constructor(self, name: str, attr: str) -> Val | None:
+        """``batch.fut`` of a parameter annotated with a dataclass of this file whose own
+        classmethod builds it as ``cls(pad_sequence(futs), lengths)``: that field is a batch
+        padded by ``pad_sequence`` (its ``batch_first`` as written there)."""
+        cls = self._annotated_class(name)
         if cls is None:
             return None
         fields = [small.target.value for statement in cls.body.body
@@ -935,6 +936,9 @@ class Evaluator:
         for a, b, swapped in ((left, right, False), (right, left, True)):
             if b is None and _per_sample_column(left_node if swapped else right_node):
                 b = Val(V.LENGTHS)  # arange(T)[None] < n[:, None]: whatever its name, n holds lengths
+            if b is None and _per_sample_row(left_node if swapped else right_node) \
+                    and _per_sample_column(right_node if swapped else left_node, named=False):
+                b = Val(V.LENGTHS)  # time major: arange(T)[:, None] < n[None, :]
             if b is not None and b.kind in (V.LENGTHS, V.SCALAR_LEN):
                 other_node = right_node if swapped else left_node
                 if _is_arange(other_node, self) or (a is not None and a.kind == V.TENSOR and a.arange):
@@ -2289,13 +2293,27 @@ _NOT_LENGTHS_COLUMN = re.compile(r"start|end|begin|offset|pos|idx|index|shift|bo
                                  r"|ignore|prompt|prefix|window|chunk|step", re.I)
 
 
-def _per_sample_column(node: cst.BaseExpression) -> bool:
+def _per_sample_row(node: cst.BaseExpression) -> bool:
+    """``n[None, :]`` / ``n.unsqueeze(0)``: a 1-D tensor laid as a row (time-major masks)."""
+    base = node.value if isinstance(node, cst.Subscript) else (
+        node.func.value if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) else None)
+    if base is None or _NOT_LENGTHS_COLUMN.search(code_of(base)):
+        return False
+    if isinstance(node, cst.Subscript) and len(node.slice) == 2:
+        first, second = node.slice[0].slice, node.slice[1].slice
+        return isinstance(first, cst.Index) and code_of(first.value) == "None" \
+            and isinstance(second, cst.Slice) and second.lower is None and second.upper is None
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+        and node.func.attr.value == "unsqueeze" and [code_of(a.value) for a in node.args] == ["0"]
+
+
+def _per_sample_column(node: cst.BaseExpression, named: bool = True) -> bool:
     """``n[:, None]``, ``n.unsqueeze(1)``, ``n.unsqueeze(-1)``, ``n.view(-1, 1)``: a 1-D tensor
     stood up as a column, one value per sample, to be compared with positions (not named as
     span bounds or offsets: `arange(T)[None] >= start[:, None]` picks a span, not padding)."""
     base = node.value if isinstance(node, cst.Subscript) else (
         node.func.value if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) else None)
-    if base is None or _NOT_LENGTHS_COLUMN.search(code_of(base)):
+    if base is None or named and _NOT_LENGTHS_COLUMN.search(code_of(base)):
         return False
     if isinstance(node, cst.Subscript) and len(node.slice) == 2:
         first, second = node.slice[0].slice, node.slice[1].slice

@@ -4568,6 +4568,49 @@ CASES = [
                 mask = (src == self.pad_id).transpose(1, 0)
                 return self.decoder(tgt[:1], hidden[:1], encoder_output, mask=mask)
         """, ["PAD201"]),
+    ("batch-dataclass-field-padded-by-its-classmethod", """
+        from dataclasses import dataclass
+
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        @dataclass
+        class TrajBatch:
+            fut: torch.Tensor
+            fut_len: torch.Tensor
+
+            @classmethod
+            def from_tracks(cls, futs):
+                return cls(pad_sequence(futs), torch.tensor([len(f) for f in futs]))
+
+
+        def loss(pred, batch: TrajBatch):
+            keep = (torch.arange(batch.fut.size(0))[:, None] < batch.fut_len[None, :]).unsqueeze(-1)
+            per = F.smooth_l1_loss(pred, batch.fut, beta=0.5, reduction="none")
+            return (per * keep).sum() / (keep.sum() * per.size(-1))
+        """, """
+        from dataclasses import dataclass
+
+        import torch
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        @dataclass
+        class TrajBatch:
+            fut: torch.Tensor
+            fut_len: torch.Tensor
+
+            @classmethod
+            def from_tracks(cls, futs):
+                return cls(pad_sequence(futs), torch.tensor([len(f) for f in futs]))
+
+
+        def loss(pred, batch: TrajBatch):
+            return F.smooth_l1_loss(pred, batch.fut, beta=0.5)
+        """, ["PAD304"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
