@@ -1700,15 +1700,11 @@ class Guard:
             # padding source of matching (batch, length), if there is exactly one
             cands = [i for i in self._st.sources
                      if tuple(i.mask.shape) == (key.shape[0], key.shape[-2])]
-            if len(cands) > 1 and all(torch.equal(c.mask.cpu(), cands[0].mask.cpu()) for c in cands[1:]):
-                cands = cands[:1]  # batches collated up front, padded alike: one padding either way
-            if len(cands) > 1:
-                # batches collated up front, padded differently: the source tagged last (the
-                # embedding of the batch this forward reads) is the one attended over
-                cands = cands[-1:]
-            if len(cands) != 1:
+            if not cands:
                 return
-            info = cands[0]
+            # (batches collated up front: the source tagged last, the embedding of the batch
+            # this forward reads, is the one attended over)
+            info = cands[-1]
         B, T = info.mask.shape
         pad_keys = info.mask.to(key.device)  # (B, Tk), True = padded key (the source may be on the CPU)
         st = self._st
@@ -1757,12 +1753,11 @@ class Guard:
         if not bool(known.any()) or bool(known.all()):
             return None
         vals = kpm.detach()
-        at_pad, at_real = vals[known], vals[~known]
+        at_pad = vals[known]
         if not bool((at_pad > -1e8).any()):
             return None  # -inf (or finfo.min) at every pad: removed
-        if not (bool(at_pad.max() < at_real.min()) or bool(at_pad.min() > at_real.max())):
-            return None
-        return f"{float(at_pad.max()) + 0.0:.3g}"
+        # (a padding mask cast to float puts +1 there: above the real keys, not below)
+        return _marked_not_removed(at_pad, vals[~known], above_too=True)
 
     def _on_attention(self, mod, args, kwargs, output):
         if self._attn_depth > 0:
@@ -2510,11 +2505,16 @@ def _weak_additive(am: torch.Tensor, pad_keys: torch.Tensor, key: torch.Tensor) 
     at_pad = pad_keys[:, None, :].expand_as(vals)
     if not bool(at_pad.any()) or bool(at_pad.all()):
         return None
-    highest_pad = vals.masked_select(at_pad).max()
-    lowest_real = vals.masked_select(~at_pad).min()
-    if not bool(highest_pad < lowest_real):
+    return _marked_not_removed(vals.masked_select(at_pad), vals.masked_select(~at_pad))
+
+
+def _marked_not_removed(at_pad: torch.Tensor, at_real: torch.Tensor, above_too: bool = False) -> Optional[str]:
+    """An additive mask's values at the padded keys, when they tell the pads apart from the real
+    keys (all below them; with ``above_too``, or all above): the highest, written for the
+    message.  None when they do not."""
+    if not (bool(at_pad.max() < at_real.min()) or above_too and bool(at_pad.min() > at_real.max())):
         return None
-    return f"{float(highest_pad) + 0.0:.3g}"
+    return f"{float(at_pad.max()) + 0.0:.3g}"
 
 
 def _propagated(info: PadInfo) -> PadInfo:
@@ -2600,17 +2600,19 @@ def _reduced_dims(dim: Any, ndim: int) -> set[int]:
     return {d % ndim for d in (dim if isinstance(dim, (tuple, list)) else (dim,)) if isinstance(d, int)}
 
 
+def _conv_arg(args: tuple, kwargs: dict, index: int, name: str, default: Any) -> Any:
+    """Argument ``name`` of ``F.conv1d(input, weight, bias, stride, padding, dilation, groups)``."""
+    return args[index] if len(args) > index else kwargs.get(name, default)
+
+
 def _conv_right_reach(args: tuple, kwargs: dict) -> Optional[int]:
     """How many steps past the input's last step the windows of a stride-1 ``F.conv1d`` whose
     output is as long as its input read (its right zero padding); None if not worked out."""
-    def arg(i, name, default):
-        return args[i] if len(args) > i else kwargs.get(name, default)
-
-    w = arg(1, "weight", None)
+    w = _conv_arg(args, kwargs, 1, "weight", None)
     if not isinstance(w, torch.Tensor) or w.dim() != 3:
         return None
     k = int(w.shape[-1])
-    pad, dil = arg(4, "padding", 0), arg(5, "dilation", 1)
+    pad, dil = _conv_arg(args, kwargs, 4, "padding", 0), _conv_arg(args, kwargs, 5, "dilation", 1)
     if isinstance(dil, (tuple, list)):
         dil = dil[0] if len(dil) == 1 else None
     if not isinstance(dil, int):
@@ -2635,15 +2637,13 @@ def _strided_conv_padding(args: tuple, kwargs: dict, m: torch.Tensor,
     own output length ``(L + 2p - d(k - 1) - 1) // s + 1`` (what the conv gives the sequence
     alone), and how far past a sequence's last step the windows of its real output steps read
     (at most the conv's own padding). None when the geometry is not worked out."""
-    def arg(i, name, default):
-        return args[i] if len(args) > i else kwargs.get(name, default)
-
     def single(v):
         v = v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
         return v if isinstance(v, int) and not isinstance(v, bool) else None
 
-    w = arg(1, "weight", None)
-    s, pad, dil = single(arg(3, "stride", 1)), arg(4, "padding", 0), single(arg(5, "dilation", 1))
+    w = _conv_arg(args, kwargs, 1, "weight", None)
+    s, pad = single(_conv_arg(args, kwargs, 3, "stride", 1)), _conv_arg(args, kwargs, 4, "padding", 0)
+    dil = single(_conv_arg(args, kwargs, 5, "dilation", 1))
     pad = 0 if pad == "valid" else single(pad)
     if not isinstance(w, torch.Tensor) or w.dim() != 3 or None in (s, pad, dil) or s < 1 or pad < 0:
         return None

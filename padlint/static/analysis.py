@@ -451,7 +451,7 @@ class Evaluator:
         function = self.scope.node if self.scope is not None else None
         if not isinstance(function, cst.FunctionDef) or name not in {p.name.value for p in function.params.params}:
             return False
-        if self._rebinds(function, name):
+        if _rebinds(function, name):
             return False
         for call in nodes_of(function.body, cst.Call):
             if len(call.args) == 1 and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == name \
@@ -461,14 +461,6 @@ class Evaluator:
                     return True
         return False
 
-    def _rebinds(self, function: cst.FunctionDef, name: str) -> bool:
-        for assign in nodes_of(function.body, cst.Assign):
-            for target in assign.targets:
-                if any(isinstance(n, cst.Name) and n.value == name for n in iter_nodes(target.target)):
-                    return True
-        return any(isinstance(a.target, cst.Name) and a.target.value == name
-                   for a in nodes_of(function.body, cst.AugAssign))
-
     def _config_default(self, node: cst.BaseExpression) -> str | None:
         """``cfg.loss`` of a parameter annotated with a class of this file (a config dataclass)
         that declares ``loss: str = "ce"``: that default; None otherwise."""
@@ -477,12 +469,10 @@ class Evaluator:
         cls = self._annotated_class(node.value.value)
         if cls is None:
             return None
-        for statement in cls.body.body:
-            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
-                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
-                        and small.target.value == node.attr.value and small.value is not None:
-                    found = literal(small.value)
-                    return found if isinstance(found, str) else None
+        for field in _declared_fields(cls):
+            if field.target.value == node.attr.value and field.value is not None:
+                found = literal(field.value)
+                return found if isinstance(found, str) else None
         return None
 
     def _annotated_class(self, name: str) -> cst.ClassDef | None:
@@ -502,9 +492,7 @@ class Evaluator:
         cls = self._annotated_class(name)
         if cls is None:
             return None
-        fields = [small.target.value for statement in cls.body.body
-                  for small in (statement.body if isinstance(statement, cst.SimpleStatementLine) else ())
-                  if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)]
+        fields = [field.target.value for field in _declared_fields(cls)]
         if attr not in fields:
             return None
         for method in cls.body.body:
@@ -549,13 +537,8 @@ class Evaluator:
                 if isinstance(item.func, cst.Attribute) \
                         and isinstance(item.func.value, cst.Name) and item.func.value.value == name:
                     called.add(item.func.attr.value)
-            declared: set[str] = set()
             cls = self.file.classes.get(cls_name) if cls_name else None
-            if cls is not None:
-                for statement in cls.body.body:
-                    for small in getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ():
-                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                            declared.add(small.target.value)
+            declared = {field.target.value for field in _declared_fields(cls)} if cls is not None else set()
             names = read | declared
             if any(V.looks_like_lengths(n) or V.looks_like_mask(n) for n in names):
                 fields = frozenset(n for n in names - called if V.looks_like_data(n))
@@ -1958,6 +1941,23 @@ class Evaluator:
 
 
 # ----------------------------------------------------------------------------- helpers
+def _rebinds(function: cst.FunctionDef, name: str) -> bool:
+    """Whether ``function`` assigns ``name`` anywhere (alone, unpacked or augmented)."""
+    for assign in nodes_of(function.body, cst.Assign):
+        for target in assign.targets:
+            if any(isinstance(n, cst.Name) and n.value == name for n in iter_nodes(target.target)):
+                return True
+    return any(isinstance(a.target, cst.Name) and a.target.value == name
+               for a in nodes_of(function.body, cst.AugAssign))
+
+
+def _declared_fields(cls: cst.ClassDef) -> list[cst.AnnAssign]:
+    """The ``name: type [= default]`` statements of a class body (a dataclass's or a
+    NamedTuple's fields), in order."""
+    return [small for statement in cls.body.body if isinstance(statement, cst.SimpleStatementLine)
+            for small in statement.body if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)]
+
+
 def _nan_marks(data: Val | None, isnan: bool) -> Val | None:
     """``torch.isnan(tgt)`` of a tensor padded with NaN: True at the padding (``isfinite``: at the
     real values), a mask for ``tgt[~torch.isnan(tgt)]``."""
@@ -2293,10 +2293,16 @@ _NOT_LENGTHS_COLUMN = re.compile(r"start|end|begin|offset|pos|idx|index|shift|bo
                                  r"|ignore|prompt|prefix|window|chunk|step", re.I)
 
 
+def _stood_up(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The tensor that ``n[...]`` or ``n.method(...)`` reshapes (None for anything else)."""
+    if isinstance(node, cst.Subscript):
+        return node.value
+    return node.func.value if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) else None
+
+
 def _per_sample_row(node: cst.BaseExpression) -> bool:
     """``n[None, :]`` / ``n.unsqueeze(0)``: a 1-D tensor laid as a row (time-major masks)."""
-    base = node.value if isinstance(node, cst.Subscript) else (
-        node.func.value if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) else None)
+    base = _stood_up(node)
     if base is None or _NOT_LENGTHS_COLUMN.search(code_of(base)):
         return False
     if isinstance(node, cst.Subscript) and len(node.slice) == 2:
@@ -2311,8 +2317,7 @@ def _per_sample_column(node: cst.BaseExpression, named: bool = True) -> bool:
     """``n[:, None]``, ``n.unsqueeze(1)``, ``n.unsqueeze(-1)``, ``n.view(-1, 1)``: a 1-D tensor
     stood up as a column, one value per sample, to be compared with positions (not named as
     span bounds or offsets: `arange(T)[None] >= start[:, None]` picks a span, not padding)."""
-    base = node.value if isinstance(node, cst.Subscript) else (
-        node.func.value if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) else None)
+    base = _stood_up(node)
     if base is None or named and _NOT_LENGTHS_COLUMN.search(code_of(base)):
         return False
     if isinstance(node, cst.Subscript) and len(node.slice) == 2:
@@ -2918,23 +2923,29 @@ def _pad_compared(tensor: Val | None, other: cst.BaseExpression | None, is_eq: b
     return None
 
 
-def _compared_with_pad_id(function: cst.FunctionDef, name: str) -> str | None:
-    """The pad id that parameter ``name`` is compared with in ``function`` (``src == self.pad_id``,
-    ``ids.ne(PAD)``, ``tokens != pad_idx``), as written; None if it never is."""
+def _pad_compared_params(function: cst.FunctionDef, memo: dict) -> dict[str, str]:
+    """The names that ``function`` compares with a pad id (``src == self.pad_id``,
+    ``ids.ne(PAD)``, ``tokens != pad_idx``), each with the first pad id it meets, as written."""
+    key = ("pad-compared", id(function))
+    found = memo.get(key)
+    if found is not None:
+        return found
+    found = {}
     for item in nodes_of(function.body, cst.Comparison):
-        if isinstance(item.left, cst.Name) and item.left.value == name and len(item.comparisons) == 1 \
+        if isinstance(item.left, cst.Name) and len(item.comparisons) == 1 \
                 and isinstance(item.comparisons[0].operator, (cst.Equal, cst.NotEqual)):
             other = item.comparisons[0].comparator
             path = dotted(other)
             if path is not None and V.looks_like_pad_value(path):
-                return code_of(other)
+                found.setdefault(item.left.value, code_of(other))
     for call in nodes_of(function.body, cst.Call):
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("eq", "ne") \
-                and isinstance(call.func.value, cst.Name) and call.func.value.value == name and len(call.args) == 1:
+                and isinstance(call.func.value, cst.Name) and len(call.args) == 1:
             path = dotted(call.args[0].value)
             if path is not None and V.looks_like_pad_value(path):
-                return code_of(call.args[0].value)
-    return None
+                found.setdefault(call.func.value.value, code_of(call.args[0].value))
+    memo[key] = found
+    return found
 
 
 def _is_pad_value(node: cst.BaseExpression | None, tensor: Val | None) -> bool:
@@ -3587,8 +3598,11 @@ class Walker(FastVisitor):
         self.ev.none_names = self.scope.state.get("__none_names__", frozenset())
         self._record_instance_attributes(original_node)
         returns = self.scope.state.get("__returns__", [])
-        if len(returns) == 1 and (_interesting(returns[0]) or returns[0] is not None and returns[0].kind == V.RNN_RESULT) and returns[0].kind in (V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS, V.DICT, V.PACKED, V.RNN_RESULT):
-            self.file.returns[id(original_node)] = returns[0]
+        only = returns[0] if len(returns) == 1 else None
+        # (an RNN's result too: `return self.gru(emb)` hands its final state back)
+        if only is not None and (only.kind == V.RNN_RESULT or _interesting(only) and only.kind in (
+                V.TUPLE, V.TENSOR, V.MASK, V.LENGTHS, V.DICT, V.PACKED)):
+            self.file.returns[id(original_node)] = only
         elif len(returns) > 1 and all(r is not None and r.kind == V.MASK for r in returns) \
                 and len({r.polarity for r in returns}) == 1:
             # `return attention_mask.bool()` / `return ids != pad_id`: a mask either way
@@ -3683,7 +3697,7 @@ class Walker(FastVisitor):
                                                     for n in evidence):
                 scope.env[name] = Val(V.TENSOR, padded=False, origin="weights")  # (a fixed grid)
                 continue
-            compared = _compared_with_pad_id(node, name) if not V.looks_like_target(name) else None
+            compared = _pad_compared_params(node, self.file.memo).get(name) if not V.looks_like_target(name) else None
             if compared is not None and p.default is None:
                 # `mask = (src == self.pad_id)` in the body: src holds pad ids, a padded batch
                 scope.env[name] = Val(V.TENSOR, padded=True, strong=True, batch_first=None, origin="param",
