@@ -35,6 +35,9 @@ What it does, in one process:
    ``ru_maxrss`` that ``os.wait4`` returns for that one child) and the peak of the summed
    RSS of the whole process tree (sampled from ``/proc`` every 0.1 s; it counts shared
    pages of forked workers once per process, so it is an upper bound).
+   padlint's own modules are compiled to bytecode first (``python -m compileall``), as a
+   regular install has them; with ``PYTHONDONTWRITEBYTECODE=1`` an editable install would
+   otherwise recompile padlint's source on every run.
 4. Start-up: ``padlint check small.py`` against ``python -c pass``; the import time of
    ``python -X importtime -m padlint.cli check small.py`` (sum and top 5); and a check
    that importing padlint's command line and checker does not import torch.
@@ -462,6 +465,13 @@ def main() -> int:
     say(f"sources: {cache / 'sources'}")
 
     padlint_exe = tool_path("padlint")
+    # Bytecode: an installed padlint has its .pyc files (pip compiles them), as ruff is a binary
+    # and TorchFix's venv is compiled.  An editable install under PYTHONDONTWRITEBYTECODE=1 has
+    # none, and every run would recompile padlint's source first (~0.08 s), so compile it here.
+    package = Path(padlint.__file__).parent
+    if not any(package.glob("__pycache__/*.pyc")):
+        say(f"compiling padlint's bytecode (python -m compileall {package}), as an installed package has it")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=False, capture_output=True)
     ruff_exe = tool_path("ruff")
     ruff_version = subprocess.run([ruff_exe, "--version"], capture_output=True, text=True).stdout.strip()
     tf_exe = None if args.no_torchfix else torchfix(cache)

@@ -140,15 +140,45 @@ def _is_suppressed(finding: Finding, sups: list[Suppression]) -> bool:
 _PADDING_WORDS = re.compile(r"pad|mask|tokeniz|to_dense_batch|\blens\b|\w_?lens?\b|lengths?|(?:n|num)_(?:frames|tokens|words|chars|phones|valid)")
 
 
-def _matches(text: str, group: tuple[str, ...], padding: list[bool | None]) -> bool:
-    for token in group:
-        if token == PADDING:
-            if padding[0] is None:  # (plain substrings first: far faster than the regex)
-                padding[0] = "pad" in text or "mask" in text or "tokeniz" in text \
-                    or _PADDING_WORDS.search(text) is not None
-            if padding[0]:
+_COUNTS = re.compile(r"n(?:um)?_(?:frames|tokens|words|chars|phones|valid)")
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def has_padding_word(text: str) -> bool:
+    """``_PADDING_WORDS.search(text) is not None``, without the regex's scan from every position
+    (a pattern that may start with any word character): each "len" is found with ``str.find``
+    and its neighbours read.  A "len" counts when it starts "length", when a word character
+    comes before it (`seq_len`, `maxlen`, `src_lens`), or as the whole word "lens"; in the
+    last two cases it ends the word (`lens?\b`)."""
+    if "pad" in text or "mask" in text or "tokeniz" in text or "to_dense_batch" in text:
+        return True
+    at = text.find("len")
+    while at != -1:
+        if text.startswith("length", at):
+            return True
+        end = at + 3
+        plural = text.startswith("s", end)
+        after = end + 1 if plural else end
+        if after >= len(text) or not _word_char(text[after]):
+            if at > 0 and _word_char(text[at - 1]):
                 return True
-        elif token in text:
+            if plural:  # `\blens\b`
+                return True
+        at = text.find("len", at + 1)
+    return ("n_" in text or "num_" in text) and _COUNTS.search(text) is not None
+
+
+def _matches(text: str, group: tuple[str, ...], seen: dict[str, bool]) -> bool:
+    """Whether one of ``group``'s words is in ``text``; ``seen`` remembers the answers for this
+    text (the rules share many words, and each `in` scans the whole file)."""
+    for token in group:
+        hit = seen.get(token)
+        if hit is None:
+            hit = seen[token] = has_padding_word(text) if token == PADDING else token in text
+        if hit:
             return True
     return False
 
@@ -161,7 +191,7 @@ def _triggered(text: str, rules: list[Rule], extra_names: tuple[str, ...] = (), 
     words "lengths" and "mask"."""
     if extra_names and any(name in text for name in extra_names):
         text = text + "\n# mask lengths"
-    padding: list[bool | None] = [None]
+    padding: dict[str, bool] = {}
     return [rule for rule in rules
             if _matches(text, rule.triggers, padding) and all(_matches(text, g, padding) for g in rule.also_requires)
             and (not whole_file or all(_matches(text, g, padding) for g in rule.file_gates))

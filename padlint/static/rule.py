@@ -22,6 +22,10 @@ if TYPE_CHECKING:  # pragma: no cover
 PADDING = "<padding>"
 
 
+_IMPORT_RUN = re.compile(r"import\s+\(?([\w\s,\\]*)")
+_WORD = re.compile(r"\w+")
+
+
 class ReachedByDotOrImport:
     """Whether a text uses one of ``names`` as an attribute (`x.mean(1)`, `torch.sum`,
     `fn = torch.max`) or imports it by name (`from torch import max as tmax`): not inside longer
@@ -32,12 +36,27 @@ class ReachedByDotOrImport:
 
     def __init__(self, names: Iterable[str], also: str = "") -> None:
         words = "|".join(sorted(names))
+        self._names = frozenset(names)
         self._dot = re.compile(rf"\.\s*(?:{words})\b")
-        self._imported = re.compile(rf"\bimport\s+\(?[\w\s,\\]*?\b(?:{words})\b")
         self._also = re.compile(also) if also else None
 
+    def imports(self, text: str) -> bool:
+        r"""Whether a whole word of the run of words, spaces, commas and backslashes after an
+        `import` is one of the names.  (The lazy regex `import\s+\(?[\w\s,\\]*?\b(?:names)\b`
+        says the same, but tries every name at every step of the run: 30x slower.)"""
+        at = 0
+        while (found := _IMPORT_RUN.search(text, at)) is not None:
+            start = found.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):  # `\bimport`, by hand: a
+                at = start + 1  # leading `\b` would cost the regex its fast search for "import"
+                continue
+            if not self._names.isdisjoint(_WORD.findall(found.group(1))):
+                return True
+            at = found.end()
+        return False
+
     def search(self, text: str) -> bool:
-        return bool(self._dot.search(text) or ("import" in text and self._imported.search(text))
+        return bool(self._dot.search(text) or ("import" in text and self.imports(text))
                     or (self._also is not None and self._also.search(text)))
 
 

@@ -129,6 +129,45 @@ def test_prefilter_skips_files_without_anything_to_look_at():
     assert [f.code for f in broken.findings] == ["PAD000"]
 
 
+@pytest.mark.parametrize("text", [
+    "seq_len = 3", "maxlen", "src_lens)", "lens = x", "(lens)", "lens2", "lensing", "len(x)", "a.len()",
+    "xlenx", "lengthy", "_lens", "x_len\n", "n_frames", "num_tokens", "num_framesx", "nn_valid", "lenslens",
+    "élen", "len", "lens", "s", "", "count_words", "tokenizer", "PAD_ID", "to_dense_batch", "batch_len_", "ilen.",
+])
+def test_padding_word_fast_path_agrees_with_its_regex(text):
+    """The prefilter's word test reads each "len" with str.find; `_PADDING_WORDS` is its
+    definition, and the two must agree on every text (here, the corner cases of `\b`)."""
+    from padlint.static.engine import _PADDING_WORDS, has_padding_word
+
+    for variant in (text, f" {text} ", f"x{text}_", f"{text}.s"):
+        assert has_padding_word(variant) == (_PADDING_WORDS.search(variant) is not None), variant
+
+
+def test_padding_word_fast_path_agrees_with_its_regex_on_real_files():
+    from padlint.static.engine import _PADDING_WORDS, has_padding_word
+
+    files = sorted((ROOT / "padlint").rglob("*.py")) + sorted((ROOT / "fixtures").rglob("*.py"))
+    for path in files:
+        # without the plain words, so that the "len" reading decides
+        text = path.read_text(encoding="utf-8").replace("pad", "p_d").replace("mask", "m_sk").replace("tokeniz", "t_k")
+        for piece in text.split("\n\n"):
+            assert has_padding_word(piece) == (_PADDING_WORDS.search(piece) is not None), (path, piece[:80])
+
+
+@pytest.mark.parametrize("text", [
+    "from torch import max as tmax", "from torch import (\n    mean,\n    sum,\n)", "reimport mean", "import\tsum",
+    "import summary", "reimport os\nimport mean", "from x import a, \\\n  mean", "import(mean)", "import os.mean",
+    "_import mean", "import mean_x", "import x\n\nmean", "import  (  sum", "éimport sum", "import", "",
+])
+def test_import_reading_agrees_with_its_lazy_regex(text):
+    from padlint.static.rule import ReachedByDotOrImport
+
+    reach = ReachedByDotOrImport(("mean", "sum", "max"))
+    lazy = re.compile(r"\bimport\s+\(?[\w\s,\\]*?\b(?:max|mean|sum)\b")
+    for variant in (text, f"x = 1\n{text}\n", f"a{text}"):
+        assert reach.imports(variant) == (lazy.search(variant) is not None), variant
+
+
 def _job(paths, cache_dir=None, jobs=1):
     return Job(paths=[str(p) for p in paths], selected=ALL, cache_dir=str(cache_dir) if cache_dir else None,
                jobs=jobs, root=ROOT)
