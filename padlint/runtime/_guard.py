@@ -111,7 +111,7 @@ class _Probe:
     probed tensor itself; it is dropped at the step boundary."""
 
     __slots__ = ("seq", "kind", "where", "loc", "pm", "m", "bdim", "meta", "info", "stats", "detailed", "tid",
-                 "generic")
+                 "generic", "zero_sums")
 
     def __init__(self, seq, kind, where, loc, pm, m=None, bdim=None, meta=None, info=None, detailed=False):
         self.seq = seq
@@ -127,6 +127,7 @@ class _Probe:
         self.detailed = detailed
         self.tid = None  # weak reference to the probed tensor
         self.generic = False  # probed as "an op on the padded batch": a later, named use may rename it
+        self.zero_sums: list = []  # sums over time of this very tensor that add its exact-zero pads
 
 
 class _Seen:
@@ -617,6 +618,8 @@ class Guard:
             g = grad.detach()
             zero = torch.zeros((), dtype=g.dtype, device=g.device)
             m = p.m
+            if p.zero_sums and m is not None:
+                g = _without_zero_sums(g, m, p.zero_sums)
             pos = None
             if m is not None and p.kind == "seq" and tuple(g.shape[: m.dim()]) == tuple(m.shape):
                 # one pass over the gradient: max |g| per position, then the padded ones
@@ -1079,7 +1082,10 @@ class Guard:
             return
         lm = leading_mask(m, tuple(out.shape))
         if lm is not None:
-            self._tag(out, PadInfo(lm.to(out.device), None, "propagated", meta=dict(info.meta)))
+            meta = dict(info.meta)
+            if m.dim() == 2 and lm.dim() == 1 and info.bdim in (0, 1):
+                meta["unflat"] = (tuple(m.shape), info.bdim)  # (B, T) flattened to B * T rows
+            self._tag(out, PadInfo(lm.to(out.device), None, "propagated", meta=meta))
 
     def _rows_reshaped(self, info: PadInfo, out: torch.Tensor) -> None:
         """Sentence vectors (docs * sentences, H) viewed as (docs, sentences, H): the rows that
@@ -1380,6 +1386,20 @@ class Guard:
             return
         if zero:
             info.meta["zero_pad_sum"] = True
+            probes = [p for p in self._st.probes if p.kind == "seq" and p.tid is not None and p.tid() is t]
+            if probes and isinstance(out, torch.Tensor) and out.requires_grad and len(dims) == 1:
+                # The sum's own gradient at the pads (its output's gradient, spread over time) is
+                # taken off what the probe of this very tensor sees there, so that another use of
+                # it (the same embeddings packed into an RNN) is judged on what it sends alone.
+                keep = out.dim() == t.dim()
+                holder: dict = {"tdim": tdim, "keepdim": keep, "grad": None}
+                for p in probes:
+                    p.zero_sums.append(holder)
+
+                def _padlint_sum_grad(grad, holder=holder):
+                    holder["grad"] = grad.detach() if grad is not None else None
+
+                out.register_hook(_padlint_sum_grad)
 
     def _channels_pooling(self, func, t: torch.Tensor, info: PadInfo, dim: Any, out: torch.Tensor) -> None:
         """``h.mean(dim=2)`` / ``h.sum(-1)`` of channels-first frames (B, C, T), a convolution's
@@ -1531,7 +1551,7 @@ class Guard:
             if ids.dim() == 0:
                 return
             src = "padding_idx" if pidx is not None else "pad_value"
-            info = PadInfo(m, 0 if ids.dim() == 2 else None, src, meta={})
+            info = PadInfo(m, 0 if ids.dim() == 2 else None, src, meta={"pad_id": int(pv)})
             if ids.dim() >= 1 and ids.shape[0] == 0:
                 self._emit("PAD-R003", "embedding", "empty batch (batch size 0)", user_location(2), 0.0)
                 return
@@ -1579,7 +1599,8 @@ class Guard:
         if not self._st.sampled:
             # unsampled step: only the cheap things -- carry the mask to the output, and probe the
             # input unless it is already probed (usually it is the embedding output)
-            self._tag(out, PadInfo(m, 0 if bf else 1, "propagated", meta={"rnn": where}))
+            self._tag(out, PadInfo(m, 0 if bf else 1, "propagated",
+                                   meta={"rnn": where, **({"pad_id": info.meta["pad_id"]} if "pad_id" in info.meta else {})}))
             if x.requires_grad and torch.is_grad_enabled():  # (an already probed input is only renamed)
                 loc = user_location(2)
                 self._probe(x, PadInfo(m, 0 if bf else 1, info.source, meta={"loc": loc}), "seq",
@@ -1589,6 +1610,8 @@ class Guard:
         B = mask_bt.shape[0]
         self._check_empty(mask_bt, B, where, loc)
         meta = {"rnn": where, "loc": loc}
+        if "pad_id" in info.meta:
+            meta["pad_id"] = info.meta["pad_id"]  # (the token id the losses' targets may pad with)
         if mod.bidirectional:
             meta["bidir_H"] = out.shape[-1] // 2
         oinfo = PadInfo(m, 0 if bf else 1, "propagated", meta=meta)
@@ -1910,7 +1933,8 @@ class Guard:
             if info is not None and info.kind == "chan" and t is inp and kind == "class" \
                     and tuple(info.mask.shape) == shape and inp.dim() == 3:
                 # logits.transpose(1, 2): the (B, C, T) layout, padded over (B, T) as the targets
-                return info.mask.to(target.device), info
+                own = _own_target_padding(target, info, info.mask.to(target.device))
+                return (own if own is not None else info.mask.to(target.device)), info
             if info is not None and info.kind == "seq":
                 bm = broadcast_mask(info.mask, shape)
                 if bm is None and t is inp and kind == "class":
@@ -1919,6 +1943,10 @@ class Guard:
                     if lm is not None and lm.dim() == 1 and lm.shape[0] == shape[0] and len(shape) == 1:
                         bm = lm
                 if bm is not None:
+                    if kind == "class" and t is not target:
+                        own = _own_target_padding(target, info, bm)
+                        if own is not None:
+                            return own, info
                     return bm.to(target.device).expand(shape) if kind == "elem" else bm.to(target.device), info
         if (
             self.pad_value is not None and kind == "class" and target.dim() >= 2
@@ -2517,6 +2545,33 @@ def _marked_not_removed(at_pad: torch.Tensor, at_real: torch.Tensor, above_too: 
     return f"{float(at_pad.max()) + 0.0:.3g}"
 
 
+def _own_target_padding(target: torch.Tensor, info: PadInfo, from_input: torch.Tensor) -> Optional[torch.Tensor]:
+    """The padding of class targets read from their own values, when the mask at hand is the
+    *input's* (the logits') and the pad id is known from the embedding that made it: a decoder
+    fed ``tgt[:, :-1]`` and scored against ``tgt[:, 1:]`` has its target padding one step
+    earlier than its input padding.  None when the two agree, or nothing says the pad id."""
+    pad_id = info.meta.get("pad_id")
+    if pad_id is None or target.is_floating_point() or tuple(target.shape) != tuple(from_input.shape):
+        return None
+    own = (target == pad_id).to(from_input.device)
+    if bool((own == from_input).all()):
+        return None
+    # Only a shift by one step is taken: the targets' pads are the input's one step earlier
+    # (own[:, t] == input[:, t + 1]). Anything else -- a tagger whose real class 0 is also the
+    # words' pad id -- keeps the input's mask.
+    shape, bdim = tuple(info.mask.shape), info.bdim
+    if bdim is None and "unflat" in info.meta:
+        shape, bdim = info.meta["unflat"]  # logits (B * T, C) of a (B, T) batch
+    if bdim not in (0, 1) or len(shape) != 2 or own.numel() != shape[0] * shape[1] or shape[1 - bdim] < 2:
+        return None
+    tdim = 1 - bdim
+    own2, m2 = own.reshape(shape), from_input.reshape(shape)
+    T = shape[tdim]
+    if not bool((own2.narrow(tdim, 0, T - 1) == m2.narrow(tdim, 1, T - 1)).all()):
+        return None
+    return own
+
+
 def _propagated(info: PadInfo) -> PadInfo:
     """The padding of a tensor computed from a tagged one (the same PadInfo if it already is one)."""
     if info.source == "propagated":
@@ -2598,6 +2653,27 @@ _RUNTIME_DIR = __file__.rsplit("_guard.py", 1)[0]
 def _reduced_dims(dim: Any, ndim: int) -> set[int]:
     """The axes a reduction's ``dim`` argument names (an int or a tuple of them), non-negative."""
     return {d % ndim for d in (dim if isinstance(dim, (tuple, list)) else (dim,)) if isinstance(d, int)}
+
+
+def _without_zero_sums(g: torch.Tensor, m: torch.Tensor, sums: list) -> torch.Tensor:
+    """``g`` less, at the padded positions ``m``, the gradient that sums over time of this tensor
+    sent there (their outputs' gradients, one per row, spread over the time axis): a sum that
+    adds exact zeros changes nothing, whatever gradient it hands back to them."""
+    spread = None
+    for holder in sums:
+        go = holder["grad"]
+        if go is None:
+            continue
+        part = go if holder["keepdim"] else go.unsqueeze(holder["tdim"])
+        try:
+            part = part.to(g.dtype).expand_as(g)
+        except RuntimeError:
+            return g  # (not this tensor's shape: leave the gradient as it is)
+        spread = part if spread is None else spread + part
+    if spread is None or m.dim() > g.dim() or tuple(g.shape[: m.dim()]) != tuple(m.shape):
+        return g
+    pm = m.to(g.device).reshape(tuple(m.shape) + (1,) * (g.dim() - m.dim()))
+    return torch.where(pm, g - spread, g)
 
 
 def _conv_arg(args: tuple, kwargs: dict, index: int, name: str, default: Any) -> Any:

@@ -633,8 +633,12 @@ class Evaluator:
             return None
         if base.kind == V.MODEL_OUTPUT:
             index = literal(key)
-            if index == 0:
+            if index == 0 or index == "logits":
                 return base.item
+            if index in ("last_hidden_state", "encoder_last_hidden_state"):
+                # output["last_hidden_state"]: HF outputs are dicts too (as .last_hidden_state)
+                return base.item.but(origin="hidden") if base.item is not None and base.item.origin == "model" \
+                    else base.item
             return None
         if base.kind == V.TUPLE and len(elements) == 1:
             index = literal(key)
@@ -1045,6 +1049,12 @@ class Evaluator:
             # self.patch_embed(pixel_values), self.norm(latents): a layer of this module over a
             # fixed-size grid or learned latents gives a tensor of as many (unpadded) positions
             return Val(V.TENSOR, padded=False, origin=positional[0].origin)
+        if any(a.keyword is not None and a.keyword.value in _PADDING_MASK_KEYWORDS and _is_a_mask(self(a.value))
+               for a in node.args):
+            # self.transformer(x, key_padding_mask=pad): told where the padding is, a layer we do
+            # not see (defined in another file) gives a row at every position, padded ones too
+            return Val(V.MODEL_OUTPUT, item=Val(V.TENSOR, padded=True, strong=True, batch_first=None,
+                                                origin="masked_attention"))
         star_values = [self(a.value) for a in node.args if a.star == "**"]
         if any(v is not None and v.kind == V.DICT and _interesting(v) for v in star_values):
             kw_mask = True
@@ -1276,10 +1286,13 @@ class Evaluator:
             return _nested_padded(arg_value(node, "padding", 1))
         if qual == PAD_SEQUENCE:
             pad_node = arg_value(node, "padding_value", 2)
+            # (torch >= 2.6: `padding_side="left"` puts the pads first, the last step is real)
+            left = literal(arg_value(node, "padding_side", 3)) == "left" or None
             return Val(V.TENSOR, padded=True, strong=True, origin="pad_sequence", node=node,
                        batch_first=flag(node, "batch_first", 1, False),
                        pad=code_of(pad_node) if pad_node is not None else "0",
-                       zero_pads=pad_node is None or literal(pad_node) == 0, neg_pads=_very_negative(pad_node))
+                       zero_pads=pad_node is None or literal(pad_node) == 0, neg_pads=_very_negative(pad_node),
+                       left=left)
         if qual == UNPACK:
             packed = self(arg_value(node, "sequence", 0))
             pad_node = arg_value(node, "padding_value", 2)
@@ -1416,6 +1429,13 @@ class Evaluator:
                 # fixed maxlen), so the slots are not read as padding here
                 dense = Val(V.TENSOR, padded=False)
             return Val(V.TUPLE, items=[dense, Val(V.MASK, polarity="keep")])
+        if qual is not None and qual.startswith("torchdrug.") and qual.endswith(".variadic_to_padded"):
+            # torchdrug's (B, N_max, ...) batch of variable-size proteins or molecules, padded with
+            # `value` (zeros by default), and the keep-mask of the real residues
+            fill = arg_value(node, "value", 2)
+            dense = Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="dense_batch",
+                        zero_pads=fill is None or literal(fill) in (0, 0.0), pad="0" if fill is None else code_of(fill))
+            return Val(V.TUPLE, items=[dense, Val(V.MASK, polarity="keep")])
         if qual == "torch.utils.data.DataLoader":
             collate = self(arg_value(node, "collate_fn", 4))
             local = None
@@ -1476,8 +1496,15 @@ class Evaluator:
             inner = self(arg_value(node, "tensors", 0))
             if inner is not None and inner.kind == V.TUPLE and any(
                     item is not None and item.kind == V.MASK for item in inner.items or ()):
-                polarities = {item.polarity for item in inner.items or () if item is not None and item.kind == V.MASK}
-                return Val(V.MASK, polarity=polarities.pop() if len(polarities) == 1 else None)
+                masks = [item for item in inner.items or () if item is not None and item.kind == V.MASK]
+                polarities = {item.polarity for item in masks}
+                # The parts' doubts carry over: a part known only by its name (or a guess) may
+                # not be a 0/1 mask at all (an additive -10000 mask passed as `attention_mask`).
+                return Val(V.MASK, polarity=polarities.pop() if len(polarities) == 1 else None,
+                           named=any(item.named for item in masks) or None,
+                           hint_only=any(item.hint_only for item in masks) or None,
+                           guessed=any(item.guessed for item in masks) or None,
+                           hf=any(item.hf for item in masks) or None)
             if inner is not None and inner.kind == V.TUPLE:
                 for item in inner.items or ():
                     if item is not None and item.kind == V.RNN_STATE:
@@ -1509,6 +1536,14 @@ class Evaluator:
                 # not a batch padded to its longest member
                 return data if is_padded(data) else None
             mode = arg_value(node, "mode", 2)
+            if isinstance(amounts, (cst.Tuple, cst.List)) and len(amounts.elements) >= 4 and not any(
+                    isinstance(el, cst.StarredElement) for el in amounts.elements):
+                pairs = [amounts.elements[i:i + 2] for i in range(0, len(amounts.elements) - 1, 2)]
+                grown = [pair for pair in pairs if any(not _is_int_literal(el.value, 0) for el in pair)]
+                if len(grown) >= 2:
+                    # F.pad(x, (0, Q - old_Q, 0, T - old_T)): two axes grown (a grid brought to a
+                    # multiple of a window), not a batch padded to its longest member
+                    return data if is_padded(data) else None
             if self.scope is not None and "mode" in self.scope.params:
                 # pad1d(x, paddings, mode="constant"): a padding utility with F.pad's modes (conv and
                 # STFT framing), not a batch padded to its longest member
@@ -1611,7 +1646,9 @@ class Evaluator:
                 out = Val(V.TENSOR, padded=padded, strong=bool(data.strong) if padded else False,
                           batch_first=rnn["batch_first"], origin="rnn", rnn=rnn, call=node,
                           zero_pads=False, input=data, left=left or None)
-                state = Val(V.RNN_STATE, over_padding=padded and not left,
+                # (left padding: the forward state ends on a real step, but a bidirectional
+                # RNN's backward state ends on the pads at the start)
+                state = Val(V.RNN_STATE, over_padding=padded and (not left or rnn.get("bidirectional") is True),
                             strong=bool(data.strong) if padded else False, rnn=rnn, call=node)
             return Val(V.RNN_RESULT, output=out, state=state, call=node)
         if cls == EMBEDDING:
@@ -1645,8 +1682,11 @@ class Evaluator:
             if (data is None or data.kind == V.TENSOR and not data.padded) and _own_padding_mask(node, cls):
                 # enc(x, src_key_padding_mask=pad): the caller says its rows are padded, and the
                 # output has a row at every padded position too
-                bf = literal(module.kwargs.get("batch_first")) if module.kwargs else None
-                data = Val(V.TENSOR, padded=True, strong=True, batch_first=bf is True, origin="masked_attention")
+                # (a TransformerEncoder takes its layout from its layer: `module.batch_first`)
+                bf = module.batch_first if module.batch_first is not None else \
+                    literal(module.kwargs.get("batch_first")) if module.kwargs else None
+                data = Val(V.TENSOR, padded=True, strong=True, batch_first=bf if isinstance(bf, bool) else None,
+                           origin="masked_attention")
             elif data is not None and data.kind == V.TENSOR:
                 data = data.but(zero_pads=False, masked=False)  # attention writes into the padded rows too
             if cls == "torch.nn.MultiheadAttention":
@@ -1917,6 +1957,11 @@ class Evaluator:
                 return _permuted(base, [literal(e.value) for e in node.args[0].value.elements])
             if method in ("view", "reshape") and _shape_rank(node) >= 4:
                 # (B*C, T, D) -> (B, C, T, D): axes split apart, dim 1 is no longer time
+                return base.but(batch_first=None, permuted=True, perm=None)
+            if method in ("view", "reshape") and _shape_rank(node) == 3 and literal(node.args[0].value) == -1 \
+                    and not node.args[1].star and not _time_like(node.args[1].value, self):
+                # x.reshape(-1, window_size, D): the positions regrouped into windows, dim 1 is a
+                # window's own axis (x.view(-1, T, D) keeps a time axis)
                 return base.but(batch_first=None, permuted=True, perm=None)
             if method in LAYOUT_BREAKING:
                 return base.but(batch_first=None, perm=None, feat1=None, tlast=None)
@@ -2207,6 +2252,87 @@ def _add_fact(facts: dict[str, Val], name: str, value: Val, sites: dict[str, int
         sites[name] = site
     elif known.kind == V.LENGTHS and value.kind == V.LENGTHS and value.on_device and not known.on_device:
         facts[name] = known.but(on_device=True, moved=value.moved)
+
+
+def unused_mask_parameter(ctx: Context) -> str | None:
+    """A `mask`/`lengths` parameter of the current function that its body never reads."""
+    scope = ctx.scope
+    if scope.kind != "function" or not isinstance(scope.node, cst.FunctionDef):
+        return None
+    # `mask=None`: an optional argument left unused (a shared loss interface), not a forgotten one
+    optional = none_default_params(scope.node)
+    candidates = [p for p in scope.params if (V.looks_like_mask(p) or V.looks_like_lengths(p)) and p not in optional]
+    if not candidates:
+        return None
+    used = {n.value for n in nodes_of(scope.node.body, cst.Name)}
+    for name in candidates:
+        if name not in used:
+            return name
+    return None
+
+
+def unused_local_mask(ctx: Context, evaluated: bool = False) -> str | None:
+    """A mask the current function builds (`mel_mask = arange(T) < lens[:, None]`) and then never
+    reads: it was meant for this loss."""
+    scope = ctx.scope
+    if scope.kind != "function" or not isinstance(scope.node, cst.FunctionDef):
+        return None
+    built = [t.target.value for a in nodes_of(scope.node.body, cst.Assign) for t in a.targets
+             if isinstance(t.target, cst.Name) and V.looks_like_mask(t.target.value)]
+    # `x_hat, keep = self(values, lengths)`: the model hands back the mask, and it is dropped
+    built += [el.value.value for a in nodes_of(scope.node.body, cst.Assign) for t in a.targets
+              if isinstance(t.target, (cst.Tuple, cst.List)) for el in t.target.elements
+              if isinstance(el.value, cst.Name) and _evaluated_mask(ctx.ev(el.value))]
+    if evaluated:
+        # `valid = torch.arange(T)[None, :] < lengths[:, None]`: a mask by what it holds
+        built += [t.target.value for a in nodes_of(scope.node.body, cst.Assign) for t in a.targets
+                  if isinstance(t.target, cst.Name) and t.target.value not in built
+                  and _evaluated_mask(ctx.ev(a.value)) and ctx.ev(a.value).polarity is not None]
+    if not built:
+        return None
+    spelled: dict[str, int] = {}
+    for n in nodes_of(scope.node.body, cst.Name):
+        spelled[n.value] = spelled.get(n.value, 0) + 1
+    for name in built:
+        if spelled.get(name) == 1 and name not in scope.params:  # only where it is assigned
+            return name
+    return None
+
+
+def _evaluated_mask(value: Val | None) -> bool:
+    return value is not None and value.kind == V.MASK
+
+
+_PADDING_MASK_KEYWORDS = ("key_padding_mask", "src_key_padding_mask", "padding_mask", "pad_mask")
+
+
+def _time_like(node: cst.BaseExpression, ev: Evaluator) -> bool:
+    """``T``, ``max_len``, ``x.size(1)``: a size that may be the padded time axis."""
+    if is_max_len_name(node):
+        return True
+    value = ev(node)
+    return value is not None and value.kind == V.DIM
+
+
+def _a_length(node: cst.BaseExpression | None, scope: Scope | None = None) -> bool:
+    """``len(s)``, ``lengths[i]``, ``seq_len``, or a name assigned from ``len(...)`` calls
+    (``n = len(a) + len(b)``): one sample's length, by how it is written."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "len":
+        return True
+    if isinstance(node, cst.Name) and scope is not None:
+        bound = list(assigned_values(scope, node))
+        if bound and all(any(isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == "len"
+                             for n in iter_nodes(value)) for value in bound):
+            return True
+    if isinstance(node, cst.Subscript):
+        node = node.value
+    name = dotted(node) if node is not None else None
+    return name is not None and V.looks_like_lengths(name.rsplit(".", 1)[-1])
+
+
+def _is_a_mask(value: Val | None) -> bool:
+    """A mask this code builds (from lengths, by comparing with the pad id), not one only named so."""
+    return value is not None and value.kind == V.MASK and not (value.hint_only or value.named or value.guessed)
 
 
 def assigned_values(scope: Scope | None, node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
@@ -3650,10 +3776,11 @@ class Walker(FastVisitor):
                   and n[:-len(suffix)] in names and n[:-len(suffix)] not in ("self", "cls", "max", "seq")}
         if "pack_padded_sequence" in self.file.text:
             paired |= _packed_with(node, names, self.ev)
-        # (an observation mask, `past_observed_mask`, marks missing values in fixed-length
-        # windows: no word that the batch is padded)
+        # (an observation mask, `past_observed_mask` or `missing_mask`, marks missing values in
+        # fixed-length windows: no word that the batch is padded)
         evidence = tuple(n for n in names if V.looks_like_lengths(n) or n in paired
-                         or (V.looks_like_mask(n) and not _CAUSAL_MASK.match(n) and "observ" not in n.lower()))
+                         or (V.looks_like_mask(n) and not _CAUSAL_MASK.match(n)
+                             and "observ" not in n.lower() and "missing" not in n.lower()))
         if any(V.looks_like_mask(n) for n in evidence):
             shapes = _attention_shape_masks(node, [n for n in evidence if V.looks_like_mask(n)], self.ev)
             evidence = tuple(n for n in evidence if n not in shapes)
@@ -3824,6 +3951,43 @@ class Walker(FastVisitor):
                 and not _is_int_literal(heads[1].lower, 0) and literal(heads[1].lower) is None
 
         return self._written_into(path, "filled-at-row-ends", False, at_ends)
+
+    def _canvas_mask_polarity(self, path: str, call: cst.Call) -> str | None:
+        """``mask = torch.zeros_like(ids); mask[i, :len(s)] = 1``: a blank canvas whose rows the
+        function fills from their start (or from each length on) with the other value.  Ones
+        written over the real tokens of zeros make a keep-mask; over the padding, a pad-mask; and
+        the other way round for a canvas of ones.  None when the writes do not say one way."""
+        blank = {"zeros": 0, "zeros_like": 0, "new_zeros": 0, "ones": 1, "ones_like": 1, "new_ones": 1}.get(
+            last_name(call.func) or "")
+        function = self.scope.node if self.scope is not None else None
+        if blank is None or not isinstance(function, cst.FunctionDef):
+            return None
+        seen: set[str] = set()
+        for item in nodes_of(function.body, cst.Assign):
+            for t in item.targets:
+                target = t.target
+                if not isinstance(target, cst.Subscript) or dotted(_subscript_base(target)) != path:
+                    continue
+                written = literal(item.value)
+                if written not in (0, 1, True, False) or int(written) == blank:
+                    return None
+                slices: list[cst.BaseSlice] = []
+                node: cst.BaseExpression = target
+                while isinstance(node, cst.Subscript):
+                    slices[:0] = [el.slice for el in node.slice]
+                    node = node.value
+                if len(slices) != 2 or not isinstance(slices[0], cst.Index) or not isinstance(slices[1], cst.Slice) \
+                        or slices[1].step is not None:
+                    return None
+                part = slices[1]
+                if (part.lower is None or _is_int_literal(part.lower, 0)) and _a_length(part.upper, self.scope):
+                    head = True  # mask[i, :len(s)]
+                elif part.upper is None and _a_length(part.lower, self.scope):
+                    head = False  # mask[i, lengths[i]:]
+                else:
+                    return None  # (mask[i, :n_pads] = True: a left-padded canvas says it otherwise)
+                seen.add("keep" if head == (blank == 0) else "pad")
+        return seen.pop() if len(seen) == 1 else None
 
     def _written_into(self, path: str, kind: str, at_module: bool,
                       test: Callable[[list[cst.BaseSlice]], bool]) -> bool:
@@ -4028,8 +4192,9 @@ class Walker(FastVisitor):
         outer = self.ev.none_names
         env = self.scope.env
         before = dict(env)
-        if self._never_true(node.test):
-            # `if self.seq_aux:` with `self.seq_aux = False` the class's only word on it: dead code
+        if self._never_true(node.test) or any(self._never_none(name) for name in in_body):
+            # `if self.seq_aux:` with `self.seq_aux = False` the class's only word on it, or
+            # `mask = ids != pad_id; if not exists(mask): ...`: dead code
             if node.orelse is not None:
                 self._branch(node.orelse, outer | in_else)
                 self.ev.none_names = outer
@@ -4065,6 +4230,52 @@ class Walker(FastVisitor):
             self.ev.none_names = outer | in_else
         self.ev.invalidate()
         return False
+
+    def _never_none(self, name: str) -> bool:
+        """Whether the local ``name`` is never None: every binding of it in this function is a
+        plain assignment of a comparison (`mask = token_ids != pad_id`)."""
+        function = self.scope.node if self.scope is not None else None
+        if "." in name or not isinstance(function, cst.FunctionDef) or name in self.scope.params:
+            return False
+
+        def names(node: cst.CSTNode | None) -> bool:
+            return node is not None and any(isinstance(n, cst.Name) and n.value == name for n in iter_nodes(node))
+
+        found = False
+        for item in nodes_of(function.body, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.With,
+                             cst.NamedExpr, cst.Global, cst.Nonlocal):
+            if isinstance(item, cst.Assign):
+                if not any(names(t.target) for t in item.targets):
+                    continue
+                if len(item.targets) != 1 or not isinstance(item.targets[0].target, cst.Name):
+                    return False
+                value = item.value
+                if isinstance(value, cst.Comparison) and not any(
+                        isinstance(c.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)) for c in value.comparisons):
+                    found = True
+                    continue
+                # `mask = mask[:, 1:].unsqueeze(-1)`, `rearrange(mask, "b n -> b n 1")`: made from
+                # the name itself, a tensor if it was
+                while isinstance(value, (cst.Attribute, cst.Subscript, cst.Call)):
+                    if isinstance(value, cst.Call) and value.args and not value.args[0].keyword \
+                            and (self.ev.qualname(value.func) or "").split(".")[0] in ("torch", "einops"):
+                        value = value.args[0].value
+                        continue
+                    value = value.func if isinstance(value, cst.Call) else value.value
+                if not (isinstance(value, cst.Name) and value.value == name):
+                    return False
+            elif isinstance(item, cst.For):
+                if names(item.target):
+                    return False
+            elif isinstance(item, cst.With):
+                if any(names(w.asname.name) for w in item.items if w.asname is not None):
+                    return False
+            elif isinstance(item, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+                if names(item.target):
+                    return False
+            elif any(n.name.value == name for n in item.names):
+                return False
+        return found
 
     def _never_true(self, test: cst.BaseExpression) -> bool:
         """``False`` written out, or ``self.flag`` that every assignment in its class sets to
@@ -4186,6 +4397,9 @@ class Walker(FastVisitor):
                 items = list(value.items or [])
             elif value is not None and value.kind == V.RNN_RESULT:
                 items = [value.output, value.state]
+            elif value is not None and value.kind == V.MODEL_OUTPUT:
+                # hidden, pooled = encoder(x, attention_mask=m): the sequence output comes first
+                items = [value.item] + [V.val_for_name(n.rsplit(".", 1)[-1]) if n else None for n in names[1:]]
             elif value is not None and value.kind == V.SHAPE:
                 start = value.start or 0
                 items = [Val(V.DIM, of=value.of, dim=start + i) for i in range(len(elements))]
@@ -4245,6 +4459,10 @@ class Walker(FastVisitor):
                 weak = _opaque(value_node) or (hinted.kind == V.MASK and isinstance(value_node, cst.Call)
                                                and not self._filled_by_positions(path))
                 value = hinted.but(hint_only=True) if weak else hinted
+                if not weak and hinted.kind == V.MASK and hinted.polarity is None and isinstance(value_node, cst.Call):
+                    polarity = self._canvas_mask_polarity(path, value_node)
+                    if polarity is not None:
+                        value = hinted.but(polarity=polarity)
         if value is None:
             self.scope.env.pop(path, None)
             if self.scope.lookup(path) is not None:

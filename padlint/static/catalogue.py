@@ -19,6 +19,7 @@ RULES: tuple[tuple[str, str, str, bool, str, str], ...] = (
     ('PAD201', 'rnn-state-over-padding', 'the final state h_n/c_n of an RNN run on a padded (not packed) tensor is used', False, 'pad201_rnn_state_over_padding', 'RnnStateOverPadding'),
     ('PAD202', 'last-step-of-padded-output', 'the last time step of a padded RNN output is used: padding for every shorter sequence', False, 'pad202_last_step_of_padded_output', 'LastStepOfPaddedOutput'),
     ('PAD203', 'bidirectional-last-valid-step', 'the output at lengths - 1 of a bidirectional RNN is used as its summary', False, 'pad203_bidirectional_last_valid_step', 'BidirectionalLastValidStep'),
+    ('PAD204', 'bidirectional-over-padding', 'the outputs of a bidirectional RNN run on a right-padded batch without packing are used', False, 'pad204_bidirectional_over_padding', 'BidirectionalOverPadding'),
     ('PAD301', 'unmasked-reduction', 'mean/sum/max over the time axis (or everything) of a padded tensor with no mask applied', False, 'pad301_unmasked_reduction', 'UnmaskedReduction'),
     ('PAD302', 'masked-mean-wrong-denominator', 'masked values averaged over all positions: (x * mask).mean(), (x * mask).sum() / x.numel()', False, 'pad302_masked_mean_wrong_denominator', 'MaskedMeanWrongDenominator'),
     ('PAD303', 'loss-counts-padded-targets', 'CrossEntropyLoss/NLLLoss on padded targets without an ignore_index equal to the padding value', False, 'pad303_loss_counts_padded_targets', 'LossCountsPaddedTargets'),

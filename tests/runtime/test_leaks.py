@@ -1658,3 +1658,92 @@ def test_sdpa_mask_on_the_query_axis_with_batches_padded_differently_up_front():
         F.mse_loss(head(pooled).squeeze(-1), torch.rand(4, generator=g)).backward()
         opt.step()
     assert codes(guard) == ["PAD401"]
+
+
+def _bag_and_rnn_step(use):
+    """emb(ids).sum(1) / lengths (exact zeros at the pads) beside a GRU over the same embeddings:
+    packed, unpacked, or no GRU at all."""
+    torch.manual_seed(0)
+    emb, rnn, lin = nn.Embedding(20, 4, padding_idx=0), nn.GRU(4, 4, batch_first=True), nn.Linear(8, 3)
+    lengths = torch.tensor([3, 2])
+
+    def step(_):
+        ids = pad_sequence([torch.tensor([3, 4, 5]), torch.tensor([6, 7])], batch_first=True)
+        e = emb(ids)
+        bag = e.sum(1) / lengths.unsqueeze(1).to(e.dtype)
+        if use == "none":
+            return lin(torch.cat([bag, bag], -1)).logsumexp(-1).mean()
+        x = pack_padded_sequence(e, lengths, batch_first=True, enforce_sorted=False) if use == "packed" else e
+        _, h = rnn(x)
+        return lin(torch.cat([h[-1], bag], -1)).logsumexp(-1).mean()
+
+    return train_step(nn.ModuleList([emb, rnn, lin]), step, every=1)
+
+
+@pytest.mark.parametrize("use", ["packed", "none"])
+def test_zero_pad_sum_of_embeddings_also_packed_into_an_rnn_is_not_a_leak(use):
+    # (rt14 c05) emb(ids).sum(1) / lengths adds exact zeros at the pads; the same embeddings
+    # packed into a GRU send nothing there either: the sum's own gradient is not a leak
+    assert codes(_bag_and_rnn_step(use)) == []
+
+
+def test_zero_pad_sum_beside_an_unpacked_rnn_over_the_same_embeddings_still_leaks():
+    # the sum's gradient is taken off, the RNN's run over the pads is not
+    assert "PAD201" in codes(_bag_and_rnn_step("unpacked"))
+
+
+def _decoder_batch():
+    PAD, BOS, EOS = 0, 1, 2
+    return pad_sequence([torch.tensor([BOS, 5, 6, 7, EOS]), torch.tensor([BOS, 8, EOS])], batch_first=True,
+                        padding_value=PAD)
+
+
+def test_teacher_forced_targets_shifted_from_the_decoder_input_are_counted_as_theirs():
+    # (rt14 b04) tgt[:, :-1] in, tgt[:, 1:] scored: the targets have one more pad than the
+    # input (the end token's step); 0 is no real target class, so the advice is ignore_index=0
+    torch.manual_seed(0)
+    emb, dec, out = nn.Embedding(12, 8, padding_idx=0), nn.GRU(8, 8, batch_first=True), nn.Linear(8, 12)
+    model = nn.ModuleList([emb, dec, out])
+    tgt = _decoder_batch()  # (made before the guard: only the embedding's padding_idx tells)
+
+    def step(_):
+        h, _ = dec(emb(tgt[:, :-1]))
+        return F.cross_entropy(out(h).reshape(-1, 12), tgt[:, 1:].reshape(-1))
+
+    g = train_step(model, step)
+    assert codes(g) == ["PAD303"]
+    assert "2 padded target" in g.findings[0].what and "ignore_index=0" in g.findings[0].what
+
+
+def test_a_tagger_whose_real_class_zero_is_the_word_pad_id_keeps_the_input_mask():
+    # not a shift: tag 0 ('O') is a real class at real words, and the tags are padded with -100
+    torch.manual_seed(0)
+    emb, rnn, out = nn.Embedding(12, 8, padding_idx=0), nn.GRU(8, 8, batch_first=True), nn.Linear(8, 3)
+    model = nn.ModuleList([emb, rnn, out])
+    words = pad_sequence([torch.tensor([4, 5, 6, 7]), torch.tensor([8, 9])], batch_first=True)
+    tags = pad_sequence([torch.tensor([0, 1, 0, 2]), torch.tensor([0, 0])], batch_first=True, padding_value=-100)
+
+    def step(_):
+        h, _ = rnn(emb(words))
+        return F.cross_entropy(out(h).reshape(-1, 3), tags.reshape(-1))
+
+    g = train_step(model, step)
+    assert codes(g) == []
+
+
+@pytest.mark.parametrize("aligned,expected", [(True, []), (False, ["PAD301"])])
+def test_next_token_loss_masked_with_the_input_mask_instead_of_the_targets(aligned, expected):
+    # (rt14 b09) (ids != PAD)[:, :-1] keeps the step whose target is the first pad
+    torch.manual_seed(0)
+    emb, rnn, head = nn.Embedding(12, 8, padding_idx=0), nn.GRU(8, 8, batch_first=True), nn.Linear(8, 12)
+    model = nn.ModuleList([emb, rnn, head])
+    ids = pad_sequence([torch.tensor([1, 5, 6, 7, 2]), torch.tensor([1, 8, 2])], batch_first=True)
+
+    def step(_):
+        h, _ = rnn(emb(ids))
+        tok = F.cross_entropy(head(h)[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none")
+        mask = (ids[:, 1:] != 0).float() if aligned else (ids != 0)[:, :-1].float()
+        return (tok * mask).sum() / mask.sum()
+
+    g = train_step(model, step, every=1)
+    assert codes(g) == expected

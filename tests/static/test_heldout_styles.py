@@ -3047,7 +3047,7 @@ CASES = [
             def __init__(self, vocab_size, n_classes, d=128):
                 super().__init__()
                 self.embedding = nn.Embedding(vocab_size, d, padding_idx=0)
-                self.lstm = nn.LSTM(d, d, bidirectional=True, batch_first=True)
+                self.lstm = nn.LSTM(d, 2 * d, batch_first=True)
                 self.w = nn.Parameter(torch.zeros(2 * d))
                 self.fc = nn.Linear(2 * d, n_classes)
 
@@ -3067,7 +3067,7 @@ CASES = [
             def __init__(self, vocab_size, n_classes, d=128):
                 super().__init__()
                 self.embedding = nn.Embedding(vocab_size, d, padding_idx=0)
-                self.lstm = nn.LSTM(d, d, bidirectional=True, batch_first=True)
+                self.lstm = nn.LSTM(d, 2 * d, batch_first=True)
                 self.w = nn.Parameter(torch.zeros(2 * d))
                 self.fc = nn.Linear(2 * d, n_classes)
 
@@ -4567,7 +4567,7 @@ CASES = [
                 encoder_output, hidden = self.encoder(src)
                 mask = (src == self.pad_id).transpose(1, 0)
                 return self.decoder(tgt[:1], hidden[:1], encoder_output, mask=mask)
-        """, ["PAD201"]),
+        """, ["PAD201", "PAD204"]),
     ("batch-dataclass-field-padded-by-its-classmethod", """
         from dataclasses import dataclass
 
@@ -4611,6 +4611,360 @@ CASES = [
         def loss(pred, batch: TrajBatch):
             return F.smooth_l1_loss(pred, batch.fut, beta=0.5)
         """, ["PAD304"]),
+    # Fourteenth session: set ae, review 35
+    ("hf-output-read-by-key-in-a-pooling-helper", """
+        import torch
+
+
+        def mean_pooling(model_output, attention_mask):
+            tokens = model_output["last_hidden_state"]
+            mask = attention_mask.unsqueeze(-1).float()
+            return (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+
+        def embed(model, tokenizer, sentences):
+            batch = tokenizer(sentences, padding=True, return_tensors="pt")
+            return mean_pooling(model(**batch), batch["attention_mask"])
+        """, """
+        import torch
+
+
+        def mean_pooling(model_output, attention_mask):
+            tokens = model_output["last_hidden_state"]
+            return tokens.mean(dim=1)
+
+
+        def embed(model, tokenizer, sentences):
+            batch = tokenizer(sentences, padding=True, return_tensors="pt")
+            return mean_pooling(model(**batch), batch["attention_mask"])
+        """, ["PAD301"]),
+    ("textcnn-max-with-its-mask-built-and-left-unused", """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+
+        class TextCNN(nn.Module):
+            def __init__(self, vocab, dim=32, filters=16):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim, padding_idx=0)
+                self.conv = nn.Conv1d(dim, filters, 3, padding=1)
+
+            def forward(self, tokens, lengths):
+                x = self.emb(tokens).transpose(1, 2)
+                valid = torch.arange(tokens.size(1))[None, :] < lengths[:, None]
+                c = F.relu(self.conv(x)).masked_fill(~valid[:, None, :], float("-inf"))
+                return c.max(dim=2).values
+        """, """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+
+        class TextCNN(nn.Module):
+            def __init__(self, vocab, dim=32, filters=16):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, dim, padding_idx=0)
+                self.conv = nn.Conv1d(dim, filters, 3, padding=1)
+
+            def forward(self, tokens, lengths):
+                x = self.emb(tokens).transpose(1, 2)
+                valid = torch.arange(tokens.size(1))[None, :] < lengths[:, None]
+                c = F.relu(self.conv(x))
+                return c.max(dim=2).values
+        """, ["PAD301"]),
+    ("einsum-masked-sum-over-the-padded-length", """
+        import torch
+
+
+        def stats_pool(h, lengths):
+            mask = (torch.arange(h.size(-1))[None, :] < lengths[:, None]).to(h.dtype)
+            denom = mask.sum(-1, keepdim=True)
+            return torch.einsum("bct,bt->bc", h, mask) / denom
+        """, """
+        import torch
+
+
+        def stats_pool(h, lengths):
+            mask = (torch.arange(h.size(-1))[None, :] < lengths[:, None]).to(h.dtype)
+            denom = h.size(-1)
+            return torch.einsum("bct,bt->bc", h, mask) / denom
+        """, ["PAD302"]),
+    ("hand-filled-keep-mask-canvas-as-key-padding-mask", """
+        import torch
+        from torch import nn
+
+
+        class Reranker(nn.Module):
+            def __init__(self, vocab=120, d=32):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, d, padding_idx=0)
+                layer = nn.TransformerEncoderLayer(d, 4, 64, batch_first=True)
+                self.encoder = nn.TransformerEncoder(layer, 2)
+
+            def forward(self, input_ids, attention_mask):
+                h = self.encoder(self.emb(input_ids), src_key_padding_mask=~attention_mask.bool())
+                return h[:, 0]
+
+
+        def encode(seqs, pad_id=0):
+            width = max(len(s) for s in seqs)
+            ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
+            mask = torch.zeros_like(ids)
+            for i, s in enumerate(seqs):
+                ids[i, : len(s)] = torch.tensor(s)
+                mask[i, : len(s)] = 1
+            return {"input_ids": ids, "attention_mask": mask}
+
+
+        scores = Reranker()(**encode([[5, 6, 7], [8]]))
+        """, """
+        import torch
+        from torch import nn
+
+
+        class Reranker(nn.Module):
+            def __init__(self, vocab=120, d=32):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, d, padding_idx=0)
+                layer = nn.TransformerEncoderLayer(d, 4, 64, batch_first=True)
+                self.encoder = nn.TransformerEncoder(layer, 2)
+
+            def forward(self, input_ids, attention_mask):
+                h = self.encoder(self.emb(input_ids), src_key_padding_mask=attention_mask.bool())
+                return h[:, 0]
+
+
+        def encode(seqs, pad_id=0):
+            width = max(len(s) for s in seqs)
+            ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
+            mask = torch.zeros_like(ids)
+            for i, s in enumerate(seqs):
+                ids[i, : len(s)] = torch.tensor(s)
+                mask[i, : len(s)] = 1
+            return {"input_ids": ids, "attention_mask": mask}
+
+
+        scores = Reranker()(**encode([[5, 6, 7], [8]]))
+        """, ["PAD402"]),
+    ("encoder-told-the-padding-then-max-pooled", """
+        import torch
+        from torch import nn
+        from utils import seq_len_to_mask
+        from module import Transformer as TransformerBlock
+
+
+        class RelationClassifier(nn.Module):
+            def __init__(self, cfg):
+                super().__init__()
+                self.embedding = nn.Embedding(cfg.vocab, cfg.dim)
+                self.transformer = TransformerBlock(cfg)
+                self.fc = nn.Linear(cfg.dim, cfg.n_rel)
+
+            def forward(self, x):
+                word, lens = x["word"], x["lens"]
+                mask = seq_len_to_mask(lens)
+                hidden, all_hidden, all_attn = self.transformer(self.embedding(word), key_padding_mask=mask)
+                pooled = hidden.masked_fill(mask.unsqueeze(-1), float("-inf")).max(dim=1)[0]
+                return self.fc(pooled)
+        """, """
+        import torch
+        from torch import nn
+        from utils import seq_len_to_mask
+        from module import Transformer as TransformerBlock
+
+
+        class RelationClassifier(nn.Module):
+            def __init__(self, cfg):
+                super().__init__()
+                self.embedding = nn.Embedding(cfg.vocab, cfg.dim)
+                self.transformer = TransformerBlock(cfg)
+                self.fc = nn.Linear(cfg.dim, cfg.n_rel)
+
+            def forward(self, x):
+                word, lens = x["word"], x["lens"]
+                mask = seq_len_to_mask(lens)
+                hidden, all_hidden, all_attn = self.transformer(self.embedding(word), key_padding_mask=mask)
+                pooled = hidden.max(dim=1)[0]
+                return self.fc(pooled)
+        """, ["PAD301"]),
+    ("transformer-encoder-takes-batch-first-from-its-layer", """
+        import torch
+        from torch import nn
+
+
+        class Encoder(nn.Module):
+            def __init__(self, vocab, dim):
+                super().__init__()
+                self.embedding = nn.Embedding(vocab, dim, padding_idx=0)
+                layer = nn.TransformerEncoderLayer(dim, 4, batch_first=True)
+                self.transformer = nn.TransformerEncoder(layer, 2)
+
+            def forward(self, word, lens):
+                mask = torch.arange(word.size(1))[None, :] >= lens[:, None]
+                hidden = self.transformer(self.embedding(word), src_key_padding_mask=mask)
+                return hidden.masked_fill(mask.unsqueeze(-1), 0.0).sum(dim=1) / lens[:, None]
+        """, """
+        import torch
+        from torch import nn
+
+
+        class Encoder(nn.Module):
+            def __init__(self, vocab, dim):
+                super().__init__()
+                self.embedding = nn.Embedding(vocab, dim, padding_idx=0)
+                layer = nn.TransformerEncoderLayer(dim, 4, batch_first=True)
+                self.transformer = nn.TransformerEncoder(layer, 2)
+
+            def forward(self, word, lens):
+                mask = torch.arange(word.size(1))[None, :] >= lens[:, None]
+                hidden = self.transformer(self.embedding(word), src_key_padding_mask=mask)
+                return hidden.mean(dim=1)
+        """, ["PAD301"]),
+    ("protein-lstm-on-variadic-to-padded", """
+        import torch
+        from torch import nn
+        from torchdrug.layers import functional
+
+
+        class ProteinLSTM(nn.Module):
+            def __init__(self, input_dim, hidden_dim):
+                super().__init__()
+                self.embedding = nn.Linear(input_dim, hidden_dim)
+                self.lstm = nn.LSTM(hidden_dim, hidden_dim, batch_first=True)
+
+            def forward(self, graph, feature):
+                padded, mask = functional.variadic_to_padded(feature, graph.num_residues, value=0)
+                lengths = mask.sum(-1)
+                packed = nn.utils.rnn.pack_padded_sequence(self.embedding(padded), lengths.cpu(), batch_first=True,
+                                                           enforce_sorted=False)
+                _, (hidden, _) = self.lstm(packed)
+                return hidden[-1]
+        """, """
+        import torch
+        from torch import nn
+        from torchdrug.layers import functional
+
+
+        class ProteinLSTM(nn.Module):
+            def __init__(self, input_dim, hidden_dim):
+                super().__init__()
+                self.embedding = nn.Linear(input_dim, hidden_dim)
+                self.lstm = nn.LSTM(hidden_dim, hidden_dim, batch_first=True)
+
+            def forward(self, graph, feature):
+                padded = functional.variadic_to_padded(feature, graph.num_residues, value=0)[0]
+                _, (hidden, _) = self.lstm(self.embedding(padded))
+                return hidden[-1]
+        """, ["PAD201"]),
+    ("bidirectional-tagger-packed-or-not", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
+
+
+        class Tagger(nn.Module):
+            def __init__(self, vocab, dim, hidden, n_tags):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, dim, padding_idx=0)
+                self.rnn = nn.GRU(dim, hidden, batch_first=True, bidirectional=True)
+                self.out = nn.Linear(2 * hidden, n_tags)
+
+            def forward(self, seqs):
+                tokens = pad_sequence(seqs, batch_first=True)
+                lengths = torch.tensor([len(s) for s in seqs])
+                packed = pack_padded_sequence(self.embed(tokens), lengths, batch_first=True, enforce_sorted=False)
+                out, _ = self.rnn(packed)
+                out, _ = pad_packed_sequence(out, batch_first=True)
+                return self.out(out)
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class Tagger(nn.Module):
+            def __init__(self, vocab, dim, hidden, n_tags):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, dim, padding_idx=0)
+                self.rnn = nn.GRU(dim, hidden, batch_first=True, bidirectional=True)
+                self.out = nn.Linear(2 * hidden, n_tags)
+
+            def forward(self, seqs):
+                tokens = pad_sequence(seqs, batch_first=True)
+                out, _ = self.rnn(self.embed(tokens))
+                return self.out(out)
+        """, ["PAD204"]),
+    ("bidirectional-final-state-of-a-left-padded-batch", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+
+        class Encoder(nn.Module):
+            def __init__(self, vocab, dim, hidden):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, dim, padding_idx=0)
+                self.rnn = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
+
+            def forward(self, seqs):
+                tokens = pad_sequence(seqs, batch_first=True)
+                lengths = torch.tensor([len(s) for s in seqs])
+                packed = pack_padded_sequence(self.embed(tokens), lengths, batch_first=True, enforce_sorted=False)
+                _, (h_n, _) = self.rnn(packed)
+                return torch.cat([h_n[-2], h_n[-1]], dim=-1)
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class Encoder(nn.Module):
+            def __init__(self, vocab, dim, hidden):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, dim, padding_idx=0)
+                self.rnn = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
+
+            def forward(self, seqs):
+                tokens = pad_sequence(seqs, batch_first=True, padding_side="left")
+                _, (h_n, _) = self.rnn(self.embed(tokens))
+                return torch.cat([h_n[-2], h_n[-1]], dim=-1)
+        """, ["PAD201"]),
+    ("only-the-lengths-sorted-for-packing", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+
+        class CharRNN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(60, 16, padding_idx=0)
+                self.rnn = nn.LSTM(16, 32, batch_first=True)
+
+            def forward(self, chars, lengths):
+                lengths, order = torch.sort(lengths, descending=True)
+                packed = pack_padded_sequence(self.emb(chars[order]), lengths, batch_first=True)
+                _, (h, _) = self.rnn(packed)
+                return h[-1][order.argsort()]
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+
+        class CharRNN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(60, 16, padding_idx=0)
+                self.rnn = nn.LSTM(16, 32, batch_first=True)
+
+            def forward(self, chars, lengths):
+                lengths, _ = torch.sort(lengths, descending=True)
+                packed = pack_padded_sequence(self.emb(chars), lengths, batch_first=True)
+                _, (h, _) = self.rnn(packed)
+                return h[-1]
+        """, ["PAD103"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
@@ -5189,8 +5543,9 @@ BAHDANAU_MASKED = BAHDANAU_UNMASKED.replace(
 def test_time_major_encoder_outputs_permuted_to_batch_first_for_concat_attention():
     # (textgen, reinvent: seq2seq "concat" attention) encoder_outputs.permute(1, 0, 2) swaps
     # batch and time of a time-major RNN output: the scores' time axis is dim 1
-    assert codes(BAHDANAU_MASKED) == ["PAD201"]
-    assert codes(BAHDANAU_UNMASKED) == ["PAD201", "PAD401"]
+    # (its bidirectional encoder runs over the padded batch unpacked: PAD201 and PAD204)
+    assert codes(BAHDANAU_MASKED) == ["PAD201", "PAD204"]
+    assert codes(BAHDANAU_UNMASKED) == ["PAD201", "PAD204", "PAD401"]
 
 
 def test_a_plain_tensor_packed_whole_to_convert_it_is_not_pad101():

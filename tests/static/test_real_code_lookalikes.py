@@ -537,6 +537,110 @@ REVIEW33_LOOKALIKES = [
                 padding_mask = torch.arange(k.size(1))[None, :] >= lengths[:, None]
                 return self._gen_attention_probs(weights, attention_mask, padding_mask)
         """),  # (torchaudio Emformer: attention_mask is True where attention is not allowed)
+    ("visual-prefix-of-ones-joined-to-an-additive-text-mask", """
+        import math
+        import torch
+        from torch import nn
+
+
+        def extended_mask(attention_mask):
+            ext = attention_mask[:, None, None, :].to(dtype=torch.long)
+            return (1.0 - ext) * -10000.0
+
+
+        class SelfAttention(nn.Module):
+            def forward(self, query, key, attention_mask=None, past_key_values=None):
+                key = torch.cat([past_key_values[0], key], dim=2)
+                scores = torch.matmul(query, key.transpose(-1, -2)) / math.sqrt(query.size(-1))
+                if attention_mask is not None:
+                    bsz, nheads, length, dsize = past_key_values[0].size()
+                    visual_attention_mask = torch.ones((bsz, 1, 1, length)).to(attention_mask.device)
+                    attention_mask = torch.cat((visual_attention_mask, attention_mask), dim=-1)
+                    scores = scores + attention_mask
+                return nn.Softmax(dim=-1)(scores)
+
+
+        def run(layer, q, k, past, mask):
+            return layer(q, k, attention_mask=extended_mask(mask), past_key_values=past)
+        """),  # (deepke's IFA: the text part is already an additive -10000 mask)
+    ("unmasked-branch-of-a-mask-that-is-never-none", """
+        import torch
+        from einops import rearrange
+
+
+        def exists(val):
+            return val is not None
+
+
+        @torch.no_grad()
+        def bert_embed(model, token_ids, eps=1e-8, pad_id=0.0):
+            mask = token_ids != pad_id
+            outputs = model(input_ids=token_ids, attention_mask=mask, output_hidden_states=True)
+            hidden_state = outputs.hidden_states[-1]
+            if not exists(mask):
+                return hidden_state.mean(dim=1)
+            mask = mask[:, 1:]
+            mask = rearrange(mask, "b n -> b n 1")
+            numer = (hidden_state[:, 1:] * mask).sum(dim=1)
+            return numer / (mask.sum(dim=1) + eps)
+        """),  # (retro-pytorch: `mask` is a comparison, so the `not exists(mask)` branch is dead)
+    ("grid-padded-to-a-window-multiple-on-two-axes-into-a-bilstm", """
+        import math
+        import torch.nn.functional as F
+        from torch import nn
+
+
+        class GridBlock(nn.Module):
+            def __init__(self, channels, hidden, ks=4, hs=1):
+                super().__init__()
+                self.ks, self.hs = ks, hs
+                self.norm = nn.LayerNorm(channels)
+                self.rnn = nn.LSTM(channels * ks, hidden, batch_first=True, bidirectional=True)
+
+            def forward(self, x):
+                B, C, old_T, old_Q = x.shape
+                T = math.ceil((old_T - self.ks) / self.hs) * self.hs + self.ks
+                Q = math.ceil((old_Q - self.ks) / self.hs) * self.hs + self.ks
+                x = F.pad(x, (0, Q - old_Q, 0, T - old_T))
+                h = x.transpose(1, 2).contiguous().view(B * T, C, Q)
+                h = F.unfold(h[..., None], (self.ks, 1), stride=(self.hs, 1)).transpose(1, 2)
+                h, _ = self.rnn(h)
+                return h
+        """),  # (espnet's TF-GridNet: every sample grown alike, not a batch padded to its longest)
+    ("bidirectional-gru-over-inputs-times-a-missing-value-mask", """
+        import torch
+        from torch import nn
+
+
+        class Discriminator(nn.Module):
+            def __init__(self, n_features, hidden):
+                super().__init__()
+                self.rnn = nn.GRU(2 * n_features, hidden, batch_first=True, bidirectional=True)
+                self.read_out = nn.Linear(2 * hidden, n_features)
+
+            def forward(self, imputed_x, missing_mask):
+                hint = (torch.rand_like(missing_mask, dtype=torch.float) < 0.9).int()
+                h = hint * missing_mask + (1 - hint) * 0.5
+                out, _ = self.rnn(torch.cat([imputed_x, h], dim=-1))
+                return self.read_out(out)
+        """),  # (pypots' USGAN: fixed-length windows with missing values, no padding)
+    ("final-state-of-a-left-padded-batch", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class Encoder(nn.Module):
+            def __init__(self, vocab, dim, hidden):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, dim, padding_idx=0)
+                self.rnn = nn.LSTM(dim, hidden, batch_first=True)
+
+            def forward(self, seqs):
+                tokens = pad_sequence(seqs, batch_first=True, padding_side="left")
+                _, (h_n, _) = self.rnn(self.embed(tokens))
+                return h_n[-1]
+        """),  # (torch >= 2.6's padding_side="left": the last step is real for every row)
 ]
 
 

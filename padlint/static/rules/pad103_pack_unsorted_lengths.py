@@ -22,6 +22,13 @@ class PackUnsortedLengths(Rule):
 
     def on_call(self, node: cst.Call, ctx: Context) -> None:
         if ctx.qualname(node.func) == PACK:
+            dropped = _order_dropped(node, ctx)
+            if dropped is not None:
+                self.report(ctx, dropped, "only the lengths are sorted: the sort's permutation is thrown away (`_`), "
+                                          "so the batch rows keep their order and each one is packed with another "
+                                          "row's length; sort the rows with it (`x = x[order]`) or pass "
+                                          "`enforce_sorted=False` with the unsorted lengths")
+                return
             if flag(node, "enforce_sorted", 3, True) is True and not _sorted_by_construction(node, ctx):
                 ctx.file.scratch.setdefault("pad103_calls", []).append(node)
                 data_arg = get_arg(node, "input", 0)
@@ -145,3 +152,28 @@ def _sorts_descending(node: cst.Call, ctx: Context) -> bool:
         if arg.keyword is not None and arg.keyword.value in ("sort_within_batch",) and literal(arg.value) is True:
             return True
     return False
+
+
+def _order_dropped(call: cst.Call, ctx: Context) -> cst.CSTNode | None:
+    """``lengths, _ = torch.sort(lengths, descending=True)`` (or ``lengths.sort(...)``) in the
+    function that packs with ``lengths``, the permutation dropped, and no other sort there that
+    could have put the rows in that order: the sort (to report), else None."""
+    lengths = get_arg(call, "lengths", 1)
+    function = ctx.scope.node if ctx.scope is not None else None
+    if lengths is None or not isinstance(lengths.value, cst.Name) or not isinstance(function, cst.FunctionDef):
+        return None
+    name = lengths.value.value
+    sorts = [n for n in iter_nodes(function.body) if isinstance(n, cst.Call) and isinstance(n.func, (cst.Attribute, cst.Name))
+             and last_name(n.func) in ("sort", "argsort", "sorted", "sort_by_length")]
+    if len(sorts) != 1:
+        return None
+    for item in iter_nodes(function.body):
+        if not (isinstance(item, cst.Assign) and item.value is sorts[0] and len(item.targets) == 1):
+            continue
+        target = item.targets[0].target
+        if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2 \
+                and isinstance(target.elements[0].value, cst.Name) and target.elements[0].value.value == name \
+                and isinstance(target.elements[1].value, cst.Name) and target.elements[1].value.value == "_" \
+                and last_name(sorts[0].func) == "sort":
+            return item
+    return None

@@ -9,6 +9,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import (
     TIME_POOL_MODULES, Context, arg_value, assigned_values, is_max_len_name, literal, literal_dims, same_factor_mean, time_axis,
+    unused_local_mask,
 )
 from padlint.static.names import code_of, dotted, short_code, through_methods
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
@@ -128,9 +129,12 @@ class UnmaskedReduction(Rule):
         if op == "logsumexp" and not data.strong:
             return  # as for max: only where the pads are known to be there
         # (an RNN's outputs at padded steps hold values that can win, as for a mean)
-        if op == "max" and (not data.strong and data.origin != "rnn" or data.softmaxed or data.neg_pads or _is_abs(data_node)
+        if op == "max" and (not data.strong and data.origin != "rnn" and not unused_local_mask(ctx, evaluated=True)
+                            or data.softmaxed or data.neg_pads or _is_abs(data_node)
                             or (data.nonneg and data.zero_pads)):
-            return  # a peak over padding matters only where pads can win: not for |x|, nor unknowable pads
+            # a peak over padding matters only where pads can win: not for |x|, nor unknowable pads
+            # (a mask this function builds and never applies says they are there)
+            return
         if op == "max" and data.origin in ("call", "model"):
             return  # `logits = model(x, lengths); logits.max(1)`: a model's output may be pooled (B, C)
         if op == "sum" and data.origin in ("embedding", "call", "param", "batch") and not data.loss_none:
@@ -366,7 +370,8 @@ def _origin(value: V.Val) -> str:
         "hidden": "the hidden states of a model called on a padded batch",
         "loss": "an unreduced loss", "param": "a parameter that comes with lengths or a mask",
         "batch": "a padded batch", "call": "a padded batch", "tokenizer": "a padding tokenizer",
-        "canvas": "a padded batch", "dense_batch": "`to_dense_batch`",
+        "canvas": "a padded batch", "dense_batch": "a dense batch of variable-size items",
+        "masked_attention": "an encoder told where the padding is, which still gives a row at every position",
     }.get(value.origin or "", "a padded batch")
 
 

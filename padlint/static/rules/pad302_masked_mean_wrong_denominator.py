@@ -14,7 +14,7 @@ from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
 
 # Where the rule can report: a `mean`, a `sum` divided by a count, or an elementwise loss
 # (`F.mse_loss`, `nn.L1Loss`...).
-_SITE = ReachedByDotOrImport(("mean", "sum"), also=r"Loss|_loss|binary_cross_entropy")
+_SITE = ReachedByDotOrImport(("mean", "sum"), also=r"Loss|_loss|binary_cross_entropy|einsum")
 
 
 def _in_unmasked_branch(ctx: Context) -> bool:
@@ -97,6 +97,13 @@ class MaskedMeanWrongDenominator(Rule):
             if len(sums) == 1 and isinstance(sums[0], cst.Call) and isinstance(sums[0].func, cst.Attribute) \
                     and sums[0].func.attr.value == "sum" and sums[0].args:
                 left = sums[0]
+            elif len(sums) == 1 and isinstance(sums[0], cst.Call) and ctx.qualname(sums[0].func) == "torch.einsum":
+                left = sums[0]
+        if isinstance(left, cst.Call) and ctx.qualname(left.func) == "torch.einsum":
+            summed = _einsum_masked_sum(left, ctx)
+            if summed is not None and _width_of(node.right, summed, ctx) and not _in_unmasked_branch(ctx):
+                self._flag_time(ctx, node)
+            return
         if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) and left.func.attr.value == "sum" \
                 and left.args and ctx.qualname(left.func) is None:
             # (h * keep).sum(dim=1) / h.size(1): a masked pooling divided by the padded length
@@ -129,6 +136,57 @@ class MaskedMeanWrongDenominator(Rule):
     def _flag(self, ctx: Context, node: cst.CSTNode) -> None:
         self.report(ctx, node, f"`{short_code(node)}` averages masked values over every position: the padded zeros "
                                "count in the denominator")
+
+
+def _einsum_masked_sum(call: cst.Call, ctx: Context) -> list[tuple[cst.BaseExpression, str, str]] | None:
+    """``torch.einsum("bct,bt->bc", h, mask)``: a (length) mask among the operands, and an index
+    of the mask that the output drops -- a masked sum over that axis.  Returns, for each other
+    operand, (operand, its subscripts, the summed index); None if it is not such a sum."""
+    if not call.args or call.args[0].keyword is not None:
+        return None
+    equation = literal(call.args[0].value)
+    operands = [a.value for a in call.args[1:] if a.keyword is None and not a.star]
+    if not isinstance(equation, str) or "->" not in equation or "." in equation:
+        return None
+    inputs, output = equation.replace(" ", "").split("->")
+    subscripts = inputs.split(",")
+    if len(subscripts) != len(operands) or len(operands) < 2:
+        return None
+    masks = [i for i, op in enumerate(operands) if _built_mask(ctx.ev(op))]
+    if len(masks) != 1:
+        return None
+    mask_subs = subscripts[masks[0]]
+    summed = [c for c in mask_subs if c not in output]
+    if len(summed) != 1 or len(mask_subs) != 2:
+        return None
+    return [(op, subs, summed[0]) for i, (op, subs) in enumerate(zip(operands, subscripts))
+            if i != masks[0] and summed[0] in subs]
+
+
+def _built_mask(value: V.Val | None) -> bool:
+    return value is not None and value.kind == V.MASK and not value.hint_only and not value.named
+
+
+def _width_of(node: cst.BaseExpression, summed: list[tuple[cst.BaseExpression, str, str]], ctx: Context) -> bool:
+    """``h.size(-1)`` (or ``h.shape[2]``, directly or through a name assigned once) of an operand
+    of the einsum at its summed index: the padded length."""
+    if isinstance(node, cst.Name):
+        bound = list(assigned_values(ctx.scope, node))
+        if len(bound) == 1:
+            node = bound[0]
+    base = index = None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "size" \
+            and len(node.args) == 1:
+        base, index = node.func.value, literal(node.args[0].value)
+    elif isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape" \
+            and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        base, index = node.value.value, literal(node.slice[0].slice.value)
+    if base is None or not isinstance(index, int):
+        return is_padded_width(node, ctx)
+    for operand, subs, letter in summed:
+        if code_of(operand) == code_of(base) and -len(subs) <= index < len(subs) and subs[index] == letter:
+            return True
+    return False
 
 
 def _over_time(data: V.Val | None, dim: cst.BaseExpression) -> bool:

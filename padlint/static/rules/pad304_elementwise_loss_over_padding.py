@@ -6,10 +6,15 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import (
-    ELEMENTWISE_LOSSES, FUNCTIONAL_ELEMENTWISE_LOSSES, Context, arg_value, literal, none_default_params,
+    ELEMENTWISE_LOSSES,
+    FUNCTIONAL_ELEMENTWISE_LOSSES,
+    Context,
+    arg_value,
+    literal,
+    unused_local_mask,
+    unused_mask_parameter,
 )
 from padlint.static.rule import PADDING, Rule
-from padlint.static.traverse import nodes_of
 
 # Where padding on a prediction is certain: made by these, not merely passed through a model.
 _POSITIONAL_ORIGINS = {"pad_sequence", "unpack", "rnn", "embedding", "canvas", "F.pad", "tokenizer", "dense_batch"}
@@ -57,8 +62,8 @@ class ElementwiseLossOverPadding(Rule):
         certain = V.is_strongly_padded(target) or (
             V.is_strongly_padded(prediction) and prediction.origin in _POSITIONAL_ORIGINS)
         if not certain:
-            unused = _unused_mask_parameter(ctx)
-            built = _unused_local_mask(ctx) if unused is None else None
+            unused = unused_mask_parameter(ctx)
+            built = unused_local_mask(ctx) if unused is None else None
             if unused is None and built is None \
                     or not (V.is_padded(prediction) and (target is None or V.is_padded(target))):
                 return
@@ -71,46 +76,6 @@ class ElementwiseLossOverPadding(Rule):
             return
         self.report(ctx, node, f"`{name}` averages over every position of padded "
                                f"{'targets' if V.is_strongly_padded(target) else 'predictions'}, padding included")
-
-
-def _unused_mask_parameter(ctx: Context) -> str | None:
-    """A `mask`/`lengths` parameter of the current function that its body never reads."""
-    scope = ctx.scope
-    if scope.kind != "function" or not isinstance(scope.node, cst.FunctionDef):
-        return None
-    # `mask=None`: an optional argument left unused (a shared loss interface), not a forgotten one
-    optional = none_default_params(scope.node)
-    candidates = [p for p in scope.params if (V.looks_like_mask(p) or V.looks_like_lengths(p)) and p not in optional]
-    if not candidates:
-        return None
-    used = {n.value for n in nodes_of(scope.node.body, cst.Name)}
-    for name in candidates:
-        if name not in used:
-            return name
-    return None
-
-
-def _unused_local_mask(ctx: Context) -> str | None:
-    """A mask the current function builds (`mel_mask = arange(T) < lens[:, None]`) and then never
-    reads: it was meant for this loss."""
-    scope = ctx.scope
-    if scope.kind != "function" or not isinstance(scope.node, cst.FunctionDef):
-        return None
-    built = [t.target.value for a in nodes_of(scope.node.body, cst.Assign) for t in a.targets
-             if isinstance(t.target, cst.Name) and V.looks_like_mask(t.target.value)]
-    # `x_hat, keep = self(values, lengths)`: the model hands back the mask, and it is dropped
-    built += [el.value.value for a in nodes_of(scope.node.body, cst.Assign) for t in a.targets
-              if isinstance(t.target, (cst.Tuple, cst.List)) for el in t.target.elements
-              if isinstance(el.value, cst.Name) and _is_mask(ctx.ev(el.value))]
-    if not built:
-        return None
-    spelled: dict[str, int] = {}
-    for n in nodes_of(scope.node.body, cst.Name):
-        spelled[n.value] = spelled.get(n.value, 0) + 1
-    for name in built:
-        if spelled.get(name) == 1 and name not in scope.params:  # only where it is assigned
-            return name
-    return None
 
 
 def _is_mask(value: V.Val | None) -> bool:
