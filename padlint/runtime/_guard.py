@@ -1536,6 +1536,9 @@ class Guard:
         pidx = bound.get("padding_idx")
         if not isinstance(out, torch.Tensor) or not isinstance(ids, torch.Tensor):
             return
+        if self._st.sampled and ids.dim() == 2 and ids.shape[1] > 1 and pidx is None \
+                and not ids.is_floating_point() and REGISTRY.lookup(ids) is None:
+            self._check_positions(ids)
         info_in = REGISTRY.lookup(ids)
         loc = None
         if info_in is not None and info_in.kind == "seq" and leading_mask(info_in.mask, tuple(out.shape)) is not None:
@@ -1565,6 +1568,29 @@ class Guard:
             self._emit("PAD-R003", "embedding", "empty batch (batch size 0)", loc, 0.0)
             return
         self._probe(out, info, "seq", "embedding output", loc)
+
+    def _check_positions(self, ids: torch.Tensor) -> None:
+        """Position ids ``arange(T)`` for every row, embedded in a step whose batch of that shape
+        is padded on the left: a shorter sequence's first real token gets position k (its pad
+        count), so positions depend on the batch-mates (PAD405; no gradient reaches a pad)."""
+        T = ids.shape[1]
+        with torch.no_grad():
+            if not bool((ids == torch.arange(T, device=ids.device)).all()):
+                return
+            for info in self._st.sources:
+                m = info.mask
+                if tuple(m.shape) != tuple(ids.shape) or classify(m.cpu())[0] != "left":
+                    continue
+                n_pad = int(m.sum(1).max())
+                self._emit(
+                    "PAD405", "position embedding",
+                    f"position ids arange({T}) on a left-padded batch (up to {n_pad} pad(s) before a "
+                    "sequence): each shorter sequence's real tokens get positions shifted by its pad count; "
+                    "count positions over the real tokens, (attention_mask.cumsum(-1) - 1).clamp(min=0)",
+                    user_location(3), float(n_pad),
+                )
+                self._st.emitted_specific = True
+                return
 
     # ----- RNN ---------------------------------------------------------------------------------
     def _on_rnn(self, mod, args, kwargs, output):

@@ -71,6 +71,11 @@ CODES: dict[str, tuple[str, str]] = {
         "filled with 0 or -100, an additive mask of 1/0) instead of -inf, so the softmax still "
         "gives them weight",
     ),
+    "PAD405": (
+        "positions-count-left-padding",
+        "position ids arange(T) embedded for a left-padded batch: each shorter sequence's real "
+        "tokens get positions shifted by its pad count, so they depend on the batch-mates",
+    ),
     # --- runtime only -------------------------------------------------------------------
     "PAD-R001": (
         "gradient-reaches-padding",

@@ -1026,6 +1026,9 @@ class Evaluator:
                 # (OpenNMT's `sequence_mask` is True at padding, SpeechBrain's
                 # `make_padding_mask` True at real frames), so the polarity stays unknown.
                 return Val(V.MASK, polarity=None)
+        if isinstance(func, cst.Attribute) and func.attr.value in _TEMPLATE_METHODS:
+            # m.type_as(x), m.expand_as(x): x only lends its dtype or shape, not its padding
+            return None
         # A call we do not know: padding flows through (encoders, HF models, helpers).
         positional = [self(a.value) for a in node.args if a.keyword is None and not a.star]
         padded_args = [v for v in positional if is_padded(v)]
@@ -1464,7 +1467,8 @@ class Evaluator:
                 if qual in NONNEG_FUNCS:
                     return data.but(nonneg=True)
                 # f(0) = 0 keeps zero pads zero (tanh, gelu, silu...); sigmoid/exp/softplus do not
-                return data.but(zero_pads=False) if qual in NONZERO_AT_ZERO else data
+                # (all four are positive: a pad's 0 never wins a max over them)
+                return data.but(zero_pads=False, nonneg=True) if qual in NONZERO_AT_ZERO else data
             return data
         if qual in SOFTMAX_FUNCS:
             data = self(arg_value(node, "input", 0))
@@ -2302,6 +2306,9 @@ def unused_local_mask(ctx: Context, evaluated: bool = False) -> str | None:
 def _evaluated_mask(value: Val | None) -> bool:
     return value is not None and value.kind == V.MASK
 
+
+_TEMPLATE_METHODS = ("type_as", "expand_as", "view_as", "reshape_as", "new_zeros", "new_ones", "new_full",
+                     "new_empty", "new_tensor")
 
 _PADDING_MASK_KEYWORDS = ("key_padding_mask", "src_key_padding_mask", "padding_mask", "pad_mask")
 
@@ -4436,6 +4443,15 @@ class Walker(FastVisitor):
         path = dotted(target)
         if path is None:
             return
+        if value is not None and value.kind == V.TENSOR and value.origin == "canvas" and not value.left \
+                and isinstance(value_node, cst.Call) and last_name(value_node.func) in ("full", "new_full") \
+                and self._filled_at_row_ends(path) and not self._filled_by_rows(path):
+            # ids = torch.full((B, T), pad_id); ids[i, T - len(s):] = s: the rows end-aligned
+            value = value.but(left=True)
+        if value is not None and value.kind == V.TENSOR and value.strong and value.origin in ("canvas", "pad_sequence"):
+            # which side the batches this file builds are padded on (PAD405 reads it where a
+            # batch arrives as a parameter)
+            self.file.memo["left-padded-batches" if value.left else "right-padded-batches"] = True
         if value is None and value_node is not None and is_literal(value_node):
             value = Val(V.CONST, value=literal(value_node))
         if value is None and _created_on_device(value_node):

@@ -29,5 +29,6 @@ RULES: tuple[tuple[str, str, str, bool, str, str], ...] = (
     ('PAD402', 'padding-mask-polarity', 'a keep-mask (True = real token) passed where PyTorch expects True = padding', False, 'pad402_padding_mask_polarity', 'PaddingMaskPolarity'),
     ('PAD403', 'weak-mask-fill', 'scores filled with 0 or a tiny number (or multiplied by a mask) before softmax, instead of -inf', False, 'pad403_weak_mask_fill', 'WeakMaskFill'),
     ('PAD404', 'mask-result-discarded', 'x.masked_fill(mask, v) (or an in-place fill of a copy) as a statement: its result is thrown away', False, 'pad404_mask_result_discarded', 'MaskResultDiscarded'),
+    ('PAD405', 'positions-count-left-padding', "position ids arange(T) on a left-padded batch: each shorter sequence's positions start after its pads", False, 'pad405_positions_count_left_padding', 'PositionsCountLeftPadding'),
     ('PAD501', 'mask-built-in-loop', 'a padding mask built by a Python loop over lengths instead of one vectorised comparison', False, 'pad501_mask_built_in_loop', 'MaskBuiltInLoop'),
 )

@@ -1747,3 +1747,28 @@ def test_next_token_loss_masked_with_the_input_mask_instead_of_the_targets(align
 
     g = train_step(model, step, every=1)
     assert codes(g) == expected
+
+
+@pytest.mark.parametrize("side,positions,expected", [
+    ("left", "arange", ["PAD405"]),
+    ("left", "cumsum", []),
+    ("right", "arange", []),
+])
+def test_arange_positions_of_a_left_padded_batch(side, positions, expected):
+    # (rt14 b06) no gradient reaches a pad, but the real tokens carry shifted positions
+    torch.manual_seed(0)
+    tok, pos, head = nn.Embedding(12, 8, padding_idx=0), nn.Embedding(16, 8), nn.Linear(8, 1)
+    model = nn.ModuleList([tok, pos, head])
+    seqs = [torch.tensor([3, 4, 5, 6]), torch.tensor([7, 8])]
+
+    def step(_):
+        ids = pad_sequence(seqs, batch_first=True, padding_side=side)
+        keep = ids != 0
+        pids = torch.arange(ids.size(1)).expand_as(ids) if positions == "arange" else \
+            (keep.long().cumsum(-1) - 1).clamp(min=0)
+        h = tok(ids) + pos(pids)
+        pooled = (h * keep[..., None]).sum(1) / keep.sum(1, keepdim=True)
+        return F.mse_loss(head(pooled).squeeze(-1), torch.ones(2))
+
+    g = train_step(model, step, every=1)
+    assert codes(g) == expected

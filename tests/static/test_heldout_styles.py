@@ -4965,6 +4965,141 @@ CASES = [
                 _, (h, _) = self.rnn(packed)
                 return h[-1]
         """, ["PAD103"]),
+    ("positions-of-a-left-padded-batch", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class TinyLM(nn.Module):
+            def __init__(self, vocab=100, dim=32, max_pos=64):
+                super().__init__()
+                self.wte = nn.Embedding(vocab, dim)
+                self.wpe = nn.Embedding(max_pos, dim)
+                self.head = nn.Linear(dim, 1)
+
+            def forward(self, seqs):
+                ids = pad_sequence(seqs, batch_first=True, padding_side="left")
+                keep = ids != 0
+                positions = (keep.long().cumsum(-1) - 1).clamp(min=0)
+                return self.head((self.wte(ids) + self.wpe(positions))[:, -1])
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class TinyLM(nn.Module):
+            def __init__(self, vocab=100, dim=32, max_pos=64):
+                super().__init__()
+                self.wte = nn.Embedding(vocab, dim)
+                self.wpe = nn.Embedding(max_pos, dim)
+                self.head = nn.Linear(dim, 1)
+
+            def forward(self, seqs):
+                ids = pad_sequence(seqs, batch_first=True, padding_side="left")
+                positions = torch.arange(ids.size(1)).expand_as(ids)
+                return self.head((self.wte(ids) + self.wpe(positions))[:, -1])
+        """, ["PAD405"]),
+    ("positions-of-a-batch-from-a-left-padding-tokenizer", """
+        import torch
+        from torch import nn
+
+        tokenizer.padding_side = "right"
+
+
+        class LM(nn.Module):
+            def __init__(self, vocab, d, max_pos):
+                super().__init__()
+                self.wte = nn.Embedding(vocab, d)
+                self.wpe = nn.Embedding(max_pos, d)
+
+            def forward(self, input_ids, attention_mask):
+                return self.wte(input_ids) + self.wpe(torch.arange(input_ids.size(1))[None, :])
+        """, """
+        import torch
+        from torch import nn
+
+        tokenizer.padding_side = "left"
+
+
+        class LM(nn.Module):
+            def __init__(self, vocab, d, max_pos):
+                super().__init__()
+                self.wte = nn.Embedding(vocab, d)
+                self.wpe = nn.Embedding(max_pos, d)
+
+            def forward(self, input_ids, attention_mask):
+                return self.wte(input_ids) + self.wpe(torch.arange(input_ids.size(1))[None, :])
+        """, ["PAD405"]),
+    ("adaptive-average-pool-module-over-a-batch-with-lengths", """
+        import torch
+        import torch.nn as nn
+
+
+        class TextCNN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(40, 32, padding_idx=0)
+                self.conv = nn.Conv1d(32, 48, 3, padding=1)
+
+            def forward(self, tokens, lengths):
+                x = self.embedding(tokens).transpose(1, 2)
+                h = torch.relu(self.conv(x))
+                keep = (torch.arange(h.size(-1))[None, :] < lengths[:, None]).unsqueeze(1)
+                return (h * keep).sum(-1) / lengths[:, None]
+        """, """
+        import torch
+        import torch.nn as nn
+
+
+        class TextCNN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(40, 32, padding_idx=0)
+                self.conv = nn.Conv1d(32, 48, 3, padding=1)
+                self.pool = nn.AdaptiveAvgPool1d(1)
+
+            def forward(self, tokens, lengths):
+                x = self.embedding(tokens).transpose(1, 2)
+                h = torch.relu(self.conv(x))
+                return self.pool(h).squeeze(-1)
+        """, ["PAD301"]),
+    ("masked-token-loss-summed-per-sequence-over-the-padded-length", """
+        import torch.nn.functional as F
+
+
+        def sequence_nll(logits, targets, mask):
+            nll = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
+            seq_nll = (nll * mask).sum(1) / mask.sum(1)
+            return seq_nll.mean()
+        """, """
+        import torch.nn.functional as F
+
+
+        def sequence_nll(logits, targets, mask):
+            nll = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
+            seq_nll = (nll * mask).sum(1) / nll.size(1)
+            return seq_nll.mean()
+        """, ["PAD302"]),
+    ("max-pool-of-hidden-states-zeroed-by-the-mask", """
+        import torch
+
+
+        def max_pool(model, tokenizer, texts):
+            inputs = tokenizer(texts, padding="longest", return_tensors="pt")
+            hidden = model(**inputs).last_hidden_state
+            pad = inputs["attention_mask"][:, :, None] == 0
+            return torch.max(hidden.masked_fill(pad, float("-inf")), dim=1)[0]
+        """, """
+        import torch
+
+
+        def max_pool(model, tokenizer, texts):
+            inputs = tokenizer(texts, padding="longest", return_tensors="pt")
+            hidden = model(**inputs).last_hidden_state
+            return torch.max(hidden * inputs["attention_mask"][:, :, None], dim=1)[0]
+        """, ["PAD301"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -641,6 +641,93 @@ REVIEW33_LOOKALIKES = [
                 _, (h_n, _) = self.rnn(self.embed(tokens))
                 return h_n[-1]
         """),  # (torch >= 2.6's padding_side="left": the last step is real for every row)
+    ("word-pad-constant-beside-a-named-tag-pad-of-minus-100", """
+        import torch
+        import torch.nn.functional as F
+
+        PAD = 0
+        TAG_PAD = -100
+
+
+        def collate_time_major(batch):
+            max_len = max(len(words) for words, _ in batch)
+            words = [[PAD] * max_len for _ in batch]
+            tags = [[TAG_PAD] * max_len for _ in batch]
+            for b, (w, t) in enumerate(batch):
+                words[b][: len(w)] = w
+                tags[b][: len(t)] = t
+            return torch.tensor(words).t(), torch.tensor(tags).t()
+
+
+        def loss(model, batch):
+            words, tags = collate_time_major(batch)
+            emissions = model(words)
+            return F.cross_entropy(emissions.view(-1, emissions.size(-1)), tags.view(-1), ignore_index=TAG_PAD)
+        """),  # (set af: the targets are padded with TAG_PAD, which the loss ignores)
+    ("real-atom-count-from-the-padding-mask", """
+        import torch
+        from torch import nn
+
+
+        class UniMol(nn.Module):
+            def __init__(self, n_tokens, dim, encoder, padding_idx=0):
+                super().__init__()
+                self.padding_idx = padding_idx
+                self.embed_tokens = nn.Embedding(n_tokens, dim, padding_idx=padding_idx)
+                self.encoder = encoder
+
+            def forward(self, src_tokens, src_coord):
+                padding_mask = src_tokens.eq(self.padding_idx)
+                if not padding_mask.any():
+                    padding_mask = None
+                x = self.embed_tokens(src_tokens)
+                rep, pair = self.encoder(x, padding_mask=padding_mask)
+                if padding_mask is not None:
+                    atom_num = torch.sum(1 - padding_mask.type_as(x), dim=1).view(-1, 1, 1, 1)
+                else:
+                    atom_num = src_coord.shape[1]
+                delta_pos = src_coord.unsqueeze(1) - src_coord.unsqueeze(2)
+                return src_coord + torch.sum(delta_pos / atom_num * pair, dim=2)
+        """),  # (unimol-tools: `type_as(x)` lends x's dtype, not its padding)
+    ("bidirectional-lstm-over-fixed-windows-with-an-optional-mask", """
+        import torch
+        from torch import nn
+
+
+        class DeepPunctuation(nn.Module):
+            def __init__(self, backbone, hidden=768):
+                super().__init__()
+                self.bert_layer = backbone
+                self.lstm = nn.LSTM(input_size=hidden, hidden_size=hidden, bidirectional=True)
+                self.linear = nn.Linear(2 * hidden, 4)
+
+            def forward(self, input_ids, attention_mask=None, labels=None):
+                x = self.bert_layer(input_ids, attention_mask=attention_mask)[0]
+                x = torch.transpose(x, 0, 1)
+                x, (_, _) = self.lstm(x)
+                return self.linear(torch.transpose(x, 0, 1))
+        """),  # (wtpsplit: every window is block_size tokens; the mask is only handed on)
+    ("softmax-over-vocabulary-of-logits-zeroed-by-the-mask", """
+        import torch
+
+
+        class SparseEmbed(torch.nn.Module):
+            def __init__(self, model, tokenizer):
+                super().__init__()
+                self.model, self.tokenizer = model, tokenizer
+                self.softmax = torch.nn.Softmax(dim=2)
+
+            def forward(self, texts, k_tokens):
+                enc = self.tokenizer(texts, padding=True, return_tensors="pt")
+                out = self.model(**enc)
+                mask = enc["attention_mask"].unsqueeze(-1)
+                logits = torch.relu(out.logits) * mask
+                embeddings = out.hidden_states[-1] * mask
+                acts = torch.topk(logits.amax(dim=1), k=k_tokens, dim=1).indices
+                attention = logits.gather(2, acts[:, None, :].expand(-1, logits.size(1), -1))
+                attention = self.softmax(attention)
+                return torch.bmm(attention.transpose(1, 2), embeddings)
+        """),  # (neural-cherche: the softmax runs over k vocabulary slots, the mask is constant there)
 ]
 
 

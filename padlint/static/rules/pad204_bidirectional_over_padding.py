@@ -5,8 +5,9 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import Context
+from padlint.static.analysis import Context, none_default_params
 from padlint.static.rule import PADDING, Rule
+from padlint.static.traverse import nodes_of
 
 
 class BidirectionalOverPadding(Rule):
@@ -38,9 +39,26 @@ class BidirectionalOverPadding(Rule):
             return  # F.pad of a whole batch to a multiple of a window: every sample alike
         if not given.strong and (given.masked or given.origin is None):
             return  # `h = x * some_mask` is all that says padding: maybe missing values, not pads
+        function = ctx.scope.node if ctx.scope is not None else None
+        if not given.strong and isinstance(function, cst.FunctionDef):
+            optional = none_default_params(function)
+            if given.evidence and all(name in optional and _only_passed_on(function, name) for name in given.evidence):
+                # forward(self, input_ids, attention_mask=None) that only hands the mask on: a
+                # mask nobody may pass (fixed windows) is no sign that the batch is padded
+                return
         rnn = out.rnn or {}
         if rnn.get("bidirectional") is not True:
             return
         self.report(ctx, node.value, f"bidirectional `{rnn.get('cls', 'RNN')}` runs over the padded batch without "
                                      "packing: its backward direction starts at the last padded step, so every "
                                      "output of a shorter sequence depends on its padding")
+
+
+def _only_passed_on(function: cst.FunctionDef, name: str) -> bool:
+    """Whether ``name`` appears in the body only as an argument handed to a call (`f(x, mask)`,
+    `enc(x, attention_mask=attention_mask)`), never applied to anything here."""
+    args = nodes_of(function.body, cst.Arg)
+    handed = {id(arg.value) for arg in args if isinstance(arg.value, cst.Name)}
+    keywords = {id(arg.keyword) for arg in args if arg.keyword is not None}  # (`attention_mask=` itself)
+    uses = [n for n in nodes_of(function.body, cst.Name) if n.value == name and id(n) not in keywords]
+    return all(id(n) in handed for n in uses)

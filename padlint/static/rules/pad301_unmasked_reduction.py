@@ -84,6 +84,13 @@ class UnmaskedReduction(Rule):
         if data is not None and data.kind == V.TENSOR and data.idx_pads and not data.masked and op == "mean":
             self._mean_over_pad_rows(node, data, dim_node, ctx)
             return
+        if op == "max" and V.is_strongly_padded(data) and data.masked and data.zero_pads and not data.masked_max \
+                and not data.nonneg and not data.softmaxed and data_node is not None and dim_node is not None \
+                and _over_padded_time(data, dim_node):
+            self.report(ctx, node, f"`{short_code(node)}` takes a max over time of values whose pads were set to 0 "
+                                   "by the mask: wherever a feature is negative at every real step, a pad's 0 wins; "
+                                   "fill the pads with -inf (or the dtype's minimum) before the max")
+            return
         if not V.is_padded(data) or data.masked or data.masked_max:
             return
         called = qual or (func.attr.value if isinstance(func, cst.Attribute) else "")
@@ -202,9 +209,11 @@ class UnmaskedReduction(Rule):
         if flipped is not None and data.batch_first is False:
             return
         kind = "max" if module.cls.endswith("MaxPool1d") else "mean"
-        if not data.strong or data.origin not in _SEQUENCE_ORIGINS:
+        if not (data.strong and data.origin in _SEQUENCE_ORIGINS) \
+                and not (kind == "mean" and data.evidence and data.origin in ("embedding", "param")):
             # only where the pads are known to be a batch's (Swin's image windows, padded by
-            # F.pad to the window size inside a helper, come back from calls)
+            # F.pad to the window size inside a helper, come back from calls), or, for a mean
+            # as for `h.mean(-1)`, of a batch that comes with its lengths or mask
             return
         self.report(ctx, node, f"`{short_code(node)}` ({module.cls.rsplit('.', 1)[1]}(1)) takes the {kind} over the "
                                f"whole time axis of a padded tensor (from {_origin(data)}) without a mask: padded "
@@ -488,3 +497,10 @@ def _commented_not_time(node: cst.BaseExpression, dims: list[int], function: cst
                 return verdict
         return False
     return False
+
+
+def _over_padded_time(data: V.Val, dim_node: cst.BaseExpression) -> bool:
+    """The reduced axis is the known time axis of ``data`` (batch first or time major)."""
+    dims = literal_dims(dim_node)
+    axis = time_axis(data)
+    return dims is not None and axis is not None and axis in dims

@@ -193,11 +193,13 @@ def _over_time(data: V.Val | None, dim: cst.BaseExpression) -> bool:
     """The ``dim=`` of a reduction names the time axis of ``data`` (dim 1 when the layout is unknown).
     An unreduced loss zeroed by ``ignore_index`` is PAD301's (it reports that mean over time)."""
     dims = literal_dims(dim)
-    if dims is None or data is None or data.permuted or data.loss_none:
+    if dims is None or data is None or data.permuted or (data.loss_none and (not data.masked or data.ignored)):
         return False
     axis = time_axis(data)
     if axis is not None:
         return axis in dims
+    if data.loss_none and data.masked and not data.ignored and data.mask_axes is None and dims == {1}:
+        return True  # (nll * mask).sum(1): a per-token loss (B, T), summed over its time axis
     if data.mask_axes is not None:
         # multiplied by a length mask of a plain shape: its time axis, counted from the right,
         # is the product's ((B, C, T) * mask[:, None, :] averages time over dim -1 or 2, not 1)

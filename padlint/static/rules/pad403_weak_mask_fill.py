@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import SOFTMAX_FUNCS, Context, arg_value, get_arg
+from padlint.static.analysis import SOFTMAX_FUNCS, Context, arg_value, get_arg, literal
 from padlint.static.fixes import Fix
 from padlint.static.names import code_of
 from padlint.static.rule import Rule
@@ -39,6 +39,9 @@ class WeakMaskFill(Rule):
             return
         if data is None or data.kind != V.TENSOR or (data.weak_fill is None and data.mask_mult is None):
             return
+        if data.mask_mult is not None and data.weak_fill is None and data.mask_last \
+                and _over_last_axis(node, callee, data):
+            return  # (x * mask[..., None]).softmax(-1): the mask is constant along the softmax's axis
         fill = data.weak_fill or data.mask_mult
         if isinstance(fill, cst.Call) and isinstance(fill.func, cst.Attribute) \
                 and fill.func.attr.value in ("masked_fill", "masked_fill_"):
@@ -90,3 +93,16 @@ def _min_of(scores: cst.BaseExpression, ctx: Context) -> cst.BaseExpression:
         return cst.parse_expression(f'{torch_name}.finfo({torch_name}.float32).min')
     text = code_of(scores)
     return cst.parse_expression(f"{torch_name}.finfo({text}.dtype).min")
+
+
+def _over_last_axis(node: cst.Call, callee: V.Val | None, data: V.Val) -> bool:
+    """The softmax runs over the last axis: ``dim=-1``, or ``dim=2`` of a (batch, time, x)
+    tensor that is not attention scores."""
+    if callee is not None and callee.kind == V.MODULE:
+        dim_node = (callee.kwargs or {}).get("dim")
+    elif isinstance(node.func, cst.Attribute) and node.func.attr.value in ("softmax", "log_softmax"):
+        dim_node = arg_value(node, "dim", 0)
+    else:
+        dim_node = arg_value(node, "dim", 1)
+    dim = literal(dim_node) if dim_node is not None else None
+    return dim == -1 or (dim == 2 and data.batch_first is True and not data.scores)
