@@ -1389,6 +1389,9 @@ class Evaluator:
                     and isinstance(data_node.elements[0].value, (cst.List, cst.ListComp, cst.BinaryOperation)):
                 # torch.LongTensor([[SOS] * B]): one row, (1, B) -- a single decoder step
                 return Val(V.TENSOR, padded=False, one_step_axis=0)
+            listed = _list_padded_rows(data_node)
+            if listed is not None:
+                return listed
             inner = self(data_node)
             if inner is not None and inner.kind == V.LENGTHS:
                 return inner.but(on_device=_moves_to_device(node) or None)
@@ -1458,6 +1461,11 @@ class Evaluator:
             return None
         if qual == "torch.arange":
             return Val(V.TENSOR, padded=False, arange=True)
+        if qual in ("torch.floor", "torch.trunc", "torch.round", "torch.ceil"):
+            data = self(arg_value(node, "input", 0))
+            if data is not None and data.kind == V.LENGTHS:
+                # torch.floor(rel * T) rounds down as `.long()` does; round/ceil settle it
+                return data if qual in ("torch.floor", "torch.trunc") else data.but(float_scaled=None)
         if qual in ELEMENTWISE_FUNCS:
             data = self(arg_value(node, "input", 0))
             if data is not None and data.kind == V.TENSOR:
@@ -2311,6 +2319,42 @@ _TEMPLATE_METHODS = ("type_as", "expand_as", "view_as", "reshape_as", "new_zeros
                      "new_empty", "new_tensor")
 
 _PADDING_MASK_KEYWORDS = ("key_padding_mask", "src_key_padding_mask", "padding_mask", "pad_mask")
+
+
+def _list_padded_rows(node: cst.BaseExpression | None) -> Val | None:
+    """``[s + [PAD] * (T - len(s)) for s in seqs]`` (right padding) or ``[[PAD] * (T - len(s)) + s
+    for s in seqs]`` (left padding): rows padded as lists to a common length; their values (a
+    0/1 mask written the same way is one too) -- None if the rows are not written so."""
+    if not isinstance(node, cst.ListComp) or not isinstance(node.elt, cst.BinaryOperation) \
+            or not isinstance(node.elt.operator, cst.Add):
+        return None
+
+    def pad_run(part: cst.BaseExpression) -> cst.BaseExpression | None:
+        """`[PAD] * (T - len(s))`: the padding value, or None."""
+        if isinstance(part, cst.BinaryOperation) and isinstance(part.operator, cst.Multiply):
+            for items, count in ((part.left, part.right), (part.right, part.left)):
+                if isinstance(items, cst.List) and len(items.elements) == 1 and isinstance(count, cst.BinaryOperation) \
+                        and isinstance(count.operator, cst.Subtract) and any(
+                            isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == "len"
+                            for n in iter_nodes(count.right)):
+                    return items.elements[0].value
+        return None
+
+    elt = node.elt
+    right_pad, left_pad = pad_run(elt.right), pad_run(elt.left)
+    if (right_pad is None) == (left_pad is None):
+        return None
+    fill = right_pad if right_pad is not None else left_pad
+    rest = elt.left if right_pad is not None else elt.right
+    if isinstance(rest, cst.BinaryOperation) and isinstance(rest.operator, cst.Multiply) \
+            and isinstance(rest.left, cst.List) and len(rest.left.elements) == 1:
+        # [1] * len(s) + [0] * (T - len(s)): a mask row, 1 (or True) at the real tokens
+        real, pad = literal(rest.left.elements[0].value), literal(fill)
+        if {real, pad} == {0, 1}:
+            return Val(V.MASK, polarity="keep" if real == 1 else "pad")
+        return None
+    return Val(V.TENSOR, padded=True, strong=True, batch_first=True, origin="canvas", pad=code_of(fill),
+               zero_pads=literal(fill) == 0, left=left_pad is not None or None)
 
 
 def _time_like(node: cst.BaseExpression, ev: Evaluator) -> bool:

@@ -5100,6 +5100,108 @@ CASES = [
             hidden = model(**inputs).last_hidden_state
             return torch.max(hidden * inputs["attention_mask"][:, :, None], dim=1)[0]
         """, ["PAD301"]),
+    ("relative-lengths-rounded-down-with-floor", """
+        import torch
+
+
+        def pool(x, wav_lens):
+            T = x.shape[1]
+            abs_lens = torch.round(wav_lens * T).long()
+            return torch.stack([x[b, : abs_lens[b]].mean(0) for b in range(x.shape[0])])
+        """, """
+        import torch
+
+
+        def pool(x, wav_lens):
+            T = x.shape[1]
+            abs_lens = torch.floor(wav_lens * T).long()
+            return torch.stack([x[b, : abs_lens[b]].mean(0) for b in range(x.shape[0])])
+        """, ["PAD107"]),
+    ("clip-logsumexp-over-frames-with-the-lengths-left-unused", """
+        import math
+        import torch
+        import torch.nn as nn
+
+
+        class SED(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scorer = nn.Linear(16, 5)
+
+            def forward(self, feats, lengths):
+                frame_logits = self.scorer(feats)
+                pad = torch.arange(feats.size(1))[None, :] >= lengths[:, None]
+                frame_logits = frame_logits.masked_fill(pad[..., None], float("-inf"))
+                return torch.logsumexp(frame_logits, dim=1) - torch.log(lengths.float())[:, None]
+        """, """
+        import math
+        import torch
+        import torch.nn as nn
+
+
+        class SED(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scorer = nn.Linear(16, 5)
+
+            def forward(self, feats, lengths):
+                frame_logits = self.scorer(feats)
+                return torch.logsumexp(frame_logits, dim=1) - math.log(frame_logits.size(1))
+        """, ["PAD301"]),
+    ("positions-of-prompts-left-padded-as-lists", """
+        import torch
+        import torch.nn as nn
+
+
+        class GPT(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.wte = nn.Embedding(64, 32)
+                self.wpe = nn.Embedding(32, 32)
+
+            def forward(self, input_ids, attention_mask):
+                position_ids = (attention_mask.cumsum(-1) - 1).clamp(min=0)
+                return self.wte(input_ids) + self.wpe(position_ids)
+
+
+        def left_pad(prompts, pad_token_id=0):
+            T = max(len(p) for p in prompts)
+            ids = torch.tensor([[pad_token_id] * (T - len(p)) + p for p in prompts])
+            mask = torch.tensor([[0] * (T - len(p)) + [1] * len(p) for p in prompts])
+            return {"input_ids": ids, "attention_mask": mask}
+
+
+        def run(model, prompts):
+            batch = left_pad(prompts)
+            return model(batch["input_ids"], batch["attention_mask"])
+        """, """
+        import torch
+        import torch.nn as nn
+
+
+        class GPT(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.wte = nn.Embedding(64, 32)
+                self.wpe = nn.Embedding(32, 32)
+
+            def forward(self, input_ids, attention_mask):
+                B, T = input_ids.shape
+                position_ids = torch.arange(T, device=input_ids.device).unsqueeze(0).expand(B, -1)
+                return self.wte(input_ids) + self.wpe(position_ids)
+
+
+        def left_pad(prompts, pad_token_id=0):
+            T = max(len(p) for p in prompts)
+            ids = torch.tensor([[pad_token_id] * (T - len(p)) + p for p in prompts])
+            mask = torch.tensor([[0] * (T - len(p)) + [1] * len(p) for p in prompts])
+            return {"input_ids": ids, "attention_mask": mask}
+
+
+        def run(model, prompts):
+            batch = left_pad(prompts)
+            return model(batch["input_ids"], batch["attention_mask"])
+        """, ["PAD405"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -68,6 +68,12 @@ class FloatLengthsTruncated(Rule):
         while isinstance(product, cst.Call) and isinstance(product.func, cst.Attribute) \
                 and product.func.attr.value == "item" and not product.args:
             product = product.func.value  # int((wav_lens[i] * T).item())
+        if isinstance(product, cst.Call) and len(product.args) == 1 and not product.args[0].keyword \
+                and ctx.qualname(product.func) in ("torch.floor", "torch.trunc", "math.floor", "numpy.floor"):
+            product = product.args[0].value  # torch.floor(wav_lens * T).long(): rounded down all the same
+        elif isinstance(product, cst.Call) and isinstance(product.func, cst.Attribute) \
+                and product.func.attr.value in ("floor", "trunc") and not product.args:
+            product = product.func.value  # (wav_lens * T).floor().long()
         if isinstance(product, cst.Call) and isinstance(product.func, cst.Attribute) \
                 and product.func.attr.value in ("mul", "mul_") and len(product.args) == 1:
             sides = (product.func.value, _int_of(product.args[0].value))  # percentages.mul_(int(T)): DeepSpeech

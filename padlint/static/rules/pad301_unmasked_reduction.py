@@ -9,7 +9,7 @@ import libcst as cst
 from padlint.static import values as V
 from padlint.static.analysis import (
     TIME_POOL_MODULES, Context, arg_value, assigned_values, is_max_len_name, literal, literal_dims, same_factor_mean, time_axis,
-    unused_local_mask,
+    unused_local_mask, unused_mask_parameter,
 )
 from padlint.static.names import code_of, dotted, short_code, through_methods
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
@@ -133,10 +133,13 @@ class UnmaskedReduction(Rule):
             return
         if op == "sum" and (data.zero_pads or data.weighted):
             return  # zeros at the pads add nothing to a sum; weights we cannot see may be masked
-        if op == "logsumexp" and not data.strong:
+        # (a mask this function builds, or the lengths it takes, and never uses says the pads are there)
+        unused = op in ("max", "logsumexp") and not data.strong and (
+            unused_local_mask(ctx, evaluated=True) is not None or unused_mask_parameter(ctx) is not None)
+        if op == "logsumexp" and not data.strong and not unused:
             return  # as for max: only where the pads are known to be there
         # (an RNN's outputs at padded steps hold values that can win, as for a mean)
-        if op == "max" and (not data.strong and data.origin != "rnn" and not unused_local_mask(ctx, evaluated=True)
+        if op == "max" and (not data.strong and data.origin != "rnn" and not unused
                             or data.softmaxed or data.neg_pads or _is_abs(data_node)
                             or (data.nonneg and data.zero_pads)):
             # a peak over padding matters only where pads can win: not for |x|, nor unknowable pads

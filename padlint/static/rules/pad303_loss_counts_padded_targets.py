@@ -76,9 +76,9 @@ class LossCountsPaddedTargets(Rule):
             value = _step_of_padded(target, ctx)  # criterion(out, tgt[t]) in a decoding loop
         if not V.is_strongly_padded(value) or value.pad is None or value.masked:
             # (`ignore_index=-100` written out is the default: it says nothing of the padding; a
-            # named constant, `ignore_index=TAG_PAD`, is the targets' own pad value, whatever it is)
+            # constant named for padding, `ignore_index=TAG_PAD`, is the targets' own pad value)
             written_default = ignore is not None and resolve_constant(ctx, code_of(ignore)) == _DEFAULT_IGNORE \
-                and (is_literal(ignore) or isinstance(ignore, cst.UnaryOperation))
+                and "pad" not in code_of(ignore).lower()
             if (ignore is None or written_default) and not V.is_strongly_padded(value):
                 # unknown padding, or only probably padded (a function that also takes a mask)
                 lacks = "ignores only `-100`" if written_default else "has no `ignore_index`"
