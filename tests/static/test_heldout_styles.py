@@ -5202,6 +5202,38 @@ CASES = [
             batch = left_pad(prompts)
             return model(batch["input_ids"], batch["attention_mask"])
         """, ["PAD405"]),
+    ("learned-query-pooling-that-takes-the-attention-mask", """
+        import torch
+        import torch.nn as nn
+
+
+        class AttentionPooler(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.proj = nn.Linear(dim, dim)
+                self.query = nn.Parameter(torch.randn(dim))
+
+            def forward(self, hidden, attention_mask):
+                scores = torch.einsum("btd,d->bt", torch.tanh(self.proj(hidden)), self.query)
+                scores = scores.masked_fill(attention_mask == 0, float("-inf"))
+                weights = scores.softmax(dim=-1)
+                return torch.einsum("bt,btd->bd", weights, hidden)
+        """, """
+        import torch
+        import torch.nn as nn
+
+
+        class AttentionPooler(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.proj = nn.Linear(dim, dim)
+                self.query = nn.Parameter(torch.randn(dim))
+
+            def forward(self, hidden, attention_mask):
+                scores = torch.einsum("btd,d->bt", torch.tanh(self.proj(hidden)), self.query)
+                weights = scores.softmax(dim=-1)
+                return torch.einsum("bt,btd->bd", weights, hidden)
+        """, ["PAD401"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -728,6 +728,25 @@ REVIEW33_LOOKALIKES = [
                 attention = self.softmax(attention)
                 return torch.bmm(attention.transpose(1, 2), embeddings)
         """),  # (neural-cherche: the softmax runs over k vocabulary slots, the mask is constant there)
+    ("vision-eager-attention-with-an-optional-mask-in-its-interface", """
+        import torch
+        from torch import nn
+
+
+        def eager_attention_forward(
+            module: nn.Module,
+            query: torch.Tensor,
+            key: torch.Tensor,
+            value: torch.Tensor,
+            attention_mask: torch.Tensor | None,
+            scaling: float,
+            dropout: float = 0.0,
+        ):
+            attn_weights = torch.matmul(query, key.transpose(-1, -2)) * scaling
+            attn_weights = nn.functional.softmax(attn_weights, dim=-1, dtype=torch.float32).to(query.dtype)
+            attn_weights = nn.functional.dropout(attn_weights, p=dropout, training=module.training)
+            return torch.matmul(attn_weights, value).transpose(1, 2).contiguous()
+        """),  # (transformers' V-JEPA 2: video patches have no padding; the mask is the interface's)
 ]
 
 

@@ -147,15 +147,17 @@ class AttentionWithoutPaddingMask(Rule):
                                "(`scores.masked_fill(pad_mask, float('-inf'))`)")
 
     def _padding_mask_unused(self, node: cst.Call, ctx: Context) -> bool:
-        """``def attend(q, k, v, key_padding_mask)`` whose softmax over ``q @ k.transpose(-1, -2)``
-        scores never reads the padding mask it is required to take: real queries attend to the
-        padded keys. (An optional ``mask=None`` is often a copied signature: not reported.)"""
+        """``def attend(q, k, v, key_padding_mask)`` (or an HF-style ``attention_mask``) whose
+        softmax over ``q @ k.transpose(-1, -2)`` (or einsum) scores never reads the padding mask
+        it is required to take: real queries attend to the padded keys. (An optional
+        ``mask=None`` is often a copied signature: not reported.)"""
         function = ctx.function_scope.node if ctx.function_scope is not None else None
         if not isinstance(function, cst.FunctionDef) or (isinstance(node.func, cst.Attribute)
                                                           and node.func.attr.value == "log_softmax"):
             return False
         params = [p for p in [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
-                  if p.default is None and re.search(r"pad(ding)?_mask", p.name.value.lower())]
+                  if p.default is None and re.search(r"pad(ding)?_mask|^attention_mask$", p.name.value.lower())
+                  and not _optional_annotation(p)]
         if not params:
             return False
         used = {n.value for n in iter_nodes(function.body) if isinstance(n, cst.Name)}
@@ -455,3 +457,12 @@ def _unused_padding_masks(ctx: Context) -> list[str]:
         return []
     used = {n.value for n in iter_nodes(function.body) if isinstance(n, cst.Name)}
     return [name for name in params if name not in used]
+
+
+def _optional_annotation(param: cst.Param) -> bool:
+    """``attention_mask: torch.Tensor | None`` (or ``Optional[...]``): a shared interface's
+    optional mask, which a model without padding (vision) may ignore."""
+    if param.annotation is None:
+        return False
+    text = code_of(param.annotation.annotation)
+    return "None" in text or "Optional" in text
