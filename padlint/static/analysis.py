@@ -1532,6 +1532,19 @@ class Evaluator:
                 # the last axis, so where time is depends on the items' rank: left unknown)
                 return inner.item.but(batch_first=None)
             return None
+        if qual == "numpy.pad":
+            # np.pad(f, ((0, max_len - f.shape[0]), (0, 0))): one item brought to the batch's length
+            # (the time axis first); other pad widths (images, fixed borders) are left unknown
+            width = arg_value(node, "pad_width", 1)
+            if isinstance(width, (cst.Tuple, cst.List)) and width.elements \
+                    and isinstance(width.elements[0].value, (cst.Tuple, cst.List)) \
+                    and _pads_to_a_length(width.elements[0].value) \
+                    and not any(isinstance(n, cst.Name) and n.value == "mode" for n in iter_nodes(node)):
+                fill = arg_value(node, "constant_values", None)
+                return Val(V.TENSOR, padded=True, strong=True, origin="F.pad", batch_first=None,
+                           pad=code_of(fill) if fill is not None else "0",
+                           zero_pads=fill is None or literal(fill) == 0)
+            return None
         if qual == "torch.nn.functional.pad":
             data = self(arg_value(node, "input", 0))
             value = arg_value(node, "value", 3)

@@ -5234,6 +5234,43 @@ CASES = [
                 weights = scores.softmax(dim=-1)
                 return torch.einsum("bt,btd->bd", weights, hidden)
         """, ["PAD401"]),
+    ("lengths-counted-on-arrays-already-padded-with-numpy", """
+        import numpy as np
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+
+        def numpy_collate(chunk):
+            feats = [np.asarray(f) for f, _ in chunk]
+            max_len = max(f.shape[0] for f in feats)
+            lengths = np.array([f.shape[0] for f in feats])
+            padded = [np.pad(f, ((0, max_len - f.shape[0]), (0, 0))) for f in feats]
+            return torch.from_numpy(np.stack(padded)), torch.from_numpy(lengths)
+
+
+        def encode(gru, chunk):
+            x, lengths = numpy_collate(chunk)
+            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            return gru(packed)[1]
+        """, """
+        import numpy as np
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+
+        def numpy_collate(chunk):
+            feats = [np.asarray(f) for f, _ in chunk]
+            max_len = max(f.shape[0] for f in feats)
+            padded = [np.pad(f, ((0, max_len - f.shape[0]), (0, 0))) for f in feats]
+            lengths = np.array([p.shape[0] for p in padded])
+            return torch.from_numpy(np.stack(padded)), torch.from_numpy(lengths)
+
+
+        def encode(gru, chunk):
+            x, lengths = numpy_collate(chunk)
+            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            return gru(packed)[1]
+        """, ["PAD101"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
