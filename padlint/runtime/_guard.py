@@ -1622,11 +1622,13 @@ class Guard:
             m = bm.reshape(x.shape[0], x.shape[1])
         mask_bt = m if bf else m.t()
         where = _describe_module(mod)
+        meta: dict = {"rnn": where}
+        if "pad_id" in info.meta:
+            meta["pad_id"] = info.meta["pad_id"]  # (the token id the losses' targets may pad with)
         if not self._st.sampled:
             # unsampled step: only the cheap things -- carry the mask to the output, and probe the
             # input unless it is already probed (usually it is the embedding output)
-            self._tag(out, PadInfo(m, 0 if bf else 1, "propagated",
-                                   meta={"rnn": where, **({"pad_id": info.meta["pad_id"]} if "pad_id" in info.meta else {})}))
+            self._tag(out, PadInfo(m, 0 if bf else 1, "propagated", meta=meta))
             if x.requires_grad and torch.is_grad_enabled():  # (an already probed input is only renamed)
                 loc = user_location(2)
                 self._probe(x, PadInfo(m, 0 if bf else 1, info.source, meta={"loc": loc}), "seq",
@@ -1635,9 +1637,7 @@ class Guard:
         loc = user_location(2)
         B = mask_bt.shape[0]
         self._check_empty(mask_bt, B, where, loc)
-        meta = {"rnn": where, "loc": loc}
-        if "pad_id" in info.meta:
-            meta["pad_id"] = info.meta["pad_id"]  # (the token id the losses' targets may pad with)
+        meta["loc"] = loc
         if mod.bidirectional:
             meta["bidir_H"] = out.shape[-1] // 2
         oinfo = PadInfo(m, 0 if bf else 1, "propagated", meta=meta)

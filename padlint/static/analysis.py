@@ -562,7 +562,7 @@ class Evaluator:
             method = elt.func.attr.value
             if method in ("cuda",) or (method == "to" and _moves_to_device(elt)):
                 return Val(V.SEQ, on_device=True)
-        if isinstance(elt, cst.Call) and isinstance(elt.func, cst.Name) and elt.func.value == "len" \
+        if _is_len_call(elt) \
                 or _sample_size(elt, node.for_in.target):
             # [len(s) for s in seqs], [p.shape[0] for p in poses]: each sample's own length -- but
             # the rows of a padded batch all have the padded length
@@ -2197,7 +2197,7 @@ def _pads_to_a_length(amounts: cst.BaseExpression | None) -> bool:
     if amounts is None:
         return True
     for item in iter_nodes(amounts):
-        if isinstance(item, cst.Call) and isinstance(item.func, cst.Name) and item.func.value == "len":
+        if _is_len_call(item):
             return True
         if isinstance(item, (cst.Name, cst.Attribute)):
             path = dotted(item) or ""
@@ -2229,7 +2229,7 @@ def _own_shape_amounts(data: cst.BaseExpression | None, amounts: cst.BaseExpress
     own = False
     for part in parts:
         for item in iter_nodes(part):
-            if isinstance(item, cst.Call) and isinstance(item.func, cst.Name) and item.func.value == "len":
+            if _is_len_call(item):
                 return False
             if isinstance(item, (cst.Name, cst.Attribute)) and V.looks_like_max_len((dotted(item) or "").rsplit(".", 1)[-1]):
                 return False
@@ -2310,9 +2310,12 @@ def unused_local_mask(ctx: Context, evaluated: bool = False) -> str | None:
               if isinstance(el.value, cst.Name) and _evaluated_mask(ctx.ev(el.value))]
     if evaluated:
         # `valid = torch.arange(T)[None, :] < lengths[:, None]`: a mask by what it holds
-        built += [t.target.value for a in nodes_of(scope.node.body, cst.Assign) for t in a.targets
-                  if isinstance(t.target, cst.Name) and t.target.value not in built
-                  and _evaluated_mask(ctx.ev(a.value)) and ctx.ev(a.value).polarity is not None]
+        for a in nodes_of(scope.node.body, cst.Assign):
+            names = [t.target.value for t in a.targets if isinstance(t.target, cst.Name) and t.target.value not in built]
+            if names:
+                value = ctx.ev(a.value)
+                if _evaluated_mask(value) and value.polarity is not None:
+                    built += names
     if not built:
         return None
     spelled: dict[str, int] = {}
@@ -2334,6 +2337,21 @@ _TEMPLATE_METHODS = ("type_as", "expand_as", "view_as", "reshape_as", "new_zeros
 _PADDING_MASK_KEYWORDS = ("key_padding_mask", "src_key_padding_mask", "padding_mask", "pad_mask")
 
 
+def _index_slices(target: cst.Subscript) -> list[cst.BaseSlice]:
+    """All the indexes of ``path[a][b]`` (or ``path[a, b]``), outermost first."""
+    slices: list[cst.BaseSlice] = []
+    node: cst.BaseExpression = target
+    while isinstance(node, cst.Subscript):
+        slices[:0] = [el.slice for el in node.slice]
+        node = node.value
+    return slices
+
+
+def _is_len_call(node: cst.CSTNode) -> bool:
+    """``len(...)``."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "len"
+
+
 def _list_padded_rows(node: cst.BaseExpression | None) -> Val | None:
     """``[s + [PAD] * (T - len(s)) for s in seqs]`` (right padding) or ``[[PAD] * (T - len(s)) + s
     for s in seqs]`` (left padding): rows padded as lists to a common length; their values (a
@@ -2348,8 +2366,7 @@ def _list_padded_rows(node: cst.BaseExpression | None) -> Val | None:
             for items, count in ((part.left, part.right), (part.right, part.left)):
                 if isinstance(items, cst.List) and len(items.elements) == 1 and isinstance(count, cst.BinaryOperation) \
                         and isinstance(count.operator, cst.Subtract) and any(
-                            isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == "len"
-                            for n in iter_nodes(count.right)):
+                            _is_len_call(n) for n in iter_nodes(count.right)):
                     return items.elements[0].value
         return None
 
@@ -2381,12 +2398,11 @@ def _time_like(node: cst.BaseExpression, ev: Evaluator) -> bool:
 def _a_length(node: cst.BaseExpression | None, scope: Scope | None = None) -> bool:
     """``len(s)``, ``lengths[i]``, ``seq_len``, or a name assigned from ``len(...)`` calls
     (``n = len(a) + len(b)``): one sample's length, by how it is written."""
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "len":
+    if _is_len_call(node):
         return True
     if isinstance(node, cst.Name) and scope is not None:
         bound = list(assigned_values(scope, node))
-        if bound and all(any(isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == "len"
-                             for n in iter_nodes(value)) for value in bound):
+        if bound and all(any(_is_len_call(n) for n in iter_nodes(value)) for value in bound):
             return True
     if isinstance(node, cst.Subscript):
         node = node.value
@@ -4035,11 +4051,7 @@ class Walker(FastVisitor):
                 written = literal(item.value)
                 if written not in (0, 1, True, False) or int(written) == blank:
                     return None
-                slices: list[cst.BaseSlice] = []
-                node: cst.BaseExpression = target
-                while isinstance(node, cst.Subscript):
-                    slices[:0] = [el.slice for el in node.slice]
-                    node = node.value
+                slices = _index_slices(target)
                 if len(slices) != 2 or not isinstance(slices[0], cst.Index) or not isinstance(slices[1], cst.Slice) \
                         or slices[1].step is not None:
                     return None
@@ -4075,12 +4087,7 @@ class Walker(FastVisitor):
             for target in targets:
                 if not isinstance(target, cst.Subscript) or dotted(_subscript_base(target)) != path:
                     continue
-                slices: list[cst.BaseSlice] = []
-                node: cst.BaseExpression = target
-                while isinstance(node, cst.Subscript):
-                    slices[:0] = [el.slice for el in node.slice]
-                    node = node.value
-                if test(slices):
+                if test(_index_slices(target)):
                     found = True
                     break
             if found:
