@@ -436,8 +436,19 @@ def _positions(module: cst.Module, raw: list[RawFinding], text: str,
     second for a 2,000-line file); so in a longer file only the module-level statements that
     hold a finding are measured, each on its own, and placed with the line numbers Python's
     own parser gives the statements."""
-    if len(module.body) < whole_below or any(r.top is None for r in raw):
+    if len(module.body) < whole_below:
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    needed = {r.top for r in raw if r.top is not None}
+    late = [r for r in raw if r.top is None]
+    if late:
+        # Reported after the walk (a file-wide check): find the statements that hold the node
+        # and whatever its fix replaces.
+        wanted = {id(r.node) for r in late}
+        wanted.update(id(old) for r in late if r.fix is not None for old, _ in r.fix.replacements)
+        tops = _tops_holding(module, wanted)
+        if tops is None:
+            return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        needed.update(tops.values())
     tree = segments.parse(text)
     if tree is None:
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
@@ -452,7 +463,7 @@ def _positions(module: cst.Module, raw: list[RawFinding], text: str,
     if index != len(tree.body):
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     table: dict[cst.CSTNode, Any] = {}
-    for top in sorted({r.top for r in raw if r.top is not None}):
+    for top in sorted(needed):
         statement = module.body[top]
         bare = statement.with_changes(leading_lines=[])
         mini = MetadataWrapper(cst.Module(body=[bare]), unsafe_skip_copy=True).resolve(PositionProvider)
@@ -462,6 +473,19 @@ def _positions(module: cst.Module, raw: list[RawFinding], text: str,
             table[key] = CodeRange(CodePosition(pos.start.line + shift, pos.start.column),
                                    CodePosition(pos.end.line + shift, pos.end.column))
     return table
+
+
+def _tops_holding(module: cst.Module, wanted: set[int]) -> dict[int, int] | None:
+    """For each node id in ``wanted``, the index of the module-level statement that holds it
+    (None if one is not in the tree)."""
+    found: dict[int, int] = {}
+    for index, statement in enumerate(module.body):
+        for node in traverse.iter_nodes(statement):
+            if id(node) in wanted and id(node) not in found:
+                found[id(node)] = index
+        if len(found) == len(wanted):
+            return found
+    return None
 
 
 def _one_line(message: str) -> str:
