@@ -5271,6 +5271,47 @@ CASES = [
             packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
             return gru(packed)[1]
         """, ["PAD101"]),
+    # Fifteenth session: a next-token loss weighted by the inputs' mask (set af37, rt14 b09)
+    ("loss-mask-sliced-like-the-inputs", """
+        import torch.nn.functional as F
+
+
+        def lm_loss(model, input_ids, attention_mask):
+            logits = model(input_ids[:, :-1])
+            targets = input_ids[:, 1:]
+            loss_mask = attention_mask[:, 1:].to(logits.dtype)
+            nll = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
+            return (nll * loss_mask).sum() / loss_mask.sum()
+        """, """
+        import torch.nn.functional as F
+
+
+        def lm_loss(model, input_ids, attention_mask):
+            logits = model(input_ids[:, :-1])
+            targets = input_ids[:, 1:]
+            loss_mask = attention_mask[:, :-1].to(logits.dtype)
+            nll = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
+            return (nll * loss_mask).sum() / loss_mask.sum()
+        """, ["PAD306"]),
+    ("gathered-log-probs-selected-by-the-inputs-mask", """
+        PAD = 0
+
+
+        def token_nll(logits, ids):
+            logp = logits[:, :-1].log_softmax(-1)
+            picked = logp.gather(-1, ids[:, 1:, None]).squeeze(-1)
+            keep = (ids != PAD)[:, 1:]
+            return -picked[keep].mean()
+        """, """
+        PAD = 0
+
+
+        def token_nll(logits, ids):
+            logp = logits[:, :-1].log_softmax(-1)
+            picked = logp.gather(-1, ids[:, 1:, None]).squeeze(-1)
+            keep = (ids != PAD)[:, :-1]
+            return -picked[keep].mean()
+        """, ["PAD306"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -747,6 +747,43 @@ REVIEW33_LOOKALIKES = [
             attn_weights = nn.functional.dropout(attn_weights, p=dropout, training=module.training)
             return torch.matmul(attn_weights, value).transpose(1, 2).contiguous()
         """),  # (transformers' V-JEPA 2: video patches have no padding; the mask is the interface's)
+    ("unpacked-time-major-then-swapped-back", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+        class Tagger(nn.Module):
+            def __init__(self, vocab, dim, hidden, tags):
+                super().__init__()
+                self.embeds = nn.Embedding(vocab, dim, padding_idx=0)
+                self.lstm = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
+                self.out = nn.Linear(2 * hidden, tags)
+
+            def forward(self, words, lengths):
+                b, t = words.shape
+                packed = pack_padded_sequence(self.embeds(words), lengths, True)
+                out, _ = self.lstm(packed)
+                out, _ = pad_packed_sequence(out)
+                out = out.transpose(0, 1)
+                return self.out(out).contiguous().view(b * t, -1)
+        """),  # (ChineseNER: the time-major unpack is transposed back by hand)
+    ("next-token-loss-masked-on-left-padded-prompts", """
+        import torch.nn.functional as F
+
+
+        def policy_logprobs(model, tokenizer, prompts):
+            tokenizer.padding_side = "left"
+            enc = tokenizer(prompts, padding=True, return_tensors="pt")
+            logits = model(**enc).logits[:, :-1]
+            logp = logits.log_softmax(-1).gather(-1, enc.input_ids[:, 1:, None]).squeeze(-1)
+            return (logp * enc.attention_mask[:, :-1]).sum(-1)
+        """),  # (left padding: a real input is always followed by a real target)
+    ("neighbouring-positions-both-real", """
+        def bond_mask(mask):
+            return mask[:, :-1] * mask[:, 1:]
+        """),  # (igfold: a pair of neighbours counts when both are real)
+
 ]
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import PACK, RNN_CLASSES, UNPACK, Context, arg_value, get_arg
+from padlint.static.analysis import PACK, RNN_CLASSES, UNPACK, Context, arg_value, get_arg, literal
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.rule import Rule
+from padlint.static.traverse import nodes_of
 
 
 def _layout(flag: bool | None) -> str:
@@ -47,11 +48,12 @@ class BatchFirstMismatch(Rule):
             theirs = packed.batch_first
             if mine is None or theirs is None or mine == theirs:
                 return
-            if packed.rnn is None and packed.node is None:
+            if packed.rnn is None and packed.node is None or _swapped_after(node, ctx):
                 return
+            # (unsafe: code after it may already read the layout it gets)
             self.report(ctx, node, f"`pad_packed_sequence(batch_first={mine})` unpacks a batch that was packed "
                                    f"with `batch_first={theirs}`: the output comes back {_layout(mine)}",
-                        _fix(node, theirs, 1))
+                        _fix(node, theirs, 1, "unsafe"))
             return
         # An RNN module fed a packed sequence: compare with the pack call's layout,
         # or fed a padded tensor whose layout is known.
@@ -79,11 +81,53 @@ class BatchFirstMismatch(Rule):
                                        f"{_layout(data.batch_first)} tensor from `{data.origin}`")
 
 
-def _fix(call: cst.Call, value: bool, position: int) -> Fix | None:
+def _fix(call: cst.Call, value: bool, position: int, applicability: str = "safe") -> Fix | None:
     arg = get_arg(call, "batch_first", position)
     new = cst.Name("True" if value else "False")
     if arg is not None:
-        return Fix(f"Use `batch_first={value}`", "safe", [(arg.value, new)])
+        return Fix(f"Use `batch_first={value}`", applicability, [(arg.value, new)])
     if any(a.star for a in call.args):
         return None
-    return Fix(f"Pass `batch_first={value}`", "safe", [(call, add_keyword(call, "batch_first", new))])
+    return Fix(f"Pass `batch_first={value}`", applicability, [(call, add_keyword(call, "batch_first", new))])
+
+
+def _swaps_first_axes(call: cst.Call) -> bool:
+    """``x.transpose(0, 1)``, ``x.transpose(1, 0)``, ``x.permute(1, 0, 2)``."""
+    if not isinstance(call.func, cst.Attribute):
+        return False
+    numbers = [literal(a.value) for a in call.args]
+    if call.func.attr.value == "transpose":
+        return sorted(n for n in numbers if isinstance(n, int)) == [0, 1] and len(numbers) == 2
+    if call.func.attr.value == "permute":
+        return numbers[:2] == [1, 0]
+    return False
+
+
+def _swapped_after(unpack: cst.Call, ctx: Context) -> bool:
+    """Whether the code puts the unpacked output back in the other layout itself
+    (``out, _ = pad_packed_sequence(out); out = out.transpose(0, 1)``)."""
+    function = ctx.scope.node if ctx.scope is not None else None
+    if not isinstance(function, cst.FunctionDef):
+        return False
+    names: set[str] = set()
+    for assign in nodes_of(function.body, cst.Assign):
+        value = assign.value
+        if isinstance(value, cst.Subscript):
+            value = value.value
+        if value is not unpack:
+            continue
+        for target in assign.targets:
+            first = target.target
+            if isinstance(first, (cst.Tuple, cst.List)) and first.elements:
+                first = first.elements[0].value
+            if isinstance(first, cst.Name):
+                names.add(first.value)
+    for call in nodes_of(function.body, cst.Call):
+        if not _swaps_first_axes(call):
+            continue
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if isinstance(receiver, cst.Subscript):
+            receiver = receiver.value  # pad_packed_sequence(out)[0].transpose(0, 1)
+        if receiver is unpack or isinstance(receiver, cst.Name) and receiver.value in names:
+            return True
+    return False
