@@ -3583,9 +3583,12 @@ def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = 
             and args[0].origin in ("model", "call") and not _flattened_logits(arg_nodes[0], ev):
         # (an elementwise loss too: a regression head's (B,) or (B, 1) against per-sample targets)
         return Val(V.TENSOR, padded=False, loss_none=True)
-    # targets padded with -100, the default ignore_index: the unreduced loss is 0 there
-    ignoring = ignoring or (per_class and len(args) == 2 and is_padded(args[1]) and args[1].pad is not None
-                            and constant_in(ev.scope, str(args[1].pad).replace(" ", "")) == -100)
+    # targets padded with -100, the default ignore_index: the unreduced loss is 0 there (known
+    # from their padding, or from the function counting them with `labels != -100`)
+    ignoring = ignoring or (per_class and len(args) == 2 and (
+        is_padded(args[1]) and args[1].pad is not None
+        and constant_in(ev.scope, str(args[1].pad).replace(" ", "")) == -100
+        or ignore_node is None and _compared_with_minus_100(ev.scope, arg_nodes[1])))
     for index, v in enumerate(args):
         if per_class and index == 1 and is_padded(v) and not v.strong and v.origin in ("param", "batch") \
                 and not is_padded(args[0]) and not _flattened_logits(arg_nodes[0], ev):
@@ -3605,6 +3608,23 @@ def loss_result(ev: Evaluator, node: cst.Call, reduction: Any, ignoring: bool = 
         return Val(V.TENSOR, padded=True, strong=False, loss_none=True, origin="loss", zero_pads=True, masked=True,
                    ignored=True, batch_first=None)
     return Val(V.TENSOR, padded=False, loss_none=True)
+
+
+def _compared_with_minus_100(scope: Scope | None, targets: cst.BaseExpression) -> bool:
+    """Whether the function compares the targets (a plain name or attribute) with -100
+    (``labels != -100``, ``labels.ne(-100)``): they hold -100 where they are padding."""
+    name = dotted(targets)
+    if name is None or scope is None or not isinstance(scope.node, cst.FunctionDef):
+        return False
+    for item in nodes_of(scope.node.body, cst.Comparison):
+        if len(item.comparisons) == 1 and isinstance(item.comparisons[0].operator, (cst.NotEqual, cst.Equal)) \
+                and dotted(item.left) == name and literal(item.comparisons[0].comparator) == -100:
+            return True
+    for call in nodes_of(scope.node.body, cst.Call):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("ne", "eq") and len(call.args) == 1 \
+                and dotted(call.func.value) == name and literal(call.args[0].value) == -100:
+            return True
+    return False
 
 
 def constant_in(scope: Scope | None, code: str | None) -> Any:

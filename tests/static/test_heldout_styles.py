@@ -5312,6 +5312,76 @@ CASES = [
             keep = (ids != PAD)[:, :-1]
             return -picked[keep].mean()
         """, ["PAD306"]),
+    # Set ag (fifteenth session)
+    ("unreduced-loss-summed-over-labels-counted-against-minus-100", """
+        import torch.nn.functional as F
+
+
+        def token_loss(logits, labels, attention_mask):
+            per_token = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")
+            return per_token.sum() / (labels != -100).sum().clamp(min=1)
+        """, """
+        import torch.nn.functional as F
+
+
+        def token_loss(logits, labels, attention_mask):
+            per_token = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")
+            return per_token.mean()
+        """, ["PAD301"]),
+    ("sdpa-gets-a-boolean-keep-mask", """
+        import torch.nn.functional as F
+
+        PAD = 0
+
+
+        def attend(ids, q, k, v):
+            attention_mask = ids != PAD
+            attn_mask = attention_mask[:, None, None, :]
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+        """, """
+        import torch.nn.functional as F
+
+        PAD = 0
+
+
+        def attend(ids, q, k, v):
+            attention_mask = ids != PAD
+            attn_mask = attention_mask[:, None, None, :].float()
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+        """, ["PAD403"]),
+    ("embedding-of-batch-first-ids-into-a-batch-first-lstm", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(100, 8, padding_idx=0)
+                self.lstm = nn.LSTM(8, 8, batch_first=True)
+
+            def forward(self, sentences):
+                words = pad_sequence(sentences, batch_first=True)
+                out, _ = self.lstm(self.embed(words))
+                return out
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(100, 8, padding_idx=0)
+                self.lstm = nn.LSTM(8, 8)
+
+            def forward(self, sentences):
+                words = pad_sequence(sentences, batch_first=True)
+                out, _ = self.lstm(self.embed(words))
+                return out
+        """, ["PAD104"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -784,6 +784,20 @@ REVIEW33_LOOKALIKES = [
             return mask[:, :-1] * mask[:, 1:]
         """),  # (igfold: a pair of neighbours counts when both are real)
 
+    ("sdpa-gets-a-ready-additive-bias", """
+        import torch
+        import torch.nn.functional as F
+
+
+        def attend(q, k, v, attention_mask):
+            bias = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(q.dtype).min
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+
+
+        def attend_4d(q, k, v, attention_mask):
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=attention_mask.to(q.dtype))
+        """),  # (HF: a 4-D attention_mask handed to attention is already an additive bias)
+
 ]
 
 

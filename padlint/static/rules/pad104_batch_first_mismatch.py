@@ -75,10 +75,12 @@ class BatchFirstMismatch(Rule):
                 self.report(ctx, data.node, f"`pack_padded_sequence(batch_first={data.batch_first})` feeds "
                                             f"`{callee.rnn['cls']}(batch_first={module_bf})`: one of the two has "
                                             "the layout wrong")
-        elif V.is_padded(data) and data.batch_first is not None and data.origin in ("pad_sequence", "unpack", "canvas"):
+        elif V.is_padded(data) and data.batch_first is not None and data.origin in ("pad_sequence", "unpack", "canvas",
+                                                                                    "embedding"):
             if data.batch_first != module_bf:
+                maker = "an embedding of padded ids" if data.origin == "embedding" else f"`{data.origin}`"
                 self.report(ctx, node, f"`{callee.rnn['cls']}(batch_first={module_bf})` is fed a "
-                                       f"{_layout(data.batch_first)} tensor from `{data.origin}`")
+                                       f"{_layout(data.batch_first)} tensor from {maker}")
 
 
 def _fix(call: cst.Call, value: bool, position: int, applicability: str = "safe") -> Fix | None:
