@@ -154,6 +154,8 @@ def literal(node: cst.BaseExpression | None) -> Any:
 
 
 _MISSING = object()
+# Where padding is made (not merely passed on): a function returning such a value pads itself.
+_PADDING_MADE_HERE = ("pad_sequence", "canvas", "tokenizer", "F.pad", "dense_batch", "unpack", "compared")
 
 
 def is_literal(node: cst.BaseExpression | None) -> bool:
@@ -1230,10 +1232,21 @@ class Evaluator:
         returned = self.file.returned(id(target))
         if returned is not None:
             unpadded = _unpadded(returned)
-            if unpadded is not returned and self._one_sample_call(node):
+            if unpadded is not returned and (self._one_sample_call(node) or self._fed_unpadded(node, returned)):
                 return unpadded
             return returned
         return _MISSING
+
+    def _fed_unpadded(self, node: cst.Call, returned: Val) -> bool:
+        """A function of this file whose result is padded only because some other call site hands
+        it padding (``self.pos_encoder(emb)``), called here with tensors known to hold none
+        (``self.pos_encoder(latent.unsqueeze(1).expand(-1, T, -1))``): nothing padded comes out."""
+        if returned.kind != V.TENSOR or returned.origin in _PADDING_MADE_HERE:
+            return False
+        values = [self(arg.value) for arg in node.args if not arg.star]
+        if not values or any(arg.star for arg in node.args):
+            return False
+        return all(v is not None and v.kind == V.TENSOR and v.padded is False and not v.seen_only for v in values)
 
     def _embeddings_reinitialised(self) -> bool:
         """Whether the file redraws every embedding's weights (``if isinstance(module, nn.Embedding):
@@ -1370,8 +1383,10 @@ class Evaluator:
                 dims = [el.value for el in size.elements]
                 # torch.full((B, T), pad_id): a canvas for a padded batch. Not a score table
                 # started at minus infinity (torch.full((B, beam), -INF) in a beam search).
-                if len(dims) == 2 and (_is_pad_value(fill, None) or not is_literal(fill) and not _minus_infinity(fill)) \
-                        and not _CLASS_COUNT.search(code_of(fill)):
+                # (nor a (B, B) table of weights filled with a computed number: `1 / m`)
+                if len(dims) == 2 and (_is_pad_value(fill, None) or not is_literal(fill) and not _minus_infinity(fill)
+                                       and (dotted(fill) is not None or isinstance(fill, (cst.Call, cst.Subscript)))) \
+                        and not _CLASS_COUNT.search(code_of(fill)) and code_of(dims[0]) != code_of(dims[1]):
                     # torch.full((T, len(seqs)), PAD): the padded length first, a time-major canvas
                     time_major = _padded_length_expr(dims[0]) and not _padded_length_expr(dims[1])
                     return Val(V.TENSOR, padded=True, strong=True, batch_first=not time_major, origin="canvas",
@@ -1943,6 +1958,14 @@ class Evaluator:
                 if perm is not None and perm.kind == V.PERM:
                     return base.but(permuted_by=perm.node) if not perm.inverse else base.but(permuted_by=None)
                 return base
+            if method == "expand" and base.padded and not base.strong and base.one_step_axis is not None \
+                    and len(node.args) > base.one_step_axis and not any(a.keyword or a.star for a in node.args) \
+                    and all(literal(a.value) == -1 for i, a in enumerate(node.args) if i != base.one_step_axis) \
+                    and (_time_like(node.args[base.one_step_axis].value, self)
+                         or V.looks_like_lengths(code_of(node.args[base.one_step_axis].value))):
+                # z.unsqueeze(1).expand(-1, seq_len, -1): one vector per sample repeated at every
+                # step (a VAE decoder's input), with no pad token anywhere
+                return Val(V.TENSOR, padded=False)
             if method == "unsqueeze" and base.padded:
                 axis = literal(arg_value(node, "dim", 0))
                 if axis in (0, 1):  # (1, B, ...) or (B, 1, ...): one step, if an RNN reads it so
@@ -3624,6 +3647,24 @@ def _compared_with_minus_100(scope: Scope | None, targets: cst.BaseExpression) -
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("ne", "eq") and len(call.args) == 1 \
                 and dotted(call.func.value) == name and literal(call.args[0].value) == -100:
             return True
+    return False
+
+
+def packed_on_the_other_branch(call: cst.CSTNode, module: cst.Module | None, ev: Evaluator) -> bool:
+    """Whether ``call`` (an RNN run on the padded batch) sits in one branch of an ``if`` whose
+    other branch packs (``if lengths is not None and not onnx_export: pack ... else: rnn(x)``):
+    the unpacked run is the path for input without lengths (no padding) or for export, chosen
+    by someone who packs wherever lengths are given."""
+    if module is None:
+        return False
+    for branch in nodes_of(module, cst.If):
+        other = branch.orelse
+        sides = [branch.body, other.body if isinstance(other, cst.Else) else other]
+        for here, there in (sides, sides[::-1]):
+            if here is None or there is None or not any(c is call for c in nodes_under(here)):
+                continue
+            if any(ev.qualname(c.func) == PACK for c in nodes_of(there, cst.Call)):
+                return True
     return False
 
 

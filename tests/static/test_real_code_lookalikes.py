@@ -798,6 +798,105 @@ REVIEW33_LOOKALIKES = [
             return F.scaled_dot_product_attention(q, k, v, attn_mask=attention_mask.to(q.dtype))
         """),  # (HF: a 4-D attention_mask handed to attention is already an additive bias)
 
+    ("unpacked-run-on-the-branch-without-lengths", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
+
+
+        class G2P(nn.Module):
+            def __init__(self, n, dim, hidden):
+                super().__init__()
+                self.emb = nn.Embedding(n, dim, padding_idx=0)
+                self.lstm = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
+
+            def forward(self, char_ids, char_lengths=None):
+                emb = self.emb(char_ids)
+                if char_lengths is not None and not torch.onnx.is_in_onnx_export():
+                    packed = pack_padded_sequence(emb, char_lengths.cpu(), batch_first=True, enforce_sorted=False)
+                    out, _ = self.lstm(packed)
+                    out, _ = pad_packed_sequence(out, batch_first=True)
+                else:
+                    out, _ = self.lstm(emb)
+                return out
+
+
+        def collate(batch):
+            ids = [b["char_ids"] for b in batch]
+            lengths = torch.tensor([len(c) for c in ids])
+            return {"char_ids": pad_sequence(ids, batch_first=True), "char_lengths": lengths}
+        """),  # (lectura_phonemiseur: the unpacked branch is for export and input without lengths)
+    ("latent-repeated-at-every-step-through-a-shared-positional-module", """
+        import math
+        import torch
+        from torch import nn
+
+
+        class PositionalEncoding(nn.Module):
+            def __init__(self, dim, max_len=512):
+                super().__init__()
+                self.register_buffer("pe", torch.randn(1, max_len, dim))
+
+            def forward(self, x):
+                return x + self.pe[:, : x.size(1)]
+
+
+        class VAE(nn.Module):
+            def __init__(self, vocab, dim, latent, pad_idx):
+                super().__init__()
+                self.embedding = nn.Embedding(vocab, dim, padding_idx=pad_idx)
+                layer = nn.TransformerEncoderLayer(dim, 4, 4 * dim, batch_first=True)
+                self.encoder = nn.TransformerEncoder(layer, 2)
+                self.decoder = nn.TransformerEncoder(layer, 2)
+                self.mu = nn.Linear(dim, latent)
+                self.latent_to_hidden = nn.Linear(latent, dim)
+                self.pos = PositionalEncoding(dim)
+                self.pad_idx = pad_idx
+
+            def encode(self, x):
+                pad_mask = x == self.pad_idx
+                h = self.encoder(self.pos(self.embedding(x)), src_key_padding_mask=pad_mask)
+                keep = (~pad_mask).unsqueeze(-1).float()
+                return self.mu((h * keep).sum(1) / keep.sum(1).clamp(min=1.0))
+
+            def decode(self, z, seq_len):
+                hidden = self.latent_to_hidden(z).unsqueeze(1).expand(-1, seq_len, -1)
+                return self.decoder(self.pos(hidden))
+
+
+        def importance_weights(batch_size, dataset_size):
+            m = batch_size - 1
+            weight = torch.full((batch_size, batch_size), 1 / m)
+            weight.view(-1)[:: m + 1] = 1 / dataset_size
+            return weight.log()
+
+
+        def log_qz(mat, m):
+            return torch.logsumexp(importance_weights(m, 10_000) + mat.sum(dim=2), dim=1)
+        """),  # (molgen: no pad token reaches the decoder; a (B, B) weight table is no padded batch)
+    ("packing-only-when-some-row-needs-it", """
+        from torch import nn
+
+
+        class GRU4Rec(nn.Module):
+            def __init__(self, n, dim, pad_token):
+                super().__init__()
+                self.emb = nn.Embedding(n, dim, padding_idx=pad_token)
+                self.rnn = nn.GRU(dim, dim, batch_first=True)
+                self.pad_token = pad_token
+
+            def forward(self, x, hidden):
+                emb_x = self.emb(x)
+                if (x == self.pad_token).any():
+                    lengths = (x != self.pad_token).sum(axis=1)
+                    packed = nn.utils.rnn.pack_padded_sequence(emb_x, lengths.cpu(), batch_first=True)
+                    out, hidden = self.rnn(packed, hidden)
+                    out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
+                else:
+                    out, hidden = self.rnn(emb_x, hidden)
+                return out, hidden
+        """),  # (recpack: the unpacked run is for batches without padding)
+
 ]
 
 

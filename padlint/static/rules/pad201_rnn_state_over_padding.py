@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import RNN_CLASSES, Context, last_name
+from padlint.static.analysis import RNN_CLASSES, Context, last_name, packed_on_the_other_branch
 from padlint.static.names import code_of, through_methods
 from padlint.static.rule import PADDING, Rule
 from padlint.static.traverse import iter_nodes
@@ -34,6 +34,8 @@ class RnnStateOverPadding(Rule):
         if id(call) in done:
             return
         done.add(id(call))
+        if call is not None and packed_on_the_other_branch(call, ctx.file.module, ctx):
+            return  # (the unpacked run is the branch for input without lengths)
         rnn = state.rnn or {}
         self.report(ctx, node, f"the final state of `{rnn.get('cls', 'RNN')}` is used, but the RNN ran over "
                                "padding: for every shorter sequence it is the state after the pad steps")

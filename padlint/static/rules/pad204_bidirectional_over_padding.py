@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import Context, none_default_params
+from padlint.static.analysis import Context, none_default_params, packed_on_the_other_branch
 from padlint.static.rule import PADDING, Rule
 from padlint.static.traverse import nodes_of
 
@@ -47,7 +47,7 @@ class BidirectionalOverPadding(Rule):
                 # mask nobody may pass (fixed windows) is no sign that the batch is padded
                 return
         rnn = out.rnn or {}
-        if rnn.get("bidirectional") is not True:
+        if rnn.get("bidirectional") is not True or packed_on_the_other_branch(node.value, ctx.file.module, ctx):
             return
         self.report(ctx, node.value, f"bidirectional `{rnn.get('cls', 'RNN')}` runs over the padded batch without "
                                      "packing: its backward direction starts at the last padded step, so every "
