@@ -17,6 +17,8 @@ _SAME_POSITIONS = {"contiguous", "view", "reshape", "flatten", "float", "long", 
                    "view_as", "reshape_as"}
 _LEFT_SIDE = re.compile(r"""padding_side\s*=\s*["']left["']""")
 _DEPTH = 4  # how many assignments a name is followed back through
+_DROPPED_LATER_AXIS = re.compile(r"\[\s*(?:(?::|\.\.\.)\s*,\s*)+:\s*-\s*1\s*[\],]")
+_NEXT_LATER_AXIS = re.compile(r"\[\s*(?:(?::|\.\.\.)\s*,\s*)+1\s*:\s*[\],]")
 
 
 class LossMaskNotShifted(Rule):
@@ -27,6 +29,11 @@ class LossMaskNotShifted(Rule):
     triggers = (":-1", ": -1")
     also_requires = (("1:", "1 :"),)
     file_wide_words = ("padding_side",)
+
+    def may_apply(self, text: str) -> bool:
+        # both slices on a later axis: `[:, :-1]` / `[..., :-1]` and `[:, 1:]` (a bare `[:-1]`
+        # is everywhere in Python, and the time-major form is not checked)
+        return _DROPPED_LATER_AXIS.search(text) is not None and _NEXT_LATER_AXIS.search(text) is not None
 
     def on_binop(self, node: cst.BinaryOperation, ctx: Context) -> None:
         if isinstance(node.operator, cst.Multiply):
@@ -116,8 +123,8 @@ def _shift(node: cst.BaseExpression) -> tuple[str, str] | None:
             found = "dropped"
         else:
             return None
-    if found is None:
-        return None
+    if found is None or axis == 0 and not ellipsis:
+        return None  # (time-major `tgt[1:]` / `mask[:-1]`: not checked, see may_apply)
     # (`x[..., 1:]` and `x[:, 1:]` are the same axis of a (batch, time) tensor)
     return found, "time" if ellipsis or axis == 1 else str(axis)
 
