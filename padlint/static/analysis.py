@@ -1243,9 +1243,9 @@ class Evaluator:
         (``self.pos_encoder(latent.unsqueeze(1).expand(-1, T, -1))``): nothing padded comes out."""
         if returned.kind != V.TENSOR or returned.origin in _PADDING_MADE_HERE:
             return False
-        values = [self(arg.value) for arg in node.args if not arg.star]
-        if not values or any(arg.star for arg in node.args):
+        if not node.args or any(arg.star for arg in node.args):
             return False
+        values = [self(arg.value) for arg in node.args]
         return all(v is not None and v.kind == V.TENSOR and v.padded is False and not v.seen_only for v in values)
 
     def _embeddings_reinitialised(self) -> bool:

@@ -74,6 +74,9 @@ def is_strongly_padded(v: Val | None) -> bool:
 # (parameters, loop variables, items unpacked from a batch).  Rule options may extend
 # these lists (`lengths-names`, `mask-names` in the configuration).
 
+# a tokenizer set to pad on one side (`tokenizer.padding_side = "left"`, or the keyword)
+LEFT_PADDING_SIDE = re.compile(r"""padding_side\s*=\s*["']left["']""")
+RIGHT_PADDING_SIDE = re.compile(r"""padding_side\s*=\s*["']right["']""")
 _LENGTHS_NAME = re.compile(
     r"^(?:.*_)?(?:lengths|lens|lengths_list|seq_lens|seqlens|seq_lengths|lengths_tensor)$"
     r"|^(?:src|tgt|sent|sen|text|input|x|feat|wav|audio|speech|utt|token|char|word|seq)_?lens?$"

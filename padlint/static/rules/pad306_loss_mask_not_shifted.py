@@ -15,7 +15,6 @@ from padlint.static.rule import Rule
 _SAME_POSITIONS = {"contiguous", "view", "reshape", "flatten", "float", "long", "int", "bool", "to", "type",
                    "type_as", "half", "double", "clone", "detach", "unsqueeze", "squeeze", "cuda", "logical_not",
                    "view_as", "reshape_as"}
-_LEFT_SIDE = re.compile(r"""padding_side\s*=\s*["']left["']""")
 _DEPTH = 4  # how many assignments a name is followed back through
 _DROPPED_LATER_AXIS = re.compile(r"\[\s*(?:(?::|\.\.\.)\s*,\s*)+:\s*-\s*1\s*[\],]")
 _NEXT_LATER_AXIS = re.compile(r"\[\s*(?:(?::|\.\.\.)\s*,\s*)+1\s*:\s*[\],]")
@@ -72,7 +71,7 @@ class LossMaskNotShifted(Rule):
         targets = _target_aligned(values, ctx, _DEPTH)
         if targets is None or targets[1] != dropped[1] or computed and not targets[2]:
             return False
-        if ctx.file.memo.get("left-padded-batches") or _LEFT_SIDE.search(ctx.file.text):
+        if ctx.file.memo.get("left-padded-batches") or V.LEFT_PADDING_SIDE.search(ctx.file.text):
             return False  # left padding: the input before a real target is real or the last pad
         sliced, _ = dropped
         self.report(ctx, node, f"`{short_code(sliced)}` keeps the positions of the inputs, but the loss is on "

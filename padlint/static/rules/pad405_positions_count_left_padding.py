@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from padlint.static import values as V
@@ -13,9 +11,6 @@ from padlint.static.rule import Rule
 from padlint.static.traverse import nodes_of
 
 
-# a tokenizer set to pad on the left (`tokenizer.padding_side = "left"`, or the keyword)
-_LEFT_SIDE = re.compile(r"""padding_side\s*=\s*["']left["']""")
-_RIGHT_SIDE = re.compile(r"""padding_side\s*=\s*["']right["']""")
 
 
 class PositionsCountLeftPadding(Rule):
@@ -55,8 +50,8 @@ class PositionsCountLeftPadding(Rule):
             return None
         # (a batch that arrives as a parameter is read as left-padded when every batch this
         # file builds is: `ids[i, T - len(s):] = s` and no right-padded one)
-        left_file = (ctx.file.memo.get("left-padded-batches") or _LEFT_SIDE.search(ctx.file.text)) \
-            and not ctx.file.memo.get("right-padded-batches") and not _RIGHT_SIDE.search(ctx.file.text)
+        left_file = (ctx.file.memo.get("left-padded-batches") or V.LEFT_PADDING_SIDE.search(ctx.file.text)) \
+            and not ctx.file.memo.get("right-padded-batches") and not V.RIGHT_PADDING_SIDE.search(ctx.file.text)
         for call in nodes_of(function.body, cst.Call):
             if call is position_call or not call.args or not self._is_embedding(call, ctx):
                 continue
