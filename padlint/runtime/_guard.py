@@ -364,7 +364,8 @@ class Guard:
         self.summary = summary
         self.dist_sync = dist_sync
         self._findings: dict[tuple, Finding] = {}
-        self._unreported: list[Finding] = []
+        self._unreported: list[Finding] = []  # new since the last delivery (warn mode: once each)
+        self._fired: list[Finding] = []  # seen since the last delivery, new or again (raise mode)
         self._printed = 0
         self._explained: set[tuple] = set()
         self._conv_benign: set[tuple] = set()  # probe sites whose padded gradient is conv windows only
@@ -548,7 +549,13 @@ class Guard:
         if f is not None:
             f.count += 1
             if mag > f.magnitude or mag != mag:
+                # the worst check so far: its loss and reference go with its magnitude
                 f.magnitude = mag
+                if value is not None or reference is not None:
+                    f.value = None if value is None else float(value)
+                    f.reference = None if reference is None else float(reference)
+            if not any(x is f for x in self._fired):
+                self._fired.append(f)
             return None
         f = Finding(
             code=code, where=where, what=what, file=loc[0], line=int(loc[1]), magnitude=mag,
@@ -558,6 +565,7 @@ class Guard:
         )
         self._findings[key] = f
         self._unreported.append(f)
+        self._fired.append(f)
         return f
 
     def _tag(self, t: torch.Tensor, info: PadInfo) -> None:
@@ -1780,7 +1788,7 @@ class Guard:
                     "PAD402", "scaled_dot_product_attention",
                     "attn_mask blocks the real keys and lets the padded ones through: for a boolean "
                     "attn_mask True means 'take part in attention'; invert the padding mask",
-                    user_location(2), float(int(pad_keys.sum())),
+                    user_location(2), 1.0,  # every key's polarity is wrong
                 )
                 st.emitted_specific = True
                 return
@@ -1868,7 +1876,7 @@ class Guard:
                         "PAD402", where,
                         f"the key padding mask is True at {which} and False at the padding "
                         f"(padding known from {_source_words(qinfo)}): PyTorch wants True = padding; invert it",
-                        user_location(2), float(int(known.sum())),
+                        user_location(2), _wrong_share(info.mask.to(known.device), known),
                     )
                     self._st.emitted_specific = True
                     # what follows is padded where the padding really is, not where the mask says
@@ -2482,6 +2490,7 @@ class Guard:
     # ----- delivery --------------------------------------------------------------------------
     def _mark_reported(self) -> None:
         self._unreported = []
+        self._fired = []
 
     def _deliver(self, new: list[Finding], at_exit: bool, exc_in_flight: bool = False) -> None:
         if self.mode == "warn":
@@ -2489,15 +2498,19 @@ class Guard:
                 if f.code == "PAD-R900":
                     continue
                 warnings.warn_explicit(f.format(), PaddingLeakWarning, f.file, f.line)
-            self._unreported = []
+            self._mark_reported()
         elif self.mode == "raise":
-            bad = [f for f in self._unreported if f.code != "PAD-R900"]
+            # every step that leaks raises, also when an earlier step raised for the same leak
+            # and the script caught it (a notebook cell, a retry loop)
+            bad = [f for f in self._fired if f.code != "PAD-R900"]
             defer = _dist_world() > 1 and not at_exit  # DDP: raise collectively at check()/exit
             if bad and not exc_in_flight and not defer:
-                self._unreported = []
+                self._mark_reported()
                 raise PaddingLeakError(_error_message(bad), bad)
+            if not defer:
+                self._fired = []
         else:
-            self._unreported = []
+            self._mark_reported()
         if at_exit and self.mode in ("warn", "record") and self.summary:
             fs = self.findings
             if len(fs) > self._printed or (not fs and not self._as_decorator):
@@ -2801,6 +2814,12 @@ _SOURCE_WORDS = {
 def _source_words(info: PadInfo) -> str:
     source = info.meta.get("origin", info.source) if info.source == "propagated" else info.source
     return _SOURCE_WORDS.get(source, "the padded batch it came from")
+
+
+def _wrong_share(mask: torch.Tensor, known: torch.Tensor) -> float:
+    """The share of a key padding mask's positions whose polarity is wrong: True at a real token
+    or False at a pad (``known`` is True at the pads)."""
+    return float((mask != known).float().mean())
 
 
 def _error_message(findings: list[Finding]) -> str:

@@ -46,11 +46,14 @@ class Finding:
     ``code``/``name``: catalogue entry (see ``padlint.runtime.codes``); ``where``: the module
     or function involved (``"LSTM(8, 16, batch_first=True)"``, ``"cross_entropy"``);
     ``file``/``line``: the user's source line (frames inside padlint and torch skipped);
-    ``what``: the sentence explaining what leaked; ``magnitude``: size of the effect (max
-    |gradient| at padded positions, max |difference| to the packed reference, or
-    |loss - reference|); ``value``/``reference``: the actual and the padding-free value when
-    the check computes both (losses); ``step``: first step it was seen; ``count``: on how many
-    checks it was seen; ``rank``: distributed rank (0 without DDP).
+    ``what``: the sentence explaining what leaked; ``magnitude``: size of the effect, the
+    largest over the checks that saw it (max |gradient| at padded positions, max |difference|
+    to the packed reference, |loss - reference|, attention weight on the padding, or for an
+    inverted attention mask (PAD402) the share of its positions whose polarity is wrong, 1.0
+    when all are);
+    ``value``/``reference``: the actual and the padding-free value when the check computes both
+    (losses), from the same check as ``magnitude``; ``step``: first step it was seen;
+    ``count``: on how many checks it was seen; ``rank``: distributed rank (0 without DDP).
     """
 
     code: str
@@ -91,8 +94,14 @@ class Finding:
             extra = f" (loss {self.value:.6g}, padding-free reference {self.reference:.6g})"
         return (
             f"{self.location}: {self.code} {self.name}: {self.what}{extra} "
-            f"[{self.where}, magnitude {self.magnitude:.3g}, step {self.step}]"
+            f"[{self.where}, magnitude {self.magnitude:.3g}, {self._when()}]"
         )
+
+    def _when(self) -> str:
+        if self.count <= 1:
+            return f"step {self.step}"
+        return f"first at step {self.step}, seen {self.count} times"
+
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)

@@ -628,6 +628,8 @@ def test_inverted_key_padding_mask_polarity():
             ((h * keep).sum(1) / keep.sum(1)).sum().backward()
             g.step()
         assert codes(g) == expected
+        if keep_mask:  # magnitude: the share of positions whose polarity is wrong, not a count
+            assert g.findings[0].magnitude == 1.0
 
 
 def test_reduction_none_ce_with_ignore_index_then_mean_is_dilution():
@@ -745,6 +747,7 @@ class HandAttention(nn.Module):
 def test_scaled_dot_product_attention_masks(how, expected):
     g = train_step(HandAttention(how), enc_loss, steps=4)
     assert codes(g) == expected
+    assert all(0.0 < f.magnitude <= 1.0 for f in g.findings if f.code == "PAD402")  # a share, not a count
 
 
 # --- held-out round (2026-11-26, third session) ----------------------------------------------

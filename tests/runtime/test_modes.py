@@ -340,3 +340,47 @@ def test_forward_raising_inside_modules_keeps_the_guard_balanced():
             F.cross_entropy(model(ids, lengths), TARGET).backward()
             g.step()
     assert [f.code for f in g.findings] == ["PAD201"]
+
+
+def test_raise_mode_raises_again_when_a_caught_leak_recurs():
+    # (rt15) one guard over several steps: a script that catches the error and goes on must
+    # hear of the same leak at the next step too, not only the first time it is seen
+    model = Classifier("h_n")
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    raised = []
+    with padlint.guard() as g:
+        for _ in range(3):
+            try:
+                leaky_step(model, opt)
+            except padlint.PaddingLeakError as e:
+                raised.append([f.code for f in e.findings])
+    assert raised == [["PAD201"]] * 3
+    (f,) = g.findings
+    assert f.count == 3 and f.step == 0
+    assert "first at step 0, seen 3 times" in f.format()
+
+
+def test_raise_mode_stays_silent_for_clean_steps_after_a_caught_leak():
+    leaky, clean = Classifier("h_n"), Classifier("packed")
+    opt = torch.optim.SGD([*leaky.parameters(), *clean.parameters()], lr=0.1)
+    with padlint.guard() as g:
+        with pytest.raises(padlint.PaddingLeakError):
+            leaky_step(leaky, opt)
+        for _ in range(2):
+            leaky_step(clean, opt)  # no leak: nothing to raise
+    assert [f.code for f in g.findings] == ["PAD201"]
+
+
+def test_value_and_reference_come_from_the_check_that_gave_the_magnitude():
+    # the loss and its padding-free reference must belong to the same check as the magnitude
+    # (the largest |loss - reference| over the steps), not to the first step
+    torch.manual_seed(0)
+    with padlint.guard(mode="record", summary=False) as g:
+        for scale in (0.1, 3.0, 1.0):
+            x = pad_sequence([torch.randn(4), torch.randn(2)], batch_first=True).requires_grad_()
+            y = pad_sequence([torch.randn(4), torch.randn(2)], batch_first=True)
+            F.mse_loss(x * scale, y * scale).backward()
+            g.step()
+    (f,) = [f for f in g.findings if f.value is not None]
+    assert f.count == 3
+    assert f.magnitude == pytest.approx(abs(f.value - f.reference))
