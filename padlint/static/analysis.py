@@ -3471,6 +3471,38 @@ def _packed_with(function: cst.FunctionDef, names: list[str], ev: Evaluator) -> 
     return found
 
 
+def _compared_with_positions(function: cst.FunctionDef, names: list[str], ev: Evaluator) -> set[str]:
+    """Parameters compared, one value per sample, with the positions of the time axis
+    (``arange(T)[None, :] < n_visits[:, None]``, ``pos >= lens.unsqueeze(1)``): the lengths of
+    a padded batch, whatever their name."""
+    found: set[str] = set()
+    scope = Scope("function", function.name.value, function)
+    for item in nodes_of(function.body, cst.Comparison):
+        if len(item.comparisons) != 1 or not isinstance(
+                item.comparisons[0].operator, (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)):
+            continue
+        right = item.comparisons[0].comparator
+        for positions, other in ((item.left, right), (right, item.left)):
+            base = through_methods(_stood_up(other), _DEVICE_METHODS)
+            if isinstance(base, cst.Name) and base.value in names and not V.looks_like_max_len(base.value) \
+                    and _per_sample_column(other) and _positions_of_time(positions, scope, ev):
+                found.add(base.value)
+    return found
+
+
+def _positions_of_time(node: cst.BaseExpression, scope: Scope, ev: Evaluator) -> bool:
+    """``torch.arange(T)`` (indexed, unsqueezed, expanded), or a name every assignment of which
+    in the function is one."""
+    if _is_arange(node, ev):
+        return True
+    base = _subscript_base(node)
+    while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute) and base.func.attr.value in (
+            "unsqueeze", "expand", "to", "view", "repeat", "type_as", "cuda", "long", "expand_as", "reshape"):
+        base = _subscript_base(base.func.value)
+    found = list(assigned_values(scope, base))
+    return bool(found) and all(_is_arange(value, ev) for value in found)
+
+
 def _per_sample_masks(function: cst.FunctionDef, names: list[str]) -> set[str]:
     """Mask parameters used only to weight one value per sample (``(loss.mean([1, 2]) * mask)``,
     ESPnet's quantizer-dropout mask of shape (batch,)): they say nothing of padding."""
@@ -3493,6 +3525,11 @@ def _per_sample_masks(function: cst.FunctionDef, names: list[str]) -> set[str]:
 # `hidden` / `states` beside a mask or lengths (with no default: not an RNN's initial state) are
 # (batch, time, features) encoder states: `def pool(hidden, attention_mask)`.
 _STATES_AS_DATA = frozenset({"hidden", "states", "hiddens"})
+# a parameter named for one vector per token (not a pooled summary)
+_PER_TOKEN_NAME = re.compile(
+    r"^(?:token|word|subword|char)_?(?:emb|embs|embeds|embeddings|vecs|vectors|reps|representations|states|hiddens?"
+    r"|features|feats)$|^(?:hidden_states|last_hidden_states?|sequence_outputs?|seq_outputs?|encoder_hidden_states)$",
+    re.IGNORECASE)
 
 
 def _assigned_before(scope: Scope | None, use: cst.Name) -> list[cst.BaseExpression]:
@@ -3917,6 +3954,8 @@ class Walker(FastVisitor):
                   and n[:-len(suffix)] in names and n[:-len(suffix)] not in ("self", "cls", "max", "seq")}
         if "pack_padded_sequence" in self.file.text:
             paired |= _packed_with(node, names, self.ev)
+        if "arange" in self.file.text:
+            paired |= _compared_with_positions(node, names, self.ev)
         # (an observation mask, `past_observed_mask` or `missing_mask`, marks missing values in
         # fixed-length windows: no word that the batch is padded)
         evidence = tuple(n for n in names if V.looks_like_lengths(n) or n in paired
@@ -3933,7 +3972,13 @@ class Walker(FastVisitor):
         for p in all_params:
             name = p.name.value
             if name in passed:
-                scope.env[name] = passed[name]
+                value = passed[name]
+                if value is not None and value.kind == V.TENSOR and value.padded and value.origin == "model" \
+                        and _PER_TOKEN_NAME.match(name):
+                    # mean_pooling(model_output[0], mask) into `token_embeddings`: item 0 of a model's
+                    # output may be pooled logits, but this function calls it per-token states
+                    value = value.but(origin="hidden")
+                scope.env[name] = value
                 continue
             default = literal(p.default) if p.default is not None else None
             if isinstance(default, (int, float, str)) and not isinstance(default, bool):

@@ -5382,6 +5382,71 @@ CASES = [
                 out, _ = self.lstm(self.embed(words))
                 return out
         """, ["PAD104"]),
+    # Sixteenth session: item 0 of a model's output handed to a function that calls it per-token
+    ("max-pool-of-model-output-item-0-masked-first", """
+        import torch
+
+
+        def max_pooling(token_embeddings, attention_mask):
+            keep = attention_mask.unsqueeze(-1).expand(token_embeddings.size()).float()
+            token_embeddings = token_embeddings.clone()
+            token_embeddings[keep == 0] = -1e9
+            return torch.max(token_embeddings, 1)[0]
+
+
+        def encode(model, batch):
+            out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+            return max_pooling(out[0], batch["attention_mask"])
+        """, """
+        import torch
+
+
+        def max_pooling(token_embeddings, attention_mask):
+            return torch.max(token_embeddings, 1)[0]
+
+
+        def encode(model, batch):
+            out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+            return max_pooling(out[0], batch["attention_mask"])
+        """, ["PAD301"]),
+    # (set ah30) lengths known only by their comparison with positions, whatever their name
+    ("visit-attention-lengths-compared-with-arange", """
+        import torch
+        import torch.nn as nn
+
+
+        class VisitAttention(nn.Module):
+            def __init__(self, n_codes, d=32):
+                super().__init__()
+                self.emb = nn.Linear(n_codes, d)
+                self.attn = nn.MultiheadAttention(d, 4, batch_first=True)
+
+            def forward(self, visits, num_visits):
+                idx = torch.arange(visits.size(1), device=visits.device)
+                h = self.emb(visits)
+                pad = idx[None, :] >= num_visits.to(visits.device)[:, None]
+                ctx, _ = self.attn(h, h, h, key_padding_mask=pad, need_weights=False)
+                real = (~pad).unsqueeze(-1).type_as(h)
+                return (ctx * real).sum(1) / real.sum(1)
+        """, """
+        import torch
+        import torch.nn as nn
+
+
+        class VisitAttention(nn.Module):
+            def __init__(self, n_codes, d=32):
+                super().__init__()
+                self.emb = nn.Linear(n_codes, d)
+                self.attn = nn.MultiheadAttention(d, 4, batch_first=True)
+
+            def forward(self, visits, num_visits):
+                idx = torch.arange(visits.size(1), device=visits.device)
+                h = self.emb(visits)
+                pad = idx[None, :] >= num_visits.to(visits.device)[:, None]
+                ctx, _ = self.attn(h, h, h, need_weights=False)
+                real = (~pad).unsqueeze(-1).type_as(h)
+                return (ctx * real).sum(1) / real.sum(1)
+        """, ["PAD401"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
