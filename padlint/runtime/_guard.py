@@ -549,8 +549,9 @@ class Guard:
         if f is not None:
             f.count += 1
             if mag > f.magnitude or mag != mag:
-                # the worst check so far: its loss and reference go with its magnitude
+                # the worst check so far: its text, loss and reference go with its magnitude
                 f.magnitude = mag
+                f.what = what
                 if value is not None or reference is not None:
                     f.value = None if value is None else float(value)
                     f.reference = None if reference is None else float(reference)
@@ -872,12 +873,19 @@ class Guard:
         if not bool((over > 0).any()):
             return
         rows = (over > 0).nonzero().flatten().tolist()
+        if torch.equal(given.sort().values, real.sort().values):
+            # the right lengths in another order: sorted, while the rows were not reordered with them
+            advice = ("they are the batch's real lengths in another order: sort the rows with the same "
+                      "permutation as the lengths (or pass the unsorted lengths with enforce_sorted=False); "
+                      "the rows given a shorter length than their own are cut")
+        else:
+            advice = ("compute the lengths the layers before really give (for a convolution: "
+                      "(L + 2p - d(k - 1) - 1) // s + 1 per layer)")
         self._emit(
             "PAD101", "pack_padded_sequence",
             f"the lengths packed for {len(rows)} sequence(s) (rows {rows[:8]}) run past their real steps by up to "
             f"{int(over.max())} (given {given[rows[:4]].tolist()}, real {real[rows[:4]].tolist()}): padded steps "
-            "are packed as data; compute the lengths the layers before really give (for a convolution: "
-            "(L + 2p - d(k - 1) - 1) // s + 1 per layer)",
+            f"are packed as data; {advice}",
             user_location(3), float(int(over.clamp(min=0).sum())),
         )
         self._st.emitted_specific = True
@@ -2335,8 +2343,9 @@ class Guard:
             else:
                 what = (f"a softmax over the time axis gives the padded positions weight (up to {w:.3g}): real "
                         "positions attend to padding; fill the scores with -inf at the padded keys before the "
-                        "softmax (scores.masked_fill(pad_mask[:, None, None, :], float('-inf')) for (batch, "
-                        "heads, queries, keys) scores: the mask goes on the last, key axis)")
+                        "softmax, on the last (key) axis: scores.masked_fill(pad_mask[:, None, :], float('-inf')) "
+                        "for (batch, queries, keys) scores, pad_mask[:, None, None, :] for (batch, heads, queries, "
+                        "keys)")
             self._emit(code, "attention softmax over a padded time axis", what, loc, max(ups))
             specific = True
             softmax_seqs.append(seq)

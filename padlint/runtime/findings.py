@@ -50,9 +50,10 @@ class Finding:
     largest over the checks that saw it (max |gradient| at padded positions, max |difference|
     to the packed reference, |loss - reference|, attention weight on the padding, or for an
     inverted attention mask (PAD402) the share of its positions whose polarity is wrong, 1.0
-    when all are);
+    when all are, and for lengths that
+    run past the real steps (PAD101) the number of padded steps packed as data);
     ``value``/``reference``: the actual and the padding-free value when the check computes both
-    (losses), from the same check as ``magnitude``; ``step``: first step it was seen;
+    (losses), from the same check as ``magnitude``, as are the numbers in ``what``; ``step``: first step it was seen;
     ``count``: on how many checks it was seen; ``rank``: distributed rank (0 without DDP).
     """
 

@@ -1610,6 +1610,24 @@ def test_subsampled_lengths_packed_past_the_convolutions_output(lengths_rule, ex
         assert g.findings[0].where == "pack_padded_sequence" and g.findings[0].file.endswith("test_leaks.py")
 
 
+def test_sorted_lengths_with_rows_left_in_order_are_named_as_such():
+    # (rt16 b09) lengths sorted longest first, the rows not reordered with them: the advice is to
+    # reorder, not the convolution formula for lengths that run past the real steps
+    torch.manual_seed(0)
+    gru, head = nn.GRU(3, 6, batch_first=True), nn.Linear(6, 2)
+    seqs = [torch.randn(n, 3) for n in (3, 6, 4)]
+
+    def step(_):
+        x = pad_sequence(seqs, batch_first=True)
+        lens = torch.tensor([len(s) for s in seqs])
+        _, h = gru(pack_padded_sequence(x, lens.sort(descending=True).values, batch_first=True))
+        return F.cross_entropy(head(h[-1]), torch.tensor([0, 1, 0]))
+
+    g = train_step(nn.ModuleList([gru, head]), step)
+    found = [f for f in g.findings if f.code == "PAD101"]
+    assert found and "another order" in found[0].what and "convolution" not in found[0].what
+
+
 @pytest.mark.parametrize("side,expected", [("front", []), ("end", ["PAD401"])])
 def test_cls_column_added_to_the_mask_on_the_wrong_side(side, expected):
     # (rt13 b01) [CLS] prepended to the sequence; its False column appended to the mask instead
