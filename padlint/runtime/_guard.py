@@ -2226,6 +2226,8 @@ class Guard:
         it = iter(vals)
         leaks: list[tuple[_Probe, float]] = []
         weighted_sums: list[tuple[_Probe, float]] = []
+        pooled: list[tuple[_Probe, float]] = []  # padded tensors pooled over time, found by their gradient
+        pooling_calls: list[int] = []  # the reductions over time seen as calls (h.mean(dim=1)) that leaked
         specific = st.emitted_specific
         for p in fired:
             pad = 0.0
@@ -2245,6 +2247,8 @@ class Guard:
                 if leaked:
                     self._emit_used(p, pad)
                     specific = True
+                    if p.meta["code"] == "PAD301":
+                        pooling_calls.append(p.seq)
                 continue
             if p.kind == "loss_elems":
                 mt = p.meta
@@ -2270,11 +2274,20 @@ class Guard:
                 continue
             if leaked:
                 leaks.append((p, pad))
-                if p.detailed and not st.misaligned and self._narrow(p, pad, const):
+                if p.detailed and not st.misaligned and self._narrow(p, pad, const, pooled):
                     specific = True
             elif p.detailed and p.meta.get("bidir_H") and p.m is not None:
                 if self._check_pad203(p):
                     specific = True
+        for p, pad in pooled:
+            if any(seq > p.seq for seq in pooling_calls):
+                continue  # the reduction itself is reported where it is written (h.mean(dim=1))
+            self._emit(
+                "PAD301", p.where,
+                f"the {p.where} is reduced over its time dimension (mean/sum pooling) including padded steps; "
+                "mask before pooling and divide by the lengths",
+                p.loc, pad,
+            )
         # attention without a padding mask: explained by any leak upstream of it
         outermost: dict = {}
         for seq, where, loc, *weak in st.attn:  # nested attention modules share the user's line
@@ -2417,8 +2430,9 @@ class Guard:
         self._conv_benign.add(site)
         return True
 
-    def _narrow(self, p: _Probe, pad: float, const: Optional[float]) -> bool:
-        """Explain a leak at a padded sequence tensor from its gradient pattern."""
+    def _narrow(self, p: _Probe, pad: float, const: Optional[float], pooled: list) -> bool:
+        """Explain a leak at a padded sequence tensor from its gradient pattern (an even gradient
+        at every padded step, a pooling over time, is added to ``pooled``)."""
         if p.m is None or p.m.dim() != 2 or p.bdim is None:
             return False
         pattern = _pattern_bt(p)
@@ -2447,12 +2461,7 @@ class Guard:
             meta = p.info.meta if p.info is not None else {}
             if meta.get("zero_pad_sum") and not meta.get("mean_over_time"):
                 return True  # a sum that adds exact zeros at the pads: nothing leaks (see _note_pooling)
-            self._emit(
-                "PAD301", p.where,
-                f"the {p.where} is reduced over its time dimension (mean/sum pooling) including padded steps; "
-                "mask before pooling and divide by the lengths",
-                p.loc, pad,
-            )
+            pooled.append((p, pad))  # reported after the step's other probes (see _evaluate)
             return True
         return False
 

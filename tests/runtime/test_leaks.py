@@ -699,7 +699,9 @@ def test_transformer_with_mask_but_unmasked_mean_pooling():
 
     g = train_step(model, step, steps=4)
     assert codes(g) == ["PAD301"]
-    assert "TransformerEncoder" in g.findings[0].where
+    # one finding, at the pooling call (rt16 b02), not a second one at the encoder's line
+    assert len(g.findings) == 1 and "mean over time" in g.findings[0].where
+    assert "h.mean(1)" in open(__file__).read().splitlines()[g.findings[0].line - 1]
 
 
 def test_ctc_target_lengths_from_shape():
@@ -1608,6 +1610,27 @@ def test_subsampled_lengths_packed_past_the_convolutions_output(lengths_rule, ex
     assert codes(g) == expected
     if expected:
         assert g.findings[0].where == "pack_padded_sequence" and g.findings[0].file.endswith("test_leaks.py")
+
+
+def test_a_mean_over_an_encoders_padded_output_is_one_finding_at_the_mean():
+    # (rt16 b02) the pooling call is reported where it is written; the encoder output it pools is
+    # not reported a second time, at the encoder's line, from its gradient pattern
+    torch.manual_seed(0)
+    emb = nn.Embedding(V, 16, padding_idx=0)
+    enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True), 1,
+                                enable_nested_tensor=False)
+    head = nn.Linear(16, C)
+
+    def step(_):
+        ids, lengths = token_batch()
+        h = enc(emb(ids), src_key_padding_mask=ids == 0)
+        pooled = h.mean(dim=1); line = __import__("inspect").currentframe().f_lineno  # noqa: E702
+        step.line = line
+        return F.cross_entropy(head(pooled), torch.tensor([0, 1, 2, 0]))
+
+    g = train_step(nn.ModuleList([emb, enc, head]), step)
+    assert codes(g) == ["PAD301"]
+    assert [f.line for f in g.findings] == [step.line]
 
 
 def test_sorted_lengths_with_rows_left_in_order_are_named_as_such():
