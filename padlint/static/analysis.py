@@ -723,6 +723,12 @@ class Evaluator:
                     # x[0, :, :] (x[i + 1, :, :]) of a tensor of unknown layout: one sample (T, F) or one step (B, F);
                     # either way its dim 1 is not time, and where time went is not known
                     return None
+                if time_dim is None and position == 1 and (isinstance(value, cst.Integer) or self._range_step(value)) \
+                        and isinstance(node.slice[0].slice, cst.Slice) and code_of(node.slice[0].slice) == ":":
+                    # em[:, 0], em[:, t] in `for t in range(1, em.size(1))` of a tensor of unknown layout: one
+                    # step of a (B, T, ...) tensor or one sample of a time-major one; either way its dim 1 is
+                    # no longer time, and where time went is not known
+                    return None
             elif isinstance(sl, cst.Slice) and position >= 2 and (sl.lower is not None or sl.upper is not None):
                 base = base.but(rnn=None)  # a slice of the feature axis: one direction of a bi-RNN
             elif isinstance(sl, cst.Slice) and position == (1 if time_dim is None else time_dim) \
@@ -731,6 +737,17 @@ class Evaluator:
                 # of the padded text (BLIP-2's queries), not the padded text itself
                 return Val(V.TENSOR, padded=False)
         return base
+
+    def _range_step(self, index: cst.BaseExpression) -> bool:
+        """``t`` (or ``t - 1``) where ``t`` is the target of a ``for t in range(...)`` of this function."""
+        if isinstance(index, cst.BinaryOperation) and isinstance(index.right, cst.Integer):
+            index = index.left
+        if not isinstance(index, cst.Name) or self.scope is None or not isinstance(self.scope.node, cst.FunctionDef):
+            return False
+        return any(isinstance(loop.target, cst.Name) and loop.target.value == index.value
+                   and isinstance(loop.iter, cst.Call) and isinstance(loop.iter.func, cst.Name)
+                   and loop.iter.func.value == "range"
+                   for loop in nodes_of(self.scope.node.body, cst.For))
 
     def _foreign_prefix(self, upper: cst.BaseExpression) -> bool:
         """``q.size(1)`` / ``q.shape[1]`` of a tensor not known for certain to be padded."""
@@ -1596,7 +1613,9 @@ class Evaluator:
                 # reflect/replicate padding, or one tensor grown to another's size
                 # (F.pad(noise, (0, clean.shape[1] - noise.shape[1]))): not a batch padded to its longest
                 return data if is_padded(data) else None
-            return Val(V.TENSOR, padded=True, strong=True, origin="F.pad", batch_first=None,
+            # (F.pad never moves an axis: a padded batch padded further keeps its layout)
+            return Val(V.TENSOR, padded=True, strong=True, origin="F.pad",
+                       batch_first=data.batch_first if is_padded(data) else None,
                        pad=code_of(value) if value is not None else "0", zero_pads=value is None or literal(value) == 0)
         if qual == "torch.nan_to_num":
             return _nan_replaced(self(arg_value(node, "input", 0)), arg_value(node, "nan", 1))

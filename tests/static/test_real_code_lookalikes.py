@@ -897,6 +897,49 @@ REVIEW33_LOOKALIKES = [
                 return out, hidden
         """),  # (recpack: the unpacked run is for batches without padding)
 
+    ("crf-forward-algorithm-steps-through-time-of-unknown-layout", """
+        import torch
+        from torch import nn
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+        PAD = 0
+
+
+        def collate(samples, pad_to=None):
+            words = pad_sequence([w for w, _ in samples], batch_first=True, padding_value=PAD)
+            tags = pad_sequence([t for _, t in samples], batch_first=True, padding_value=0)
+            if pad_to is not None and pad_to > words.size(1):
+                words = F.pad(words, (0, pad_to - words.size(1)), value=PAD)
+                tags = F.pad(tags, (0, pad_to - tags.size(1)), value=0)
+            return words, tags, words != PAD
+
+
+        class CRFTagger(nn.Module):
+            def __init__(self, vocab, n_tags):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, 16, padding_idx=PAD)
+                self.emit = nn.Sequential(nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, n_tags))
+                self.transitions = nn.Parameter(torch.randn(n_tags, n_tags))
+                self.start = nn.Parameter(torch.zeros(n_tags))
+
+            def log_partition(self, em, mask):
+                alpha = self.start + em[:, 0]
+                for t in range(1, em.size(1)):
+                    nxt = torch.logsumexp(alpha.unsqueeze(2) + self.transitions + em[:, t].unsqueeze(1), dim=1)
+                    alpha = torch.where(mask[:, t].unsqueeze(1), nxt, alpha)
+                return torch.logsumexp(alpha, dim=1)
+
+            def neg_log_likelihood(self, words, tags, mask):
+                em = self.emit(self.embed(words))
+                return self.log_partition(em, mask).mean()
+
+
+        def train(samples):
+            model = CRFTagger(50, 5)
+            words, tags, mask = collate(samples)
+            return model.neg_log_likelihood(words, tags, mask)
+        """),  # (rt16 c10: dim 1 of em[:, t] is the tags, a step of (batch, time, tags) emissions)
 ]
 
 
