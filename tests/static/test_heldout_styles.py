@@ -5447,6 +5447,90 @@ CASES = [
                 real = (~pad).unsqueeze(-1).type_as(h)
                 return (ctx * real).sum(1) / real.sum(1)
         """, ["PAD401"]),
+    # (rt16 b09) the lengths sorted for packing, the rows left in their original order
+    ("collate-sorts-the-lengths-and-the-rows-alike", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+        PAD = 0
+
+
+        def collate(samples):
+            words = [w for w, _ in samples]
+            lengths = torch.tensor([len(w) for w in words])
+            lengths, order = lengths.sort(descending=True)
+            chars = pad_sequence([words[i] for i in order], batch_first=True, padding_value=PAD)
+            langs = torch.tensor([samples[i][1] for i in order])
+            return chars, lengths, langs
+
+
+        class CharLSTM(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(40, 10, padding_idx=PAD)
+                self.lstm = nn.LSTM(10, 24, batch_first=True)
+
+            def forward(self, chars, lengths):
+                _, (h_n, _) = self.lstm(pack_padded_sequence(self.embed(chars), lengths, batch_first=True))
+                return h_n[-1]
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+        PAD = 0
+
+
+        def collate(samples):
+            words = [w for w, _ in samples]
+            lengths = torch.tensor([len(w) for w in words])
+            lengths, order = lengths.sort(descending=True)
+            chars = pad_sequence(words, batch_first=True, padding_value=PAD)
+            langs = torch.tensor([y for _, y in samples])
+            return chars, lengths, langs
+
+
+        class CharLSTM(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(40, 10, padding_idx=PAD)
+                self.lstm = nn.LSTM(10, 24, batch_first=True)
+
+            def forward(self, chars, lengths):
+                _, (h_n, _) = self.lstm(pack_padded_sequence(self.embed(chars), lengths, batch_first=True))
+                return h_n[-1]
+        """, ["PAD103"]),
+    ("collate-sorts-the-list-and-the-lengths", """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+
+        def collate(samples):
+            samples = sorted(samples, key=lambda s: len(s[0]), reverse=True)
+            words = [w for w, _ in samples]
+            lengths = torch.tensor([len(w) for w in words])
+            lengths, _ = lengths.sort(descending=True)
+            return pad_sequence(words, batch_first=True), lengths
+
+
+        def encode(lstm, emb, chars, lengths):
+            return lstm(pack_padded_sequence(emb(chars), lengths, batch_first=True))
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+
+        def collate(samples):
+            words = [w for w, _ in samples]
+            lengths = torch.tensor([len(w) for w in words])
+            lengths, _ = lengths.sort(descending=True)
+            return pad_sequence(words, batch_first=True), lengths
+
+
+        def encode(lstm, emb, chars, lengths):
+            return lstm(pack_padded_sequence(emb(chars), lengths, batch_first=True))
+        """, ["PAD103"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -5,10 +5,15 @@ from __future__ import annotations
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import PACK, Context, assigned_values, flag, get_arg, last_name, literal
+from padlint.static.analysis import PACK, PAD_SEQUENCE, Context, Scope, assigned_values, flag, get_arg, last_name, literal
 from padlint.static.traverse import iter_nodes
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.rule import Rule
+
+
+_ALONE = ("only the lengths are sorted: the sort's permutation is thrown away, so the batch rows keep their "
+          "order and each one is packed with another row's length; sort the rows with it (`x = x[order]`) or "
+          "pass `enforce_sorted=False` with the unsorted lengths")
 
 
 class PackUnsortedLengths(Rule):
@@ -24,10 +29,7 @@ class PackUnsortedLengths(Rule):
         if ctx.qualname(node.func) == PACK:
             dropped = _order_dropped(node, ctx)
             if dropped is not None:
-                self.report(ctx, dropped, "only the lengths are sorted: the sort's permutation is thrown away (`_`), "
-                                          "so the batch rows keep their order and each one is packed with another "
-                                          "row's length; sort the rows with it (`x = x[order]`) or pass "
-                                          "`enforce_sorted=False` with the unsorted lengths")
+                self.report(ctx, dropped, _ALONE)
                 return
             if flag(node, "enforce_sorted", 3, True) is True and not _sorted_by_construction(node, ctx):
                 ctx.file.scratch.setdefault("pad103_calls", []).append(node)
@@ -51,6 +53,12 @@ class PackUnsortedLengths(Rule):
             shuffle = get_arg(node, "shuffle", 2)
             if shuffle is not None and literal(shuffle.value) is not False:
                 ctx.file.scratch["pad103_shuffle"] = True
+
+    def on_scope_end(self, scope: Scope, ctx: Context) -> None:
+        if isinstance(scope.node, cst.FunctionDef) and "pad_sequence" in ctx.file.text:
+            dropped = _returned_sorted_alone(scope.node, ctx)
+            if dropped is not None:
+                self.report(ctx, dropped, _ALONE)
 
     def on_subscript(self, node: cst.Subscript, ctx: Context) -> None:
         # np.argsort(lengths)[::-1]: ascending order reversed.
@@ -156,24 +164,49 @@ def _sorts_descending(node: cst.Call, ctx: Context) -> bool:
 
 def _order_dropped(call: cst.Call, ctx: Context) -> cst.CSTNode | None:
     """``lengths, _ = torch.sort(lengths, descending=True)`` (or ``lengths.sort(...)``) in the
-    function that packs with ``lengths``, the permutation dropped, and no other sort there that
-    could have put the rows in that order: the sort (to report), else None."""
+    function that packs with ``lengths``: the sort (to report), else None (see _sorted_alone)."""
     lengths = get_arg(call, "lengths", 1)
     function = ctx.scope.node if ctx.scope is not None else None
     if lengths is None or not isinstance(lengths.value, cst.Name) or not isinstance(function, cst.FunctionDef):
         return None
-    name = lengths.value.value
-    sorts = [n for n in iter_nodes(function.body) if isinstance(n, cst.Call) and isinstance(n.func, (cst.Attribute, cst.Name))
+    return _sorted_alone(function, lengths.value.value)
+
+
+def _sorted_alone(function: cst.FunctionDef, name: str) -> cst.Assign | None:
+    """The assignment ``name, perm = name.sort(descending=True)`` (or ``torch.sort(...)``) in
+    ``function`` whose permutation is thrown away (``_``, or a name read nowhere else), when no
+    other sort there could have put the rows in that order; else None."""
+    nodes = list(iter_nodes(function.body))
+    sorts = [n for n in nodes if isinstance(n, cst.Call) and isinstance(n.func, (cst.Attribute, cst.Name))
              and last_name(n.func) in ("sort", "argsort", "sorted", "sort_by_length")]
-    if len(sorts) != 1:
+    if len(sorts) != 1 or last_name(sorts[0].func) != "sort":
         return None
-    for item in iter_nodes(function.body):
+    for item in nodes:
         if not (isinstance(item, cst.Assign) and item.value is sorts[0] and len(item.targets) == 1):
             continue
         target = item.targets[0].target
         if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2 \
                 and isinstance(target.elements[0].value, cst.Name) and target.elements[0].value.value == name \
-                and isinstance(target.elements[1].value, cst.Name) and target.elements[1].value.value == "_" \
-                and last_name(sorts[0].func) == "sort":
-            return item
+                and isinstance(target.elements[1].value, cst.Name):
+            perm = target.elements[1].value.value
+            if perm == "_" or sum(1 for n in nodes if isinstance(n, cst.Name) and n.value == perm) == 1:
+                return item
+    return None
+
+
+def _returned_sorted_alone(function: cst.FunctionDef, ctx: Context) -> cst.Assign | None:
+    """A collate function that pads the rows in the order they came (``pad_sequence``), sorts only
+    the lengths (see _sorted_alone) and returns those: the sort, else None."""
+    calls = [n for n in iter_nodes(function.body) if isinstance(n, cst.Call)]
+    quals = {ctx.qualname(n.func) for n in calls}
+    if PAD_SEQUENCE not in quals or PACK in quals:
+        return None  # (a function that packs is checked at its pack call)
+    for item in iter_nodes(function.body):
+        if isinstance(item, cst.Return) and item.value is not None:
+            values = item.value.elements if isinstance(item.value, cst.Tuple) else []
+            for element in values:
+                if isinstance(element.value, cst.Name):
+                    found = _sorted_alone(function, element.value.value)
+                    if found is not None:
+                        return found
     return None
