@@ -940,6 +940,20 @@ REVIEW33_LOOKALIKES = [
             words, tags, mask = collate(samples)
             return model.neg_log_likelihood(words, tags, mask)
         """),  # (rt16 c10: dim 1 of em[:, t] is the tags, a step of (batch, time, tags) emissions)
+    ("multi-channel-encoder-output-averaged-over-its-channels", """
+        from torch import nn
+
+
+        class MultiChannelASR(nn.Module):
+            def __init__(self, ctc):
+                super().__init__()
+                self.ctc = ctc
+
+            def _calc_ctc_loss(self, encoder_out, encoder_out_lens, ys_pad, ys_pad_lens):
+                if encoder_out.dim() == 4:
+                    encoder_out = encoder_out.mean(1)
+                return self.ctc(encoder_out, encoder_out_lens, ys_pad, ys_pad_lens)
+        """),  # (review 39, FunASR's MFCCA: (batch, channels, time, features) averaged over the microphones)
 ]
 
 

@@ -13,7 +13,7 @@ from padlint.static.analysis import (
 )
 from padlint.static.names import code_of, dotted, short_code, through_methods
 from padlint.static.rule import PADDING, ReachedByDotOrImport, Rule
-from padlint.static.traverse import iter_nodes
+from padlint.static.traverse import iter_nodes, nodes_of
 
 _FUNCS = {"torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.amax": "max",
           "torch.nanmean": "mean", "torch.logsumexp": "logsumexp"}
@@ -151,6 +151,8 @@ class UnmaskedReduction(Rule):
             # a sum over time is only wrong when the pads are not zero; unknown here
             if not data.strong:
                 return
+        if axis is None and not data.strong and _under_rank_test(node, data_node, ctx):
+            return  # `if x.dim() == 4: x = x.mean(1)`: not the (batch, time, features) the guess took
         if _documented_not_time(data_node, dims, ctx):  # (last: it reads docstrings and comments)
             return  # `input: spectrogram, shape (B, C, F, N)` and a mean over axis 1: the channels
         self.report(ctx, node, f"`{short_code(node)}` reduces over the time axis of a padded tensor "
@@ -442,6 +444,41 @@ _DOC_SHAPE = re.compile(r"\(\s*([A-Za-z_][\w]*(?:\s*[,x\u00d7]\s*[A-Za-z_][\w]*)
 _NOT_TIME_AXIS = re.compile(r"^(?:C|Ch|channels?|n_?channels|num_channels|F|freq\w*|feat\w*|D|dim|d_model|H|hidden"
                             r"|E|emb\w*|heads?|num_heads|K|classes|num_classes|V|vocab\w*|M|mics?"
                             r"|(?:num_|n_)?(?:latents?|queries|patches|objects|boxes|slots))$", re.I)
+
+
+def _under_rank_test(call: cst.Call, data_node: cst.BaseExpression, ctx: Context) -> bool:
+    """Whether ``call`` sits in the body of an ``if`` that tests the reduced tensor for four or more
+    dimensions (``x.dim() == 4``, ``x.ndim > 3``, ``len(x.shape) == 4``): FunASR's multi-channel
+    (batch, channels, time, features) encoder output averaged over its channels."""
+    name = dotted(through_methods(data_node, ("float", "detach", "contiguous")))
+    function = ctx.function_scope.node if ctx.function_scope is not None else None
+    if name is None or not isinstance(function, cst.FunctionDef):
+        return False
+    for test in nodes_of(function.body, cst.If):
+        comparison = test.test
+        if not (isinstance(comparison, cst.Comparison) and len(comparison.comparisons) == 1):
+            continue
+        bound = literal(comparison.comparisons[0].comparator)
+        op = comparison.comparisons[0].operator
+        if not isinstance(bound, int) or isinstance(bound, bool) or not (
+                isinstance(op, cst.Equal) and bound >= 4 or isinstance(op, (cst.GreaterThan, cst.GreaterThanEqual))
+                and bound >= 3):
+            continue
+        rank = comparison.left
+        if isinstance(rank, cst.Call) and isinstance(rank.func, cst.Attribute) and rank.func.attr.value == "dim" \
+                and not rank.args:
+            tested = dotted(rank.func.value)
+        elif isinstance(rank, cst.Attribute) and rank.attr.value == "ndim":
+            tested = dotted(rank.value)
+        elif isinstance(rank, cst.Call) and isinstance(rank.func, cst.Name) and rank.func.value == "len" \
+                and len(rank.args) == 1 and isinstance(rank.args[0].value, cst.Attribute) \
+                and rank.args[0].value.attr.value == "shape":
+            tested = dotted(rank.args[0].value.value)
+        else:
+            continue
+        if tested == name and any(item is call for item in iter_nodes(test.body)):
+            return True
+    return False
 
 
 def _documented_not_time(node: cst.BaseExpression, dims: list[int], ctx: Context) -> bool:
