@@ -258,6 +258,8 @@ _PROPAGATE = [
     torch.einsum, torch.bmm, torch.matmul, torch.Tensor.bmm, torch.Tensor.matmul, torch.Tensor.__matmul__,
 ]
 _WATCH: dict[Any, str] = {f: "_on_propagate" for f in _PROPAGATE}
+_RESHAPES = frozenset({torch.Tensor.view, torch.Tensor.reshape, torch.Tensor.view_as, torch.Tensor.reshape_as,
+                       torch.Tensor.flatten})
 # A padded batch of data (float frames from pad_sequence, which autograd does not track) first
 # meets the parameters here: the output of these is probed (their pads are not zeros any more)
 _FIRST_TRACKED = frozenset({F.linear, F.layer_norm})
@@ -366,6 +368,7 @@ class Guard:
         self._findings: dict[tuple, Finding] = {}
         self._unreported: list[Finding] = []  # new since the last delivery (warn mode: once each)
         self._fired: list[Finding] = []  # seen since the last delivery, new or again (raise mode)
+        self._leader: Optional[weakref.ref] = None  # the optimizer whose step ends a training step
         self._printed = 0
         self._explained: set[tuple] = set()
         self._conv_benign: set[tuple] = set()  # probe sites whose padded gradient is conv windows only
@@ -768,7 +771,11 @@ class Guard:
             self._resume_mode()
         except Exception as e:  # pragma: no cover
             self._internal(e, "optimizer post-hook")
-        new = self._end_step()
+        # With several optimizers (a GAN, an encoder/decoder split) the first one to step closes
+        # each training step; another one closes it only when something padded happened since.
+        if self._leader is None:
+            self._leader = weakref.ref(optimizer)
+        new = self._end_step(count=self._leader() is optimizer)
         self._deliver(new, at_exit=False)
 
     # ----- sources -------------------------------------------------------------------------------
@@ -1067,6 +1074,13 @@ class Guard:
                 if info.kind == "loss_elems":  # (el * mask), el.masked_fill(pad, 0), torch.where(...)
                     if out.shape == a.shape and func not in (torch.Tensor.softmax, torch.softmax):
                         self._tag(out, info)
+                    elif func in _RESHAPES and a is args[0] and out.numel() == a.numel():
+                        # cross_entropy(logits.view(-1, V), y.view(-1), reduction="none").view(B, T)
+                        try:
+                            m = info.mask.to(a.device).expand_as(a).reshape(out.shape)
+                        except RuntimeError:
+                            return
+                        self._tag(out, PadInfo(m, None, "propagated", kind="loss_elems", meta=info.meta))
                     return
                 if info.kind == "masked_sum":
                     if func in (torch.Tensor.div, torch.Tensor.__truediv__) and a is args[0] and len(args) > 1:

@@ -1633,6 +1633,27 @@ def test_a_mean_over_an_encoders_padded_output_is_one_finding_at_the_mean():
     assert [f.line for f in g.findings] == [step.line]
 
 
+@pytest.mark.parametrize("shape_back,divide,expected", [
+    ("view", "mean", ["PAD302"]), ("reshape", "mean", ["PAD302"]), ("view", "real", []),
+])
+def test_flat_token_losses_viewed_back_to_batch_by_time_keep_their_padding(shape_back, divide, expected):
+    # (rt17 b04) cross_entropy over (B * T) rows, .view(B, T) again, masked, then .mean(): the
+    # elements keep their padding through the reshape, so the dilution is found
+    torch.manual_seed(0)
+    emb, proj = nn.Embedding(V, 16, padding_idx=0), nn.Linear(16, V)
+
+    def step(_):
+        ids, lengths = token_batch()
+        logits = proj(torch.tanh(emb(ids)))
+        nll = F.cross_entropy(logits.reshape(-1, V), ids.reshape(-1), reduction="none")
+        nll = nll.view(ids.shape) if shape_back == "view" else nll.reshape(ids.size(0), -1)
+        mask = (ids != 0).float()
+        return (nll * mask).mean() if divide == "mean" else (nll * mask).sum() / mask.sum()
+
+    g = train_step(nn.ModuleList([emb, proj]), step)
+    assert codes(g) == expected
+
+
 def test_sorted_lengths_with_rows_left_in_order_are_named_as_such():
     # (rt16 b09) lengths sorted longest first, the rows not reordered with them: the advice is to
     # reorder, not the convolution formula for lengths that run past the real steps

@@ -384,3 +384,22 @@ def test_value_and_reference_come_from_the_check_that_gave_the_magnitude():
     (f,) = [f for f in g.findings if f.value is not None]
     assert f.count == 3
     assert f.magnitude == pytest.approx(abs(f.value - f.reference))
+
+
+def test_two_optimizers_stepping_in_one_iteration_close_one_step():
+    # (rt17 b07/c07) an encoder/decoder split with an optimizer each: the first optimizer to step
+    # closes each training step, so the steps counted (and the oracle schedule) follow iterations
+    model = Classifier("packed")
+    head_params = list(model.fc.parameters()) if hasattr(model, "fc") else list(model.parameters())[-2:]
+    body_params = [p for p in model.parameters() if all(p is not q for q in head_params)]
+    opt_a, opt_b = torch.optim.SGD(body_params, lr=0.1), torch.optim.SGD(head_params, lr=0.1)
+    with padlint.guard(mode="record", summary=False) as g:
+        for _ in range(4):
+            ids, lengths = token_batch()
+            F.cross_entropy(model(ids, lengths), TARGET).backward()
+            opt_a.step()
+            opt_b.step()
+            opt_a.zero_grad()
+            opt_b.zero_grad()
+    assert g.steps_checked == 4
+    assert g.findings == []
