@@ -1691,7 +1691,13 @@ class Evaluator:
             data = self(arg_value(node, "input", 0))
             if is_padded(data) and data.kind == V.TENSOR and data.batch_first is None and not data.permuted:
                 # (B, C, T) in, (B, C', T) out: time is the last axis, and the bias (and the
-                # kernel's reach) leaves the padded frames non-zero
+                # kernel's reach) leaves the padded frames non-zero -- except a kernel of one
+                # frame without a bias, which maps zero frames to zero frames
+                made = module.node if isinstance(module.node, cst.Call) else None
+                pointwise = made is not None and _without_bias(module) \
+                    and literal(arg_value(made, "kernel_size", 2)) in (1, (1,), [1])
+                if pointwise:
+                    return data.but(channels_first=True)
                 return data.but(channels_first=True, zero_pads=False, masked=False)
         if cls in RNN_CLASSES:
             data = self(arg_value(node, "input", 0))

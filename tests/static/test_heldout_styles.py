@@ -5531,6 +5531,66 @@ CASES = [
         def encode(lstm, emb, chars, lengths):
             return lstm(pack_padded_sequence(emb(chars), lengths, batch_first=True))
         """, ["PAD103"]),
+    # (set ai16) zero frames through pointwise convolutions without a bias stay zero
+    ("stats-pooling-after-pointwise-convolutions-without-bias", """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+
+        def cmvn(feats, feat_lens):
+            pad_mask = torch.arange(feats.size(1))[None, :] >= feat_lens[:, None]
+            feats = feats - feats.sum(1, keepdim=True) / feat_lens[:, None, None]
+            return feats.masked_fill(pad_mask.unsqueeze(-1), 0.0)
+
+
+        class Frames(nn.Module):
+            def __init__(self, n_mels, hidden=64):
+                super().__init__()
+                self.conv = nn.Conv1d(n_mels, hidden, kernel_size=1, bias=False)
+
+            def forward(self, x):
+                return F.relu(self.conv(x.transpose(1, 2))).transpose(1, 2)
+
+
+        class LangID(nn.Module):
+            def __init__(self, n_mels=40):
+                super().__init__()
+                self.frames = Frames(n_mels)
+
+            def forward(self, feats, feat_lens):
+                h = self.frames(cmvn(feats, feat_lens))
+                return h.sum(dim=1) / feat_lens.to(h.dtype)[:, None]
+        """, """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+
+        def cmvn(feats, feat_lens):
+            pad_mask = torch.arange(feats.size(1))[None, :] >= feat_lens[:, None]
+            feats = feats - feats.sum(1, keepdim=True) / feat_lens[:, None, None]
+            return feats.masked_fill(pad_mask.unsqueeze(-1), 0.0)
+
+
+        class Frames(nn.Module):
+            def __init__(self, n_mels, hidden=64):
+                super().__init__()
+                self.conv = nn.Conv1d(n_mels, hidden, kernel_size=3, padding=1, bias=False)
+
+            def forward(self, x):
+                return F.relu(self.conv(x.transpose(1, 2))).transpose(1, 2)
+
+
+        class LangID(nn.Module):
+            def __init__(self, n_mels=40):
+                super().__init__()
+                self.frames = Frames(n_mels)
+
+            def forward(self, feats, feat_lens):
+                h = self.frames(cmvn(feats, feat_lens))
+                return h.sum(dim=1) / feat_lens.to(h.dtype)[:, None]
+        """, ["PAD301"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
