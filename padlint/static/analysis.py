@@ -793,7 +793,7 @@ class Evaluator:
                         return None  # (loss.mean([1, 2]) * keep): one value per sample, a per-sample mask
                     if tensor is None or tensor.kind == V.TENSOR:
                         return Val(V.TENSOR, padded=True, strong=False, masked=True, zero_pads=True, mask_mult=mult,
-                                   name_only_mask=name_only, mask_axes=mask.axes)
+                                   name_only_mask=name_only, mask_last=last, mask_axes=mask.axes)
             for ones_node, other, other_node in ((node.left, right, node.right), (node.right, left, node.left)):
                 if ((other is not None and other.kind == V.DIM) or is_max_len_name(other_node)) \
                         and isinstance(ones_node, cst.Call):

@@ -5591,6 +5591,25 @@ CASES = [
                 h = self.frames(cmvn(feats, feat_lens))
                 return h.sum(dim=1) / feat_lens.to(h.dtype)[:, None]
         """, ["PAD301"]),
+    # (review 39, angle-emb) a max over hidden states zeroed at the pads by the attention mask
+    ("max-pooling-of-states-filled-with-minus-infinity-at-the-pads", """
+        import torch
+
+
+        def pool(model, inputs):
+            outputs = model(**inputs).last_hidden_state
+            keep = inputs["attention_mask"][:, :, None].bool()
+            outputs, _ = torch.max(outputs.masked_fill(~keep, float("-inf")), dim=1)
+            return outputs
+        """, """
+        import torch
+
+
+        def pool(model, inputs):
+            outputs = model(**inputs).last_hidden_state
+            outputs, _ = torch.max(outputs * inputs["attention_mask"][:, :, None], dim=1)
+            return outputs
+        """, ["PAD301"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

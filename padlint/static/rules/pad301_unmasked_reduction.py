@@ -84,7 +84,7 @@ class UnmaskedReduction(Rule):
         if data is not None and data.kind == V.TENSOR and data.idx_pads and not data.masked and op == "mean":
             self._mean_over_pad_rows(node, data, dim_node, ctx)
             return
-        if op == "max" and V.is_strongly_padded(data) and data.masked and data.zero_pads and not data.masked_max \
+        if op == "max" and V.is_padded(data) and data.masked and data.zero_pads and not data.masked_max \
                 and not data.nonneg and not data.softmaxed and data_node is not None and dim_node is not None \
                 and _over_padded_time(data, dim_node):
             self.report(ctx, node, f"`{short_code(node)}` takes a max over time of values whose pads were set to 0 "
@@ -540,7 +540,13 @@ def _commented_not_time(node: cst.BaseExpression, dims: list[int], function: cst
 
 
 def _over_padded_time(data: V.Val, dim_node: cst.BaseExpression) -> bool:
-    """The reduced axis is the known time axis of ``data`` (batch first or time major)."""
+    """The reduced axis is the known time axis of ``data`` (batch first or time major), or, for a
+    layout padlint does not know, dim 1 of a tensor multiplied by a (batch, time) mask stood up
+    over its last axis (``hidden * attention_mask[:, :, None]``)."""
     dims = literal_dims(dim_node)
+    if dims is None:
+        return False
     axis = time_axis(data)
-    return dims is not None and axis is not None and axis in dims
+    if axis is None:
+        return bool(data.mask_last) and data.batch_first is None and 1 in dims
+    return axis in dims
