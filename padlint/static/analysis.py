@@ -3213,12 +3213,18 @@ def _is_pad_value(node: cst.BaseExpression | None, tensor: Val | None) -> bool:
     return False
 
 
-def _is_arange(node: cst.BaseExpression, ev: Evaluator) -> bool:
+def _reshaped_base(node: cst.BaseExpression) -> cst.BaseExpression:
+    """What ``x[None, :].unsqueeze(0).expand(B, -1).to(device)`` indexes and reshapes: ``x``."""
     node = _subscript_base(node)
     while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
         "unsqueeze", "expand", "to", "view", "repeat", "type_as", "cuda", "long", "expand_as", "reshape"
     ):
         node = _subscript_base(node.func.value)
+    return node
+
+
+def _is_arange(node: cst.BaseExpression, ev: Evaluator) -> bool:
+    node = _reshaped_base(node)
     if isinstance(node, cst.Call):
         qual = ev.qualname(node.func)
         return qual == "torch.arange" or (isinstance(node.func, cst.Name) and node.func.value in ("range", "arange"))
@@ -3520,11 +3526,7 @@ def _positions_of_time(node: cst.BaseExpression, scope: Scope, ev: Evaluator) ->
     in the function is one."""
     if _is_arange(node, ev):
         return True
-    base = _subscript_base(node)
-    while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute) and base.func.attr.value in (
-            "unsqueeze", "expand", "to", "view", "repeat", "type_as", "cuda", "long", "expand_as", "reshape"):
-        base = _subscript_base(base.func.value)
-    found = list(assigned_values(scope, base))
+    found = list(assigned_values(scope, _reshaped_base(node)))
     return bool(found) and all(_is_arange(value, ev) for value in found)
 
 
