@@ -1114,8 +1114,20 @@ class Evaluator:
             if dotted(func.value) == "self" and self.scope is not None and self.scope.class_scope is not None:
                 cls = self.scope.class_scope.node
                 if isinstance(cls, cst.ClassDef):
-                    return _method(cls, func.attr.value), True, None
+                    found = _method(cls, func.attr.value)
+                    if found is None or _is_stub(found):
+                        # a hook the base class leaves to its subclasses (`raise NotImplementedError`):
+                        # the one subclass of this file that defines it is what runs
+                        found = self._only_override(cls, func.attr.value) or found
+                    return found, True, None
         return None, False, None
+
+    def _only_override(self, cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+        """The method ``name`` of the one class of this file derived from ``cls`` that defines it."""
+        found = [method for other in self.file.classes.values()
+                 if any(code_of(base.value).rsplit(".", 1)[-1] == cls.name.value for base in other.bases)
+                 for method in [_method(other, name)] if method is not None and not _is_stub(method)]
+        return found[0] if len(found) == 1 else None
 
     def _the_model_class(self, call: cst.Call) -> cst.ClassDef | None:
         """The one ``nn.Module`` class of the file (at most ``MODEL_CLASSES_AT_MOST`` of them)
@@ -2765,6 +2777,22 @@ def _factory_fields(node: cst.BaseExpression) -> list[str] | None:
             return None
         names.append(value.evaluated_value)
     return names
+
+
+def _is_stub(function: cst.FunctionDef) -> bool:
+    """A body of nothing but a docstring, ``pass``, ``...`` or ``raise NotImplementedError``."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else [function.body]
+    for statement in body:
+        items = statement.body if isinstance(statement, cst.SimpleStatementLine) else [statement]
+        for item in items:
+            if isinstance(item, cst.Pass) or isinstance(item, cst.Expr) and isinstance(
+                    item.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)):
+                continue
+            if isinstance(item, cst.Raise) and item.exc is not None and code_of(
+                    item.exc.func if isinstance(item.exc, cst.Call) else item.exc) == "NotImplementedError":
+                continue
+            return False
+    return True
 
 
 def _method(cls: cst.ClassDef | None, name: str) -> cst.FunctionDef | None:

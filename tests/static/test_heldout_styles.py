@@ -5610,6 +5610,58 @@ CASES = [
             outputs, _ = torch.max(outputs * inputs["attention_mask"][:, :, None], dim=1)
             return outputs
         """, ["PAD301"]),
+    # (set ai01) the base class's forward hands the unpacked states to a hook its subclass defines
+    ("last-step-read-in-a-subclass-hook", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+        class SessionEncoderBase(nn.Module):
+            def __init__(self, n_items, dim):
+                super().__init__()
+                self.emb = nn.Embedding(n_items, dim, padding_idx=0)
+                self.gru = nn.GRU(dim, dim, batch_first=True)
+
+            def summarize(self, states, lengths):
+                raise NotImplementedError
+
+            def forward(self, items, lengths):
+                packed = pack_padded_sequence(self.emb(items), lengths.cpu(), batch_first=True, enforce_sorted=False)
+                states, _ = self.gru(packed)
+                states, _ = pad_packed_sequence(states, batch_first=True)
+                return self.summarize(states, lengths)
+
+
+        class LastClickEncoder(SessionEncoderBase):
+            def summarize(self, states, lengths):
+                return states[torch.arange(states.size(0)), lengths - 1]
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+        class SessionEncoderBase(nn.Module):
+            def __init__(self, n_items, dim):
+                super().__init__()
+                self.emb = nn.Embedding(n_items, dim, padding_idx=0)
+                self.gru = nn.GRU(dim, dim, batch_first=True)
+
+            def summarize(self, states, lengths):
+                raise NotImplementedError
+
+            def forward(self, items, lengths):
+                packed = pack_padded_sequence(self.emb(items), lengths.cpu(), batch_first=True, enforce_sorted=False)
+                states, _ = self.gru(packed)
+                states, _ = pad_packed_sequence(states, batch_first=True)
+                return self.summarize(states, lengths)
+
+
+        class LastClickEncoder(SessionEncoderBase):
+            def summarize(self, states, lengths):
+                return states[:, -1]
+        """, ["PAD202"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
