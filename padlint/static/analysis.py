@@ -945,7 +945,9 @@ class Evaluator:
             if b is None and _per_sample_row(left_node if swapped else right_node) \
                     and _per_sample_column(right_node if swapped else left_node, named=False):
                 b = Val(V.LENGTHS)  # time major: arange(T)[:, None] < n[None, :]
-            if b is not None and b.kind in (V.LENGTHS, V.SCALAR_LEN):
+            if b is not None and (b.kind in (V.LENGTHS, V.SCALAR_LEN) or b.kind == V.LAST_INDEX and isinstance(
+                    op, (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual))):
+                # (arange(T) < lengths - 1: the mask of shifted targets; `== lengths - 1` marks the last step)
                 other_node = right_node if swapped else left_node
                 if _is_arange(other_node, self) or (a is not None and a.kind == V.TENSOR and a.arange):
                     less = isinstance(op, (cst.LessThan, cst.LessThanEqual))

@@ -5662,6 +5662,32 @@ CASES = [
             def summarize(self, states, lengths):
                 return states[:, -1]
         """, ["PAD202"]),
+    # (rt17 b04) the mask of next-token targets built from lengths - 1
+    ("flat-token-losses-viewed-back-and-masked-by-lengths-minus-one", """
+        import torch
+        import torch.nn.functional as F
+
+
+        def batch_loss(model, ids, lengths, vocab):
+            inp, tgt = ids[:, :-1], ids[:, 1:]
+            n_pred = lengths - 1
+            logits = model(inp, n_pred)
+            nll = F.cross_entropy(logits.reshape(-1, vocab), tgt.reshape(-1), reduction="none").view(tgt.shape)
+            mask = (torch.arange(tgt.size(1))[None, :] < n_pred[:, None]).to(nll.dtype)
+            return (nll * mask).sum() / mask.sum()
+        """, """
+        import torch
+        import torch.nn.functional as F
+
+
+        def batch_loss(model, ids, lengths, vocab):
+            inp, tgt = ids[:, :-1], ids[:, 1:]
+            n_pred = lengths - 1
+            logits = model(inp, n_pred)
+            nll = F.cross_entropy(logits.reshape(-1, vocab), tgt.reshape(-1), reduction="none").view(tgt.shape)
+            mask = (torch.arange(tgt.size(1))[None, :] < n_pred[:, None]).to(nll.dtype)
+            return (nll * mask).mean()
+        """, ["PAD302"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
