@@ -2343,8 +2343,7 @@ class Guard:
             elif ups:
                 self._emit(
                     "PAD401", where,
-                    "attention over a padded batch without src_key_padding_mask/key_padding_mask (a decoder's "
-                    "cross-attention: memory_key_padding_mask): real positions "
+                    f"attention over a padded batch without {_padding_mask_keyword(where)}: real positions "
                     f"attend to padding (gradient up to {max(ups):.3g} reaches padded inputs)",
                     loc, max(ups),
                 )
@@ -2846,6 +2845,19 @@ _SOURCE_WORDS = {
 def _source_words(info: PadInfo) -> str:
     source = info.meta.get("origin", info.source) if info.source == "propagated" else info.source
     return _SOURCE_WORDS.get(source, "the padded batch it came from")
+
+
+def _padding_mask_keyword(where: str) -> str:
+    """The keyword that takes the padding mask of the attention module named in ``where``."""
+    if "Decoder" in where:
+        return "tgt_key_padding_mask (and memory_key_padding_mask for its cross-attention)"
+    if where.startswith("MultiheadAttention"):
+        return "key_padding_mask"
+    if where.startswith("Transformer("):
+        return "src_key_padding_mask/tgt_key_padding_mask/memory_key_padding_mask"
+    if where.startswith("Transformer"):
+        return "src_key_padding_mask"
+    return "src_key_padding_mask/key_padding_mask"
 
 
 def _wrong_share(mask: torch.Tensor, known: torch.Tensor) -> float:

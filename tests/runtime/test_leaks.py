@@ -1654,6 +1654,26 @@ def test_flat_token_losses_viewed_back_to_batch_by_time_keep_their_padding(shape
     assert codes(g) == expected
 
 
+def test_missing_attention_mask_advice_names_the_modules_own_keyword():
+    # (rt17 b02) an encoder-only model is not told about a decoder's memory_key_padding_mask
+    torch.manual_seed(0)
+    emb = nn.Embedding(V, 16, padding_idx=0)
+    enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True), 1,
+                                enable_nested_tensor=False)
+    mha = nn.MultiheadAttention(16, 2, batch_first=True)
+    for layer, keyword in ((lambda x: enc(x), "src_key_padding_mask"),
+                           (lambda x: mha(x, x, x, need_weights=False)[0], "key_padding_mask")):
+        def step(_, layer=layer):
+            ids, lengths = token_batch()
+            h = layer(emb(ids))
+            keep = (ids != 0).unsqueeze(-1).float()
+            return F.cross_entropy(((h * keep).sum(1) / keep.sum(1))[:, :C], torch.tensor([0, 1, 2, 0]))
+
+        g = train_step(nn.ModuleList([emb, enc, mha]), step)
+        found = [f for f in g.findings if f.code == "PAD401"]
+        assert found and keyword in found[0].what and "memory_key_padding_mask" not in found[0].what
+
+
 def test_sorted_lengths_with_rows_left_in_order_are_named_as_such():
     # (rt16 b09) lengths sorted longest first, the rows not reordered with them: the advice is to
     # reorder, not the convolution formula for lengths that run past the real steps
