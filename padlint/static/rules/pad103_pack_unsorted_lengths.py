@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import PACK, PAD_SEQUENCE, Context, Scope, assigned_values, flag, get_arg, last_name, literal
-from padlint.static.traverse import iter_nodes
+from padlint.static.traverse import iter_nodes, nodes_of
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.rule import Rule
 
@@ -197,12 +197,14 @@ def _sorted_alone(function: cst.FunctionDef, name: str) -> cst.Assign | None:
 def _returned_sorted_alone(function: cst.FunctionDef, ctx: Context) -> cst.Assign | None:
     """A collate function that pads the rows in the order they came (``pad_sequence``), sorts only
     the lengths (see _sorted_alone) and returns those: the sort, else None."""
-    calls = [n for n in iter_nodes(function.body) if isinstance(n, cst.Call)]
+    calls = nodes_of(function.body, cst.Call)
+    if not any(isinstance(n.func, (cst.Attribute, cst.Name)) and last_name(n.func) == "sort" for n in calls):
+        return None
     quals = {ctx.qualname(n.func) for n in calls}
     if PAD_SEQUENCE not in quals or PACK in quals:
         return None  # (a function that packs is checked at its pack call)
-    for item in iter_nodes(function.body):
-        if isinstance(item, cst.Return) and item.value is not None:
+    for item in nodes_of(function.body, cst.Return):
+        if item.value is not None:
             values = item.value.elements if isinstance(item.value, cst.Tuple) else []
             for element in values:
                 if isinstance(element.value, cst.Name):
