@@ -6,7 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import PACK, PAD_SEQUENCE, Context, Scope, assigned_values, flag, get_arg, last_name, literal
-from padlint.static.traverse import iter_nodes, nodes_of
+from padlint.static.traverse import iter_nodes, nodes_of, nodes_under
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.rule import Rule
 
@@ -176,7 +176,7 @@ def _sorted_alone(function: cst.FunctionDef, name: str) -> cst.Assign | None:
     """The assignment ``name, perm = name.sort(descending=True)`` (or ``torch.sort(...)``) in
     ``function`` whose permutation is thrown away (``_``, or a name read nowhere else), when no
     other sort there could have put the rows in that order; else None."""
-    nodes = list(iter_nodes(function.body))
+    nodes = nodes_under(function.body)  # (listed once per file: a collate may ask for each returned name)
     sorts = [n for n in nodes if isinstance(n, cst.Call) and isinstance(n.func, (cst.Attribute, cst.Name))
              and last_name(n.func) in ("sort", "argsort", "sorted", "sort_by_length")]
     if len(sorts) != 1 or last_name(sorts[0].func) != "sort":

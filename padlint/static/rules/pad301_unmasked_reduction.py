@@ -476,7 +476,7 @@ def _under_rank_test(call: cst.Call, data_node: cst.BaseExpression, ctx: Context
             tested = dotted(rank.args[0].value.value)
         else:
             continue
-        if tested == name and any(item is call for item in iter_nodes(test.body)):
+        if tested == name and any(item is call for item in nodes_of(test.body, cst.Call)):
             return True
     return False
 
