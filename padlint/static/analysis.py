@@ -1450,6 +1450,8 @@ class Evaluator:
                 perm = Val(V.PERM, node=node)
                 return perm if qual == "torch.argsort" else Val(V.TUPLE, items=[data.but(sorted=True), perm])
             return None
+        if qual == FUNCTIONAL_CTC:
+            return Val(V.TENSOR, padded=False, loss_none=True)  # (as for nn.CTCLoss: per utterance)
         if qual in FUNCTIONAL_CLASS_LOSSES or qual in FUNCTIONAL_ELEMENTWISE_LOSSES:
             reduction = arg_value(node, "reduction", None)
             ignore = get_arg(node, "ignore_index", None)
@@ -1771,6 +1773,10 @@ class Evaluator:
             if cls == "torch.nn.MultiheadAttention":
                 return Val(V.TUPLE, items=[data, None]) if data is not None else None
             return data
+        if cls == CTC_CLASS:
+            # one value per utterance (B,) unreduced, or a number: CTC sums over each utterance's
+            # own frames (input_lengths) and labels, so no padded position is left in it
+            return Val(V.TENSOR, padded=False, loss_none=True)
         if cls in set(ELEMENTWISE_LOSSES) | set(CLASS_LOSSES):
             reduction = module.kwargs.get("reduction") if module.kwargs else None
             ignoring = bool(module.kwargs) and "ignore_index" in module.kwargs
@@ -2355,6 +2361,60 @@ def unused_mask_parameter(ctx: Context) -> str | None:
     for name in candidates:
         if name not in used:
             return name
+    return None
+
+
+def mask_only_in_other_branch(call: cst.Call, data_node: cst.BaseExpression, ctx: Context) -> str | None:
+    """A mask parameter that the function reads only in *other* arms of the ``if/elif`` chain that
+    holds ``call``, where it is applied to the same tensor: ParlAI's
+    ``if reduction_type == 'max': return ctxt.max(1)[0]  elif 'mean': ... mask.sum(1) ...``.
+
+    The arms pick one reduction of the same padded tensor; the mean's arm says that the mask is
+    the tensor's padding, and the arm of ``call`` never applies it.  Not when a test of the chain
+    reads the mask (``if mask is None:``: the arm runs exactly when there is no mask)."""
+    scope = ctx.function_scope
+    function = scope.node if scope is not None else None
+    data = dotted(data_node)
+    if not isinstance(function, cst.FunctionDef) or data is None or "." in data:
+        return None
+    optional = none_default_params(function)
+    masks = [p for p in scope.params if V.looks_like_mask(p) and p not in optional and p != data]
+    if not masks:
+        return None
+    ifs = nodes_of(function.body, cst.If)
+    tails = {id(i.orelse) for i in ifs if isinstance(i.orelse, cst.If)}
+    chain: tuple[list[cst.CSTNode], list[cst.CSTNode], cst.CSTNode] | None = None
+    for head in ifs:  # (outer chains first: the last one that holds the call is the innermost)
+        if id(head) in tails:
+            continue  # an `elif`: part of its head's chain
+        arms: list[cst.CSTNode] = []
+        tests: list[cst.CSTNode] = []
+        link: cst.If | cst.Else | None = head
+        while isinstance(link, cst.If):
+            arms.append(link.body)
+            tests.append(link.test)
+            link = link.orelse
+        if isinstance(link, cst.Else):
+            arms.append(link.body)
+        mine = [arm for arm in arms if any(item is call for item in nodes_of(arm, cst.Call))]
+        if mine:
+            chain = (arms, tests, mine[0])
+    if chain is None or len(chain[0]) < 2:
+        return None
+    arms, tests, mine = chain
+    tested = {n.value for t in tests for n in nodes_of(t, cst.Name)}
+    here = {n.value for n in nodes_of(mine, cst.Name)}
+    for mask in masks:
+        if mask in here or mask in tested:
+            continue
+        everywhere = sum(1 for n in nodes_of(function.body, cst.Name) if n.value == mask)
+        if everywhere != sum(1 for arm in arms for n in nodes_of(arm, cst.Name) if n.value == mask):
+            continue  # (read outside the chain too: applied before it, maybe)
+        for arm in arms:
+            if arm is not mine:
+                names = {n.value for n in nodes_of(arm, cst.Name)}
+                if mask in names and data in names:
+                    return mask
     return None
 
 

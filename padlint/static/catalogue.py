@@ -26,6 +26,7 @@ RULES: tuple[tuple[str, str, str, bool, str, str], ...] = (
     ('PAD304', 'elementwise-loss-over-padding', "an elementwise loss (MSE, L1, BCE...) with reduction='mean' over padded predictions or targets", False, 'pad304_elementwise_loss_over_padding', 'ElementwiseLossOverPadding'),
     ('PAD305', 'ctc-lengths-from-shape', 'CTC input_lengths set to the padded time dimension for every sample, while real lengths exist', False, 'pad305_ctc_lengths_from_shape', 'CtcLengthsFromShape'),
     ('PAD306', 'loss-mask-not-shifted', 'a next-token loss on targets x[:, 1:] weighted by a mask sliced [:, :-1] like the inputs', False, 'pad306_loss_mask_not_shifted', 'LossMaskNotShifted'),
+    ('PAD307', 'crf-without-mask', "a CRF's likelihood or Viterbi decoding over a padded batch without the mask (the pads join the paths)", False, 'pad307_crf_without_mask', 'CrfWithoutMask'),
     ('PAD401', 'attention-without-padding-mask', 'nn.MultiheadAttention / nn.Transformer* (or a hand-written attention softmax) over a padded batch without any padding mask', False, 'pad401_attention_without_padding_mask', 'AttentionWithoutPaddingMask'),
     ('PAD402', 'padding-mask-polarity', 'a keep-mask (True = real token) passed where PyTorch expects True = padding', False, 'pad402_padding_mask_polarity', 'PaddingMaskPolarity'),
     ('PAD403', 'weak-mask-fill', 'scores filled with 0 or a tiny number (or multiplied by a mask) before softmax, instead of -inf', False, 'pad403_weak_mask_fill', 'WeakMaskFill'),

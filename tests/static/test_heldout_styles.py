@@ -5688,6 +5688,116 @@ CASES = [
             mask = (torch.arange(tgt.size(1))[None, :] < n_pred[:, None]).to(nll.dtype)
             return (nll * mask).mean()
         """, ["PAD302"]),
+    # (review 39, ParlAI) a reduction picked by a flag: the mask is applied only in the mean's arm
+    ("max-arm-of-a-reduction-switch-masks-like-the-mean-arm", """
+        import torch
+
+
+        def reduce_ctxt(ctxt, mask, reduction_type):
+            if reduction_type == "first":
+                return ctxt[:, 0, :]
+            elif reduction_type == "max":
+                keep = mask.unsqueeze(-1)
+                return ctxt.masked_fill(~keep, float("-inf")).max(dim=1)[0]
+            elif reduction_type == "mean":
+                divisor = mask.float().sum(dim=1).unsqueeze(-1).clamp(min=1).type_as(ctxt)
+                return (ctxt * mask.unsqueeze(-1)).sum(dim=1) / divisor
+            raise ValueError(reduction_type)
+        """, """
+        import torch
+
+
+        def reduce_ctxt(ctxt, mask, reduction_type):
+            if reduction_type == "first":
+                return ctxt[:, 0, :]
+            elif reduction_type == "max":
+                return ctxt.max(dim=1)[0]
+            elif reduction_type == "mean":
+                divisor = mask.float().sum(dim=1).unsqueeze(-1).clamp(min=1).type_as(ctxt)
+                return (ctxt * mask.unsqueeze(-1)).sum(dim=1) / divisor
+            raise ValueError(reduction_type)
+        """, ["PAD301"]),
+    # (review 39, tner) the CRF is masked in training and decoded over the padded batch without it
+    ("crf-masked-in-training-and-decoded-with-the-attention-mask", """
+        import torch
+        from allennlp.modules import ConditionalRandomField
+
+
+        class NerModel(torch.nn.Module):
+            def __init__(self, encoder, num_labels):
+                super().__init__()
+                self.encoder = encoder
+                self.crf_layer = ConditionalRandomField(num_labels)
+
+            def loss(self, encode):
+                logits = self.encoder(**encode)
+                return -self.crf_layer(logits, encode["labels"], encode["attention_mask"])
+
+            def predict(self, encode):
+                logits = self.encoder(**encode)
+                return self.crf_layer.viterbi_tags(logits, encode["attention_mask"])
+        """, """
+        import torch
+        from allennlp.modules import ConditionalRandomField
+
+
+        class NerModel(torch.nn.Module):
+            def __init__(self, encoder, num_labels):
+                super().__init__()
+                self.encoder = encoder
+                self.crf_layer = ConditionalRandomField(num_labels)
+
+            def loss(self, encode):
+                logits = self.encoder(**encode)
+                return -self.crf_layer(logits, encode["labels"], encode["attention_mask"])
+
+            def predict(self, encode):
+                logits = self.encoder(**encode)
+                return self.crf_layer.viterbi_tags(logits)
+        """, ["PAD307"]),
+    # (a BiLSTM-CRF over unpacked outputs: the gold path is scored through the pad labels)
+    ("crf-likelihood-of-an-unpacked-bilstm-gets-the-mask", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+        from torchcrf import CRF
+
+
+        class BiLstmCrf(nn.Module):
+            def __init__(self, vocab, n_tags):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, 32, padding_idx=0)
+                self.lstm = nn.LSTM(32, 32, batch_first=True, bidirectional=True)
+                self.fc = nn.Linear(64, n_tags)
+                self.crf = CRF(n_tags, batch_first=True)
+
+            def forward(self, words, lengths, tags):
+                packed = pack_padded_sequence(self.emb(words), lengths.cpu(), batch_first=True, enforce_sorted=False)
+                out, _ = self.lstm(packed)
+                out, _ = pad_packed_sequence(out, batch_first=True, total_length=words.size(1))
+                keep = torch.arange(words.size(1))[None, :] < lengths[:, None]
+                return -self.crf(self.fc(out), tags, keep)
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+        from torchcrf import CRF
+
+
+        class BiLstmCrf(nn.Module):
+            def __init__(self, vocab, n_tags):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, 32, padding_idx=0)
+                self.lstm = nn.LSTM(32, 32, batch_first=True, bidirectional=True)
+                self.fc = nn.Linear(64, n_tags)
+                self.crf = CRF(n_tags, batch_first=True)
+
+            def forward(self, words, lengths, tags):
+                packed = pack_padded_sequence(self.emb(words), lengths.cpu(), batch_first=True, enforce_sorted=False)
+                out, _ = self.lstm(packed)
+                out, _ = pad_packed_sequence(out, batch_first=True, total_length=words.size(1))
+                return -self.crf(self.fc(out), tags)
+        """, ["PAD307"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

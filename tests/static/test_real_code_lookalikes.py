@@ -954,6 +954,89 @@ REVIEW33_LOOKALIKES = [
                     encoder_out = encoder_out.mean(1)
                 return self.ctc(encoder_out, encoder_out_lens, ys_pad, ys_pad_lens)
         """),  # (review 39, FunASR's MFCCA: (batch, channels, time, features) averaged over the microphones)
+    ("reduction-switch-whose-max-arm-runs-only-without-a-mask", """
+        import torch
+
+
+        def pool(states, mask, kind):
+            if mask is None:
+                return states.max(dim=1)[0]
+            elif kind == "mean":
+                return (states * mask.unsqueeze(-1)).sum(dim=1) / mask.sum(dim=1, keepdim=True)
+            else:
+                return states.masked_fill(~mask.unsqueeze(-1), float("-inf")).max(dim=1)[0]
+
+
+        def pool_prefilled(states, mask, kind):
+            states = states.masked_fill(~mask.unsqueeze(-1), float("-inf"))
+            if kind == "max":
+                return states.max(dim=1)[0]
+            return torch.nan_to_num(states, neginf=0.0).sum(dim=1) / mask.sum(dim=1, keepdim=True)
+        """),  # (the max's arm runs when there is no mask, or the mask was applied before the switch)
+    ("crf-decoding-one-sentence-and-a-crf-that-takes-no-mask", """
+        import torch
+        from torch import nn
+        from torchcrf import CRF
+
+
+        class GreedyCRF(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.transitions = nn.Parameter(torch.zeros(n, n))
+
+            def decode(self, emissions):
+                return emissions.argmax(-1)
+
+
+        class Tagger(nn.Module):
+            def __init__(self, vocab, n_tags):
+                super().__init__()
+                self.emb = nn.Embedding(vocab, 32, padding_idx=0)
+                self.fc = nn.Linear(32, n_tags)
+                self.crf = CRF(n_tags, batch_first=True)
+                self.greedy_crf = GreedyCRF(n_tags)
+
+            def loss(self, words, tags):
+                return -self.crf(self.fc(self.emb(words)), tags, mask=words != 0)
+
+            def tag_sentence(self, sentence):
+                emissions = self.fc(self.emb(sentence.unsqueeze(0)))
+                return self.crf.decode(emissions)[0]
+
+            def greedy(self, words):
+                return self.greedy_crf.decode(self.fc(self.emb(words)))
+
+            def add_transitions(self, features):
+                return self.crf(features)
+        """),  # (a batch of one has no pads; a CRF class without a mask parameter; flair's `self.crf(features)`)
+    ("unreduced-ctc-losses-are-one-per-utterance", """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def collate(batch):
+            feats = pad_sequence([b["feats"] for b in batch], batch_first=True)
+            feat_lens = torch.tensor([b["feats"].size(0) for b in batch])
+            targets = torch.cat([b["tokens"] for b in batch])
+            target_lens = torch.tensor([b["tokens"].numel() for b in batch])
+            return feats, feat_lens, targets, target_lens
+
+
+        class Recognizer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.out = nn.Linear(20, 12)
+                self.ctc = nn.CTCLoss(reduction="none", zero_infinity=True)
+
+            def losses(self, batch):
+                feats, feat_lens, targets, target_lens = batch
+                log_probs = self.out(feats).log_softmax(dim=-1).transpose(0, 1)
+                per_utt = self.ctc(log_probs, targets, feat_lens, target_lens)
+                functional = F.ctc_loss(log_probs, targets, feat_lens, target_lens, reduction="none")
+                return per_utt.mean() + (functional / target_lens).mean()
+        """),  # (set aj06: CTC's unreduced loss has shape (B,), no time axis)
 ]
 
 

@@ -8,7 +8,8 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import (
-    TIME_POOL_MODULES, Context, arg_value, assigned_values, is_max_len_name, literal, literal_dims, same_factor_mean, time_axis,
+    TIME_POOL_MODULES, Context, arg_value, assigned_values, is_max_len_name, literal, literal_dims, mask_only_in_other_branch,
+    same_factor_mean, time_axis,
     unused_local_mask, unused_mask_parameter,
 )
 from padlint.static.names import code_of, dotted, short_code, through_methods
@@ -135,7 +136,8 @@ class UnmaskedReduction(Rule):
             return  # zeros at the pads add nothing to a sum; weights we cannot see may be masked
         # (a mask this function builds, or the lengths it takes, and never uses says the pads are there)
         unused = op in ("max", "logsumexp") and not data.strong and (
-            unused_local_mask(ctx, evaluated=True) is not None or unused_mask_parameter(ctx) is not None)
+            unused_local_mask(ctx, evaluated=True) is not None or unused_mask_parameter(ctx) is not None
+            or data_node is not None and mask_only_in_other_branch(node, data_node, ctx) is not None)
         if op == "logsumexp" and not data.strong and not unused:
             return  # as for max: only where the pads are known to be there
         # (an RNN's outputs at padded steps hold values that can win, as for a mean)
