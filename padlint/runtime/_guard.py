@@ -111,7 +111,7 @@ class _Probe:
     probed tensor itself; it is dropped at the step boundary."""
 
     __slots__ = ("seq", "kind", "where", "loc", "pm", "m", "bdim", "meta", "info", "stats", "detailed", "tid",
-                 "generic", "zero_sums")
+                 "generic", "zero_sums", "fn")
 
     def __init__(self, seq, kind, where, loc, pm, m=None, bdim=None, meta=None, info=None, detailed=False):
         self.seq = seq
@@ -128,6 +128,7 @@ class _Probe:
         self.tid = None  # weak reference to the probed tensor
         self.generic = False  # probed as "an op on the padded batch": a later, named use may rename it
         self.zero_sums: list = []  # sums over time of this very tensor that add its exact-zero pads
+        self.fn = None  # the probed tensor's autograd node (the tensor itself may be freed before a later use)
 
 
 class _Seen:
@@ -606,7 +607,7 @@ class Guard:
         p = _Probe(st.n, kind, where, loc, pm, m=m, bdim=info.bdim if info is not None else None,
                    meta=meta if meta is not None else (info.meta if info is not None else None),
                    info=info, detailed=st.sampled)
-        p.tid, p.generic = weakref.ref(t), generic
+        p.tid, p.generic, p.fn = weakref.ref(t), generic, t.grad_fn
         st.probes.append(p)
         st.probed.add(t)
         t.register_hook(self._make_hook(p))
@@ -1205,11 +1206,13 @@ class Guard:
         to a division by the number of all positions."""
         t = args[0] if args else kwargs.get("input")
         info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
-        if info is not None and info.kind == "seq" and self._st.sampled and isinstance(out, torch.Tensor):
+        if info is not None and info.kind == "seq" and isinstance(out, torch.Tensor):
+            # (on every step, sampled or not: the probes run on every step, and a sum of exact
+            # zeros must excuse what it sends to the pads on each of them)
             dim = args[1] if len(args) > 1 else kwargs.get("dim")
             self._note_pooling(func, t, info, dim, out)
             dims = _reduced_dims(dim, t.dim()) if dim is not None else set()
-            if dims and all(d >= info.mask.dim() for d in dims):
+            if self._st.sampled and dims and all(d >= info.mask.dim() for d in dims):
                 # (h * item_emb).sum(-1): one score per position, still padded where h was
                 self._on_propagate(func, args, kwargs, out)
             return
@@ -1413,18 +1416,31 @@ class Guard:
             )
         if name == "mean":
             info.meta["mean_over_time"] = True
+            if zero and out is not None and out.requires_grad and len(dims) == 1:
+                # zeros at the padded steps still count in a mean's denominator; the probe sees the
+                # mean's gradient at the pads whatever else (a dropout, a masked per-token head)
+                # uses the same tensor
+                self._probe_used(
+                    t, pm.to(t.device), "PAD301", "mean over time of a padded tensor",
+                    "a mean over the time axis counts the padded steps (zeros here) in its denominator, so "
+                    "the result shrinks with the padded length of the batch; sum over time and divide by "
+                    "the real lengths (x.sum(1) / lengths[:, None])",
+                    user_location(3), None,
+                )
             return
         if zero:
             info.meta["zero_pad_sum"] = True
-            probes = [p for p in self._st.probes if p.kind == "seq" and p.tid is not None and p.tid() is t]
+            probes = _probes_behind(self._st.probes, t)
             if probes and isinstance(out, torch.Tensor) and out.requires_grad and len(dims) == 1:
                 # The sum's own gradient at the pads (its output's gradient, spread over time) is
                 # taken off what the probe of this very tensor sees there, so that another use of
                 # it (the same embeddings packed into an RNN) is judged on what it sends alone.
+                # (The probed tensor may be a step behind: the rows put back in order after
+                # packing, or a dropout; what the sum sends back goes through that step too.)
                 keep = out.dim() == t.dim()
                 holder: dict = {"tdim": tdim, "keepdim": keep, "grad": None}
-                for p in probes:
-                    p.zero_sums.append(holder)
+                for p, steps in probes:
+                    p.zero_sums.append((holder, steps))
 
                 def _padlint_sum_grad(grad, holder=holder):
                     holder["grad"] = grad.detach() if grad is not None else None
@@ -2727,15 +2743,22 @@ def _reduced_dims(dim: Any, ndim: int) -> set[int]:
 
 def _without_zero_sums(g: torch.Tensor, m: torch.Tensor, sums: list) -> torch.Tensor:
     """``g`` less, at the padded positions ``m``, the gradient that sums over time of this tensor
-    sent there (their outputs' gradients, one per row, spread over the time axis): a sum that
-    adds exact zeros changes nothing, whatever gradient it hands back to them."""
+    sent there (their outputs' gradients, one per row, spread over the time axis, and taken back
+    through the steps between the summed tensor and this one): a sum that adds exact zeros
+    changes nothing, whatever gradient it hands back to them."""
     spread = None
-    for holder in sums:
+    for holder, steps in sums:
         go = holder["grad"]
         if go is None:
             continue
         part = go if holder["keepdim"] else go.unsqueeze(holder["tdim"])
         try:
+            for kind, a, b in steps:
+                if kind == "rows":  # out = src.index_select(a, b), b a permutation
+                    part = part.expand(tuple(b.shape[0] if d == a else n for d, n in enumerate(part.shape)))
+                    part = part.index_select(a, torch.argsort(b.to(part.device)))
+                else:  # out = src * factor (a dropout's scaled mask, a constant mask)
+                    part = part * a.to(part.device, part.dtype)
             part = part.to(g.dtype).expand_as(g)
         except RuntimeError:
             return g  # (not this tensor's shape: leave the gradient as it is)
@@ -2744,6 +2767,47 @@ def _without_zero_sums(g: torch.Tensor, m: torch.Tensor, sums: list) -> torch.Te
         return g
     pm = m.to(g.device).reshape(tuple(m.shape) + (1,) * (g.dim() - m.dim()))
     return torch.where(pm, g - spread, g)
+
+
+def _probes_behind(probes: list, t: torch.Tensor) -> list:
+    """The sequence probes of ``t`` itself, or of the tensor ``t`` was made from by at most three
+    steps that keep zeros and move no value along time: rows put in another order
+    (``index_select`` by a permutation: pad_packed_sequence un-sorting), or a product with a
+    constant (a dropout's scaled mask).  Each with those steps, nearest to ``t`` first, read from
+    the autograd graph: ("rows", dim, index) or ("scale", factor, None)."""
+    seq = [p for p in probes if p.kind == "seq" and p.tid is not None]
+    found = [(p, []) for p in seq if p.tid() is t]
+    if found:
+        return found
+    fn = t.grad_fn
+    steps: list = []
+    for _ in range(3):
+        if fn is None:
+            return []
+        name = type(fn).__name__
+        nexts = [f for f, _ in fn.next_functions]
+        if name == "IndexSelectBackward0" and len(nexts) >= 1 and nexts[0] is not None:
+            index = fn._saved_index
+            if index.dim() != 1 or index.numel() == 0 or not bool(
+                    torch.equal(torch.sort(index.cpu()).values, torch.arange(index.numel()))):
+                return []
+            steps.append(("rows", int(fn._saved_dim), index))
+            fn = nexts[0]
+        elif name == "MulBackward0" and len(nexts) == 2 and (nexts[0] is None) != (nexts[1] is None):
+            factor = fn._saved_other if nexts[1] is None else fn._saved_self
+            if not isinstance(factor, torch.Tensor):
+                return []
+            steps.append(("scale", factor.detach(), None))
+            fn = nexts[0] if nexts[1] is None else nexts[1]
+        elif name == "NativeDropoutBackward0" and nexts and nexts[0] is not None:
+            steps.append(("scale", fn._saved_result1.detach() * float(fn._saved_scale), None))
+            fn = nexts[0]
+        else:
+            return []
+        found = [(p, list(steps)) for p in seq if p.fn is not None and p.fn is fn]
+        if found:
+            return found
+    return []
 
 
 def _conv_arg(args: tuple, kwargs: dict, index: int, name: str, default: Any) -> Any:

@@ -1857,3 +1857,46 @@ def test_arange_positions_of_a_left_padded_batch(side, positions, expected):
 
     g = train_step(model, step, every=1)
     assert codes(g) == expected
+
+
+# --- sums of exact-zero pads a step away from the probed tensor (rt18 c10) -------------------
+
+def _multitask_step(pooling, dropout, tag_head, every=1, steps=3):
+    torch.manual_seed(0)
+    emb = nn.Embedding(V, E, padding_idx=0)
+    rnn = nn.LSTM(E, H, batch_first=True, bidirectional=True)
+    drop = nn.Dropout(dropout)
+    tagger, classifier = nn.Linear(2 * H, 4), nn.Linear(2 * H, C)
+    lens = [5, 2, 4, 3]
+    seqs = [torch.randint(1, V, (n,)) for n in lens]
+    ids, lengths = pad_sequence(seqs, batch_first=True), torch.tensor(lens)
+    tags = pad_sequence([s % 4 for s in seqs], batch_first=True, padding_value=-100)
+    with padlint.guard(mode="record", summary=False, every=every) as g:
+        for _ in range(steps):
+            packed = pack_padded_sequence(emb(ids), lengths, batch_first=True, enforce_sorted=False)
+            out, _ = pad_packed_sequence(rnn(packed)[0], batch_first=True, total_length=ids.size(1))
+            out = drop(out)
+            pooled = out.sum(1) / lengths[:, None] if pooling == "sum" else out.mean(1)
+            loss = F.cross_entropy(classifier(pooled), torch.tensor([0, 1, 2, 0]))
+            if tag_head:  # a per-token head on the same output, its padded targets ignored
+                loss = loss + F.cross_entropy(tagger(out).reshape(-1, 4), tags.reshape(-1))
+            loss.backward()
+            g.step()
+    return g
+
+
+@pytest.mark.parametrize("dropout,tag_head,every", [(0.2, False, 1), (0.0, True, 1), (0.2, True, 1), (0.2, True, 3)])
+def test_sum_of_exact_zero_pads_after_unsorting_and_dropout_is_clean(dropout, tag_head, every):
+    # pad_packed_sequence's rows put back in order, then a dropout, then `out.sum(1) / lengths`:
+    # the pads are exact zeros all the way, and the masked per-token head sends them nothing.
+    # It was PAD-R001 (the sum's share was taken off only for the very tensor probed, and only
+    # on sampled steps)
+    assert codes(_multitask_step("sum", dropout, tag_head, every)) == []
+
+
+@pytest.mark.parametrize("dropout,tag_head", [(0.2, False), (0.0, True), (0.2, True)])
+def test_mean_over_exact_zero_pads_is_reported_at_the_mean(dropout, tag_head):
+    # the same zeros in a mean still count in its denominator (rt18 b10: it was PAD-R001)
+    g = _multitask_step("mean", dropout, tag_head)
+    assert codes(g) == ["PAD301"]
+    assert "denominator" in g.findings[0].what
