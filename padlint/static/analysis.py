@@ -564,8 +564,12 @@ class Evaluator:
             method = elt.func.attr.value
             if method in ("cuda",) or (method == "to" and _moves_to_device(elt)):
                 return Val(V.SEQ, on_device=True)
-        if _is_len_call(elt) \
-                or _sample_size(elt, node.for_in.target):
+        core = elt
+        if isinstance(core, cst.BinaryOperation) and isinstance(core.operator, (cst.Add, cst.Subtract)) \
+                and isinstance(core.right, cst.Integer):
+            core = core.left  # [len(s) - 1 for s in seqs]: the lengths of the shifted targets (or + BOS/EOS)
+        if _is_len_call(core) \
+                or _sample_size(core, node.for_in.target):
             # [len(s) for s in seqs], [p.shape[0] for p in poses]: each sample's own length -- but
             # the rows of a padded batch all have the padded length
             rows = self(node.for_in.iter)
@@ -764,6 +768,13 @@ class Evaluator:
             base = left if left is not None and left.kind == V.TENSOR else right
             if base is not None and base.kind == V.TENSOR:
                 return base.but(masked=False, zero_pads=False, mask_mult=None)
+        if isinstance(op, (cst.Add, cst.Subtract)):
+            for rng, other_node in ((left, node.right), (right, node.left)):
+                if rng is not None and rng.kind == V.TENSOR and rng.arange \
+                        and _per_sample_column(other_node, named=False):
+                    # arange(T)[None, :] - n_pads[:, None]: positions shifted row by row (each
+                    # sequence's own count, as cumsum of its mask gives), not the batch's arange
+                    return Val(V.TENSOR, padded=False)
         if isinstance(op, cst.Multiply):
             # [x.size(1)] * B  ->  lengths made from the padded shape
             for lst, other in ((node.left, right), (node.right, left)):
@@ -2048,6 +2059,11 @@ class Evaluator:
                 return _permuted(base, [literal(a.value) for a in node.args])
             if method == "permute" and len(node.args) == 1 and isinstance(node.args[0].value, (cst.Tuple, cst.List)):
                 return _permuted(base, [literal(e.value) for e in node.args[0].value.elements])
+            if method in ("view", "reshape") and _shape_rank(node) == 3 and _is_int_literal(node.args[1].value, 1) \
+                    and base.origin == "embedding" and not base.strong:
+                # self.embed(prev_words).view(bsz, 1, d): one token per sample, a decoder's single
+                # step (time length 1), not a padded sequence
+                return Val(V.TENSOR, padded=False)
             if method in ("view", "reshape") and _shape_rank(node) >= 4:
                 # (B*C, T, D) -> (B, C, T, D): axes split apart, dim 1 is no longer time
                 return base.but(batch_first=None, permuted=True, perm=None)
@@ -4458,6 +4474,12 @@ class Walker(FastVisitor):
         collates = self._file_collates()
         if len(collates) != 1:
             return None
+        returned = self.file.returned(id(collates[0]))
+        if returned is not None and returned.kind == V.DICT and returned.items:
+            # `return {"input_ids": ids, "labels": labels}`: the entry of that name (handed on as
+            # `model(**batch)` or `model(batch["input_ids"], batch["labels"])`)
+            item = returned.items.get(name)
+            return item if V.is_strongly_padded(item) and item.kind == V.TENSOR else None
         key = ("collate-returned-names", id(collates[0]))
         if key not in self.file.memo:
             self.file.memo[key] = returned_names(collates[0])

@@ -5798,6 +5798,93 @@ CASES = [
                 out, _ = pad_packed_sequence(out, batch_first=True, total_length=words.size(1))
                 return -self.crf(self.fc(out), tags)
         """, ["PAD307"]),
+    # (set aj03) the collate returns a dict; its padded labels reach the forward by key
+    ("token-labels-from-a-dict-collate-ignored-at-minus-100", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+
+        def collate_fn(features):
+            input_ids = pad_sequence([torch.tensor(f["input_ids"]) for f in features], batch_first=True)
+            labels = pad_sequence([torch.tensor(f["labels"]) for f in features], batch_first=True, padding_value=-100)
+            return {"input_ids": input_ids, "labels": labels}
+
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(100, 16, padding_idx=0)
+                self.classifier = nn.Linear(16, 5)
+                self.loss_fct = nn.CrossEntropyLoss()
+
+            def forward(self, input_ids, labels):
+                logits = self.classifier(self.emb(input_ids))
+                return self.loss_fct(logits.view(-1, 5), labels.view(-1))
+
+
+        def train(model, features):
+            for batch in DataLoader(features, batch_size=2, collate_fn=collate_fn):
+                model(batch["input_ids"], batch["labels"]).backward()
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data import DataLoader
+
+
+        def collate_fn(features):
+            input_ids = pad_sequence([torch.tensor(f["input_ids"]) for f in features], batch_first=True)
+            labels = pad_sequence([torch.tensor(f["labels"]) for f in features], batch_first=True, padding_value=0)
+            return {"input_ids": input_ids, "labels": labels}
+
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(100, 16, padding_idx=0)
+                self.classifier = nn.Linear(16, 5)
+                self.loss_fct = nn.CrossEntropyLoss()
+
+            def forward(self, input_ids, labels):
+                logits = self.classifier(self.emb(input_ids))
+                return self.loss_fct(logits.view(-1, 5), labels.view(-1))
+
+
+        def train(model, features):
+            for batch in DataLoader(features, batch_size=2, collate_fn=collate_fn):
+                model(batch["input_ids"], batch["labels"]).backward()
+        """, ["PAD303"]),
+    # (review 40, pytorch-lifestream) a max beside a mean by the real lengths of the same tensor
+    ("last-max-avg-pooling-of-a-padded-batch-masks-the-max", """
+        import torch
+        from torch import nn
+
+        from ptls.data_load.padded_batch import PaddedBatch
+
+
+        class LastMaxAvgEncoder(nn.Module):
+            def forward(self, x: PaddedBatch):
+                keep = torch.arange(x.payload.size(1))[None, :] < x.seq_lens[:, None]
+                rnn_max_pool = x.payload.masked_fill(~keep[..., None], float("-inf")).max(dim=1)[0]
+                rnn_avg_pool = (x.payload * keep[..., None]).sum(dim=1) / x.seq_lens.unsqueeze(-1)
+                h = x.payload[range(len(x.payload)), [n - 1 for n in x.seq_lens]]
+                return torch.cat((h, rnn_max_pool, rnn_avg_pool), dim=-1)
+        """, """
+        import torch
+        from torch import nn
+
+        from ptls.data_load.padded_batch import PaddedBatch
+
+
+        class LastMaxAvgEncoder(nn.Module):
+            def forward(self, x: PaddedBatch):
+                rnn_max_pool = x.payload.max(dim=1)[0]
+                rnn_avg_pool = x.payload.sum(dim=1) / x.seq_lens.unsqueeze(-1)
+                h = x.payload[range(len(x.payload)), [n - 1 for n in x.seq_lens]]
+                return torch.cat((h, rnn_max_pool, rnn_avg_pool), dim=-1)
+        """, ["PAD301", "PAD301"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -1037,6 +1037,99 @@ REVIEW33_LOOKALIKES = [
                 functional = F.ctc_loss(log_probs, targets, feat_lens, target_lens, reduction="none")
                 return per_utt.mean() + (functional / target_lens).mean()
         """),  # (set aj06: CTC's unreduced loss has shape (B,), no time axis)
+    ("left-padded-positions-shifted-by-each-rows-pad-count", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def collate_left(prompts):
+            input_ids = pad_sequence([torch.tensor(p) for p in prompts], batch_first=True, padding_side="left")
+            return input_ids, (input_ids != 0).long()
+
+
+        class LM(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.wte = nn.Embedding(50, 8)
+                self.wpe = nn.Embedding(64, 8)
+
+            def forward(self, input_ids, attention_mask):
+                T = input_ids.size(1)
+                n_pads = T - attention_mask.sum(-1)
+                position_ids = (torch.arange(T)[None, :] - n_pads[:, None]).clamp(min=0)
+                return self.wte(input_ids) + self.wpe(position_ids)
+
+
+        def run(model, prompts):
+            return model(*collate_left(prompts))
+        """),  # (set aj22: arange(T) less each row's own pad count is what cumsum of the mask gives)
+    ("series-mask-from-lengths-minus-one-selects-the-real-steps", """
+        from dataclasses import dataclass
+
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        @dataclass
+        class SeriesBatch:
+            past: torch.Tensor
+            future: torch.Tensor
+            observed: torch.Tensor
+
+
+        def collate(series):
+            past = pad_sequence([s[:-1, None] for s in series], batch_first=True)
+            future = pad_sequence([s[1:] for s in series], batch_first=True)
+            steps = torch.tensor([s.numel() - 1 for s in series])
+            observed = torch.arange(future.size(1))[None, :] < steps[:, None]
+            return SeriesBatch(past=past, future=future, observed=observed)
+
+
+        class Forecaster(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.LSTM(1, 8, batch_first=True)
+                self.proj = nn.Linear(8, 1)
+
+            def forward(self, past):
+                out, _ = self.rnn(past)
+                return self.proj(out).squeeze(-1)
+
+            def training_step(self, batch: SeriesBatch, batch_idx):
+                pred = self(batch.past)
+                return F.mse_loss(pred[batch.observed], batch.future[batch.observed])
+        """),  # (set aj26: `numel() - 1` per series is a length, whatever the name `steps`)
+    ("decoder-lstm-step-fed-one-embedded-token-and-an-attention-context", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence as pack, pad_packed_sequence as unpack
+
+
+        class SCPN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.trans_embs = nn.Embedding(50, 8)
+                self.encoder = nn.LSTM(8, 8, batch_first=True)
+                self.decoder = nn.LSTM(16, 8, batch_first=True)
+
+            def encode_batch(self, inputs, lengths):
+                all_hids, _ = self.encoder(pack(self.trans_embs(inputs), lengths.tolist(), batch_first=True,
+                                                enforce_sorted=False))
+                return unpack(all_hids, batch_first=True)[0]
+
+            def decode_step(self, prev_words, prev_hid, prev_cell, trans_embs, trans_weights, bsz):
+                word_input = self.trans_embs(prev_words).view(bsz, 1, 8)
+                trans_ctx = torch.sum(trans_weights.unsqueeze(2) * trans_embs, dim=1)
+                decoder_input = torch.cat([word_input, trans_ctx.unsqueeze(1)], dim=2)
+                _, (hn, cn) = self.decoder(decoder_input, (prev_hid, prev_cell))
+                return hn, cn
+
+            def forward(self, inputs, lengths, prev_words, h, c, w):
+                return self.decode_step(prev_words, h, c, self.encode_batch(inputs, lengths), w, inputs.size(0))
+        """),  # (review 40, OpenAttack's SCPN: the decoder LSTM runs one step, time length 1)
 ]
 
 

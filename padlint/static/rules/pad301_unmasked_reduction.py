@@ -137,7 +137,8 @@ class UnmaskedReduction(Rule):
         # (a mask this function builds, or the lengths it takes, and never uses says the pads are there)
         unused = op in ("max", "logsumexp") and not data.strong and (
             unused_local_mask(ctx, evaluated=True) is not None or unused_mask_parameter(ctx) is not None
-            or data_node is not None and mask_only_in_other_branch(node, data_node, ctx) is not None)
+            or data_node is not None and mask_only_in_other_branch(node, data_node, ctx) is not None
+            or op == "max" and data_node is not None and _averaged_over_real_counts_here(data_node, ctx))
         if op == "logsumexp" and not data.strong and not unused:
             return  # as for max: only where the pads are known to be there
         # (an RNN's outputs at padded steps hold values that can win, as for a mean)
@@ -278,6 +279,25 @@ class UnmaskedReduction(Rule):
         if _counts_real_positions(division.right, ctx, code_of(data_node)):
             self.report(ctx, left, f"`{short_code(left)}` sums padded positions and then divides by the number of real "
                                    "ones: apply the mask to the numerator too")
+
+
+def _averaged_over_real_counts_here(data_node: cst.BaseExpression, ctx: Context) -> bool:
+    """Whether the function also averages the same tensor over time by the real counts,
+    ``x.sum(dim=1) / lengths`` (ptls's last-max-avg pooling): it holds padding along dim 1, so a
+    max beside that mean, unmasked, reads the pads too."""
+    name = code_of(data_node)
+    function = ctx.function_scope.node if ctx.function_scope is not None else None
+    if not isinstance(function, cst.FunctionDef) or dotted(data_node) is None:
+        return False
+    for division in nodes_of(function.body, cst.BinaryOperation):
+        left = division.left
+        if not isinstance(division.operator, cst.Divide) or not isinstance(left, cst.Call) \
+                or not isinstance(left.func, cst.Attribute) or left.func.attr.value != "sum" \
+                or code_of(left.func.value) != name or literal(arg_value(left, "dim", 0)) != 1:
+            continue
+        if _counts_real_positions(division.right, ctx, name):
+            return True
+    return False
 
 
 # Where padding is certainly a batch of sequences padded to its longest member.
