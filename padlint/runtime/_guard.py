@@ -1215,6 +1215,8 @@ class Guard:
             if self._st.sampled and dims and all(d >= info.mask.dim() for d in dims):
                 # (h * item_emb).sum(-1): one score per position, still padded where h was
                 self._on_propagate(func, args, kwargs, out)
+            if dim is None and getattr(func, "__name__", "") in ("sum", "mean") and self._st.sampled and out.dim() == 0:
+                self._note_masked_total(t, info, out, getattr(func, "__name__", ""))
             return
         if info is not None and info.kind == "chan" and self._st.sampled and isinstance(out, torch.Tensor):
             self._channels_pooling(func, t, info, args[1] if len(args) > 1 else kwargs.get("dim"), out)
@@ -1475,6 +1477,33 @@ class Guard:
             self._st.emitted_specific = True
         elif name == "mean":
             self._emit_dilution("channels-first frames", t.shape[2], None, None, None, loc)
+
+    def _note_masked_total(self, t: torch.Tensor, info: PadInfo, out: torch.Tensor, name: str) -> None:
+        """``(err ** 2 * mask).sum()`` of a padded sequence tensor whose padded positions are exact
+        zeros (masked by hand): followed, like a masked reduction='none' loss, to a division by the
+        number of all positions (PAD302: ``se.sum() / mask.numel()``); its ``.mean()`` is that
+        division already."""
+        with torch.no_grad():
+            try:
+                pad = info.mask.to(t.device).expand_as(t)
+            except RuntimeError:
+                return
+            if not bool(pad.any()):
+                return
+            td = t.detach()
+            if not bool((td[pad] == 0).all()):
+                return  # the pads hold values: a leak the gradient probe sees
+            n_all, n_real = int(td.numel()), int((~pad).sum())
+        where = info.meta.get("where", "masked sum")
+        if name == "mean":
+            if out.requires_grad:
+                value = float(out.detach().float())
+                ref = value * n_all / n_real if n_real else float("nan")
+                self._emit_dilution(where, n_all, n_real, value, ref, user_location(3))
+            return
+        self._tag(out, PadInfo(torch.zeros((), dtype=torch.bool), None, "propagated", kind="masked_sum",
+                               meta={"n_all": n_all, "n_real": n_real, "msum": float(out.detach().float()),
+                                     "where": where}))
 
     def _check_masked_sum_division(self, info: PadInfo, divisor: Any) -> None:
         mt = info.meta

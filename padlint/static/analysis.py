@@ -1253,6 +1253,11 @@ class Evaluator:
             value = self(arg.value)
             if value is not None and self._optional_evidence_left_behind(arg.value, value, node):
                 continue
+            if name in by_name and V.looks_like_mask(name) and V.is_padded(value) and value.origin in ("pad_sequence", "F.pad") \
+                    and str(value.pad or "0") in ("0", "0.0", "False") and not value.loss_none:
+                # masked_mse(pred, target, observed): per-sample 0/1 flags padded with zeros into a
+                # parameter named as a mask -- a keep-mask whose pads are False
+                value = Val(V.MASK, polarity="keep")
             # (a padded length handed in: frame_lengths(rel_lens, feats.size(1)))
             if name in by_name and (wanted(value) or _unpadded_tensor(value) or (not linked and is_time_dim(value))):
                 _add_fact(facts, name, value, sites, id(node))

@@ -18,11 +18,13 @@ import torch
 import padlint
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "static"
-# Bugs a gradient check cannot see: a final state used only after `.detach()` (bootstrap
-# values) plus a hand-written masked mean; a length sort never undone (outputs permuted,
-# gradients fine); a CRF decoded without its mask at evaluation, under no_grad. The static
-# checker reports all three.
-INVISIBLE_AT_RUN_TIME = {"rl_recurrent_policy.py", "vse_caption_encoder.py", "bilstm_crf_ner_decode.py"}
+# Bugs a gradient check cannot see: a length sort never undone (outputs permuted, gradients
+# fine); a CRF decoded without its mask at evaluation, under no_grad. The static checker
+# reports both.
+INVISIBLE_AT_RUN_TIME = {"vse_caption_encoder.py", "bilstm_crf_ner_decode.py"}
+# Seen only in part: the final state used after `.detach()` (bootstrap values) is not, the
+# hand-written masked mean over every position beside it is (PAD302).
+PARTLY_VISIBLE = {"rl_recurrent_policy.py": {"PAD302"}}
 
 
 def _run_under_guard(path: Path) -> set[str]:
@@ -52,5 +54,7 @@ def test_buggy_training_script_is_caught(path):
     found = _run_under_guard(path)
     if path.name in INVISIBLE_AT_RUN_TIME:
         assert found == set()
+    elif path.name in PARTLY_VISIBLE:
+        assert found == PARTLY_VISIBLE[path.name]
     else:
         assert found, "the guard found nothing"

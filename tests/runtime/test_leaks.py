@@ -1900,3 +1900,32 @@ def test_mean_over_exact_zero_pads_is_reported_at_the_mean(dropout, tag_head):
     g = _multitask_step("mean", dropout, tag_head)
     assert codes(g) == ["PAD301"]
     assert "denominator" in g.findings[0].what
+
+
+# --- a hand-written masked error averaged over every position (rt18 b05) ---------------------
+
+@pytest.mark.parametrize("denominator,expected", [("numel", ["PAD302"]), ("mean", ["PAD302"]), ("real", [])])
+def test_hand_written_masked_squared_error_over_all_positions_is_diluted(denominator, expected):
+    torch.manual_seed(0)
+    lens = [12, 7, 10, 5]
+    series = [torch.randn(n) for n in lens]
+    rnn, head = nn.GRU(1, 8, batch_first=True), nn.Linear(8, 1)
+    with padlint.guard(mode="record", summary=False) as g:
+        values = pad_sequence(series, batch_first=True)
+        observed = pad_sequence([torch.ones(n) for n in lens], batch_first=True)
+        h, _ = rnn(values.unsqueeze(-1))
+        pred = head(h).squeeze(-1)
+        se = (pred[:, :-1] - values[:, 1:]) ** 2 * observed[:, 1:]
+        if denominator == "numel":
+            loss = se.sum() / observed[:, 1:].numel()
+        elif denominator == "mean":
+            loss = se.mean()
+        else:
+            loss = se.sum() / observed[:, 1:].sum()
+        loss.backward()
+        g.step()
+    assert codes(g) == expected
+    if expected:
+        finding = g.findings[0]
+        assert "44 positions but only 30 are real" in finding.what
+        assert finding.reference == pytest.approx(float(loss) * 44 / 30, rel=1e-5)

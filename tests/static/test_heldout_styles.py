@@ -5885,6 +5885,48 @@ CASES = [
                 h = x.payload[range(len(x.payload)), [n - 1 for n in x.seq_lens]]
                 return torch.cat((h, rnn_max_pool, rnn_avg_pool), dim=-1)
         """, ["PAD301", "PAD301"]),
+    # (rt18 b05) observed-value flags padded with zeros, handed to a parameter named `mask`
+    ("masked-mse-of-observed-flags-divided-by-the-observed-count", """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def collate(batch):
+            values = pad_sequence([v for v, _ in batch], batch_first=True)
+            observed = pad_sequence([o for _, o in batch], batch_first=True)
+            return values, observed
+
+
+        def masked_mse(pred, target, mask):
+            se = (pred - target) ** 2 * mask
+            return se.sum() / mask.sum().clamp(min=1.0)
+
+
+        def forecast_loss(model, batch):
+            values, observed = collate(batch)
+            pred = model(values)
+            return masked_mse(pred[:, :-1], values[:, 1:], observed[:, 1:])
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def collate(batch):
+            values = pad_sequence([v for v, _ in batch], batch_first=True)
+            observed = pad_sequence([o for _, o in batch], batch_first=True)
+            return values, observed
+
+
+        def masked_mse(pred, target, mask):
+            se = (pred - target) ** 2 * mask
+            return se.sum() / mask.numel()
+
+
+        def forecast_loss(model, batch):
+            values, observed = collate(batch)
+            pred = model(values)
+            return masked_mse(pred[:, :-1], values[:, 1:], observed[:, 1:])
+        """, ["PAD302"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
