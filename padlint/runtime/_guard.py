@@ -1226,11 +1226,8 @@ class Guard:
         dim = args[1] if len(args) > 1 else kwargs.get("dim")
         name = getattr(func, "__name__", "")
         with torch.no_grad():
-            try:
-                pad = info.mask.to(t.device).expand_as(t)
-            except RuntimeError:
-                return
-            if not bool(pad.any()):
+            pad = _pads_of(t, info)
+            if pad is None:
                 return
             if dim is not None and name in ("sum", "mean"):
                 dims = [d % t.dim() for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
@@ -1242,10 +1239,11 @@ class Guard:
                     if tuple(reduced.shape) == tuple(out.shape):
                         self._tag(out, PadInfo(reduced, None, "propagated", kind="loss_elems", meta=info.meta))
                     return
-            td = t.detach()
-            if not bool((td[pad] == 0).all()):
+            counts = _zero_pad_counts(t, pad)
+            if counts is None:
                 return  # not masked: padding reaches the loss (PAD301, seen by the gradient probe)
-            n_all, n_real = int(td.numel()), int((~pad).sum())
+            n_all, n_real = counts
+            td = t.detach()
         if name == "sum":
             if dim is None:
                 self._tag(out, PadInfo(torch.zeros((), dtype=torch.bool), None, "propagated", kind="masked_sum",
@@ -1484,16 +1482,11 @@ class Guard:
         number of all positions (PAD302: ``se.sum() / mask.numel()``); its ``.mean()`` is that
         division already."""
         with torch.no_grad():
-            try:
-                pad = info.mask.to(t.device).expand_as(t)
-            except RuntimeError:
-                return
-            if not bool(pad.any()):
-                return
-            td = t.detach()
-            if not bool((td[pad] == 0).all()):
-                return  # the pads hold values: a leak the gradient probe sees
-            n_all, n_real = int(td.numel()), int((~pad).sum())
+            pad = _pads_of(t, info)
+            counts = _zero_pad_counts(t, pad) if pad is not None else None
+        if counts is None:
+            return  # (no padding here, or the pads hold values: a leak the gradient probe sees)
+        n_all, n_real = counts
         where = info.meta.get("where", "masked sum")
         if name == "mean":
             if out.requires_grad:
@@ -2703,6 +2696,25 @@ def _fits(t: Any, info: PadInfo) -> bool:
 def _fits_channels(t: Any, mask: torch.Tensor) -> bool:
     """Whether ``t`` is a (batch, channels, time) tensor for this (batch, time) mask."""
     return isinstance(t, torch.Tensor) and t.dim() == 3 and (t.shape[0], t.shape[2]) == tuple(mask.shape)
+
+
+def _pads_of(t: torch.Tensor, info: PadInfo) -> Optional[torch.Tensor]:
+    """The padding mask of ``info`` spread over ``t``'s shape; None if it does not fit or marks
+    nothing (call under no_grad)."""
+    try:
+        pad = info.mask.to(t.device).expand_as(t)
+    except RuntimeError:
+        return None
+    return pad if bool(pad.any()) else None
+
+
+def _zero_pad_counts(t: torch.Tensor, pad: torch.Tensor) -> Optional[tuple[int, int]]:
+    """(all positions, real positions) of ``t`` when its padded positions are exact zeros (a
+    masked loss or error), else None (call under no_grad)."""
+    td = t.detach()
+    if not bool((td[pad] == 0).all()):
+        return None
+    return int(td.numel()), int((~pad).sum())
 
 
 def _zero_at_pads(t: torch.Tensor, pad: torch.Tensor) -> Optional[bool]:
