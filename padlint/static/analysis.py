@@ -753,6 +753,31 @@ class Evaluator:
                    and loop.iter.func.value == "range"
                    for loop in nodes_of(self.scope.node.body, cst.For))
 
+    def _rows_of_ones(self, rows: cst.BaseExpression | None) -> bool:
+        """``[torch.ones(len(s), ...) for s in seqs]`` (or ``ones_like``, ``new_ones``, or a comparison):
+        one row of ones (or of boolean flags) per sequence."""
+        if isinstance(rows, (cst.ListComp, cst.GeneratorExp)) and isinstance(rows.elt, cst.Comparison):
+            return True  # [torch.rand(t, V) > 0.3 for t in lens]: boolean flags per step, False at the pads
+        if not isinstance(rows, (cst.ListComp, cst.GeneratorExp)) or not isinstance(rows.elt, cst.Call):
+            return False
+        func = rows.elt.func
+        qual = self.qualname(func) or ""
+        return qual in ("torch.ones", "torch.ones_like") or (
+            isinstance(func, cst.Attribute) and func.attr.value == "new_ones" and qual == "")
+
+    def _one_time_step(self, node: cst.BaseExpression) -> bool:
+        """``m[:, t]`` or ``m[:, t, None]`` (``t`` a ``range`` loop's step, or an integer): one column of
+        a (batch, time) tensor, a value per sequence."""
+        if not isinstance(node, cst.Subscript) or len(node.slice) < 2:
+            return False
+        first, second = node.slice[0].slice, node.slice[1].slice
+        if not (isinstance(first, cst.Slice) and first.lower is None and first.upper is None) \
+                or not isinstance(second, cst.Index):
+            return False
+        if any(not (isinstance(e.slice, cst.Index) and code_of(e.slice.value) == "None") for e in node.slice[2:]):
+            return False  # (m[:, t, None]: the step stood up against the tags)
+        return isinstance(literal(second.value), int) or self._range_step(second.value)
+
     def _foreign_prefix(self, upper: cst.BaseExpression) -> bool:
         """``q.size(1)`` / ``q.shape[1]`` of a tensor not known for certain to be padded."""
         bound = self(upper)
@@ -791,6 +816,10 @@ class Evaluator:
             for tensor, mask, tensor_node in ((left, right, node.left), (right, left, node.right)):
                 if mask is not None and mask.kind == V.MASK and mask.polarity != "pad":
                     mask_node = node.right if tensor_node is node.left else node.left
+                    if self._one_time_step(mask_node):
+                        # score + trans[prev, cur] * m[:, t]: one value per sequence, gated at step t
+                        # (a CRF's gold-path score), not a (batch, time) tensor with zeros at the pads
+                        return Val(V.TENSOR, padded=False)
                     last = _broadcast_over_last(mask_node, self.scope) or None
                     scorelike = (tensor is not None and bool(tensor.scores)) or _score_name(tensor_node)
                     mult = node if scorelike and not mask.hint_only else None
@@ -1349,6 +1378,10 @@ class Evaluator:
             return _nested_padded(arg_value(node, "padding", 1))
         if qual == PAD_SEQUENCE:
             pad_node = arg_value(node, "padding_value", 2)
+            if (pad_node is None or literal(pad_node) in (0, False)) and self._rows_of_ones(arg_value(node, "sequences", 0)):
+                # pad_sequence([torch.ones(len(s), dtype=torch.bool) for s in seqs]): True (1) at every
+                # real step, False (0) at the pads -- a keep-mask
+                return Val(V.MASK, polarity="keep")
             # (torch >= 2.6: `padding_side="left"` puts the pads first, the last step is real)
             left = literal(arg_value(node, "padding_side", 3)) == "left" or None
             return Val(V.TENSOR, padded=True, strong=True, origin="pad_sequence", node=node,
@@ -1662,6 +1695,10 @@ class Evaluator:
                     and _zero_fill(kept):
                 kept, other = other, kept  # torch.where(pad_mask, 0.0, scores)
                 data = self(kept)
+            if cond is not None and cond.kind == V.MASK and cond_node is not None and self._one_time_step(cond_node):
+                # torch.where(mask[:, t, None], nxt, alpha): a CRF's forward variable (one per
+                # sequence and tag) carried over the padded steps, not a masked (batch, time) tensor
+                return Val(V.TENSOR, padded=False)
             if cond is not None and cond.kind == V.MASK and data is not None and data.kind == V.TENSOR:
                 out = data.but(masked=True)
                 if _zero_fill(other) and (data.scores or (data.tlast or data.feat1) and not data.loss_none

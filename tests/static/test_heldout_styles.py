@@ -5927,6 +5927,38 @@ CASES = [
             pred = model(values)
             return masked_mse(pred[:, :-1], values[:, 1:], observed[:, 1:])
         """, ["PAD302"]),
+    # (set ak27) the lengths are sorted and their permutation dropped; packed as `lengths.cpu()`
+    ("sorted-lengths-and-rows-packed-with-lengths-on-the-cpu", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(13, 32, batch_first=True)
+
+            def forward(self, x, lengths):
+                lengths, order = torch.sort(lengths, descending=True)
+                packed = pack_padded_sequence(x[order], lengths.cpu(), batch_first=True)
+                return self.lstm(packed)[1][0][-1][torch.argsort(order)]
+        """, """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(13, 32, batch_first=True)
+
+            def forward(self, x, lengths):
+                lengths, _ = torch.sort(lengths, descending=True)
+                packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True)
+                return self.lstm(packed)[1][0][-1]
+        """, ["PAD103"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

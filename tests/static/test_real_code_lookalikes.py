@@ -1130,6 +1130,55 @@ REVIEW33_LOOKALIKES = [
             def forward(self, inputs, lengths, prev_words, h, c, w):
                 return self.decode_step(prev_words, h, c, self.encode_batch(inputs, lengths), w, inputs.size(0))
         """),  # (review 40, OpenAttack's SCPN: the decoder LSTM runs one step, time length 1)
+    ("crf-gold-score-and-partition-gated-one-step-at-a-time", """
+        import torch
+        from torch import nn
+
+
+        class CRF(nn.Module):
+            def __init__(self, num_tags):
+                super().__init__()
+                self.transitions = nn.Parameter(torch.randn(num_tags, num_tags))
+
+            def forward(self, emissions, tags, mask):
+                m = mask.to(emissions.dtype)
+                score = emissions[:, 0].gather(1, tags[:, :1]).squeeze(1)
+                for t in range(1, tags.size(1)):
+                    score = score + self.transitions[tags[:, t - 1], tags[:, t]] * m[:, t]
+                return score.mean()
+
+            def partition(self, emissions, mask):
+                alpha = emissions[:, 0]
+                for t in range(1, emissions.size(1)):
+                    nxt = torch.logsumexp(alpha[:, :, None] + self.transitions + emissions[:, t, None, :], dim=1)
+                    alpha = torch.where(mask[:, t, None], nxt, alpha)
+                return alpha.mean()
+        """),  # (set ak02: one score per sequence, each step gated by its mask column; a mean over the batch)
+    ("observed-flags-padded-with-false-select-the-squared-errors", """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def forecast_loss(model, x, obs):
+            pred = model(x[:, :-1], obs[:, :-1])
+            tgt, m = x[:, 1:], obs[:, 1:]
+            return torch.where(m, (pred - tgt) ** 2, 0.0).sum((1, 2)) / m.sum((1, 2)).clamp(min=1)
+
+
+        def per_sequence_means(seqs):
+            rnn = nn.GRU(4, 4, batch_first=True)
+            h, _ = rnn(pad_sequence(seqs, batch_first=True))
+            keep = pad_sequence([torch.ones(len(s), 4, dtype=torch.bool) for s in seqs], batch_first=True)
+            return torch.where(keep, h, 0.0).sum(1) / keep.sum(1)
+
+
+        if __name__ == "__main__":
+            stays = [torch.randn(t, 5) for t in (30, 12, 21)]
+            x = pad_sequence(stays, batch_first=True)
+            obs = pad_sequence([torch.rand(t, 5) > 0.3 for t in (30, 12, 21)], batch_first=True)
+            forecast_loss(lambda a, b: a, x, obs)
+        """),  # (set ak40: masks built with pad_sequence from rows of ones or flags, False at the pads)
 ]
 
 

@@ -6,6 +6,7 @@ import libcst as cst
 
 from padlint.static import values as V
 from padlint.static.analysis import PACK, PAD_SEQUENCE, Context, Scope, assigned_values, flag, get_arg, last_name, literal
+from padlint.static.names import through_methods
 from padlint.static.traverse import iter_nodes, nodes_of, nodes_under
 from padlint.static.fixes import Fix, add_keyword
 from padlint.static.rule import Rule
@@ -167,9 +168,13 @@ def _order_dropped(call: cst.Call, ctx: Context) -> cst.CSTNode | None:
     function that packs with ``lengths``: the sort (to report), else None (see _sorted_alone)."""
     lengths = get_arg(call, "lengths", 1)
     function = ctx.scope.node if ctx.scope is not None else None
-    if lengths is None or not isinstance(lengths.value, cst.Name) or not isinstance(function, cst.FunctionDef):
+    if lengths is None or not isinstance(function, cst.FunctionDef):
         return None
-    return _sorted_alone(function, lengths.value.value)
+    # (lengths.cpu(), lengths.to("cpu"), lengths.tolist(): the same lengths, moved or listed)
+    name = through_methods(lengths.value, ("cpu", "to", "tolist", "long", "int", "numpy"))
+    if not isinstance(name, cst.Name):
+        return None
+    return _sorted_alone(function, name.value)
 
 
 def _sorted_alone(function: cst.FunctionDef, name: str) -> cst.Assign | None:
