@@ -1701,6 +1701,9 @@ class Evaluator:
                 return Val(V.TENSOR, padded=False)
             if cond is not None and cond.kind == V.MASK and data is not None and data.kind == V.TENSOR:
                 out = data.but(masked=True)
+                if _zero_fill(other) and cond.polarity != "pad":
+                    # torch.where(keep[..., None], h, 0): zeros at the pads, as h * keep[..., None]
+                    out = out.but(zero_pads=True, mask_last=_broadcast_over_last(cond_node, self.scope) or None)
                 if _zero_fill(other) and (data.scores or (data.tlast or data.feat1) and not data.loss_none
                                           and not _broadcast_over_last(cond_node, self.scope)):
                     # torch.where(keep, scores, 0): a weak fill, as masked_fill(~keep, 0) is
@@ -3258,7 +3261,7 @@ def _broadcast_over_last(node: cst.BaseExpression, scope: Scope | None, depth: i
     ``mask[..., None]``, ``mask[:, :, None]``, ``mask.view(B, N, 1)`` (also through a name)."""
     node = through_methods(node, ("to", "float", "type_as", "half", "bool", "long", "int", "detach"))
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        args = [a.value for a in node.args if a.keyword is None]
+        args = [a.value for a in node.args if a.keyword is None or a.keyword.value == "dim"]
         if node.func.attr.value == "unsqueeze" and args and literal(args[-1]) == -1:
             return True
         if node.func.attr.value == "unsqueeze" and args and literal(args[-1]) == 2 and _plain_2d_mask(node.func.value, scope):

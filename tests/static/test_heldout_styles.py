@@ -5959,6 +5959,22 @@ CASES = [
                 packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True)
                 return self.lstm(packed)[1][0][-1]
         """, ["PAD103"]),
+    # (review 41, cehrbert) pads zeroed with torch.where, then a mean over the padded length
+    ("where-zeroed-hidden-states-averaged-by-the-real-lengths", """
+        import torch
+
+
+        def features(h, attention_mask):
+            f = torch.where(attention_mask.unsqueeze(dim=-1).to(torch.bool), h, 0)
+            return f.sum(dim=1) / attention_mask.sum(dim=1, keepdim=True)
+        """, """
+        import torch
+
+
+        def features(h, attention_mask):
+            f = torch.where(attention_mask.unsqueeze(dim=-1).to(torch.bool), h, 0)
+            return f.mean(dim=1)
+        """, ["PAD302"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
