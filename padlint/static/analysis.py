@@ -701,6 +701,9 @@ class Evaluator:
             return base
         if base.feat1 and ",".join(code_of(e.slice).strip() for e in node.slice) in ("...,0", ":,:,0"):
             return base.but(feat1=None, tlast=True)  # scores[..., 0]: (B, T, 1) -> (B, T)
+        if _one_row_cut(node):
+            # memory[b:b + 1, :k]: one sample cut to its own length k (decoding item by item)
+            return Val(V.TENSOR, padded=False)
         time_dim = time_axis(base)
         for position, element in enumerate(node.slice):
             sl = element.slice
@@ -2119,6 +2122,10 @@ class Evaluator:
                 return base.but(batch_first=None, permuted=True, perm=None)
             if method in LAYOUT_BREAKING:
                 return base.but(batch_first=None, perm=None, feat1=None, tlast=None)
+            if method in ("repeat", "expand") and not base.strong and not base.arange and _batch_axis_added(node.func.value):
+                # query_feat.unsqueeze(0).repeat(bs, 1, 1): one learned set of queries copied to every
+                # sample (DETR's object queries), with no padding of its own
+                return Val(V.TENSOR, padded=False)
             if method in ("unsqueeze", "expand", "repeat", "flip", "roll") and (base.feat1 or base.tlast):
                 base = base.but(feat1=None, tlast=None)
             if method in POSITION_KEEPING:
@@ -3273,6 +3280,29 @@ def _broadcast_over_last(node: cst.BaseExpression, scope: Scope | None, depth: i
         return isinstance(last, cst.Index) and isinstance(last.value, cst.Name) and last.value.value == "None"
     if isinstance(node, cst.Name) and depth == 0:
         return any(_broadcast_over_last(v, scope, 1) for v in assigned_values(scope, node))
+    return False
+
+
+def _one_row_cut(node: cst.Subscript) -> bool:
+    """``x[b:b + 1, :k]``: one row of the batch (a slice ``i:i + 1``) and a prefix of its time axis
+    up to a bound that is not the padded size (``:k``, not ``:x.size(1)``)."""
+    if len(node.slice) < 2:
+        return False
+    rows, steps = node.slice[0].slice, node.slice[1].slice
+    if not (isinstance(rows, cst.Slice) and rows.lower is not None and isinstance(rows.upper, cst.BinaryOperation)
+            and isinstance(rows.upper.operator, cst.Add) and _is_int_literal(rows.upper.right, 1)
+            and code_of(rows.upper.left) == code_of(rows.lower) and rows.step is None):
+        return False
+    return isinstance(steps, cst.Slice) and steps.lower is None and isinstance(steps.upper, cst.Name)
+
+
+def _batch_axis_added(node: cst.BaseExpression) -> bool:
+    """``x.unsqueeze(0)`` or ``x[None]`` (``x[None, ...]``): a new leading axis of size 1."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "unsqueeze":
+        args = [a.value for a in node.args if a.keyword is None or a.keyword.value == "dim"]
+        return len(args) == 1 and literal(args[0]) == 0
+    if isinstance(node, cst.Subscript) and node.slice and isinstance(node.slice[0].slice, cst.Index):
+        return code_of(node.slice[0].slice.value) == "None"
     return False
 
 

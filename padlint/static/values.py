@@ -156,8 +156,13 @@ def looks_like_max_len(name: str) -> bool:
 _MASK_COUNT = re.compile(r"^(?:num|n|number_of|total|count)_\w*mask\w*$|^\w*masks?_(?:count|num|number|per_\w+)$", re.I)
 
 
+# (a transformer's head_mask switches whole attention heads off: never a padding mask)
+_NOT_A_PADDING_MASK = re.compile(r"head_masks?$", re.I)
+
+
 def looks_like_mask(name: str) -> bool:
-    return name in _extra_masks or ("mask" in name.lower() and not _MASK_COUNT.match(name))
+    return name in _extra_masks or ("mask" in name.lower() and not _MASK_COUNT.match(name)
+                                    and not _NOT_A_PADDING_MASK.search(name))
 
 
 _NOT_PAD = re.compile(r"(?:^|_)(?:non|not|no)_?pad", re.I)

@@ -1179,6 +1179,47 @@ REVIEW33_LOOKALIKES = [
             obs = pad_sequence([torch.rand(t, 5) > 0.3 for t in (30, 12, 21)], batch_first=True)
             forecast_loss(lambda a, b: a, x, obs)
         """),  # (set ak40: masks built with pad_sequence from rows of ones or flags, False at the pads)
+    ("decoding-item-by-item-object-queries-and-head-pruning", """
+        import torch
+        from torch import nn
+
+
+        class OrderDecoder(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 1)
+                self.dec = nn.TransformerDecoder(nn.TransformerDecoderLayer(d, 4, batch_first=True), 1)
+                self.query_feat = nn.Embedding(10, d)
+
+            @torch.no_grad()
+            def decode(self, x, mask):
+                memory = self.enc(x, src_key_padding_mask=~mask)
+                K = mask.sum(1)
+                out = []
+                for b in range(memory.shape[0]):
+                    k = int(K[b].item())
+                    mem = memory[b : b + 1, :k]
+                    din = [self.query_feat.weight[0]]
+                    for t in range(k):
+                        step = torch.stack(din, 0).unsqueeze(0)
+                        causal = torch.triu(torch.ones(t + 1, t + 1, dtype=torch.bool), 1)
+                        h = self.dec(step, mem, tgt_mask=causal)
+                        din.append(h[0, -1])
+                    out.append(torch.stack(din))
+                return out
+
+            def detect(self, memory, mask_flatten):
+                tgt = self.query_feat.weight.unsqueeze(0).repeat(memory.size(0), 1, 1)
+                return self.dec(tgt, memory, memory_key_padding_mask=mask_flatten)
+
+
+        def self_attention(query, key, value, head_mask=None):
+            scores = query @ key.transpose(-1, -2) / query.size(-1) ** 0.5
+            attention_probs = scores.softmax(dim=-1)
+            if head_mask is not None:
+                attention_probs = attention_probs * head_mask
+            return attention_probs @ value
+        """),  # (review 41, surya: one item cut to its length, DETR's object queries, a head-pruning mask)
 ]
 
 
