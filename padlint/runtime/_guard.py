@@ -1983,7 +1983,8 @@ class Guard:
         if len(st.attn) >= 64:  # a step that never ends (no optimizer, no g.step()): stay bounded
             return
         st.n += 1
-        st.attn.append((st.n, where, user_location(2)))
+        label = f"cross-attention ({where})" if k is not q else where  # (queries from another sequence)
+        st.attn.append((st.n, label, user_location(2)))
         if k is not q:
             if q_pad is None:
                 return
@@ -2954,6 +2955,9 @@ def _source_words(info: PadInfo) -> str:
 
 def _padding_mask_keyword(where: str) -> str:
     """The keyword that takes the padding mask of the attention module named in ``where``."""
+    if where.startswith("cross-attention"):
+        return ("a mask of its padded keys (key_padding_mask; memory_key_padding_mask when it is the "
+                "cross-attention of an nn.Transformer / TransformerDecoder)")
     if "Decoder" in where:
         return "tgt_key_padding_mask (and memory_key_padding_mask for its cross-attention)"
     if where.startswith("MultiheadAttention"):

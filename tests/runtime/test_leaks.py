@@ -1929,3 +1929,21 @@ def test_hand_written_masked_squared_error_over_all_positions_is_diluted(denomin
         finding = g.findings[0]
         assert "44 positions but only 30 are real" in finding.what
         assert finding.reference == pytest.approx(float(loss) * 44 / 30, rel=1e-5)
+
+
+def test_transformer_without_memory_mask_names_the_cross_attention():
+    # (rt19 b04) src and tgt masks given, memory_key_padding_mask left out: the finding named a
+    # bare "MultiheadAttention()" and its key_padding_mask
+    torch.manual_seed(0)
+    emb = nn.Embedding(20, 8, padding_idx=0)
+    model = nn.Transformer(8, 2, 1, 1, 16, dropout=0.0, batch_first=True)
+    src = [torch.tensor([3, 4, 5, 6]), torch.tensor([7, 8])]
+    tgt = [torch.tensor([1, 9, 10]), torch.tensor([1, 11, 12])]
+    with padlint.guard(mode="record", summary=False) as g:
+        s, t = pad_sequence(src, batch_first=True), pad_sequence(tgt, batch_first=True)
+        h = model(emb(s), emb(t), src_key_padding_mask=s == 0, tgt_key_padding_mask=t == 0)
+        (h @ torch.randn(8)).sum().backward()
+        g.step()
+    assert codes(g) == ["PAD401"]
+    assert g.findings[0].where.startswith("cross-attention")
+    assert "memory_key_padding_mask" in g.findings[0].what
