@@ -1704,13 +1704,14 @@ class Evaluator:
                 return Val(V.TENSOR, padded=False)
             if cond is not None and cond.kind == V.MASK and data is not None and data.kind == V.TENSOR:
                 out = data.but(masked=True)
-                if _zero_fill(other) and cond.polarity != "pad":
-                    # torch.where(keep[..., None], h, 0): zeros at the pads, as h * keep[..., None]
-                    out = out.but(zero_pads=True, mask_last=_broadcast_over_last(cond_node, self.scope) or None)
-                if _zero_fill(other) and (data.scores or (data.tlast or data.feat1) and not data.loss_none
-                                          and not _broadcast_over_last(cond_node, self.scope)):
-                    # torch.where(keep, scores, 0): a weak fill, as masked_fill(~keep, 0) is
-                    out = out.but(weak_fill=node, scores=True)
+                if _zero_fill(other):
+                    last = _broadcast_over_last(cond_node, self.scope)
+                    if cond.polarity != "pad":
+                        # torch.where(keep[..., None], h, 0): zeros at the pads, as h * keep[..., None]
+                        out = out.but(zero_pads=True, mask_last=last or None)
+                    if data.scores or (data.tlast or data.feat1) and not data.loss_none and not last:
+                        # torch.where(keep, scores, 0): a weak fill, as masked_fill(~keep, 0) is
+                        out = out.but(weak_fill=node, scores=True)
                 return out
             return data
         if qual in ("torch.mul", "torch.multiply") and len(node.args) == 2 and not any(a.star for a in node.args) \
@@ -2122,7 +2123,7 @@ class Evaluator:
                 return base.but(batch_first=None, permuted=True, perm=None)
             if method in LAYOUT_BREAKING:
                 return base.but(batch_first=None, perm=None, feat1=None, tlast=None)
-            if method in ("repeat", "expand") and not base.strong and not base.arange and _batch_axis_added(node.func.value):
+            if method in ("repeat", "expand") and not base.strong and not base.arange and batch_axis_added(node.func.value):
                 # query_feat.unsqueeze(0).repeat(bs, 1, 1): one learned set of queries copied to every
                 # sample (DETR's object queries), with no padding of its own
                 return Val(V.TENSOR, padded=False)
@@ -3296,7 +3297,7 @@ def _one_row_cut(node: cst.Subscript) -> bool:
     return isinstance(steps, cst.Slice) and steps.lower is None and isinstance(steps.upper, cst.Name)
 
 
-def _batch_axis_added(node: cst.BaseExpression) -> bool:
+def batch_axis_added(node: cst.BaseExpression) -> bool:
     """``x.unsqueeze(0)`` or ``x[None]`` (``x[None, ...]``): a new leading axis of size 1."""
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "unsqueeze":
         args = [a.value for a in node.args if a.keyword is None or a.keyword.value == "dim"]

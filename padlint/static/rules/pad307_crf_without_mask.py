@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import Context
+from padlint.static.analysis import Context, batch_axis_added
 from padlint.static.names import dotted, short_code
 from padlint.static.rule import Rule
 from padlint.static.traverse import nodes_of
@@ -116,15 +116,7 @@ def _one_sequence_here(ctx: Context) -> bool:
     function = scope.node if scope is not None else None
     if not isinstance(function, cst.FunctionDef):
         return False
-    for call in nodes_of(function.body, cst.Call):
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "unsqueeze" and len(call.args) == 1 \
-                and isinstance(call.args[0].value, cst.Integer) and call.args[0].value.value == "0":
-            return True
-    for sub in nodes_of(function.body, cst.Subscript):
-        first = sub.slice[0].slice if sub.slice else None
-        if isinstance(first, cst.Index) and isinstance(first.value, cst.Name) and first.value.value == "None":
-            return True
-    return False
+    return any(batch_axis_added(n) for n in nodes_of(function.body, cst.Call, cst.Subscript))
 
 
 def _maskless_methods(module: cst.Module) -> set[str]:
