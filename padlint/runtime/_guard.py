@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import re
 import sys
 import threading
 import warnings
@@ -468,6 +469,8 @@ class Guard:
             self._handles.append(register_optimizer_step_post_hook(self._opt_hook))
             self._mode_obj = _Mode(self)
             self._mode_obj.__enter__()
+            _redirect_warnings(True)
+            self._redirecting = True
         except Exception:
             self._uninstall()
             raise
@@ -487,6 +490,9 @@ class Guard:
             except Exception:  # pragma: no cover
                 pass
         self._handles = []
+        if getattr(self, "_redirecting", False):
+            self._redirecting = False
+            _redirect_warnings(False)
         if self._mode_obj is not None:
             try:
                 if not self._mode_suspended:
@@ -1950,9 +1956,9 @@ class Guard:
                     self._emit(
                         "PAD401", where,
                         f"the key padding mask leaves {missed} padded key(s) unmasked{also} (padding known from "
-                        f"{_source_words(qinfo)}): it does not line up with the keys (a column added to the "
-                        "sequence on one side and to the mask on the other?); build it from the tensor "
-                        "attended over", user_location(2), float(missed),
+                        f"{_source_words(qinfo)}): it does not line up with the keys "
+                        f"({_misalignment_guess(known, info.mask.to(known.device), 1 if bf else 0)}); build it "
+                        "from the tensor attended over", user_location(2), float(missed),
                     )
                     self._st.emitted_specific = True
                     self._st.misaligned = True  # (what leaks upstream is this mask's doing)
@@ -2745,12 +2751,47 @@ def _pattern_bt(p: _Probe) -> Optional[tuple[torch.Tensor, torch.Tensor]]:
     return (nz, m) if p.bdim == 0 else (nz.t(), m.t())
 
 
+def _misalignment_guess(known: torch.Tensor, given: torch.Tensor, tdim: int) -> str:
+    """The likeliest reason why a key padding mask (``given``, True = padding) does not line up
+    with the padding the guard knows (``known``), from the real steps each row counts."""
+    known_real = (~known).sum(tdim)
+    given_real = (~given).sum(tdim)
+    gap = given_real - known_real
+    if bool((gap == gap.flatten()[0]).all()):
+        # as many real steps per row, or a fixed number more: the same rows, shifted
+        return "a column added to the sequence on one side and to the mask on the other?"
+    if bool((gap >= 0).all()) and bool((known_real > 0).all()):
+        return ("lengths from before a downsampling? A strided convolution or pooling shortens each "
+                "sequence, and its lengths must be recomputed after it")
+    return "lengths or a mask made for another tensor?"
+
+
 def _rewarn(caught: list) -> None:
     """Warnings a loss function raised while the guard ran it (``kl_div``'s reduction='mean',
     ``mse_loss``'s size mismatch), issued again from the frame they name without the guard:
     run from the guard's mode, they would name the guard's own line, and filters keyed on the
     user's module would stop matching."""
-    frame = sys._getframe(1)
+    frame = _frame_without_guard(sys._getframe(1))
+    if frame is None:
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return
+    for w in caught:
+        _warn_at(frame, w.message, w.category)
+
+
+def _warn_at(frame, message, category) -> None:
+    module_globals = frame.f_globals
+    registry = module_globals.setdefault("__warningregistry__", {})
+    warnings.warn_explicit(message, category, frame.f_code.co_filename, frame.f_lineno,
+                           module=module_globals.get("__name__"), registry=registry,
+                           module_globals=module_globals)
+
+
+def _frame_without_guard(frame):
+    """The frame a warning would name if the guard were not there: the first one outside
+    padlint's runtime, one further if a Python-level torch function handed itself to the
+    guard's mode (torch/overrides.py; that function's own warnings name its caller)."""
     dispatched = False
     while frame is not None:
         name = frame.f_code.co_filename
@@ -2763,16 +2804,57 @@ def _rewarn(caught: list) -> None:
             break
     if dispatched and frame is not None:
         frame = frame.f_back  # that function's own frame: its warnings name its caller
-    if frame is None:
-        for w in caught:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return frame
+
+
+# Any other warning raised by a torch function the guard's mode passed through (``float()`` of
+# a tensor that requires grad, a deprecated argument) names the mode's line, since that is the
+# Python frame that called it.  While a guard is active, warnings that name padlint's runtime
+# are let through the filters once ("always", for this module only) and handed on from
+# ``showwarning`` to the user's frame, where the user's filters and once-per-location registry
+# decide as they would without the guard.
+_REDIRECT: dict = {"depth": 0, "saved": None, "filter": None}
+_GUARD_MODULE = __name__
+
+
+def _showwarning(message, category, filename, lineno, file=None, line=None):
+    saved = _REDIRECT["saved"] or warnings._showwarning_orig
+    if isinstance(filename, str) and filename.startswith(_RUNTIME_DIR):
+        # up to the guard's frame the warning names (above the warnings module's frames and
+        # the torch code that warned), then on to the frame it would name without the guard
+        frame = sys._getframe(1)
+        while frame is not None and not frame.f_code.co_filename.startswith(_RUNTIME_DIR):
+            frame = frame.f_back
+        frame = _frame_without_guard(frame)
+        if frame is not None and not frame.f_code.co_filename.startswith(_RUNTIME_DIR):
+            if not isinstance(message, Warning):
+                message = category(message)
+            _warn_at(frame, message, category)
+            return
+    saved(message, category, filename, lineno, file, line)
+
+
+def _redirect_warnings(on: bool) -> None:
+    if on:
+        _REDIRECT["depth"] += 1
+        if _REDIRECT["depth"] == 1:
+            _REDIRECT["saved"] = warnings.showwarning
+            warnings.showwarning = _showwarning
+            warnings.filterwarnings("always", module=re.escape(_GUARD_MODULE) + r"\Z")
+            _REDIRECT["filter"] = warnings.filters[0]
         return
-    module_globals = frame.f_globals
-    registry = module_globals.setdefault("__warningregistry__", {})
-    for w in caught:
-        warnings.warn_explicit(w.message, w.category, frame.f_code.co_filename, frame.f_lineno,
-                               module=module_globals.get("__name__"), registry=registry,
-                               module_globals=module_globals)
+    _REDIRECT["depth"] -= 1
+    if _REDIRECT["depth"] > 0:
+        return
+    if warnings.showwarning is _showwarning:
+        warnings.showwarning = _REDIRECT["saved"]
+    _REDIRECT["saved"] = None
+    entry, _REDIRECT["filter"] = _REDIRECT["filter"], None
+    try:
+        warnings.filters.remove(entry)
+        warnings._filters_mutated()
+    except (ValueError, AttributeError):
+        pass
 
 
 _RUNTIME_DIR = __file__.rsplit("_guard.py", 1)[0]

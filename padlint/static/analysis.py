@@ -699,6 +699,9 @@ class Evaluator:
                     # (loss * keep)[keep]: the real positions only, so a mean of it is right
                     return Val(V.TENSOR, padded=False)
             return base
+        if base.one_hot_pad and ",".join(code_of(e.slice).strip() for e in node.slice) in ("...,1:", ":,:,1:"):
+            # one_hot(ids)[..., 1:]: the pad class dropped, every pad is a row of zeros
+            return base.but(one_hot_pad=None, zero_pads=True)
         if base.feat1 and ",".join(code_of(e.slice).strip() for e in node.slice) in ("...,0", ":,:,0"):
             return base.but(feat1=None, tlast=True)  # scores[..., 0]: (B, T, 1) -> (B, T)
         if _one_row_cut(node):
@@ -1392,6 +1395,11 @@ class Evaluator:
                        pad=code_of(pad_node) if pad_node is not None else "0",
                        zero_pads=pad_node is None or literal(pad_node) == 0, neg_pads=_very_negative(pad_node),
                        left=left)
+        if qual == "torch.nn.functional.one_hot":
+            ids = self(arg_value(node, "tensor", 0))
+            if ids is not None and ids.kind == V.TENSOR and ids.padded and ids.pad == "0":
+                # one_hot(ids) of ids padded with 0: class 0 is hot at every pad (see _index_tensor)
+                return ids.but(node=node, zero_pads=False, neg_pads=None, one_hot_pad=True)
         if qual == UNPACK:
             packed = self(arg_value(node, "sequence", 0))
             pad_node = arg_value(node, "padding_value", 2)

@@ -242,6 +242,32 @@ def test_activation_checkpointing_non_reentrant():
 
 
 @pytest.mark.parametrize("guarded", [False, True])
+def test_any_torch_warning_names_the_users_line_and_the_filters_come_back(guarded):
+    # (held-out rt19) a warning from a torch function the mode only passes through (float() of
+    # a tensor that requires grad there, which warns once per process; torch.tensor(tensor)
+    # here) or from a Python-level torch function it watches (softmax's implicit dim) named
+    # the mode's own line in padlint/runtime/_guard.py
+    w = torch.ones(2, 3, requires_grad=True)
+    filters_before, show_before = list(warnings.filters), warnings.showwarning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        with padlint.guard(mode="record", summary=False) if guarded else contextlib.nullcontext():
+            line = inspect.currentframe().f_lineno + 2
+            for _ in range(3):  # "default": once per location, as without the guard
+                torch.tensor(w)
+            F.softmax(w)
+    where = [(w_.filename, w_.lineno) for w_ in caught if issubclass(w_.category, UserWarning)]
+    assert sorted(where) == [(__file__, line), (__file__, line + 1)]
+    assert warnings.filters == filters_before and warnings.showwarning is show_before
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", module=__name__)  # the user's filter by module still holds
+        with padlint.guard(mode="record", summary=False) if guarded else contextlib.nullcontext():
+            torch.tensor(w)
+    assert not [w_ for w_ in caught if issubclass(w_.category, UserWarning)]
+
+
+@pytest.mark.parametrize("guarded", [False, True])
 def test_a_loss_function_warning_names_the_users_line(guarded):
     # (held-out rt8) run from the guard's mode, kl_div's reduction='mean' warning named the
     # guard's own line, so filters keyed on the user's module stopped matching

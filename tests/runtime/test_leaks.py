@@ -1716,7 +1716,35 @@ def test_cls_column_added_to_the_mask_on_the_wrong_side(side, expected):
     g = train_step(model, step)
     assert codes(g) == expected
     if expected:
-        assert "does not line up" in g.findings[0].what
+        assert "does not line up" in g.findings[0].what and "column added" in g.findings[0].what
+
+
+@pytest.mark.parametrize("recomputed,expected", [(True, []), (False, ["PAD301", "PAD401"])])
+def test_lengths_not_recomputed_after_a_strided_conv(recomputed, expected):
+    # (rt19 b05) the key padding mask is built from the lengths before the second stride-2
+    # conv: the advice names the downsampling, not a column added on one side
+    torch.manual_seed(0)
+    conv1, conv2 = nn.Conv1d(4, 8, 3, stride=2, padding=1), nn.Conv1d(8, 8, 3, stride=2, padding=1)
+    enc = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+
+    def step(_):
+        frames = [torch.randn(n, 4) for n in (21, 9, 14)]
+        x = pad_sequence(frames, batch_first=True).transpose(1, 2)
+        lengths = torch.tensor([len(f) for f in frames])
+        x = F.relu(conv1(x))
+        len1 = (lengths - 1) // 2 + 1
+        x = x * (torch.arange(x.size(-1))[None] < len1[:, None]).unsqueeze(1)
+        x = F.relu(conv2(x)).transpose(1, 2)
+        len2 = (len1 - 1) // 2 + 1 if recomputed else len1
+        pad = torch.arange(x.size(1))[None] >= len2[:, None]
+        h = enc(x, src_key_padding_mask=pad)
+        return ((h * (~pad)[..., None]).sum(1) / len2[:, None]).sum()
+
+    g = train_step(nn.ModuleList([conv1, conv2, enc]), step)
+    assert codes(g) == expected
+    if expected:
+        found = [f for f in g.findings if f.code == "PAD401"]
+        assert "downsampling" in found[0].what and "column" not in found[0].what
 
 
 def test_sdpa_mask_on_the_query_axis_with_batches_padded_differently_up_front():

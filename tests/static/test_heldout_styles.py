@@ -5975,6 +5975,24 @@ CASES = [
             f = torch.where(attention_mask.unsqueeze(dim=-1).to(torch.bool), h, 0)
             return f.mean(dim=1)
         """, ["PAD302"]),
+    # (set ak, ak38) a residue composition from one_hot of ids padded with 0, the pad class cut off
+    ("one-hot-counts-without-the-pad-class", """
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def composition(seqs, sizes, n_classes):
+            aa = pad_sequence(seqs, batch_first=True)
+            return F.one_hot(aa, n_classes + 1)[..., 1:].sum(1) / sizes[:, None]
+        """, """
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def composition(seqs, sizes, n_classes):
+            aa = pad_sequence(seqs, batch_first=True)
+            return F.one_hot(aa, n_classes + 1)[..., :-1].sum(1) / sizes[:, None]
+        """, ["PAD301"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
