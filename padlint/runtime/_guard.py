@@ -875,13 +875,27 @@ class Guard:
         if lengths is None:
             return
         geometry, real = classify(m_bt.cpu())
-        if geometry != "right":
+        if geometry not in ("right", "left"):
             return
         try:
             given = torch.as_tensor(lengths).to("cpu", torch.long).reshape(-1)
         except (TypeError, ValueError, RuntimeError):
             return
         if given.shape != real.shape:
+            return
+        if geometry == "left":
+            # packing takes each row's first `length` steps: of a left-padded row, its pads
+            rows = ((given > 0) & (real < m_bt.shape[1])).nonzero().flatten().tolist()
+            if rows:
+                self._emit(
+                    "PAD101", "pack_padded_sequence",
+                    f"the batch is left-padded (the pads come first), but pack_padded_sequence packs the first "
+                    f"`length` steps of each row: for {len(rows)} sequence(s) (rows {rows[:8]}) it packs padded "
+                    "steps as data and drops their last real steps; move the real steps to the front before "
+                    "packing (pad on the right: pad_sequence(..., padding_side=\"right\"))",
+                    user_location(3), float(len(rows)),
+                )
+                self._st.emitted_specific = True
             return
         over = (given - real) * (real > 0)  # (an empty row clamped to length 1: followed elsewhere)
         if not bool((over > 0).any()):
@@ -1355,6 +1369,9 @@ class Guard:
         is ever picked and nothing is watched."""
         t = args[0] if args else kwargs.get("input")
         info = REGISTRY.get(t) if isinstance(t, torch.Tensor) else None
+        if info is None and self._st.sampled and isinstance(t, torch.Tensor) and "pool" not in getattr(func, "__name__", ""):
+            self._scores_max(t, args[1] if len(args) > 1 else kwargs.get("dim"), out)
+            return
         if info is None or info.kind not in ("seq", "chan") or not self._st.sampled:
             return
         res = out[0] if isinstance(out, tuple) else out
@@ -1393,6 +1410,42 @@ class Guard:
         what = (f"max over the time axis picks padded steps ({int(steps.sum())} of {steps.numel()} row-channel "
                 "maxima come from padding); fill the padded steps with -inf (masked_fill) before the max")
         self._probe_used(t, pm.to(t.device), "PAD301", "max over time of a padded tensor", what, loc, None)
+
+    def _scores_max(self, t: torch.Tensor, dim: Any, out: Any) -> None:
+        """``sim.amax(-1)`` of similarity scores (batch, ..., queries, keys) whose last axis is the
+        padded time axis of a batch seen this step (late interaction, ColBERT's MaxSim: every
+        query token takes its best document token). The batch of the keys is the first axis, or
+        the second of an all-pairs (queries' batch, keys' batch, ...) score table; where both
+        fit, a step counts as padded only if it is under both readings. A max that picks such a
+        step for a real query is where padding enters the loss (PAD301)."""
+        res = out[0] if isinstance(out, tuple) else out
+        if not isinstance(res, torch.Tensor) or not res.requires_grad or t.dim() < 3:
+            return
+        if _reduced_dims(dim, t.dim()) != {t.dim() - 1} or not _from_a_product(t):
+            return
+        B, Tk = t.shape[0], t.shape[-1]
+        pm = None
+        for i in self._st.sources:
+            m = i.mask
+            if m.dim() != 2 or m.shape[1] != Tk or not bool(m.any()):
+                continue
+            for axis in (0, 1):
+                if axis < t.dim() - 1 and t.shape[axis] == m.shape[0]:
+                    shape = [1] * t.dim()
+                    shape[axis], shape[-1] = m.shape[0], Tk
+                    cand = m.to(t.device).reshape(shape).expand_as(t)
+                    pm = cand if pm is None else (pm & cand)
+        if pm is None or B == 0:
+            return
+        with torch.no_grad():
+            idx = t.detach().argmax(dim=-1, keepdim=True)
+            steps = pm.gather(-1, idx)
+            if not bool(steps.any()):  # masked with -inf first: no padded key is ever picked
+                return
+        what = (f"max over the padded key axis of a score table picks padded steps ({int(steps.sum())} of "
+                f"{steps.numel()} maxima come from padding); fill the padded keys with -inf (masked_fill) "
+                "before the max")
+        self._probe_used(t, pm, "PAD301", "max over padded keys", what, user_location(3), None)
 
     def _note_pooling(self, func, t: torch.Tensor, info: PadInfo, dim: Any, out: Any = None) -> None:
         """A sum or mean over the time axis of a padded sequence tensor. A *sum* whose padded
@@ -2858,6 +2911,23 @@ def _redirect_warnings(on: bool) -> None:
 
 
 _RUNTIME_DIR = __file__.rsplit("_guard.py", 1)[0]
+
+
+def _from_a_product(t: torch.Tensor, within: int = 8) -> bool:
+    """Whether ``t`` was made by a matrix product (bmm, matmul, einsum) a few steps back in the
+    autograd graph (through a scale, a view, a permute): a table of scores, not features whose
+    width happens to equal a padded length."""
+    todo, seen = [t.grad_fn], 0
+    while todo and seen < within:
+        fn = todo.pop(0)
+        if fn is None:
+            continue
+        seen += 1
+        name = type(fn).__name__
+        if name.startswith(("BmmBackward", "MmBackward", "MatmulBackward", "UnsafeViewBackward")):
+            return True
+        todo.extend(nxt for nxt, _ in fn.next_functions[:2])
+    return False
 
 
 def _reduced_dims(dim: Any, ndim: int) -> set[int]:

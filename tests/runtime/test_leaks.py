@@ -1975,3 +1975,59 @@ def test_transformer_without_memory_mask_names_the_cross_attention():
     assert codes(g) == ["PAD401"]
     assert g.findings[0].where.startswith("cross-attention")
     assert "memory_key_padding_mask" in g.findings[0].what
+
+
+@pytest.mark.parametrize("pairs", ["all-pairs einsum", "bmm"])
+@pytest.mark.parametrize("fill,expected", [(True, []), (False, ["PAD301"])])
+def test_maxsim_over_padded_document_tokens(pairs, fill, expected):
+    # (rt19 b08) ColBERT late interaction: each query token takes its best document token; an
+    # amax over the padded document axis of the score table is PAD301 there, not PAD-R001 at
+    # the embedding
+    torch.manual_seed(5)
+    emb, proj = nn.Embedding(30, 8, padding_idx=0), nn.Linear(8, 8)
+    docs = [torch.tensor([3, 4, 5, 6, 7]), torch.tensor([8, 9]), torch.tensor([10, 11, 12])]
+    qs = [torch.tensor([4, 8]), torch.tensor([9, 1, 2]), torch.tensor([12])]
+
+    def step(_):
+        d_ids, q_ids = pad_sequence(docs, batch_first=True), pad_sequence(qs, batch_first=True)
+        d = F.normalize(proj(emb(d_ids)), dim=-1)
+        q = F.normalize(proj(emb(q_ids)), dim=-1)
+        if pairs == "bmm":
+            sim = torch.bmm(q, d.transpose(1, 2))
+            pad = (d_ids == 0)[:, None, :]
+        else:
+            sim = torch.einsum("aid,bjd->abij", q, d)
+            pad = (d_ids == 0)[None, :, None, :]
+        if fill:
+            sim = sim.masked_fill(pad, float("-inf"))
+        best = sim.amax(dim=-1)
+        if pairs == "bmm":
+            return best.masked_fill(q_ids == 0, 0.0).sum()
+        best = best.masked_fill((q_ids == 0)[:, None, :], 0.0)
+        return F.cross_entropy(best.sum(-1) / 0.2, torch.arange(3))
+
+    g = train_step(nn.ModuleList([emb, proj]), step)
+    assert codes(g) == expected
+    if expected:
+        assert g.findings[0].where == "max over padded keys" and "-inf" in g.findings[0].what
+
+
+@pytest.mark.parametrize("side,expected", [("right", []), ("left", ["PAD101"])])
+def test_a_left_padded_batch_packed_as_if_right_padded(side, expected):
+    # (rt19 b06) pack_padded_sequence takes each row's first `length` steps: of left-padded
+    # rows, the pads. PAD101 at the packing line, not PAD-R001 at the embedding
+    torch.manual_seed(0)
+    emb, gru, out = nn.Embedding(20, 8, padding_idx=0), nn.GRU(8, 8, batch_first=True), nn.Linear(8, 3)
+    seqs = [torch.tensor([3, 4, 5, 6]), torch.tensor([7, 8]), torch.tensor([9, 10, 11])]
+
+    def step(_):
+        ids = pad_sequence(seqs, batch_first=True, padding_side=side)
+        lengths = torch.tensor([len(s) for s in seqs])
+        packed = pack_padded_sequence(emb(ids), lengths, batch_first=True, enforce_sorted=False)
+        _, h = gru(packed)
+        return F.cross_entropy(out(h[-1]), torch.tensor([0, 1, 2]))
+
+    g = train_step(nn.ModuleList([emb, gru, out]), step)
+    assert codes(g) == expected
+    if expected:
+        assert "left-padded" in g.findings[0].what and g.findings[0].where == "pack_padded_sequence"
