@@ -1262,18 +1262,19 @@ class Guard:
             counts = _zero_pad_counts(t, pad)
             if counts is None:
                 return  # not masked: padding reaches the loss (PAD301, seen by the gradient probe)
-            n_all, n_real = counts
+            n_all, n_real, n_kept = counts
             td = t.detach()
         if name == "sum":
             if dim is None:
                 self._tag(out, PadInfo(torch.zeros((), dtype=torch.bool), None, "propagated", kind="masked_sum",
-                                       meta={"n_all": n_all, "n_real": n_real, "msum": float(out.detach().float()),
+                                       meta={"n_all": n_all, "n_real": n_real, "n_kept": n_kept,
+                                             "msum": float(out.detach().float()),
                                              "where": info.meta.get("where", "loss")}))
             return
         if dim is None:
             value = float(out.detach().float())
-            ref = float(td.float().sum()) / n_real if n_real else float("nan")
-            self._emit_dilution(info.meta.get("where", "loss"), n_all, n_real, value, ref, user_location(2))
+            ref = float(td.float().sum()) / n_kept if n_kept else float("nan")
+            self._emit_dilution(info.meta.get("where", "loss"), n_all, n_real, value, ref, user_location(2), n_kept)
             return
         dims = [d % td.dim() for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
         if bool(pad.any(dim=dims).any()):  # some averaged row holds padding: that row is diluted
@@ -1545,17 +1546,17 @@ class Guard:
             counts = _zero_pad_counts(t, pad) if pad is not None else None
         if counts is None:
             return  # (no padding here, or the pads hold values: a leak the gradient probe sees)
-        n_all, n_real = counts
+        n_all, n_real, n_kept = counts
         where = info.meta.get("where", "masked sum")
         if name == "mean":
             if out.requires_grad:
                 value = float(out.detach().float())
-                ref = value * n_all / n_real if n_real else float("nan")
-                self._emit_dilution(where, n_all, n_real, value, ref, user_location(3))
+                ref = value * n_all / n_kept if n_kept else float("nan")
+                self._emit_dilution(where, n_all, n_real, value, ref, user_location(3), n_kept)
             return
         self._tag(out, PadInfo(torch.zeros((), dtype=torch.bool), None, "propagated", kind="masked_sum",
-                               meta={"n_all": n_all, "n_real": n_real, "msum": float(out.detach().float()),
-                                     "where": where}))
+                               meta={"n_all": n_all, "n_real": n_real, "n_kept": n_kept,
+                                     "msum": float(out.detach().float()), "where": where}))
 
     def _check_masked_sum_division(self, info: PadInfo, divisor: Any) -> None:
         mt = info.meta
@@ -1568,11 +1569,16 @@ class Guard:
         else:
             return
         if mt["n_real"] < mt["n_all"] and abs(d - mt["n_all"]) < 0.5:
-            ref = mt["msum"] / mt["n_real"] if mt["n_real"] else float("nan")
-            self._emit_dilution(mt["where"], mt["n_all"], mt["n_real"], mt["msum"] / d, ref, user_location(3))
+            kept = mt.get("n_kept", mt["n_real"])
+            ref = mt["msum"] / kept if kept else float("nan")
+            self._emit_dilution(mt["where"], mt["n_all"], mt["n_real"], mt["msum"] / d, ref, user_location(3), kept)
 
-    def _emit_dilution(self, where, n_used, n_real, value, ref, loc) -> None:
-        if n_real is not None:
+    def _emit_dilution(self, where, n_used, n_real, value, ref, loc, n_kept=None) -> None:
+        if n_real is not None and n_kept is not None and n_kept < n_real:
+            what = (f"masked loss divided by {n_used} positions, but only {n_real} are real and the loss mask "
+                    f"keeps {n_kept} of them (the others are zero): divide by the number of positions the mask "
+                    "keeps, mask.sum()")
+        elif n_real is not None:
             what = (f"masked loss divided by {n_used} positions but only {n_real} are real "
                     "(dilution: divide by the number of real positions, mask.sum() or, with ignored targets, "
                     "(target != ignore_index).sum())")
@@ -2768,13 +2774,18 @@ def _pads_of(t: torch.Tensor, info: PadInfo) -> Optional[torch.Tensor]:
     return pad if bool(pad.any()) else None
 
 
-def _zero_pad_counts(t: torch.Tensor, pad: torch.Tensor) -> Optional[tuple[int, int]]:
-    """(all positions, real positions) of ``t`` when its padded positions are exact zeros (a
-    masked loss or error), else None (call under no_grad)."""
+def _zero_pad_counts(t: torch.Tensor, pad: torch.Tensor) -> Optional[tuple[int, int, int]]:
+    """(all positions, real positions, real positions the loss mask keeps) of ``t`` when its
+    padded positions are exact zeros (a masked loss or error), else None (call under no_grad).
+    A loss mask that keeps only some of the real positions (the hidden steps of a masked
+    autoencoder) leaves the others zero too: the kept ones are the non-zero ones, and when they
+    are clearly fewer than the real ones, the right denominator is their number (mask.sum())."""
     td = t.detach()
     if not bool((td[pad] == 0).all()):
         return None
-    return int(td.numel()), int((~pad).sum())
+    n_real = int((~pad).sum())
+    n_kept = int(((td != 0) & ~pad).sum())
+    return int(td.numel()), n_real, (n_kept if 0 < n_kept < 0.9 * n_real else n_real)
 
 
 def _zero_at_pads(t: torch.Tensor, pad: torch.Tensor) -> Optional[bool]:

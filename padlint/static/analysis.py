@@ -4893,6 +4893,15 @@ def _self_assignments(function: cst.FunctionDef) -> list[tuple[str, cst.BaseExpr
                         path = dotted(target.target)
                         if path is not None and path.startswith("self."):
                             found.append((path, small.value))
+                        elif isinstance(target.target, (cst.Tuple, cst.List)) and isinstance(
+                                small.value, (cst.Tuple, cst.List)) and len(target.target.elements) == len(
+                                small.value.elements) and not any(isinstance(e, cst.StarredElement) for e in (
+                                *target.target.elements, *small.value.elements)):
+                            # self.emb, self.pos = nn.Embedding(...), nn.Embedding(...)
+                            for name_el, value_el in zip(target.target.elements, small.value.elements):
+                                path = dotted(name_el.value)
+                                if path is not None and path.startswith("self."):
+                                    found.append((path, value_el.value))
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             continue
         elif isinstance(node, (cst.BaseSuite, cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.Finally)):

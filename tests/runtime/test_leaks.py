@@ -2031,3 +2031,31 @@ def test_a_left_padded_batch_packed_as_if_right_padded(side, expected):
     assert codes(g) == expected
     if expected:
         assert "left-padded" in g.findings[0].what and g.findings[0].where == "pack_padded_sequence"
+
+
+@pytest.mark.parametrize("divide,expected", [("mask", []), ("numel", ["PAD302"])])
+def test_a_loss_mask_that_keeps_some_real_steps_gives_the_reference_of_its_fix(divide, expected):
+    # (rt19 b09) masked reconstruction: the loss mask keeps every third real step; averaged over
+    # every position, the reference is the mean over the kept steps (what `/ m.sum()` gives),
+    # not over all real steps
+    torch.manual_seed(0)
+    lin = nn.Linear(3, 3)
+    lengths = (9, 2, 3)
+    xs = [torch.randn(n, 3) for n in lengths]
+    hide = pad_sequence([torch.arange(n) % 3 == 0 for n in lengths], batch_first=True)
+
+    def step(_):
+        x = pad_sequence(xs, batch_first=True)
+        err = F.mse_loss(lin(x), x, reduction="none").mean(-1)
+        m = hide.to(err.dtype)
+        return (err * m).sum() / m.sum() if divide == "mask" else (err * m).mean()
+
+    with torch.no_grad():  # what the fix gives, before the step changes the weights
+        x = pad_sequence(xs, batch_first=True)
+        m = hide.to(x.dtype)
+        fixed = float((F.mse_loss(lin(x), x, reduction="none").mean(-1) * m).sum() / m.sum())
+    g = train_step(lin, step)
+    assert codes(g) == expected
+    if expected:
+        f = g.findings[0]
+        assert "keeps 5 of them" in f.what and f.reference == pytest.approx(fixed, rel=1e-5)

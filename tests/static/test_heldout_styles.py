@@ -5993,6 +5993,34 @@ CASES = [
             aa = pad_sequence(seqs, batch_first=True)
             return F.one_hot(aa, n_classes + 1)[..., :-1].sum(1) / sizes[:, None]
         """, ["PAD301"]),
+    # (set ak, ak23) two modules built in one tuple assignment in __init__
+    ("modules-assigned-as-one-tuple", """
+        from torch import nn
+
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb, self.pos = nn.Embedding(90, 32, padding_idx=0), nn.Embedding(128, 32)
+                self.enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(32, 4, batch_first=True), 2)
+
+            def forward(self, ids):
+                h = self.enc(self.emb(ids), src_key_padding_mask=ids.eq(0))
+                return h.masked_fill(ids.eq(0)[..., None], float("-inf")).amax(1)
+        """, """
+        from torch import nn
+
+
+        class Enc(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb, self.pos = nn.Embedding(90, 32, padding_idx=0), nn.Embedding(128, 32)
+                self.enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(32, 4, batch_first=True), 2)
+
+            def forward(self, ids):
+                h = self.enc(self.emb(ids), src_key_padding_mask=ids.eq(0))
+                return h.amax(1)
+        """, ["PAD301"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
