@@ -343,7 +343,7 @@ def _check_once(text: str, filename: str, settings: Settings, fix: str | None) -
         if py_err is not None:
             report.findings.append(_syntax_finding(filename, py_err[0], py_err[1], py_err[2], lines))
 
-    raw = _run_rules(module, parse_text, filename, active, settings, report)
+    raw = _run_rules(module, parse_text, filename, active, settings, report, source=text)
     if raw is None:
         return _finish(report, text, settings), None
     report.findings.extend(_to_findings(module, raw, filename, lines, parse_text))
@@ -369,7 +369,7 @@ def _check_once(text: str, filename: str, settings: Settings, fix: str | None) -
 
 
 def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], settings: Settings,
-               report: FileReport) -> list[RawFinding] | None:
+               report: FileReport, source: str | None = None) -> list[RawFinding] | None:
     def on_error(rule: Rule, exc: BaseException) -> None:
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" ({tb[-1].filename}:{tb[-1].lineno})" if tb else ""
@@ -381,9 +381,9 @@ def _run_rules(module: cst.Module, text: str, filename: str, rules: list[Rule], 
         settings.options.get("names", {}).get("lengths", []),
         settings.options.get("names", {}).get("mask", []),
     )
-    facts = FileFacts(text=text)
+    facts = FileFacts(text=text, source=source if source is not None else text)
     # Pass 1 learns what call sites pass to functions and classes of this file and what those
-    # return; another pass follows (at most 3 in all) while some function read a fact before
+    # return; another pass follows (at most PASSES in all) while some function read a fact before
     # the pass had learnt it (a helper defined further down, a call site after the callee).
     child_cache: dict[int, list[cst.CSTNode]] = {}  # shared by the passes over this one tree
     try:
@@ -412,7 +412,7 @@ def _passes(module: cst.Module, text: str, filename: str, rules: list[Rule], set
         walker.dispose()
         if facts.settled():
             break
-        facts = FileFacts(text=text, param_facts=facts.param_facts, fact_sites=facts.fact_sites,
+        facts = FileFacts(text=text, source=facts.source, param_facts=facts.param_facts, fact_sites=facts.fact_sites,
                           returns=facts.returns, memo=facts.memo)
     return list(findings.values())
 
@@ -425,7 +425,7 @@ class _EngineRule(Rule):
 
 # Below this many module-level statements, libcst measures the whole module at once.
 WHOLE_MODULE_POSITIONS = 20
-PASSES = 3
+PASSES = 4
 
 
 def _positions(module: cst.Module, raw: list[RawFinding], text: str,

@@ -111,7 +111,8 @@ _PAD_VALUE_NAME = re.compile(
 _NOT_DATA = re.compile(
     r"^(?:images?|imgs?|pixel_values|pixels|patches|image_\w+|img_\w+|numeric\w*|tabular\w*"  # not sequences
     r"|self|cls|hidden|hx|h0|c0|h_0|c_0|state|states|device|dtype|epoch|step|batch_idx|i|j|k|n|b|bs|bsz"
-    r"|training|train|mode|return_.*|.*_size|.*_dim|num_.*|n_.*|max_.*|config|cfg|args|kwargs|model|opt.*)$",
+    r"|training|train|mode|return_.*|.*_size|.*_dim|num_.*|n_.*|max_.*|config|cfg|args|kwargs|model|opt.*"
+    r"|stride|strides|.*_stride|dilation|padding|kernel|groups|.*_factor)$",  # (a convolution's settings)
     re.I,
 )
 

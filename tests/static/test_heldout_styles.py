@@ -6021,6 +6021,256 @@ CASES = [
                 h = self.enc(self.emb(ids), src_key_padding_mask=ids.eq(0))
                 return h.amax(1)
         """, ["PAD301"]),
+    # (set aj, aj13) an HF-style encoder with an optional attention_mask: the ids pass through a
+    # same-file embeddings module (whose forward takes no mask) into an unmasked encoder; the
+    # padded batch is made three calls up
+    ("optional-mask-encoder-behind-an-embeddings-module", """
+        import torch
+        from torch import nn
+
+
+        class Embeddings(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.word_embeddings = nn.Embedding(100, d, padding_idx=0)
+                self.norm = nn.LayerNorm(d)
+
+            def forward(self, input_ids):
+                return self.norm(self.word_embeddings(input_ids))
+
+
+        class Encoder(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.embeddings = Embeddings(d)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+
+            def forward(self, input_ids, attention_mask=None):
+                if attention_mask is None:
+                    attention_mask = torch.ones_like(input_ids)
+                hidden_states = self.embeddings(input_ids)
+                return self.encoder(hidden_states, src_key_padding_mask=attention_mask == 0)
+
+
+        class Classifier(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.bert = Encoder(d)
+                self.out = nn.Linear(d, 2)
+
+            def forward(self, input_ids, attention_mask=None):
+                hidden = self.bert(input_ids, attention_mask=attention_mask)
+                w = attention_mask.unsqueeze(-1).float()
+                return self.out((hidden * w).sum(1) / w.sum(1))
+
+
+        def encode(token_lists):
+            T = max(len(t) for t in token_lists)
+            input_ids = torch.zeros(len(token_lists), T, dtype=torch.long)
+            attention_mask = torch.zeros(len(token_lists), T, dtype=torch.long)
+            for i, toks in enumerate(token_lists):
+                input_ids[i, :len(toks)] = torch.tensor(toks)
+                attention_mask[i, :len(toks)] = 1
+            return input_ids, attention_mask
+
+
+        ids, mask = encode([[5, 6, 7], [8, 9]])
+        logits = Classifier()(ids, attention_mask=mask)
+        """, """
+        import torch
+        from torch import nn
+
+
+        class Embeddings(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.word_embeddings = nn.Embedding(100, d, padding_idx=0)
+                self.norm = nn.LayerNorm(d)
+
+            def forward(self, input_ids):
+                return self.norm(self.word_embeddings(input_ids))
+
+
+        class Encoder(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.embeddings = Embeddings(d)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+
+            def forward(self, input_ids, attention_mask=None):
+                if attention_mask is None:
+                    attention_mask = torch.ones_like(input_ids)
+                hidden_states = self.embeddings(input_ids)
+                return self.encoder(hidden_states)
+
+
+        class Classifier(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.bert = Encoder(d)
+                self.out = nn.Linear(d, 2)
+
+            def forward(self, input_ids, attention_mask=None):
+                hidden = self.bert(input_ids, attention_mask=attention_mask)
+                w = attention_mask.unsqueeze(-1).float()
+                return self.out((hidden * w).sum(1) / w.sum(1))
+
+
+        def encode(token_lists):
+            T = max(len(t) for t in token_lists)
+            input_ids = torch.zeros(len(token_lists), T, dtype=torch.long)
+            attention_mask = torch.zeros(len(token_lists), T, dtype=torch.long)
+            for i, toks in enumerate(token_lists):
+                input_ids[i, :len(toks)] = torch.tensor(toks)
+                attention_mask[i, :len(toks)] = 1
+            return input_ids, attention_mask
+
+
+        ids, mask = encode([[5, 6, 7], [8, 9]])
+        logits = Classifier()(ids, attention_mask=mask)
+        """, ["PAD401"]),
+    # (review 42, pyserini) SPLADE's max pooling of log(1 + relu(logits)) times the mask: the
+    # weights are never negative, so a pad's 0 never wins the max
+    ("splade-max-of-non-negative-term-weights", """
+        import torch
+
+
+        def splade_pool(model, input_ids, attention_mask):
+            logits = model(input_ids=input_ids, attention_mask=attention_mask)["logits"]
+            weights, _ = torch.max(torch.log(1 + torch.relu(logits)) * attention_mask.unsqueeze(-1), dim=1)
+            return weights
+        """, """
+        import torch
+
+
+        def splade_pool(model, input_ids, attention_mask):
+            logits = model(input_ids=input_ids, attention_mask=attention_mask)["logits"]
+            weights, _ = torch.max(torch.log(1 + logits) * attention_mask.unsqueeze(-1), dim=1)
+            return weights
+        """, ["PAD301"]),
+    # (set al, al15) an HF-style forward that takes attention_mask=None and never reads it, in a
+    # file whose collator builds the batch with that key for model(**batch)
+    ("hf-forward-ignores-the-attention-mask-its-collator-builds", """
+        import torch
+        from torch import nn
+
+
+        def data_collator(features, pad_token_id=0):
+            max_len = max(len(f["input_ids"]) for f in features)
+            batch = {"input_ids": [], "attention_mask": []}
+            for f in features:
+                n_pad = max_len - len(f["input_ids"])
+                batch["input_ids"].append(list(f["input_ids"]) + [pad_token_id] * n_pad)
+                batch["attention_mask"].append([1] * len(f["input_ids"]) + [0] * n_pad)
+            return {k: torch.tensor(v) for k, v in batch.items()}
+
+
+        class Tagger(nn.Module):
+            def __init__(self, d=48):
+                super().__init__()
+                self.emb = nn.Embedding(500, d, padding_idx=0)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+                self.out = nn.Linear(d, 5)
+
+            def forward(self, input_ids, attention_mask=None, labels=None):
+                hidden = self.encoder(self.emb(input_ids), src_key_padding_mask=attention_mask == 0)
+                return self.out(hidden)
+        """, """
+        import torch
+        from torch import nn
+
+
+        def data_collator(features, pad_token_id=0):
+            max_len = max(len(f["input_ids"]) for f in features)
+            batch = {"input_ids": [], "attention_mask": []}
+            for f in features:
+                n_pad = max_len - len(f["input_ids"])
+                batch["input_ids"].append(list(f["input_ids"]) + [pad_token_id] * n_pad)
+                batch["attention_mask"].append([1] * len(f["input_ids"]) + [0] * n_pad)
+            return {k: torch.tensor(v) for k, v in batch.items()}
+
+
+        class Tagger(nn.Module):
+            def __init__(self, d=48):
+                super().__init__()
+                self.emb = nn.Embedding(500, d, padding_idx=0)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+                self.out = nn.Linear(d, 5)
+
+            def forward(self, input_ids, attention_mask=None, labels=None):
+                hidden = self.encoder(self.emb(input_ids))
+                return self.out(hidden)
+        """, ["PAD401"]),
+    # (set al, al11) the per-token loss reshaped in place with view_as before the weighting
+    ("next-token-loss-reshaped-with-view-as-then-weighted", """
+        import torch.nn.functional as F
+
+
+        def lm_loss(model, input_ids, attention_mask):
+            logits = model(input_ids, attention_mask)
+            shift_logits = logits[:, :-1, :]
+            shift_labels = input_ids[:, 1:]
+            shift_mask = attention_mask[:, 1:].to(logits.dtype)
+            per_token = F.cross_entropy(shift_logits.reshape(-1, shift_logits.size(-1)), shift_labels.reshape(-1),
+                                        reduction="none")
+            per_token = per_token.view_as(shift_labels)
+            return (per_token * shift_mask).sum() / shift_mask.sum()
+        """, """
+        import torch.nn.functional as F
+
+
+        def lm_loss(model, input_ids, attention_mask):
+            logits = model(input_ids, attention_mask)
+            shift_logits = logits[:, :-1, :]
+            shift_labels = input_ids[:, 1:]
+            shift_mask = attention_mask[:, :-1].to(logits.dtype)
+            per_token = F.cross_entropy(shift_logits.reshape(-1, shift_logits.size(-1)), shift_labels.reshape(-1),
+                                        reduction="none")
+            per_token = per_token.view_as(shift_labels)
+            return (per_token * shift_mask).sum() / shift_mask.sum()
+        """, ["PAD306"]),
+    # (set al, al03) conv output lengths from a helper whose stride and padding are parameters
+    ("masked-mean-over-conv-frames-with-lengths-from-a-helper", """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def out_lengths(lens, kernel_size, stride, padding):
+            return (lens + 2 * padding - kernel_size) // stride + 1
+
+
+        def sequence_mask(lens, max_len):
+            return torch.arange(max_len)[None, :] < lens[:, None]
+
+
+        def embed(feats, conv):
+            x = pad_sequence(feats, batch_first=True)
+            lens = torch.tensor([f.size(0) for f in feats])
+            y = conv(x.transpose(1, 2)).transpose(1, 2)
+            y_lens = out_lengths(lens, 3, 2, 1)
+            keep = sequence_mask(y_lens, y.size(1)).unsqueeze(-1).to(y.dtype)
+            return (y * keep).sum(dim=1) / keep.sum(dim=1)
+        """, """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def out_lengths(lens, kernel_size, stride, padding):
+            return (lens + 2 * padding - kernel_size) // stride + 1
+
+
+        def sequence_mask(lens, max_len):
+            return torch.arange(max_len)[None, :] < lens[:, None]
+
+
+        def embed(feats, conv):
+            x = pad_sequence(feats, batch_first=True)
+            lens = torch.tensor([f.size(0) for f in feats])
+            y = conv(x.transpose(1, 2)).transpose(1, 2)
+            y_lens = out_lengths(lens, 3, 2, 1)
+            keep = sequence_mask(y_lens, y.size(1)).unsqueeze(-1).to(y.dtype)
+            return (y * keep).sum(dim=1) / y.size(1)
+        """, ["PAD302"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
@@ -6626,6 +6876,37 @@ def test_a_plain_tensor_packed_whole_to_convert_it_is_not_pad101():
         """
     assert codes(source.format(test="if not isinstance(x, PackedSequence):")) == []
     assert codes(source.format(test="if x.dim() == 3:")) == ["PAD101"]
+
+
+@pytest.mark.parametrize("elsewhere,expected", [
+    ("", []),
+    ("def collate(samples):\n    return torch.nn.utils.rnn.pad_sequence(samples, batch_first=True)", ["PAD101"]),
+])
+def test_fixed_length_windows_packed_with_their_one_length(elsewhere, expected):
+    # (set al, al26) a file that cuts a stream into windows and pads nothing: the full length is
+    # every window's own, so packing is unneeded, not wrong
+    source = """
+        import torch
+        from torch import nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+
+        def windows_of(stream, window=32, stride=8):
+            return [stream[s:s + window] for s in range(0, stream.size(0) - window + 1, stride)]
+
+
+        class WindowEncoder(nn.Module):
+            def __init__(self, n_channels=4, hidden=32):
+                super().__init__()
+                self.gru = nn.GRU(n_channels, hidden, batch_first=True)
+
+            def forward(self, windows):
+                B, W, _ = windows.shape
+                lengths = torch.full((B,), W, dtype=torch.long)
+                _, h_n = self.gru(pack_padded_sequence(windows, lengths, batch_first=True))
+                return h_n[-1]
+        """
+    assert codes(textwrap.dedent(source) + "\n\n" + elsewhere + "\n") == expected
 
 
 def test_accuracy_of_masked_predictions_averaged_over_every_position():
@@ -8319,3 +8600,75 @@ def test_ids_compared_with_a_pad_constant_as_key_padding_mask(mask, expected):
             return self.encoder(self.items(clicks), src_key_padding_mask=keep)[:, -1]
     """
     assert codes(source) == expected
+
+
+@pytest.mark.parametrize("start,expected", [("IMPOSSIBLE = -1e4", []), ("IMPOSSIBLE = PAD_IDX = 0", ["PAD301"])])
+def test_crf_forward_variables_started_at_a_named_very_negative_constant(start, expected):
+    # (review 41, bi-lstm-crf) a (batch, tags) table of log-scores started at a named very
+    # negative number is not a canvas padded with it (a pad id is)
+    assert codes(f"""
+        import torch
+
+        {start}
+
+
+        def partition(features, masks, transitions):
+            B, L, C = features.shape
+            scores = torch.full((B, C), {start.split()[-3]})
+            for t in range(L):
+                score_t = torch.logsumexp(scores.unsqueeze(1) + transitions + features[:, t].unsqueeze(2), -1)
+                mask_t = masks[:, t].unsqueeze(1)
+                scores = score_t * mask_t + scores * (1 - mask_t)
+            return scores.mean()
+        """) == expected
+
+
+@pytest.mark.parametrize("call,expected", [("self.encoder(h, src_key_padding_mask=attention_mask == 0)", []),
+                                           ("self.encoder(h)", ["PAD401"])])
+def test_ids_guessed_padded_beside_an_optional_mask_keep_the_guess_through_an_embeddings_module(call, expected):
+    # (set aj, r13e) the embeddings module is called without the mask, so it does not guess its
+    # ids padded; what it returns to the function that has the mask carries that function's guess
+    assert codes(f"""
+        import torch
+        from torch import nn
+
+
+        class Embeddings(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.word_embeddings = nn.Embedding(100, d, padding_idx=0)
+
+            def forward(self, input_ids):
+                return self.word_embeddings(input_ids)
+
+
+        class Encoder(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.embeddings = Embeddings(d)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+
+            def forward(self, input_ids, attention_mask=None):
+                if attention_mask is None:
+                    attention_mask = torch.ones_like(input_ids)
+                h = self.embeddings(input_ids)
+                return {call}
+        """) == expected
+
+
+@pytest.mark.parametrize("shape", ["[n_batch, n_nodes, n_heads, d]", "(n_batch, 1, d)", "[n_batch, 1, d]"])
+def test_view_with_the_shape_in_one_list_is_read(shape):
+    # (review 42, pytorchts / sequence-models) `.view([a, b, c])` of an embedding raised an
+    # IndexError inside the analysis (the shape read as three arguments)
+    assert codes(f"""
+        import torch.nn as nn
+
+
+        class C(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(10, 8)
+
+            def forward(self, tokens, n_batch, n_nodes, n_heads, d, mask=None):
+                return self.emb(tokens).view({shape})
+        """) == []

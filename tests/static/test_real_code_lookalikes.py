@@ -1220,6 +1220,30 @@ REVIEW33_LOOKALIKES = [
                 attention_probs = attention_probs * head_mask
             return attention_probs @ value
         """),  # (review 41, surya: one item cut to its length, DETR's object queries, a head-pruning mask)
+    ("tolerance-checks-in-a-test-function", """
+        import torch
+        from einops import rearrange
+
+
+        def attention_ref(q, k, v, query_padding_mask=None, key_padding_mask=None):
+            scores = torch.einsum("bthd,bshd->bhts", q, k) / q.shape[-1] ** 0.5
+            if key_padding_mask is not None:
+                scores.masked_fill_(rearrange(~key_padding_mask, "b s -> b 1 1 s"), float("-inf"))
+            attention = torch.softmax(scores, dim=-1)
+            output = torch.einsum("bhts,bshd->bthd", attention, v)
+            if query_padding_mask is not None:
+                output.masked_fill_(rearrange(~query_padding_mask, "b s -> b s 1 1"), 0.0)
+            return output, attention
+
+
+        def test_flash_attn_output(q, k, v, fused):
+            out = fused(q, k, v)
+            out_ref, attn_ref = attention_ref(q, k, v, None, None)
+            out_pt, attn_pt = attention_ref(q, k, v, None, None)
+            print(f"Output mean diff: {(out - out_ref).abs().mean().item()}")
+            print(f"Pytorch mean diff: {(out_pt - out_ref).abs().mean().item()}")
+            assert (out - out_ref).abs().max().item() <= 2 * (out_pt - out_ref).abs().max().item()
+        """),  # (review 42, flash-attn: a test's printed and asserted tolerances)
 ]
 
 

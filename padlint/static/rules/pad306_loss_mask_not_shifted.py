@@ -173,7 +173,10 @@ def _target_aligned(node: cst.BaseExpression, ctx: Context, depth: int,
                 return found
         return None
     if isinstance(node, cst.Name) and depth > 0:
-        found = [_target_aligned(value, ctx, depth - 1, computed) for value in assigned_values(ctx.scope, node)]
+        # (`per_token = per_token.view_as(shift_labels)`: the same values, reshaped in place)
+        values = [value for value in assigned_values(ctx.scope, node)
+                  if not (isinstance(_strip(value), cst.Name) and _strip(value).value == node.value)]
+        found = [_target_aligned(value, ctx, depth - 1, computed) for value in values]
         if found and all(f is not None for f in found):
             return found[0]
     return None

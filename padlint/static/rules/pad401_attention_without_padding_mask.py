@@ -320,8 +320,11 @@ def _evidence_never_given(data: V.Val, ctx: Context) -> bool:
     if not set(evidence) <= optional:
         return False  # `forward(self, tokens, lengths)` that drops its lengths: they are always given
     body = code_of(scope.node.body)
+    # (given: `model(x, attention_mask=m)`, or a batch built with that key for `model(**batch)`,
+    # as a data collator does: `{"input_ids": ..., "attention_mask": ...}`)
     return all(re.search(rf"\b{re.escape(name)}\b", body) is None
-               and re.search(rf"\b{re.escape(name)}\s*=(?!=)\s*(?!None\b)", ctx.file.text) is None
+               and re.search(rf"\b{re.escape(name)}\s*=(?!=)\s*(?!None\b)", ctx.file.source or ctx.file.text) is None
+               and re.search(rf"[\"']{re.escape(name)}[\"']\s*(?::|\]\s*=(?!=))", ctx.file.source or ctx.file.text) is None
                for name in evidence)
 
 
