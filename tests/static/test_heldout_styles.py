@@ -6021,114 +6021,6 @@ CASES = [
                 h = self.enc(self.emb(ids), src_key_padding_mask=ids.eq(0))
                 return h.amax(1)
         """, ["PAD301"]),
-    # (set aj, aj13) an HF-style encoder with an optional attention_mask: the ids pass through a
-    # same-file embeddings module (whose forward takes no mask) into an unmasked encoder; the
-    # padded batch is made three calls up
-    ("optional-mask-encoder-behind-an-embeddings-module", """
-        import torch
-        from torch import nn
-
-
-        class Embeddings(nn.Module):
-            def __init__(self, d=32):
-                super().__init__()
-                self.word_embeddings = nn.Embedding(100, d, padding_idx=0)
-                self.norm = nn.LayerNorm(d)
-
-            def forward(self, input_ids):
-                return self.norm(self.word_embeddings(input_ids))
-
-
-        class Encoder(nn.Module):
-            def __init__(self, d=32):
-                super().__init__()
-                self.embeddings = Embeddings(d)
-                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
-
-            def forward(self, input_ids, attention_mask=None):
-                if attention_mask is None:
-                    attention_mask = torch.ones_like(input_ids)
-                hidden_states = self.embeddings(input_ids)
-                return self.encoder(hidden_states, src_key_padding_mask=attention_mask == 0)
-
-
-        class Classifier(nn.Module):
-            def __init__(self, d=32):
-                super().__init__()
-                self.bert = Encoder(d)
-                self.out = nn.Linear(d, 2)
-
-            def forward(self, input_ids, attention_mask=None):
-                hidden = self.bert(input_ids, attention_mask=attention_mask)
-                w = attention_mask.unsqueeze(-1).float()
-                return self.out((hidden * w).sum(1) / w.sum(1))
-
-
-        def encode(token_lists):
-            T = max(len(t) for t in token_lists)
-            input_ids = torch.zeros(len(token_lists), T, dtype=torch.long)
-            attention_mask = torch.zeros(len(token_lists), T, dtype=torch.long)
-            for i, toks in enumerate(token_lists):
-                input_ids[i, :len(toks)] = torch.tensor(toks)
-                attention_mask[i, :len(toks)] = 1
-            return input_ids, attention_mask
-
-
-        ids, mask = encode([[5, 6, 7], [8, 9]])
-        logits = Classifier()(ids, attention_mask=mask)
-        """, """
-        import torch
-        from torch import nn
-
-
-        class Embeddings(nn.Module):
-            def __init__(self, d=32):
-                super().__init__()
-                self.word_embeddings = nn.Embedding(100, d, padding_idx=0)
-                self.norm = nn.LayerNorm(d)
-
-            def forward(self, input_ids):
-                return self.norm(self.word_embeddings(input_ids))
-
-
-        class Encoder(nn.Module):
-            def __init__(self, d=32):
-                super().__init__()
-                self.embeddings = Embeddings(d)
-                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
-
-            def forward(self, input_ids, attention_mask=None):
-                if attention_mask is None:
-                    attention_mask = torch.ones_like(input_ids)
-                hidden_states = self.embeddings(input_ids)
-                return self.encoder(hidden_states)
-
-
-        class Classifier(nn.Module):
-            def __init__(self, d=32):
-                super().__init__()
-                self.bert = Encoder(d)
-                self.out = nn.Linear(d, 2)
-
-            def forward(self, input_ids, attention_mask=None):
-                hidden = self.bert(input_ids, attention_mask=attention_mask)
-                w = attention_mask.unsqueeze(-1).float()
-                return self.out((hidden * w).sum(1) / w.sum(1))
-
-
-        def encode(token_lists):
-            T = max(len(t) for t in token_lists)
-            input_ids = torch.zeros(len(token_lists), T, dtype=torch.long)
-            attention_mask = torch.zeros(len(token_lists), T, dtype=torch.long)
-            for i, toks in enumerate(token_lists):
-                input_ids[i, :len(toks)] = torch.tensor(toks)
-                attention_mask[i, :len(toks)] = 1
-            return input_ids, attention_mask
-
-
-        ids, mask = encode([[5, 6, 7], [8, 9]])
-        logits = Classifier()(ids, attention_mask=mask)
-        """, ["PAD401"]),
     # (review 42, pyserini) SPLADE's max pooling of log(1 + relu(logits)) times the mask: the
     # weights are never negative, so a pad's 0 never wins the max
     ("splade-max-of-non-negative-term-weights", """
@@ -8672,3 +8564,68 @@ def test_view_with_the_shape_in_one_list_is_read(shape):
             def forward(self, tokens, n_batch, n_nodes, n_heads, d, mask=None):
                 return self.emb(tokens).view({shape})
         """) == []
+
+
+HF_ENCODER_THREE_CALLS_UP = """
+        import torch
+        from torch import nn
+
+
+        class Embeddings(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.word_embeddings = nn.Embedding(100, d, padding_idx=0)
+                self.norm = nn.LayerNorm(d)
+
+            def forward(self, input_ids):
+                return self.norm(self.word_embeddings(input_ids))
+
+
+        class Encoder(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.embeddings = Embeddings(d)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+
+            def forward(self, input_ids, attention_mask=None):
+                if attention_mask is None:
+                    attention_mask = torch.ones_like(input_ids)
+                hidden_states = self.embeddings(input_ids)
+                return self.encoder(hidden_states{mask})
+
+
+        class Classifier(nn.Module):
+            def __init__(self, d=32):
+                super().__init__()
+                self.bert = Encoder(d)
+                self.out = nn.Linear(d, 2)
+
+            def forward(self, input_ids, attention_mask=None):
+                hidden = self.bert(input_ids, attention_mask=attention_mask)
+                w = attention_mask.unsqueeze(-1).float()
+                return self.out((hidden * w).sum(1) / w.sum(1))
+
+
+        def encode(token_lists):
+            T = max(len(t) for t in token_lists)
+            input_ids = torch.zeros(len(token_lists), T, dtype=torch.long)
+            attention_mask = torch.zeros(len(token_lists), T, dtype=torch.long)
+            for i, toks in enumerate(token_lists):
+                input_ids[i, :len(toks)] = torch.tensor(toks)
+                attention_mask[i, :len(toks)] = 1
+            return input_ids, attention_mask
+
+
+        ids, mask = encode([[5, 6, 7], [8, 9]])
+        logits = Classifier()(ids, attention_mask=mask)
+        """
+
+
+@pytest.mark.parametrize("mask,expected", [(", src_key_padding_mask=attention_mask == 0", []), ("", ["PAD401"])])
+def test_optional_mask_encoder_behind_an_embeddings_module(mask, expected):
+    # (set aj, aj13) an HF-style encoder with an optional attention_mask: the ids pass through a
+    # same-file embeddings module (whose forward takes no mask) into an unmasked encoder; the
+    # padded batch is made three calls up
+    source = HF_ENCODER_THREE_CALLS_UP.format(mask=mask)
+    assert codes(source) == expected
+    assert codes(source, WHOLE_FILE) == expected
