@@ -37,6 +37,7 @@ for the value is still reported (the gradient definition is stricter than "chang
 
 from __future__ import annotations
 
+import atexit
 import functools
 import inspect
 import math
@@ -433,12 +434,23 @@ class Guard:
         self._deliver(new, at_exit=False)
         return self.findings
 
+    def _summary_at_program_end(self) -> None:
+        if self.summary and self.mode in ("warn", "record") and self._step_index > 0 and not self.findings:
+            try:
+                sys.stderr.write(format_table(self.findings, self._step_index, self.saw_padding))
+            except Exception:  # pragma: no cover - stderr closed at shutdown
+                pass
+
     def summary_table(self) -> str:
         return format_table(self.findings, self._step_index, self.saw_padding)
 
     def __call__(self, fn: Callable) -> Callable:
-        """Use as a decorator: each call of ``fn`` runs inside this guard (one step per call)."""
+        """Use as a decorator: each call of ``fn`` runs inside this guard (one step per call).
+        A table is printed when a call finds something new; a run that found nothing says so
+        once, when the program ends (not after every call)."""
         self._as_decorator = True
+        ref = weakref.ref(self)
+        atexit.register(lambda: ref() is not None and ref()._summary_at_program_end())
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
@@ -906,9 +918,14 @@ class Guard:
             advice = ("they are the batch's real lengths in another order: sort the rows with the same "
                       "permutation as the lengths (or pass the unsorted lengths with enforce_sorted=False); "
                       "the rows given a shorter length than their own are cut")
+        elif given.numel() > 1 and bool((given == given[0]).all()):
+            # one length for every row: counted against another pad id, or taken from the shape
+            advice = (f"every row is given the same length, {int(given[0])}: count each row's real steps (against "
+                      "the pad id the batch was padded with, `(ids != pad_id).sum(1)`), or pass the lengths the "
+                      "batch was made from")
         else:
-            advice = ("compute the lengths the layers before really give (for a convolution: "
-                      "(L + 2p - d(k - 1) - 1) // s + 1 per layer)")
+            advice = ("compute the lengths the layers before really give (a count against another pad id than the "
+                      "batch's; for a convolution: (L + 2p - d(k - 1) - 1) // s + 1 per layer)")
         self._emit(
             "PAD101", "pack_padded_sequence",
             f"the lengths packed for {len(rows)} sequence(s) (rows {rows[:8]}) run past their real steps by up to "

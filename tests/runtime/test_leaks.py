@@ -2059,3 +2059,22 @@ def test_a_loss_mask_that_keeps_some_real_steps_gives_the_reference_of_its_fix(d
     if expected:
         f = g.findings[0]
         assert "keeps 5 of them" in f.what and f.reference == pytest.approx(fixed, rel=1e-5)
+
+
+def test_pack_lengths_counted_against_another_pad_id_get_advice_about_the_pad_id():
+    # (rt20 b09) ids padded with 1 (fairseq's <pad>), lengths counted as ids != 0 (<s>): one
+    # length for every row; the advice names the pad id, not a convolution's formula
+    torch.manual_seed(0)
+    emb, lstm, head = nn.Embedding(40, 16, padding_idx=1), nn.LSTM(16, 32, batch_first=True), nn.Linear(32, 2)
+    seqs = [torch.cat([torch.tensor([0]), torch.randint(3, 40, (n,)), torch.tensor([2])]) for n in (6, 3, 4)]
+
+    def step(_):
+        ids = pad_sequence(seqs, batch_first=True, padding_value=1)
+        lengths = (ids != 0).sum(dim=1)
+        _, (h, _) = lstm(pack_padded_sequence(emb(ids), lengths, batch_first=True, enforce_sorted=False))
+        return F.cross_entropy(head(h[-1]), torch.tensor([0, 1, 0]))
+
+    g = train_step(nn.ModuleList([emb, lstm, head]), step)
+    found = [f for f in g.findings if f.code == "PAD101"]
+    assert found and "same length" in found[0].what and "pad id" in found[0].what
+    assert "convolution" not in found[0].what

@@ -193,6 +193,33 @@ def test_decorator():
     assert global_state() == (0, 0, 0, 0, 0, 0, 0)
 
 
+def test_a_decorated_guard_that_finds_nothing_says_so_once_at_the_end(tmp_path):
+    # (rt19, rt20 d08) the `with` form prints "N step(s) checked, no padding leaks found"; the
+    # decorator ran silently on a clean run (a table per call would be noise)
+    import subprocess
+    import sys
+
+    script = tmp_path / "clean_decorated.py"
+    script.write_text(
+        "import torch, torch.nn as nn\n"
+        "from torch.nn.utils.rnn import pad_sequence\n"
+        "import padlint\n"
+        "emb, rnn = nn.Embedding(20, 8, padding_idx=0), nn.GRU(8, 8, batch_first=True)\n"
+        "@padlint.guard(mode='record')\n"
+        "def step(seqs):\n"
+        "    lengths = torch.tensor([len(s) for s in seqs])\n"
+        "    out, _ = rnn(emb(pad_sequence(seqs, batch_first=True)))\n"
+        "    keep = (torch.arange(out.size(1))[None] < lengths[:, None]).unsqueeze(-1)\n"
+        "    ((out * keep).sum(1) / lengths[:, None]).sum().backward()\n"
+        "for _ in range(3):\n"
+        "    step([torch.randint(1, 20, (n,)) for n in (6, 3, 4)])\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("no padding leaks found") == 1
+    assert "3 step(s) checked" in done.stderr
+
+
 def test_internal_error_becomes_r900_not_an_exception(monkeypatch):
     import sys
 
