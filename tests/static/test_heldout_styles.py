@@ -6163,6 +6163,42 @@ CASES = [
             keep = sequence_mask(y_lens, y.size(1)).unsqueeze(-1).to(y.dtype)
             return (y * keep).sum(dim=1) / y.size(1)
         """, ["PAD302"]),
+    # (rt20 b09 statically) fairseq-style ids padded with 1, lengths counted against 0
+    ("pack-lengths-counted-against-another-pad-id", """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        PAD_ID = 1
+
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(40, 16, padding_idx=PAD_ID)
+                self.lstm = nn.LSTM(16, 32, batch_first=True)
+
+            def forward(self, ids):
+                lengths = (ids != PAD_ID).sum(dim=1)
+                packed = pack_padded_sequence(self.emb(ids), lengths.cpu(), batch_first=True, enforce_sorted=False)
+                return self.lstm(packed)[1][0][-1]
+        """, """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        PAD_ID = 1
+
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(40, 16, padding_idx=PAD_ID)
+                self.lstm = nn.LSTM(16, 32, batch_first=True)
+
+            def forward(self, ids):
+                lengths = (ids != 0).sum(dim=1)
+                packed = pack_padded_sequence(self.emb(ids), lengths.cpu(), batch_first=True, enforce_sorted=False)
+                return self.lstm(packed)[1][0][-1]
+        """, ["PAD101"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch

@@ -7,8 +7,8 @@ import re
 import libcst as cst
 
 from padlint.static import values as V
-from padlint.static.analysis import PACK, Context, get_arg
-from padlint.static.names import short_code
+from padlint.static.analysis import EMBEDDING, PACK, Context, assigned_values, constant_in, get_arg
+from padlint.static.names import code_of, short_code
 from padlint.static.rule import Rule
 from padlint.static.traverse import iter_nodes
 
@@ -38,6 +38,33 @@ class PackLengthsMissing(Rule):
                 and not _converts_plain_input(node, ctx) and not _nothing_padded(node, ctx):
             self.report(ctx, node, f"`pack_padded_sequence` gets `{short_code(arg.value)}`, the padded length "
                                    "for every sample: padding is packed as data")
+        else:
+            self._counted_against_another_pad_id(node, arg.value, ctx)
+
+    def _counted_against_another_pad_id(self, node: cst.Call, lengths: cst.BaseExpression, ctx: Context) -> None:
+        """``lengths = (ids != 0).sum(1)`` packed with ``self.emb(ids)`` whose ``padding_idx`` is
+        another constant (``PAD_ID = 1``, fairseq's): the pads are counted as real tokens."""
+        counted = _counted_tokens(lengths, ctx)
+        data = get_arg(node, "input", 0)
+        if counted is None or data is None or not isinstance(data.value, cst.Call):
+            return
+        tokens, against = counted
+        embed = data.value
+        module = ctx.ev(embed.func)
+        if module is None or module.kind != V.MODULE or module.cls != EMBEDDING or not embed.args \
+                or code_of(embed.args[0].value) != code_of(tokens):
+            return
+        padding_idx = (module.kwargs or {}).get("padding_idx")
+        pad, other = _constant(padding_idx, ctx), _constant(against, ctx)
+        if pad is None or other is None or pad == other:
+            return
+        def shown(expr: cst.BaseExpression, value: int) -> str:
+            return f"`{short_code(expr)}`" + ("" if code_of(expr).strip() == str(value) else f" ({value})")
+
+        self.report(ctx, node, f"the lengths count the entries of `{short_code(tokens)}` that are not "
+                               f"{shown(against, other)}, but the embedding pads with `padding_idx` "
+                               f"{shown(padding_idx, pad)}: the pads are counted as real tokens and packed as "
+                               f"data; count `{short_code(tokens)} != {short_code(padding_idx)}`")
 
 
 
@@ -75,3 +102,35 @@ def _converts_plain_input(node: cst.Call, ctx: Context) -> bool:
                 and len(call.args) == 2 and ctx.qualname(call.args[1].value) == PACKED_SEQUENCE:
             return True
     return False
+
+
+def _constant(node: cst.BaseExpression | None, ctx: Context) -> object:
+    """An int written or bound to a name (``PAD_ID = 1``; ``self.pad_id`` is not followed)."""
+    if node is None:
+        return None
+    value = constant_in(ctx.scope, code_of(node))
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _counted_tokens(node: cst.BaseExpression, ctx: Context, depth: int = 2):
+    """(tokens, pad id) of ``(tokens != pad).sum(...)`` / ``tokens.ne(pad).sum(...)`` (also
+    through ``.long()``/``.cpu()`` and a name assigned it once), else None."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+            and node.func.attr.value in ("cpu", "long", "int", "to", "tolist"):
+        node = node.func.value
+    if isinstance(node, cst.Name) and depth > 0:
+        found = list(assigned_values(ctx.scope, node))
+        return _counted_tokens(found[0], ctx, depth - 1) if len(found) == 1 else None
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "sum"):
+        return None
+    counted = node.func.value
+    while isinstance(counted, cst.Call) and isinstance(counted.func, cst.Attribute) \
+            and counted.func.attr.value in ("long", "int", "float"):
+        counted = counted.func.value
+    if isinstance(counted, cst.Comparison) and len(counted.comparisons) == 1 \
+            and isinstance(counted.comparisons[0].operator, cst.NotEqual):
+        return counted.left, counted.comparisons[0].comparator
+    if isinstance(counted, cst.Call) and isinstance(counted.func, cst.Attribute) and counted.func.attr.value == "ne" \
+            and len(counted.args) == 1:
+        return counted.func.value, counted.args[0].value
+    return None
