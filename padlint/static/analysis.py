@@ -2874,6 +2874,9 @@ def _token_name(node: cst.BaseExpression) -> bool:
 
 
 def _score_name(node: cst.BaseExpression) -> bool:
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+            and node.func.attr.value in ("squeeze", "unsqueeze", "float", "contiguous", "view", "reshape"):
+        node = node.func.value  # energy.squeeze(2) * mask: the same scores, reshaped
     path = dotted(node)
     if path is None:
         return False

@@ -8665,3 +8665,62 @@ def test_optional_mask_encoder_behind_an_embeddings_module(mask, expected):
     source = HF_ENCODER_THREE_CALLS_UP.format(mask=mask)
     assert codes(source) == expected
     assert codes(source, WHOLE_FILE) == expected
+
+
+@pytest.mark.parametrize("weights,expected", [("tok_mask[:, 1:]", []), ("tok_mask[:, :-1]", ["PAD306"])])
+def test_next_token_loss_written_as_a_negated_gather(weights, expected):
+    # (set am, am09) the negative log-likelihood written with a minus before the gather
+    assert codes(f"""
+        import torch.nn.functional as F
+
+
+        def forward_lm_loss(model, ids, tok_mask):
+            inputs, targets = ids[:, :-1], ids[:, 1:]
+            log_probs = F.log_softmax(model(inputs), dim=-1)
+            token_nll = -log_probs.gather(2, targets.unsqueeze(2)).squeeze(2)
+            weights = {weights}.type_as(token_nll)
+            return (token_nll * weights).sum() / weights.sum()
+        """) == expected
+
+
+@pytest.mark.parametrize("denominator,expected", [("tgt_mask.sum()", []), ("(seq_len * batch_size)", ["PAD302"])])
+def test_masked_total_in_a_variable_divided_by_every_position(denominator, expected):
+    # (set am, am26) the masked sum is stored first, then divided by T * B
+    assert codes(f"""
+        import torch.nn.functional as F
+
+
+        def sequence_nll(logits, targets, tgt_mask):
+            seq_len, batch_size = targets.size()
+            log_probs = F.log_softmax(logits, dim=2)
+            nll = -log_probs.gather(2, targets.unsqueeze(2)).squeeze(2)
+            total = (nll * tgt_mask.type_as(nll)).sum()
+            return total / {denominator}
+        """) == expected
+
+
+@pytest.mark.parametrize("energy,expected", [
+    ('energy.squeeze(2).masked_fill(src_mask == 0, float("-inf"))', []),
+    ("energy.squeeze(2) * src_mask", ["PAD403"]),
+])
+def test_time_major_bahdanau_energy_squeezed_and_masked_in_one_expression(energy, expected):
+    # (set am, am13) the squeeze and the product on one line
+    assert codes(f"""
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class BahdanauAttention(nn.Module):
+            def __init__(self, enc_dim, dec_dim, attn_dim):
+                super(BahdanauAttention, self).__init__()
+                self.W_h = nn.Linear(enc_dim, attn_dim, bias=False)
+                self.W_s = nn.Linear(dec_dim, attn_dim)
+                self.v = nn.Linear(attn_dim, 1, bias=False)
+
+            def forward(self, dec_state, encoder_outputs, src_mask):
+                energy = self.v(torch.tanh(self.W_h(encoder_outputs) + self.W_s(dec_state).unsqueeze(0)))
+                energy = {energy}
+                alpha = F.softmax(energy, dim=0)
+                return (alpha.unsqueeze(2) * encoder_outputs).sum(0), alpha
+        """) == expected

@@ -95,8 +95,8 @@ class MaskedMeanWrongDenominator(Rule):
             # summed = (h * m).sum(dim=1); summed / m.shape[-1] (or / m.sum()): the sum assigned once
             sums = list(assigned_values(ctx.scope, left))
             if len(sums) == 1 and isinstance(sums[0], cst.Call) and isinstance(sums[0].func, cst.Attribute) \
-                    and sums[0].func.attr.value == "sum" and sums[0].args:
-                left = sums[0]
+                    and sums[0].func.attr.value == "sum":
+                left = sums[0]  # (also `total = (nll * mask).sum(); total / (T * B)`)
             elif len(sums) == 1 and isinstance(sums[0], cst.Call) and ctx.qualname(sums[0].func) == "torch.einsum":
                 left = sums[0]
         if isinstance(left, cst.Call) and ctx.qualname(left.func) == "torch.einsum":

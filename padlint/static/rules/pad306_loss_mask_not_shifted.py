@@ -14,7 +14,7 @@ from padlint.static.rule import Rule
 # Calls that keep a tensor's positions where they were (a cast, a view, a copy, a new axis).
 _SAME_POSITIONS = {"contiguous", "view", "reshape", "flatten", "float", "long", "int", "bool", "to", "type",
                    "type_as", "half", "double", "clone", "detach", "unsqueeze", "squeeze", "cuda", "logical_not",
-                   "view_as", "reshape_as"}
+                   "view_as", "reshape_as", "neg"}
 _DEPTH = 4  # how many assignments a name is followed back through
 _DROPPED_LATER_AXIS = re.compile(r"\[\s*(?:(?::|\.\.\.)\s*,\s*)+:\s*-\s*1\s*[\],]")
 _NEXT_LATER_AXIS = re.compile(r"\[\s*(?:(?::|\.\.\.)\s*,\s*)+1\s*:\s*[\],]")
@@ -87,8 +87,8 @@ def _strip(node: cst.BaseExpression) -> cst.BaseExpression:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
                 and node.func.attr.value in _SAME_POSITIONS:
             node = node.func.value
-        elif isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert):
-            node = node.expression
+        elif isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.BitInvert, cst.Minus)):
+            node = node.expression  # (~mask; -log_probs.gather(...), a negated log-likelihood)
         else:
             return node
 
