@@ -3189,10 +3189,10 @@ def _product_shape(nodes: list[cst.BaseExpression], vals: list[Val | None]) -> d
     """What a matrix product of a padded (B, T, D) sequence says about its axes: times a column
     (``bmm(h, q.unsqueeze(2))``) it is one score per position, (B, T, 1); times a padded
     sequence transposed (``q @ k.transpose(1, 2)``) its last axis runs over the padded keys."""
-    if len(nodes) == 2 and _weights(vals[1]) and V.is_padded(vals[0]) and vals[0].batch_first \
+    if len(nodes) == 2 and _weights(vals[1]) and V.is_padded(vals[0]) and vals[0].batch_first is not None \
             and (vals[0].strong or vals[0].origin == "rnn"):
         # (B, T, D) @ a learned context vector or matrix (HAN's `tanh(h) @ self.u`): one score
-        # (or a few) per position, the time axis stays where it was
+        # (or a few) per position, the time axis stays where it was (time-major (T, B, D) too)
         return {"feat1": True}
     if len(nodes) != 2 or not (V.is_strongly_padded(vals[0]) or V.is_strongly_padded(vals[1])):
         return {}

@@ -8724,3 +8724,35 @@ def test_time_major_bahdanau_energy_squeezed_and_masked_in_one_expression(energy
                 alpha = F.softmax(energy, dim=0)
                 return (alpha.unsqueeze(2) * encoder_outputs).sum(0), alpha
         """) == expected
+
+
+@pytest.mark.parametrize("scores,expected", [
+    ("torch.matmul(u, self.context).masked_fill(words == 0, float('-inf'))", []),
+    ("torch.matmul(u, self.context)", ["PAD401"]),
+])
+def test_time_major_attention_pooling_with_a_context_vector(scores, expected):
+    # (set am, am21) HAN-style word attention over pad_packed_sequence output, time-major
+    assert codes(f"""
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+        class WordAttnEncoder(nn.Module):
+            def __init__(self, vocab_size, emb_dim, hidden):
+                super(WordAttnEncoder, self).__init__()
+                self.embed = nn.Embedding(vocab_size, emb_dim, padding_idx=0)
+                self.gru = nn.GRU(emb_dim, hidden, bidirectional=True)
+                self.att_proj = nn.Linear(2 * hidden, 2 * hidden)
+                self.context = nn.Parameter(torch.randn(2 * hidden) * 0.05)
+
+            def forward(self, words, word_counts):
+                packed = pack_padded_sequence(self.embed(words), word_counts, enforce_sorted=False)
+                out, _ = self.gru(packed)
+                out, _ = pad_packed_sequence(out, total_length=words.size(0))
+                u = torch.tanh(self.att_proj(out))
+                scores = {scores}
+                alpha = F.softmax(scores, dim=0)
+                return (alpha.unsqueeze(2) * out).sum(0), alpha
+        """) == expected
