@@ -3442,6 +3442,8 @@ def _is_pad_value(node: cst.BaseExpression | None, tensor: Val | None) -> bool:
     path = dotted(node)
     if path is not None and V.looks_like_pad_value(path):
         return True
+    if path is not None and re.search(r"ignore_?(?:index|idx|id)$", path, re.IGNORECASE) or literal(node) == -100:
+        return True  # labels != ignore_index / labels != -100: the targets' padding (the loss skips it)
     if tensor is not None and tensor.kind == V.TENSOR and tensor.padded and tensor.pad is not None:
         return code_of(node) == tensor.pad
     return False

@@ -8756,3 +8756,24 @@ def test_time_major_attention_pooling_with_a_context_vector(scores, expected):
                 alpha = F.softmax(scores, dim=0)
                 return (alpha.unsqueeze(2) * out).sum(0), alpha
         """) == expected
+
+
+@pytest.mark.parametrize("keep,expected", [
+    ("labels != ignore_index", ["PAD302"]),
+    ("labels != -100", ["PAD302"]),
+    ("labels.ne(ignore_index)", ["PAD302"]),
+])
+def test_targets_compared_with_ignore_index_are_a_keep_mask(keep, expected):
+    # (review 43, ai2-olmo) the z-loss averaged over every position with the targets' mask
+    source = f"""
+        import torch.nn.functional as F
+
+
+        def cross_entropy_loss(logits, labels, ignore_index=-100):
+            loss = F.cross_entropy(logits, labels, ignore_index=ignore_index)
+            z_squared = logits.logsumexp(-1).pow(2)
+            mask = {keep}
+            return loss, (z_squared * mask).{{reduce}}
+        """
+    assert codes(source.format(reduce="sum() / mask.sum()")) == []
+    assert codes(source.format(reduce="mean()")) == expected
