@@ -4391,6 +4391,11 @@ class Walker(FastVisitor):
                 # last column is real for every row, an RNN's final state follows the real tokens
                 return Val(V.TENSOR, padded=True, strong=True, batch_first=lead[1], origin="canvas",
                            pad="0", zero_pads=True, left=True)
+            fill = arg_value(call, "fill_value", 1) if name in ("full", "new_full") else None
+            if fill is not None and is_literal(fill) and not _minus_infinity(fill) and self._filled_at_row_ends(path):
+                # torch.full((B, T), 0); ids[i, T - len(s):] = s: Keras's padding="pre"
+                return Val(V.TENSOR, padded=True, strong=True, batch_first=lead[1], origin="canvas",
+                           pad=code_of(fill), zero_pads=literal(fill) == 0, left=True)
             return None
         if name in ("full", "new_full"):
             fill = arg_value(call, "fill_value", 1)
@@ -4927,6 +4932,8 @@ class Walker(FastVisitor):
                 value = self._row_filled_canvas(path, value_node)
                 if value is not None:
                     self.scope.env[path] = value
+                    if value.strong:  # (which side this file pads on: see above)
+                        self.file.memo["left-padded-batches" if value.left else "right-padded-batches"] = True
                     return
             if hinted is not None and hinted.kind == V.LENGTHS and _device_move(value_node):
                 value = hinted.but(on_device=True, moved=value_node)  # lens = batch[1].cuda()

@@ -8777,3 +8777,47 @@ def test_targets_compared_with_ignore_index_are_a_keep_mask(keep, expected):
         """
     assert codes(source.format(reduce="sum() / mask.sum()")) == []
     assert codes(source.format(reduce="mean()")) == expected
+
+
+@pytest.mark.parametrize("canvas", [
+    "torch.full((len(seqs), T), 0, dtype=torch.long)",
+    "torch.zeros((len(seqs), T), dtype=torch.long)",
+])
+@pytest.mark.parametrize("positions,expected", [
+    ("(attention_mask.cumsum(-1) - 1).clamp(min=0)", []),
+    ("torch.arange(T).unsqueeze(0).expand(B, T)", ["PAD405"]),
+])
+def test_left_padded_canvas_with_a_literal_or_zeros_fill(canvas, positions, expected):
+    # (set am, am29) Keras-style pre-padding into a canvas of zeros (not a pad-named fill)
+    assert codes(f"""
+        import torch
+        from torch import nn
+
+
+        def left_pad(seqs):
+            T = max(map(len, seqs))
+            input_ids = {canvas}
+            attention_mask = torch.zeros(len(seqs), T, dtype=torch.long)
+            for i, s in enumerate(seqs):
+                input_ids[i, T - len(s):] = torch.tensor(s)
+                attention_mask[i, T - len(s):] = 1
+            return input_ids, attention_mask
+
+
+        class RewardModel(nn.Module):
+            def __init__(self, vocab_size=100, dim=32, max_positions=64):
+                super().__init__()
+                self.wte = nn.Embedding(vocab_size, dim)
+                self.wpe = nn.Embedding(max_positions, dim)
+                self.score = nn.Linear(dim, 1)
+
+            def forward(self, input_ids, attention_mask):
+                B, T = input_ids.shape
+                position_ids = {positions}
+                h = self.wte(input_ids) + self.wpe(position_ids)
+                return self.score(h[:, -1]).squeeze(-1)
+
+
+        def rewards(model, seqs):
+            return model(*left_pad(seqs))
+        """) == expected
