@@ -195,7 +195,10 @@ def test_memory_flat_over_many_guarded_steps():
     first, second = growth(snap1, snap0), growth(snap2, snap1)
     assert first[0] < 150_000, first
     assert second[0] < 50_000, second
-    assert n_tensors1 <= n_tensors0 + 2
+    # anything kept per step would add hundreds of tensors over these 1000 steps; a handful may
+    # appear once from caches outside padlint (seen in a fresh virtualenv even at the session's
+    # starting code: 5 tensors in about 1 run of 4)
+    assert n_tensors1 <= n_tensors0 + 16
     assert len(g.findings) == 1 and g.findings[0].count >= 2000 // 100
     for f in g.findings:
         assert all(isinstance(v, (str, int, float, type(None))) for v in vars(f).values())
