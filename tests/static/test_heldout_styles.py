@@ -176,6 +176,98 @@ PERCEIVER = """
 """
 
 # (name, correct code, buggy twin, the codes the twin must draw)
+def twin(name: str, template: str, good: str, bad: str, expected: list[str]) -> tuple:
+    """A CASES entry from one source whose correct and buggy forms differ only at `{fix}`."""
+    return name, template.replace("{fix}", good), template.replace("{fix}", bad), expected
+
+
+TWIN_HF_COLLATOR_MASK = """
+        import torch
+        from torch import nn
+
+
+        def data_collator(features, pad_token_id=0):
+            max_len = max(len(f["input_ids"]) for f in features)
+            batch = {"input_ids": [], "attention_mask": []}
+            for f in features:
+                n_pad = max_len - len(f["input_ids"])
+                batch["input_ids"].append(list(f["input_ids"]) + [pad_token_id] * n_pad)
+                batch["attention_mask"].append([1] * len(f["input_ids"]) + [0] * n_pad)
+            return {k: torch.tensor(v) for k, v in batch.items()}
+
+
+        class Tagger(nn.Module):
+            def __init__(self, d=48):
+                super().__init__()
+                self.emb = nn.Embedding(500, d, padding_idx=0)
+                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
+                self.out = nn.Linear(d, 5)
+
+            def forward(self, input_ids, attention_mask=None, labels=None):
+                hidden = self.encoder(self.emb(input_ids){fix})
+                return self.out(hidden)
+        """
+
+
+TWIN_VIEW_AS_LOSS = """
+        import torch.nn.functional as F
+
+
+        def lm_loss(model, input_ids, attention_mask):
+            logits = model(input_ids, attention_mask)
+            shift_logits = logits[:, :-1, :]
+            shift_labels = input_ids[:, 1:]
+            shift_mask = attention_mask[:, {fix}].to(logits.dtype)
+            per_token = F.cross_entropy(shift_logits.reshape(-1, shift_logits.size(-1)), shift_labels.reshape(-1),
+                                        reduction="none")
+            per_token = per_token.view_as(shift_labels)
+            return (per_token * shift_mask).sum() / shift_mask.sum()
+        """
+
+
+TWIN_CONV_HELPER_LENGTHS = """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+
+        def out_lengths(lens, kernel_size, stride, padding):
+            return (lens + 2 * padding - kernel_size) // stride + 1
+
+
+        def sequence_mask(lens, max_len):
+            return torch.arange(max_len)[None, :] < lens[:, None]
+
+
+        def embed(feats, conv):
+            x = pad_sequence(feats, batch_first=True)
+            lens = torch.tensor([f.size(0) for f in feats])
+            y = conv(x.transpose(1, 2)).transpose(1, 2)
+            y_lens = out_lengths(lens, 3, 2, 1)
+            keep = sequence_mask(y_lens, y.size(1)).unsqueeze(-1).to(y.dtype)
+            return (y * keep).sum(dim=1) / {fix}
+        """
+
+
+TWIN_OTHER_PAD_ID = """
+        import torch.nn as nn
+        from torch.nn.utils.rnn import pack_padded_sequence
+
+        PAD_ID = 1
+
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(40, 16, padding_idx=PAD_ID)
+                self.lstm = nn.LSTM(16, 32, batch_first=True)
+
+            def forward(self, ids):
+                lengths = (ids != {fix}).sum(dim=1)
+                packed = pack_padded_sequence(self.emb(ids), lengths.cpu(), batch_first=True, enforce_sorted=False)
+                return self.lstm(packed)[1][0][-1]
+        """
+
+
 CASES = [
     ("lengths-back-on-cpu", """
         import torch
@@ -6042,163 +6134,15 @@ CASES = [
         """, ["PAD301"]),
     # (set al, al15) an HF-style forward that takes attention_mask=None and never reads it, in a
     # file whose collator builds the batch with that key for model(**batch)
-    ("hf-forward-ignores-the-attention-mask-its-collator-builds", """
-        import torch
-        from torch import nn
-
-
-        def data_collator(features, pad_token_id=0):
-            max_len = max(len(f["input_ids"]) for f in features)
-            batch = {"input_ids": [], "attention_mask": []}
-            for f in features:
-                n_pad = max_len - len(f["input_ids"])
-                batch["input_ids"].append(list(f["input_ids"]) + [pad_token_id] * n_pad)
-                batch["attention_mask"].append([1] * len(f["input_ids"]) + [0] * n_pad)
-            return {k: torch.tensor(v) for k, v in batch.items()}
-
-
-        class Tagger(nn.Module):
-            def __init__(self, d=48):
-                super().__init__()
-                self.emb = nn.Embedding(500, d, padding_idx=0)
-                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
-                self.out = nn.Linear(d, 5)
-
-            def forward(self, input_ids, attention_mask=None, labels=None):
-                hidden = self.encoder(self.emb(input_ids), src_key_padding_mask=attention_mask == 0)
-                return self.out(hidden)
-        """, """
-        import torch
-        from torch import nn
-
-
-        def data_collator(features, pad_token_id=0):
-            max_len = max(len(f["input_ids"]) for f in features)
-            batch = {"input_ids": [], "attention_mask": []}
-            for f in features:
-                n_pad = max_len - len(f["input_ids"])
-                batch["input_ids"].append(list(f["input_ids"]) + [pad_token_id] * n_pad)
-                batch["attention_mask"].append([1] * len(f["input_ids"]) + [0] * n_pad)
-            return {k: torch.tensor(v) for k, v in batch.items()}
-
-
-        class Tagger(nn.Module):
-            def __init__(self, d=48):
-                super().__init__()
-                self.emb = nn.Embedding(500, d, padding_idx=0)
-                self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 4, batch_first=True), 2)
-                self.out = nn.Linear(d, 5)
-
-            def forward(self, input_ids, attention_mask=None, labels=None):
-                hidden = self.encoder(self.emb(input_ids))
-                return self.out(hidden)
-        """, ["PAD401"]),
+    twin("hf-forward-ignores-the-attention-mask-its-collator-builds", TWIN_HF_COLLATOR_MASK,
+         ", src_key_padding_mask=attention_mask == 0", "", ["PAD401"]),
     # (set al, al11) the per-token loss reshaped in place with view_as before the weighting
-    ("next-token-loss-reshaped-with-view-as-then-weighted", """
-        import torch.nn.functional as F
-
-
-        def lm_loss(model, input_ids, attention_mask):
-            logits = model(input_ids, attention_mask)
-            shift_logits = logits[:, :-1, :]
-            shift_labels = input_ids[:, 1:]
-            shift_mask = attention_mask[:, 1:].to(logits.dtype)
-            per_token = F.cross_entropy(shift_logits.reshape(-1, shift_logits.size(-1)), shift_labels.reshape(-1),
-                                        reduction="none")
-            per_token = per_token.view_as(shift_labels)
-            return (per_token * shift_mask).sum() / shift_mask.sum()
-        """, """
-        import torch.nn.functional as F
-
-
-        def lm_loss(model, input_ids, attention_mask):
-            logits = model(input_ids, attention_mask)
-            shift_logits = logits[:, :-1, :]
-            shift_labels = input_ids[:, 1:]
-            shift_mask = attention_mask[:, :-1].to(logits.dtype)
-            per_token = F.cross_entropy(shift_logits.reshape(-1, shift_logits.size(-1)), shift_labels.reshape(-1),
-                                        reduction="none")
-            per_token = per_token.view_as(shift_labels)
-            return (per_token * shift_mask).sum() / shift_mask.sum()
-        """, ["PAD306"]),
+    twin("next-token-loss-reshaped-with-view-as-then-weighted", TWIN_VIEW_AS_LOSS, "1:", ":-1", ["PAD306"]),
     # (set al, al03) conv output lengths from a helper whose stride and padding are parameters
-    ("masked-mean-over-conv-frames-with-lengths-from-a-helper", """
-        import torch
-        from torch.nn.utils.rnn import pad_sequence
-
-
-        def out_lengths(lens, kernel_size, stride, padding):
-            return (lens + 2 * padding - kernel_size) // stride + 1
-
-
-        def sequence_mask(lens, max_len):
-            return torch.arange(max_len)[None, :] < lens[:, None]
-
-
-        def embed(feats, conv):
-            x = pad_sequence(feats, batch_first=True)
-            lens = torch.tensor([f.size(0) for f in feats])
-            y = conv(x.transpose(1, 2)).transpose(1, 2)
-            y_lens = out_lengths(lens, 3, 2, 1)
-            keep = sequence_mask(y_lens, y.size(1)).unsqueeze(-1).to(y.dtype)
-            return (y * keep).sum(dim=1) / keep.sum(dim=1)
-        """, """
-        import torch
-        from torch.nn.utils.rnn import pad_sequence
-
-
-        def out_lengths(lens, kernel_size, stride, padding):
-            return (lens + 2 * padding - kernel_size) // stride + 1
-
-
-        def sequence_mask(lens, max_len):
-            return torch.arange(max_len)[None, :] < lens[:, None]
-
-
-        def embed(feats, conv):
-            x = pad_sequence(feats, batch_first=True)
-            lens = torch.tensor([f.size(0) for f in feats])
-            y = conv(x.transpose(1, 2)).transpose(1, 2)
-            y_lens = out_lengths(lens, 3, 2, 1)
-            keep = sequence_mask(y_lens, y.size(1)).unsqueeze(-1).to(y.dtype)
-            return (y * keep).sum(dim=1) / y.size(1)
-        """, ["PAD302"]),
+    twin("masked-mean-over-conv-frames-with-lengths-from-a-helper", TWIN_CONV_HELPER_LENGTHS,
+         "keep.sum(dim=1)", "y.size(1)", ["PAD302"]),
     # (rt20 b09 statically) fairseq-style ids padded with 1, lengths counted against 0
-    ("pack-lengths-counted-against-another-pad-id", """
-        import torch.nn as nn
-        from torch.nn.utils.rnn import pack_padded_sequence
-
-        PAD_ID = 1
-
-
-        class Encoder(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.emb = nn.Embedding(40, 16, padding_idx=PAD_ID)
-                self.lstm = nn.LSTM(16, 32, batch_first=True)
-
-            def forward(self, ids):
-                lengths = (ids != PAD_ID).sum(dim=1)
-                packed = pack_padded_sequence(self.emb(ids), lengths.cpu(), batch_first=True, enforce_sorted=False)
-                return self.lstm(packed)[1][0][-1]
-        """, """
-        import torch.nn as nn
-        from torch.nn.utils.rnn import pack_padded_sequence
-
-        PAD_ID = 1
-
-
-        class Encoder(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.emb = nn.Embedding(40, 16, padding_idx=PAD_ID)
-                self.lstm = nn.LSTM(16, 32, batch_first=True)
-
-            def forward(self, ids):
-                lengths = (ids != 0).sum(dim=1)
-                packed = pack_padded_sequence(self.emb(ids), lengths.cpu(), batch_first=True, enforce_sorted=False)
-                return self.lstm(packed)[1][0][-1]
-        """, ["PAD101"]),
+    twin("pack-lengths-counted-against-another-pad-id", TWIN_OTHER_PAD_ID, "PAD_ID", "0", ["PAD101"]),
     # Set aa (twelfth session): names, dict pops, zero fills, gathers, weights, -100 written out
     ("hidden-param-beside-attention-mask", """
         import torch
