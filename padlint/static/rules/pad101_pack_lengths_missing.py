@@ -58,6 +58,7 @@ class PackLengthsMissing(Rule):
         pad, other = _constant(padding_idx, ctx), _constant(against, ctx)
         if pad is None or other is None or pad == other:
             return
+
         def shown(expr: cst.BaseExpression, value: int) -> str:
             return f"`{short_code(expr)}`" + ("" if code_of(expr).strip() == str(value) else f" ({value})")
 
@@ -65,7 +66,6 @@ class PackLengthsMissing(Rule):
                                f"{shown(against, other)}, but the embedding pads with `padding_idx` "
                                f"{shown(padding_idx, pad)}: the pads are counted as real tokens and packed as "
                                f"data; count `{short_code(tokens)} != {short_code(padding_idx)}`")
-
 
 
 # What makes a padded batch, or says that one is here (beside packing itself).
